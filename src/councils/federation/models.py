@@ -1,0 +1,474 @@
+"""The federation of councils: organizations, constituencies, members, councils, factions, seats, recall.
+
+History is data: seats, allocations, petitions and memberships end or change state; no row of
+them is deleted or overwritten. The composition of any council at any moment is the set of seats
+whose ``[start, end)`` interval contains that moment.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """A federation using Councils. Its row is also the head of its audit chain."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The audit chain's head, written only by councils.audit.services.event_record.
+    chain_length = models.PositiveBigIntegerField(default=0, editable=False)
+    chain_head = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Officer(models.Model):
+    """A person who runs an organization: an organizer (changes its structure) or a returning officer
+    (records election results). An officer need not be a member."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("organizer")
+        RETURNING_OFFICER = "returning_officer", _("returning officer")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="officers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer_roles")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user", "role"], name="%(app_label)s_%(class)s_one_role_each"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Faction(models.Model):
+    """An organized group (party) of an organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="factions")
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=24)
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#888888", help_text=_("A hex colour such as #c0392b.")
+    )
+    # Left-to-right order in the hemicycle (smaller sits further left).
+    position = models.SmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["organization", "position", "name"]
+        verbose_name = _("faction")
+        verbose_name_plural = _("factions")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="%(app_label)s_%(class)s_colour_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Council(models.Model):
+    """A body of deputies. Councils form a tree: a base council is filled by constituencies,
+    a higher council by its child councils."""
+
+    class SeatRule(models.TextChoices):
+        RATIO = "ratio", _("one deputy per N members")
+        FIXED = "fixed", _("fixed number of seats, apportioned")
+
+    class Apportionment(models.TextChoices):
+        DHONDT = "dhondt", _("D'Hondt")
+        SAINTE_LAGUE = "sainte-lague", _("Sainte-Laguë")
+        MODIFIED_SAINTE_LAGUE = "modified-sainte-lague", _("modified Sainte-Laguë")
+        HARE = "hare", _("largest remainder (Hare)")
+        DROOP = "droop", _("largest remainder (Droop)")
+        HUNTINGTON_HILL = "huntington-hill", _("Huntington–Hill")
+
+    class RecallMode(models.TextChoices):
+        IMMEDIATE = "immediate", _("the seat ends when the threshold is reached")
+        VOTE = "vote", _("a recall vote opens when the threshold is reached")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="councils")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80)
+    seat_rule = models.CharField(_("seat rule"), max_length=16, choices=SeatRule.choices, default=SeatRule.RATIO)
+    members_per_seat = models.PositiveIntegerField(
+        _("members per seat"), null=True, blank=True, help_text=_("For the ratio rule: one deputy per this many.")
+    )
+    minimum_seats = models.PositiveIntegerField(
+        _("minimum seats per part"), default=1, help_text=_("Every constituency or child council gets at least this many.")
+    )
+    total_seats = models.PositiveIntegerField(
+        _("total seats"), null=True, blank=True, help_text=_("For the fixed rule: the size of the council.")
+    )
+    apportionment_method = models.CharField(
+        _("apportionment method"), max_length=32, choices=Apportionment.choices, default=Apportionment.SAINTE_LAGUE
+    )
+    term_days = models.PositiveIntegerField(_("term (days)"), default=365)
+    recall_threshold = models.DecimalField(
+        _("recall threshold"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
+        help_text=_("The fraction of a constituency's members whose signatures end a deputy's mandate."),
+    )
+    recall_mode = models.CharField(
+        _("recall mode"), max_length=16, choices=RecallMode.choices, default=RecallMode.IMMEDIATE
+    )
+    petition_days = models.PositiveIntegerField(
+        _("petition period (days)"), default=30, help_text=_("A recall petition not completed in this time expires.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("council")
+        verbose_name_plural = _("councils")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="%(app_label)s_%(class)s_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(seat_rule="ratio", members_per_seat__gte=1)
+                | Q(seat_rule="fixed", total_seats__gte=1),
+                name="%(app_label)s_%(class)s_seat_rule_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(recall_threshold__gt=0, recall_threshold__lte=1),
+                name="%(app_label)s_%(class)s_recall_threshold_fraction",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="%(app_label)s_%(class)s_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Constituency(models.Model):
+    """A group of members that elects deputies to one (base) council."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="constituencies")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="constituencies")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80)
+    section = models.CharField(
+        _("section"), max_length=40, blank=True, help_text=_('An optional label such as "workers" or "soldiers".')
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("constituency")
+        verbose_name_plural = _("constituencies")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="%(app_label)s_%(class)s_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A person with voting rights in an organization, in exactly one constituency there.
+
+    A person may be a member of several organizations (one row each). Leaving ends the row
+    (``left_at``); it is not deleted.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="members")
+    name = models.CharField(_("name"), max_length=200)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                condition=Q(left_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_membership_per_organization",
+            ),
+        ]
+        indexes = [
+            # Recall thresholds and apportionment count a constituency's current members.
+            models.Index(fields=["constituency"], condition=Q(left_at__isnull=True), name="federation_member_current"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SeatAllocation(models.Model):
+    """How many seats one part (a constituency or a child council) has in a council, from ``start``
+    to ``end``. Written by apportionment; a new apportionment ends the rows it changes."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="allocations")
+    constituency = models.ForeignKey(
+        Constituency, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    child_council = models.ForeignKey(
+        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations_above"
+    )
+    seats = models.PositiveIntegerField(_("seats"))
+    size = models.PositiveIntegerField(_("members counted"), default=0)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("seat allocation")
+        verbose_name_plural = _("seat allocations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(constituency__isnull=False, child_council__isnull=True)
+                | Q(constituency__isnull=True, child_council__isnull=False),
+                name="%(app_label)s_%(class)s_one_part",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")), name="%(app_label)s_%(class)s_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["council", "constituency"],
+                condition=Q(end__isnull=True, constituency__isnull=False),
+                name="%(app_label)s_%(class)s_one_open_per_constituency",
+            ),
+            models.UniqueConstraint(
+                fields=["council", "child_council"],
+                condition=Q(end__isnull=True, child_council__isnull=False),
+                name="%(app_label)s_%(class)s_one_open_per_child",
+            ),
+        ]
+        indexes = [models.Index(fields=["council", "start", "end"], name="federation_alloc_council_time")]
+
+
+class Election(models.Model):
+    """An election of deputies for one part of a council: regular (a new term) or a by-election
+    for a vacancy. In this version results are entered by a returning officer."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("regular election")
+        BY_ELECTION = "by_election", _("by-election")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DECLARED = "declared", _("declared")
+        CANCELLED = "cancelled", _("cancelled")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="elections")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="elections")
+    constituency = models.ForeignKey(
+        Constituency, null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
+    )
+    child_council = models.ForeignKey(
+        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="elections_above"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    seats = models.PositiveIntegerField(_("seats to fill"))
+    cause = models.ForeignKey(
+        "Seat", null=True, blank=True, on_delete=models.PROTECT, related_name="by_elections",
+        help_text=_("The seat whose end opened this by-election."),
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(constituency__isnull=False, child_council__isnull=True)
+                | Q(constituency__isnull=True, child_council__isnull=False),
+                name="%(app_label)s_%(class)s_one_part",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="%(app_label)s_%(class)s_fills_a_seat"),
+        ]
+        indexes = [models.Index(fields=["council", "status"], name="federation_election_open")]
+
+
+class Seat(models.Model):
+    """One deputy's mandate in one council for one part (constituency or child council), from
+    ``start`` to ``end``, with the faction sat with and the reason it ended.
+
+    A delegate's seat (in a higher council, for a child council) ``derives_from`` the delegate's
+    seat in the child council: when that seat ends, this one ends in the same transaction.
+    A change of faction ends the seat as *superseded* and starts a new one with the new faction.
+    """
+
+    class EndReason(models.TextChoices):
+        TERM = "term", _("term ended")
+        RECALL = "recall", _("recalled")
+        RESIGNATION = "resignation", _("resigned")
+        SUPERSEDED = "superseded", _("superseded")
+        DERIVED = "derived", _("the seat it derives from ended")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="seats")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="seats")
+    constituency = models.ForeignKey(
+        Constituency, null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    child_council = models.ForeignKey(
+        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="seats_above"
+    )
+    slot = models.PositiveIntegerField(_("slot"), help_text=_("Which of the part's seats this is (1, 2, ...)."))
+    holder = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="seats", verbose_name=_("deputy"))
+    faction = models.ForeignKey(
+        Faction, null=True, blank=True, on_delete=models.PROTECT, related_name="seats", verbose_name=_("faction")
+    )
+    # Copied from the constituency (or the seat below) so composition by section needs no join.
+    section = models.CharField(_("section"), max_length=40, blank=True)
+    derives_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_seats"
+    )
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.PROTECT, related_name="seats_filled"
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=16, choices=EndReason.choices, blank=True)
+    term_ends = models.DateTimeField(_("term ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["council", "start"]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(constituency__isnull=False, child_council__isnull=True)
+                | Q(constituency__isnull=True, child_council__isnull=False),
+                name="%(app_label)s_%(class)s_one_part",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True, end_reason="") | Q(end__gt=F("start"), end_reason__gt=""),
+                name="%(app_label)s_%(class)s_end_has_reason_and_follows_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(child_council__isnull=True) | Q(derives_from__isnull=False),
+                name="%(app_label)s_%(class)s_delegate_derives",
+            ),
+            # The database refuses two open seats for the same slot.
+            models.UniqueConstraint(
+                fields=["council", "constituency", "slot"],
+                condition=Q(end__isnull=True, constituency__isnull=False),
+                name="%(app_label)s_%(class)s_one_open_per_constituency_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["council", "child_council", "slot"],
+                condition=Q(end__isnull=True, child_council__isnull=False),
+                name="%(app_label)s_%(class)s_one_open_per_child_slot",
+            ),
+            # A seat below sends at most one open delegate seat.
+            models.UniqueConstraint(
+                fields=["derives_from"],
+                condition=Q(end__isnull=True, derives_from__isnull=False),
+                name="%(app_label)s_%(class)s_one_open_delegate_per_seat",
+            ),
+        ]
+        indexes = [
+            # Composition at a moment: the seats of a council whose [start, end) contains it.
+            models.Index(fields=["council", "start", "end"], name="federation_seat_council_time"),
+            models.Index(fields=["organization", "start", "end"], name="federation_seat_org_time"),
+            models.Index(fields=["holder"], condition=Q(end__isnull=True), name="federation_seat_open_holder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} in {self.council}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.end is None
+
+
+class RecallPetition(models.Model):
+    """Constituents' petition to end a deputy's mandate.
+
+    ``required`` signatures are fixed when the petition opens (the council's threshold times the
+    constituency's members then). A petition still open after ``expires_at`` has expired: pages
+    derive that when they read it; ``councils tick`` writes it down.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SUCCEEDED = "succeeded", _("succeeded")
+        EXPIRED = "expired", _("expired")
+        CLOSED = "closed", _("closed: the seat ended otherwise")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="petitions")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="petitions")
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="petitions")
+    opened_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="petitions_opened")
+    reason = models.TextField(_("reason"), blank=True)
+    required = models.PositiveIntegerField(_("signatures required"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("opened at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("recall petition")
+        verbose_name_plural = _("recall petitions")
+        constraints = [
+            models.CheckConstraint(condition=Q(required__gte=1), name="%(app_label)s_%(class)s_requires_signatures"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("opened_at")), name="%(app_label)s_%(class)s_expires_after_opening"
+            ),
+            # One open petition against a seat at a time: further signers sign that one.
+            models.UniqueConstraint(
+                fields=["seat"], condition=Q(status="open"), name="%(app_label)s_%(class)s_one_open_per_seat"
+            ),
+        ]
+        indexes = [models.Index(fields=["constituency", "status"], name="federation_petition_open")]
+
+    def __str__(self) -> str:
+        return f"Recall of {self.seat.holder}"
+
+
+class Signature(models.Model):
+    """A member's signature on a recall petition. Withdrawing sets ``withdrawn_at``; the row stays."""
+
+    petition = models.ForeignKey(RecallPetition, on_delete=models.PROTECT, related_name="signatures")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="signatures")
+    signed_at = models.DateTimeField(_("signed at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            # Once each: one standing signature per member and petition.
+            models.UniqueConstraint(
+                fields=["petition", "member"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="%(app_label)s_%(class)s_once_per_member",
+            ),
+        ]

@@ -1,0 +1,14 @@
+"""URL configuration: the pages, the admin and the JSON API."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from councils.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("councils.web.urls")),
+]
