@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "councils.accounts",
     "councils.audit",
     "councils.federation",
     "councils.web",
