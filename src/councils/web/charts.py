@@ -1,0 +1,317 @@
+"""Geometry of the SVG charts: the hemicycle of a council and its seats over time.
+
+Pure functions over numbers, labels and colours: nothing here reads a model. The pages pass the
+results to ``web/hemicycle.svg`` and ``web/seats_over_time.svg``. Every coordinate reaches a
+template as a string formatted here with ``.3f`` (as healthchecks' badges do), so a locale with a
+decimal comma (``de``, ``pt-br``) still writes ``8.5`` and never ``8,5`` inside an SVG attribute.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "VACANT_COLOUR",
+    "Dot",
+    "Hemicycle",
+    "Series",
+    "StepChart",
+    "hemicycle",
+    "hemicycle_chart",
+    "row_capacities",
+    "rows_for",
+    "seats_over_time",
+]
+
+#: Grey of a vacant seat (drawn hollow, with this outline).
+VACANT_COLOUR = "#6b6b6b"
+
+
+def _n(value: float) -> str:
+    """A coordinate as SVG wants it: a dot for the decimal point, whatever the locale."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+@dataclass(frozen=True)
+class Dot:
+    """One seat of a hemicycle: its centre and radius in the chart's units, and who sits there.
+
+    ``x`` runs left to right and ``y`` top to bottom (SVG's axes). ``label`` is the faction's
+    label or, for a vacant seat, the empty string.
+    """
+
+    x: float
+    y: float
+    r: float
+    colour: str
+    label: str
+    vacant: bool = False
+
+    @property
+    def cx(self) -> str:
+        return _n(self.x)
+
+    @property
+    def cy(self) -> str:
+        return _n(self.y)
+
+    @property
+    def radius(self) -> str:
+        return _n(self.r)
+
+
+def row_capacities(rows: int) -> list[int]:
+    """How many evenly spaced seats each of ``rows`` concentric arcs holds, innermost first.
+
+    The parliament-chart layout (David Richfield's tool, and *parliamentarch* after it): in a
+    half-disc of radius 1, rows are ``2t`` apart and seats ``2t`` wide, with ``t = 1 / (4 rows - 2)``;
+    row ``r`` has radius ``1/2 + 2 r t`` and holds as many seats as fit along its half circle.
+    """
+    if rows <= 0:
+        return []
+    thickness = 1 / (4 * rows - 2)
+    return [int(math.pi * (0.5 + 2 * r * thickness) / (2 * thickness)) for r in range(rows)]
+
+
+def rows_for(seats: int) -> int:
+    """The fewest rows whose arcs hold ``seats`` seats (0 for none)."""
+    if seats <= 0:
+        return 0
+    # Capacity grows as about 3/2 pi rows^2: start from that estimate, then step to the fewest.
+    rows = max(1, round(math.sqrt(seats / (1.5 * math.pi))))
+    while rows > 1 and sum(row_capacities(rows - 1)) >= seats:
+        rows -= 1
+    while sum(row_capacities(rows)) < seats:
+        rows += 1
+    return rows
+
+
+def _share_by_rows(seats: int, capacities: Sequence[int]) -> list[int]:
+    """Split ``seats`` among rows in proportion to their capacities (largest remainder), so that
+    seats are spaced alike on every row and no row exceeds its capacity."""
+    total = sum(capacities)
+    quotas = [seats * c / total for c in capacities]
+    counts = [math.floor(q) for q in quotas]
+    # Remainders go to the rows with the largest fractions, outer rows first on a tie.
+    order = sorted(range(len(capacities)), key=lambda i: (counts[i] - quotas[i], -i))
+    for i in order[: seats - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def hemicycle(
+    groups: Sequence[tuple[str, str, int]],
+    vacancies: int = 0,
+    *,
+    width: float = 200.0,
+    seat_scale: float = 0.8,
+) -> list[Dot]:
+    """Arrange one dot per seat in concentric half-rings, filled left to right by group.
+
+    Parameters
+    ----------
+    groups:
+        ``(label, colour, seats)`` per faction, in the order they sit from left to right.
+    vacancies:
+        Vacant seats: drawn last (on the right), hollow and grey.
+    width:
+        Width of the drawing; its height is ``width / 2``.
+    seat_scale:
+        Dot diameter as a fraction of the space between neighbouring seats.
+
+    Returns
+    -------
+    The dots in seating order: the first group's seats first (the leftmost seats of every row),
+    vacancies last. The number of dots is the number of seats.
+    """
+    labels: list[tuple[str, str, bool]] = []
+    for label, colour, count in groups:
+        labels.extend([(label, colour, False)] * max(0, count))
+    labels.extend([("", VACANT_COLOUR, True)] * max(0, vacancies))
+    seats = len(labels)
+    if seats == 0:
+        return []
+
+    rows = rows_for(seats)
+    thickness = 1 / (4 * rows - 2)
+    per_row = _share_by_rows(seats, row_capacities(rows))
+
+    # Positions as (angle, radius) around the centre of the base line; angle pi is the far left.
+    positions: list[tuple[float, float]] = []
+    for r, count in enumerate(per_row):
+        radius = 0.5 + 2 * r * thickness
+        if count == 1:
+            positions.append((math.pi / 2, radius))
+            continue
+        # Keep the outermost seats of each row wholly inside the drawing.
+        margin = math.asin(min(1.0, thickness / radius))
+        step = (math.pi - 2 * margin) / (count - 1)
+        positions.extend((math.pi - margin - s * step, radius) for s in range(count))
+    # Left to right across all rows at once: a faction takes a wedge, not a row.
+    positions.sort(key=lambda p: (-p[0], p[1]))
+
+    half = width / 2
+    dot_radius = thickness * seat_scale * half
+    return [
+        Dot(
+            x=half + radius * math.cos(angle) * half,
+            y=half - radius * math.sin(angle) * half,
+            r=dot_radius,
+            colour=colour,
+            label=label,
+            vacant=vacant,
+        )
+        for (angle, radius), (label, colour, vacant) in zip(positions, labels, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Hemicycle:
+    """What ``web/hemicycle.svg`` needs: the dots and the drawing's size, as strings."""
+
+    dots: list[Dot]
+    width: str
+    height: str
+    title: str
+    description: str
+    chart_id: str
+    stroke: str
+
+
+def hemicycle_chart(
+    groups: Sequence[tuple[str, str, int]],
+    vacancies: int,
+    *,
+    title: str,
+    description: str = "",
+    chart_id: str = "hemicycle",
+    width: float = 200.0,
+) -> Hemicycle:
+    """A hemicycle ready for the template: the dots, its size, and its text title and description."""
+    dots = hemicycle(groups, vacancies, width=width)
+    # A little room below the base line so the lowest dots are not cut.
+    return Hemicycle(
+        dots=dots,
+        width=_n(width),
+        height=_n(width / 2 + width / 40),
+        title=title,
+        description=description,
+        chart_id=chart_id,
+        # A hollow vacant seat's ring: a third of the dot's radius reads at every size.
+        stroke=_n(dots[0].r / 3 if dots else 1),
+    )
+
+
+@dataclass(frozen=True)
+class Series:
+    """One faction's line in the seats-over-time chart: an SVG path, its colour and label."""
+
+    key: Hashable
+    label: str
+    colour: str
+    d: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A labelled position on an axis (``position`` as a string for the template)."""
+
+    position: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StepChart:
+    """What ``web/seats_over_time.svg`` needs."""
+
+    series: list[Series]
+    width: str
+    height: str
+    left: str
+    right: str
+    top: str
+    bottom: str
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+
+
+def seats_over_time(
+    points: Sequence[tuple[datetime, Mapping[Hashable, int]]],
+    factions: Sequence[tuple[Hashable, str, str]],
+    width: float = 600.0,
+    height: float = 200.0,
+    *,
+    until: datetime | None = None,
+    date_label: object = None,
+) -> StepChart:
+    """Step lines of each faction's seats over time.
+
+    Parameters
+    ----------
+    points:
+        ``(moment, {faction key: seats})`` at each change, oldest first; a faction missing from a
+        point holds no seat then.
+    factions:
+        ``(key, label, colour)`` for each line, in legend order.
+    width, height:
+        Size of the drawing, axes included.
+    until:
+        Where the last step ends (now, usually); the last point's moment when not given.
+    date_label:
+        A callable turning a moment into the text of an x-axis tick (the page passes a localized
+        date format); ISO dates when not given.
+
+    Returns
+    -------
+    A ``StepChart``: one path per faction (``M x y H x V y ...``), held flat between changes.
+    """
+    left, right, top, bottom = 36.0, 8.0, 8.0, 22.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def label_of(moment: datetime) -> str:
+        if callable(date_label):
+            return str(date_label(moment))
+        return moment.date().isoformat()
+
+    chart = StepChart(
+        series=[],
+        width=_n(width),
+        height=_n(height),
+        left=_n(left),
+        right=_n(width - right),
+        top=_n(top),
+        bottom=_n(height - bottom),
+    )
+    if not points:
+        return chart
+
+    first = points[0][0]
+    last = until if until is not None and until > points[-1][0] else points[-1][0]
+    start, end = first.timestamp(), last.timestamp()
+    span = end - start or 1.0
+    peak = max([1, *(max(counts.values(), default=0) for _, counts in points)])
+
+    def x_of(moment: datetime) -> float:
+        return left + (moment.timestamp() - start) / span * plot_w
+
+    def y_of(seats: int) -> float:
+        return top + plot_h - seats / peak * plot_h
+
+    x_end = left + plot_w
+    for key, label, colour in factions:
+        parts: list[str] = []
+        for i, (moment, counts) in enumerate(points):
+            x, y = x_of(moment), y_of(counts.get(key, 0))
+            parts.append(f"M{_n(x)} {_n(y)}" if i == 0 else f"H{_n(x)} V{_n(y)}")
+        parts.append(f"H{_n(x_end)}")
+        chart.series.append(Series(key=key, label=label, colour=colour, d=" ".join(parts)))
+
+    chart.y_ticks.extend([Tick(_n(y_of(0)), "0"), Tick(_n(y_of(peak)), str(peak))])
+    chart.x_ticks.append(Tick(_n(left), label_of(first)))
+    if last > first:
+        chart.x_ticks.append(Tick(_n(x_end), label_of(last)))
+    return chart
