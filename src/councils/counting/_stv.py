@@ -150,7 +150,11 @@ def exact_bincount(codes: npt.NDArray[np.intp], values: IntArray, length: int) -
 
 
 def to_decimal(units: int, places: int) -> Decimal:
-    """A fixed-point integer as a ``Decimal`` with exactly ``places`` decimals."""
+    """A fixed-point integer as a ``Decimal`` with exactly ``places`` decimals.
+
+    >>> to_decimal(-1234, 5), to_decimal(138100000, 5)
+    (Decimal('-0.01234'), Decimal('1381.00000'))
+    """
     return Decimal(units).scaleb(-places)
 
 
