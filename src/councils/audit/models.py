@@ -42,7 +42,9 @@ class Event(models.Model):
             models.UniqueConstraint(
                 fields=["organization", "sequence"], name="%(app_label)s_%(class)s_one_per_sequence"
             ),
-            models.CheckConstraint(condition=Q(sequence__gte=1), name="%(app_label)s_%(class)s_sequence_positive"),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="%(app_label)s_%(class)s_sequence_positive"
+            ),
         ]
         indexes = [
             # The audit log page filters an organization's events by kind, newest first.

@@ -150,7 +150,9 @@ class ChainReport:
 
 
 def _iter_events(organization: Organization) -> Iterator[Event]:
-    return Event.objects.filter(organization_id=organization.pk).order_by("sequence").iterator(chunk_size=2000)
+    return (
+        Event.objects.filter(organization_id=organization.pk).order_by("sequence").iterator(chunk_size=2000)
+    )
 
 
 def chain_verify(*, organization: Organization) -> ChainReport:
@@ -189,15 +191,23 @@ def chain_verify(*, organization: Organization) -> ChainReport:
             previous_hash=event.previous_hash,
         )
         if digest != event.hash:
-            return ChainReport(checked, ChainProblem(event.sequence, "altered: content does not match its hash"))
+            return ChainReport(
+                checked, ChainProblem(event.sequence, "altered: content does not match its hash")
+            )
         previous_hash = event.hash
         expected_sequence += 1
         checked += 1
     from councils.federation.models import Organization
 
-    length, head = Organization.objects.filter(pk=organization.pk).values_list("chain_length", "chain_head").get()
+    length, head = (
+        Organization.objects.filter(pk=organization.pk).values_list("chain_length", "chain_head").get()
+    )
     if checked < length:
-        return ChainReport(checked, ChainProblem(checked + 1, f"event #{checked + 1} is missing (the chain has {length})"))
+        return ChainReport(
+            checked, ChainProblem(checked + 1, f"event #{checked + 1} is missing (the chain has {length})")
+        )
     if checked and head != previous_hash:
-        return ChainReport(checked, ChainProblem(checked, "altered: the last event is not the chain's recorded head"))
+        return ChainReport(
+            checked, ChainProblem(checked, "altered: the last event is not the chain's recorded head")
+        )
     return ChainReport(checked, None)

@@ -79,7 +79,9 @@ class Faction(models.Model):
         verbose_name = _("faction")
         verbose_name_plural = _("factions")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="%(app_label)s_%(class)s_unique_name"
+            ),
             models.CheckConstraint(
                 condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="%(app_label)s_%(class)s_colour_hex"
             ),
@@ -111,22 +113,37 @@ class Council(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="councils")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
-    seat_rule = models.CharField(_("seat rule"), max_length=16, choices=SeatRule.choices, default=SeatRule.RATIO)
+    seat_rule = models.CharField(
+        _("seat rule"), max_length=16, choices=SeatRule.choices, default=SeatRule.RATIO
+    )
     members_per_seat = models.PositiveIntegerField(
-        _("members per seat"), null=True, blank=True, help_text=_("For the ratio rule: one deputy per this many.")
+        _("members per seat"),
+        null=True,
+        blank=True,
+        help_text=_("For the ratio rule: one deputy per this many."),
     )
     minimum_seats = models.PositiveIntegerField(
-        _("minimum seats per part"), default=1, help_text=_("Every constituency or child council gets at least this many.")
+        _("minimum seats per part"),
+        default=1,
+        help_text=_("Every constituency or child council gets at least this many."),
     )
     total_seats = models.PositiveIntegerField(
         _("total seats"), null=True, blank=True, help_text=_("For the fixed rule: the size of the council.")
     )
     apportionment_method = models.CharField(
-        _("apportionment method"), max_length=32, choices=Apportionment.choices, default=Apportionment.SAINTE_LAGUE
+        _("apportionment method"),
+        max_length=32,
+        choices=Apportionment.choices,
+        default=Apportionment.SAINTE_LAGUE,
     )
     term_days = models.PositiveIntegerField(_("term (days)"), default=365)
     recall_threshold = models.DecimalField(
@@ -141,7 +158,9 @@ class Council(models.Model):
         _("recall mode"), max_length=16, choices=RecallMode.choices, default=RecallMode.IMMEDIATE
     )
     petition_days = models.PositiveIntegerField(
-        _("petition period (days)"), default=30, help_text=_("A recall petition not completed in this time expires.")
+        _("petition period (days)"),
+        default=30,
+        help_text=_("A recall petition not completed in this time expires."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -150,7 +169,9 @@ class Council(models.Model):
         verbose_name = _("council")
         verbose_name_plural = _("councils")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "slug"], name="%(app_label)s_%(class)s_unique_slug"),
+            models.UniqueConstraint(
+                fields=["organization", "slug"], name="%(app_label)s_%(class)s_unique_slug"
+            ),
             models.CheckConstraint(
                 condition=Q(seat_rule="ratio", members_per_seat__gte=1)
                 | Q(seat_rule="fixed", total_seats__gte=1),
@@ -177,7 +198,10 @@ class Constituency(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
     section = models.CharField(
-        _("section"), max_length=40, blank=True, help_text=_('An optional label such as "workers" or "soldiers".')
+        _("section"),
+        max_length=40,
+        blank=True,
+        help_text=_('An optional label such as "workers" or "soldiers".'),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -186,7 +210,9 @@ class Constituency(models.Model):
         verbose_name = _("constituency")
         verbose_name_plural = _("constituencies")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "slug"], name="%(app_label)s_%(class)s_unique_slug"),
+            models.UniqueConstraint(
+                fields=["organization", "slug"], name="%(app_label)s_%(class)s_unique_slug"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,7 +246,9 @@ class Member(models.Model):
         ]
         indexes = [
             # Recall thresholds and apportionment count a constituency's current members.
-            models.Index(fields=["constituency"], condition=Q(left_at__isnull=True), name="federation_member_current"),
+            models.Index(
+                fields=["constituency"], condition=Q(left_at__isnull=True), name="federation_member_current"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,7 +281,8 @@ class SeatAllocation(models.Model):
                 name="%(app_label)s_%(class)s_one_part",
             ),
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gt=F("start")), name="%(app_label)s_%(class)s_ends_after_start"
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="%(app_label)s_%(class)s_ends_after_start",
             ),
             models.UniqueConstraint(
                 fields=["council", "constituency"],
@@ -267,6 +296,9 @@ class SeatAllocation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["council", "start", "end"], name="federation_alloc_council_time")]
+
+    def __str__(self) -> str:
+        return f"{self.seats} seats in {self.council_id}"
 
 
 class Election(models.Model):
@@ -294,7 +326,11 @@ class Election(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     seats = models.PositiveIntegerField(_("seats to fill"))
     cause = models.ForeignKey(
-        "Seat", null=True, blank=True, on_delete=models.PROTECT, related_name="by_elections",
+        "Seat",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="by_elections",
         help_text=_("The seat whose end opened this by-election."),
     )
     opened_at = models.DateTimeField(_("opened at"))
@@ -313,6 +349,9 @@ class Election(models.Model):
             models.CheckConstraint(condition=Q(seats__gte=1), name="%(app_label)s_%(class)s_fills_a_seat"),
         ]
         indexes = [models.Index(fields=["council", "status"], name="federation_election_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class Seat(models.Model):
@@ -339,10 +378,19 @@ class Seat(models.Model):
     child_council = models.ForeignKey(
         Council, null=True, blank=True, on_delete=models.PROTECT, related_name="seats_above"
     )
-    slot = models.PositiveIntegerField(_("slot"), help_text=_("Which of the part's seats this is (1, 2, ...)."))
-    holder = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="seats", verbose_name=_("deputy"))
+    slot = models.PositiveIntegerField(
+        _("slot"), help_text=_("Which of the part's seats this is (1, 2, ...).")
+    )
+    holder = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="seats", verbose_name=_("deputy")
+    )
     faction = models.ForeignKey(
-        Faction, null=True, blank=True, on_delete=models.PROTECT, related_name="seats", verbose_name=_("faction")
+        Faction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        verbose_name=_("faction"),
     )
     # Copied from the constituency (or the seat below) so composition by section needs no join.
     section = models.CharField(_("section"), max_length=40, blank=True)
@@ -397,7 +445,9 @@ class Seat(models.Model):
             # Composition at a moment: the seats of a council whose [start, end) contains it.
             models.Index(fields=["council", "start", "end"], name="federation_seat_council_time"),
             models.Index(fields=["organization", "start", "end"], name="federation_seat_org_time"),
-            models.Index(fields=["holder"], condition=Q(end__isnull=True), name="federation_seat_open_holder"),
+            models.Index(
+                fields=["holder"], condition=Q(end__isnull=True), name="federation_seat_open_holder"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -438,9 +488,12 @@ class RecallPetition(models.Model):
         verbose_name = _("recall petition")
         verbose_name_plural = _("recall petitions")
         constraints = [
-            models.CheckConstraint(condition=Q(required__gte=1), name="%(app_label)s_%(class)s_requires_signatures"),
             models.CheckConstraint(
-                condition=Q(expires_at__gt=F("opened_at")), name="%(app_label)s_%(class)s_expires_after_opening"
+                condition=Q(required__gte=1), name="%(app_label)s_%(class)s_requires_signatures"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("opened_at")),
+                name="%(app_label)s_%(class)s_expires_after_opening",
             ),
             # One open petition against a seat at a time: further signers sign that one.
             models.UniqueConstraint(
@@ -472,3 +525,6 @@ class Signature(models.Model):
                 name="%(app_label)s_%(class)s_once_per_member",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Signature of {self.member_id} on petition {self.petition_id}"
