@@ -1,0 +1,82 @@
+"""``councils serve``: migrate the database, then serve Councils with uvicorn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+from django.utils.translation import gettext as _
+
+ASGI_APPLICATION = "councils.asgi:application"
+
+
+class Command(BaseCommand):
+    help = _(
+        "Apply database migrations, then serve Councils over HTTP with uvicorn (ASGI). Static files "
+        "are served by WhiteNoise from the installed apps: there is nothing to collect."
+    )
+    # Migrations run inside the command; checking them first would only warn about what it fixes.
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--host", default="127.0.0.1", help=_("Address to listen on (default: 127.0.0.1).")
+        )
+        parser.add_argument("--port", type=int, default=8000, help=_("Port to listen on (default: 8000)."))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help=_("Number of server processes (default: 1). Use PostgreSQL for more than one."),
+        )
+        parser.add_argument(
+            "--timeout-graceful-shutdown",
+            type=int,
+            default=5,
+            help=_("Seconds to let open requests and live-update streams finish after SIGTERM (default: 5)."),
+        )
+        parser.add_argument(
+            "--no-migrate",
+            action="store_false",
+            dest="migrate",
+            help=_("Do not apply migrations before serving."),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host: str = options["host"]
+        port: int = options["port"]
+        workers: int = options["workers"]
+        grace: int = options["timeout_graceful_shutdown"]
+        if not 0 < port < 65536:
+            raise CommandError(_("--port must be between 1 and 65535, not %(port)s.") % {"port": port})
+        if workers < 1:
+            raise CommandError(_("--workers must be at least 1, not %(workers)s.") % {"workers": workers})
+        if grace < 0:
+            raise CommandError(_("--timeout-graceful-shutdown cannot be negative."))
+
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=max(options["verbosity"] - 1, 0))
+        # The server's processes open their own connections; a forked worker must not share ours.
+        connections.close_all()
+
+        self.stdout.write(
+            _("Serving Councils at http://%(host)s:%(port)s/ with %(workers)s worker(s).")
+            % {"host": host, "port": port, "workers": workers}
+        )
+        run_server(host=host, port=port, workers=workers, timeout_graceful_shutdown=grace)
+
+
+def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown: int) -> None:
+    """Run uvicorn on the Councils ASGI application until it is stopped (a seam for tests)."""
+    import uvicorn
+
+    uvicorn.run(
+        ASGI_APPLICATION,
+        host=host,
+        port=port,
+        # uvicorn takes the application as an import string so each worker process imports it.
+        workers=workers if workers > 1 else None,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
+    )
