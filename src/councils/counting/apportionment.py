@@ -640,10 +640,11 @@ def _largest_remainder(
     e_free = e[idx]
     if method == "hare":
         quota = Fraction(t_free, sizes.scale * house)
-        floors, rem = np.divmod(e_free * house, t_free)
+        # Separate // and % because np.divmod has no loop for object arrays.
+        floors, rem = (e_free * house) // t_free, (e_free * house) % t_free
     else:
         quota = Fraction(q)
-        floors, rem = np.divmod(e_free, q * sizes.scale)
+        floors, rem = e_free // (q * sizes.scale), e_free % (q * sizes.scale)
     floors = floors.astype(np.int64)
     left = house - int(floors.sum())
     # The Droop quota exceeds total / (seats + 1), so the floors never exceed the seats (module notes).
