@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -54,7 +54,7 @@ def event_hash(
         "sequence": sequence,
         "kind": kind,
         "actor": actor_id,
-        "occurred_at": occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "object_type": object_type,
         "object_id": object_id,
         "summary": summary,

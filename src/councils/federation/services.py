@@ -752,8 +752,15 @@ def _end_seat(
         _end_seat(derived, at=at, reason=Seat.EndReason.DERIVED, cascade=cascade)
 
 
-def _successor(seat: Seat, *, at: datetime, **changes: Any) -> Seat:
-    """Start a seat that continues ``seat`` (same council, part, slot and holder) from ``at``."""
+def _supersede(seat: Seat, *, at: datetime, **changes: Any) -> list[Seat]:
+    """End ``seat`` as superseded and continue it from ``at`` with ``changes`` (same council, part,
+    slot and holder). Seats derived from it continue too, now deriving from the new seat, and open
+    petitions against it carry over. Returns the new seats, the continuation of ``seat`` first."""
+    if at <= seat.start:
+        raise ValidationError({"at": _("A change to a seat must come after the seat started.")})
+    above = list(Seat.objects.select_for_update().filter(derives_from=seat, end__isnull=True))
+    seat.end, seat.end_reason = at, Seat.EndReason.SUPERSEDED
+    seat.save(update_fields=["end", "end_reason"])
     values = {
         "organization_id": seat.organization_id,
         "council_id": seat.council_id,
@@ -769,7 +776,13 @@ def _successor(seat: Seat, *, at: datetime, **changes: Any) -> Seat:
         "start": at,
     }
     values.update(changes)
-    return Seat.objects.create(**values)
+    new = Seat.objects.create(**values)
+    RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN).update(seat=new)
+    out = [new]
+    inherited = {k: v for k, v in changes.items() if k != "derives_from_id"}
+    for upper in above:
+        out += _supersede(upper, at=at, derives_from_id=new.pk, **inherited)
+    return out
 
 
 @transaction.atomic
@@ -887,10 +900,8 @@ def election_declare(
         old = reelected.get(member.pk)
         if old is not None:
             # A re-elected deputy's delegate seats above carry on, now deriving from the new seat.
-            for upper in Seat.objects.filter(derives_from=old, end__isnull=True):
-                upper.end, upper.end_reason = moment, Seat.EndReason.SUPERSEDED
-                upper.save(update_fields=["end", "end_reason"])
-                _successor(upper, at=moment, derives_from_id=seat.pk)
+            for upper in Seat.objects.select_for_update().filter(derives_from=old, end__isnull=True):
+                _supersede(upper, at=moment, derives_from_id=seat.pk)
             # Petitions against the deputy carry over to the new mandate.
             RecallPetition.objects.filter(seat=old, status=RecallPetition.Status.OPEN).update(seat=seat)
     election.status = Election.Status.DECLARED
@@ -956,27 +967,12 @@ def deputy_change_faction(
         raise ValidationError({"member": _("%(m)s holds no seat.") % {"m": member.name}})
     if all(s.faction_id == (faction.pk if faction else None) for s in open_seats):
         raise ValidationError({"faction": _("%(m)s already sits with this faction.") % {"m": member.name}})
-    by_id = {s.pk: s for s in open_seats}
-    # Bottom-up: a seat's successor must exist before the seats deriving from it continue from it.
-    ordered: list[Seat] = []
-    placed: set[int] = set()
-    while len(ordered) < len(open_seats):
-        for s in open_seats:
-            if s.pk not in placed and (s.derives_from_id not in by_id or s.derives_from_id in placed):
-                ordered.append(s)
-                placed.add(s.pk)
-    new_for: dict[int, int] = {}
+    held = {s.pk for s in open_seats}
     successors: list[Seat] = []
-    for seat in ordered:
-        if moment <= seat.start:
-            raise ValidationError({"at": _("A faction change must come after the seat started.")})
-        seat.end, seat.end_reason = moment, Seat.EndReason.SUPERSEDED
-        seat.save(update_fields=["end", "end_reason"])
-        derives = new_for.get(seat.derives_from_id, seat.derives_from_id) if seat.derives_from_id else None
-        new = _successor(seat, at=moment, faction=faction, derives_from_id=derives)
-        new_for[seat.pk] = new.pk
-        successors.append(new)
-        RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN).update(seat=new)
+    # Superseding a seat carries the seats derived from it along, so start from the lowest ones.
+    for seat in open_seats:
+        if seat.derives_from_id not in held:
+            successors += _supersede(seat, at=moment, faction_id=faction.pk if faction else None)
     event_record(
         organization=member.organization,
         kind="deputy.faction_changed",

@@ -1,0 +1,302 @@
+"""The federation's rules, through its services: seats, elections, recall and its cascade, factions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from councils.audit.models import Event
+from councils.federation import selectors, services
+from councils.federation.errors import NotAllowed
+from councils.federation.models import Council, Election, Faction, Member, RecallPetition, Seat
+from tests.factories import FactionFactory, MemberFactory, OfficerFactory, OrganizationFactory, UserFactory
+
+T0 = timezone.now() - timedelta(days=100)
+
+
+def days(n: float):
+    return T0 + timedelta(days=n)
+
+
+@dataclass
+class Federation:
+    """Three levels: a works elects to a district council, which sends delegates to a city
+    council, which sends delegates to a congress."""
+
+    organizer: object
+    org: object
+    reds: Faction
+    blues: Faction
+    congress: Council
+    city: Council
+    district: Council
+    works: object
+    deputies: list[Member]
+    constituents: list[Member]
+
+
+@pytest.fixture
+def fed(db) -> Federation:
+    organizer = UserFactory()
+    org = OrganizationFactory()
+    OfficerFactory(organization=org, user=organizer)
+    reds = FactionFactory(organization=org, name="Reds", position=0)
+    blues = FactionFactory(organization=org, name="Blues", position=1)
+    a = {"actor": organizer, "organization": org}
+    congress = services.council_create(**a, name="Congress", seat_rule="fixed", total_seats=2, at=days(0))
+    city = services.council_create(
+        **a, name="City", parent=congress, seat_rule="fixed", total_seats=2, at=days(0)
+    )
+    district = services.council_create(
+        **a, name="District", parent=city, seat_rule="ratio", members_per_seat=3, at=days(0)
+    )
+    works = services.constituency_create(
+        **a, council=district, name="Putilov Works", section="workers", at=days(0)
+    )
+    people = [MemberFactory(constituency=works, joined_at=days(-10)) for _ in range(6)]
+    # 6 members, one deputy per 3: the works has 2 seats; 50% of 6 = 3 signatures recall.
+    for council in (district,):
+        services.council_apportion(actor=organizer, council=council, at=days(1))
+    election = services.election_open(actor=organizer, council=district, constituency=works, at=days(1))
+    services.election_declare(
+        actor=organizer, election=election, elected=[(people[0], reds), (people[1], blues)], at=days(2)
+    )
+    for upper, child in ((city, district), (congress, city)):
+        services.council_apportion(actor=organizer, council=upper, at=days(3))
+        e = services.election_open(actor=organizer, council=upper, child_council=child, at=days(3))
+        services.election_declare(
+            actor=organizer, election=e, elected=[(people[0], None), (people[1], None)], at=days(4)
+        )
+    return Federation(organizer, org, reds, blues, congress, city, district, works, people[:2], people[2:])
+
+
+def open_seat(member: Member, council: Council) -> Seat:
+    return Seat.objects.get(holder=member, council=council, end__isnull=True)
+
+
+def test_delegates_carry_their_faction_up_the_tree(fed):
+    comp = selectors.composition_at(council=fed.congress, at=days(5))
+    assert [(f.faction, f.seats) for f in comp.factions] == [(fed.reds, 1), (fed.blues, 1)]
+    assert comp.vacant == 0
+    assert comp.majority is None  # 1 of 2 is not more than half
+
+
+def test_recall_reaching_threshold_ends_the_seat_and_every_seat_derived_from_it(fed):
+    red = fed.deputies[0]
+    petition = services.petition_open(
+        actor=fed.constituents[0].user, seat=open_seat(red, fed.district), at=days(10)
+    )
+    assert petition.required == 3
+    outcome = services.petition_sign(actor=fed.constituents[1].user, petition=petition, at=days(11))
+    assert not outcome.recalled
+    outcome = services.petition_sign(actor=fed.constituents[2].user, petition=petition, at=days(12))
+    assert outcome.recalled and outcome.signatures == 3
+
+    ended = Seat.objects.filter(holder=red).order_by("council__name")
+    assert {(s.council.name, s.end_reason) for s in ended} == {
+        ("District", "recall"),
+        ("City", "derived"),
+        ("Congress", "derived"),
+    }
+    assert all(s.end == days(12) for s in ended)
+    for council in (fed.district, fed.city, fed.congress):
+        comp = selectors.composition_at(council=council, at=days(13))
+        assert comp.vacant == 1, council.name
+        assert comp.majority == fed.blues  # the remaining deputy holds all filled seats
+    # A by-election opens for each vacancy, at each level.
+    assert Election.objects.filter(kind="by_election", status="open").count() == 3
+    petition.refresh_from_db()
+    assert petition.status == RecallPetition.Status.SUCCEEDED
+    # One event for the signature that caused all of it.
+    event = Event.objects.filter(kind="petition.signed").order_by("-sequence").first()
+    assert event.data["recalled"] is True
+    assert len(event.data["ended_seats"]) == 3
+
+
+def test_composition_at_a_past_date_shows_the_recalled_deputy(fed):
+    red = fed.deputies[0]
+    petition = services.petition_open(
+        actor=fed.constituents[0].user, seat=open_seat(red, fed.district), at=days(10)
+    )
+    for m in fed.constituents[1:3]:
+        services.petition_sign(actor=m.user, petition=petition, at=days(12))
+    before = selectors.composition_at(council=fed.congress, at=days(11))
+    after = selectors.composition_at(council=fed.congress, at=days(12))
+    assert red.name in [r.holder for r in before.seats]
+    assert red.name not in [r.holder for r in after.seats]
+    history = selectors.composition_history(council=fed.congress)
+    assert [p.counts.get(fed.reds.pk, 0) for p in history][-2:] == [1, 0]
+
+
+def test_a_by_election_fills_the_vacancy(fed):
+    red = fed.deputies[0]
+    services.seat_resign(actor=red.user, seat=open_seat(red, fed.district), at=days(20))
+    by = Election.objects.get(council=fed.district, kind="by_election", status="open")
+    newcomer = fed.constituents[0]
+    [seat] = services.election_declare(
+        actor=fed.organizer, election=by, elected=[(newcomer, fed.reds)], at=days(21)
+    )
+    assert seat.slot == 1  # the slot the resigned deputy left
+    assert selectors.composition_at(council=fed.district, at=days(22)).vacant == 0
+
+
+def test_one_member_signs_once_and_may_withdraw_and_sign_again(fed):
+    seat = open_seat(fed.deputies[0], fed.district)
+    signer = fed.constituents[1]
+    petition = services.petition_open(actor=fed.constituents[0].user, seat=seat, at=days(10))
+    services.petition_sign(actor=signer.user, petition=petition, at=days(10.5))
+    with pytest.raises(ValidationError, match="already signed"):
+        services.petition_sign(actor=signer.user, petition=petition, at=days(10.6))
+    services.petition_withdraw(actor=signer.user, petition=petition, at=days(11))
+    with pytest.raises(ValidationError, match="not signed"):
+        services.petition_withdraw(actor=signer.user, petition=petition, at=days(11.1))
+    outcome = services.petition_sign(actor=signer.user, petition=petition, at=days(11.2))
+    assert outcome.signatures == 2
+
+
+def test_only_constituents_sign(fed):
+    seat = open_seat(fed.deputies[0], fed.district)
+    petition = services.petition_open(actor=fed.constituents[0].user, seat=seat, at=days(10))
+    elsewhere = MemberFactory(
+        organization=fed.org, constituency__council=fed.district, constituency__organization=fed.org
+    )
+    for outsider in (elsewhere.user, UserFactory(), fed.organizer):
+        with pytest.raises(NotAllowed):
+            services.petition_sign(actor=outsider, petition=petition, at=days(11))
+    assert petition.signatures.count() == 1
+
+
+def test_a_petition_expires_after_the_council_period(fed):
+    seat = open_seat(fed.deputies[0], fed.district)
+    petition = services.petition_open(actor=fed.constituents[0].user, seat=seat, at=days(10))
+    with pytest.raises(ValidationError, match="expired"):
+        services.petition_sign(actor=fed.constituents[1].user, petition=petition, at=days(41))
+    report = services.tick(at=days(41))
+    assert report.petitions_expired == 1
+    assert services.tick(at=days(41)).petitions_expired == 0  # a second runner finds nothing to do
+    petition.refresh_from_db()
+    assert petition.status == RecallPetition.Status.EXPIRED
+    assert seat.__class__.objects.get(pk=seat.pk).end is None
+
+
+def test_changing_faction_changes_the_composition_from_that_date(fed):
+    blue = fed.deputies[1]
+    services.deputy_change_faction(actor=blue.user, member=blue, faction=fed.reds, at=days(30))
+    assert selectors.composition_at(council=fed.congress, at=days(29)).majority is None
+    comp = selectors.composition_at(council=fed.congress, at=days(31))
+    assert comp.majority == fed.reds
+    # The delegate seat above still derives from the deputy's (new) seat below.
+    upper = open_seat(blue, fed.city)
+    assert upper.derives_from == open_seat(blue, fed.district)
+    assert upper.faction == fed.reds
+
+
+def test_only_organizers_change_structure(fed):
+    member = fed.constituents[0]
+    with pytest.raises(NotAllowed):
+        services.council_create(actor=member.user, organization=fed.org, name="Rogue", members_per_seat=5)
+    with pytest.raises(NotAllowed):
+        services.faction_create(actor=member.user, organization=fed.org, name="Rogues")
+    other_org_organizer = UserFactory()
+    OfficerFactory(user=other_org_organizer, organization=OrganizationFactory())
+    with pytest.raises(NotAllowed):
+        services.council_apportion(actor=other_org_organizer, council=fed.district)
+
+
+def test_a_recall_vote_mode_is_refused_until_voting_exists(fed):
+    with pytest.raises(ValidationError) as info:
+        services.council_create(
+            actor=fed.organizer, organization=fed.org, name="Later", members_per_seat=5, recall_mode="vote"
+        )
+    assert "recall_mode" in info.value.message_dict
+
+
+def test_election_declaration_checks_the_elected(fed):
+    services.seat_resign(actor=fed.organizer, seat=open_seat(fed.deputies[0], fed.district), at=days(20))
+    by = Election.objects.get(council=fed.district, kind="by_election", status="open")
+    stranger = MemberFactory(
+        organization=fed.org, constituency__council=fed.district, constituency__organization=fed.org
+    )
+    with pytest.raises(ValidationError, match="not a member of Putilov"):
+        services.election_declare(actor=fed.organizer, election=by, elected=[(stranger, None)], at=days(21))
+    with pytest.raises(ValidationError, match="fills 1 seats"):
+        services.election_declare(
+            actor=fed.organizer,
+            election=by,
+            elected=[(fed.constituents[0], None), (fed.constituents[1], None)],
+            at=days(21),
+        )
+    with pytest.raises(NotAllowed):
+        services.election_declare(actor=fed.constituents[0].user, election=by, elected=[], at=days(21))
+    assert Election.objects.get(pk=by.pk).status == "open"
+
+
+def test_a_delegate_must_sit_in_the_child_council(fed):
+    e = services.election_open(
+        actor=fed.organizer, council=fed.city, child_council=fed.district, kind="regular", at=days(40)
+    )
+    with pytest.raises(ValidationError, match="holds no seat in District"):
+        services.election_declare(
+            actor=fed.organizer, election=e, elected=[(fed.constituents[0], None)], at=days(41)
+        )
+
+
+def test_a_regular_election_ends_the_previous_term_and_keeps_reelected_delegates(fed):
+    red, blue = fed.deputies
+    newcomer = fed.constituents[0]
+    e = services.election_open(actor=fed.organizer, council=fed.district, constituency=fed.works, at=days(50))
+    services.election_declare(
+        actor=fed.organizer, election=e, elected=[(red, fed.reds), (newcomer, fed.reds)], at=days(51)
+    )
+    # The re-elected deputy's delegate seats continue; the one not re-elected leaves the tree.
+    assert open_seat(red, fed.congress).derives_from.derives_from == open_seat(red, fed.district)
+    assert not Seat.objects.filter(holder=blue, end__isnull=True).exists()
+    assert Seat.objects.get(holder=blue, council=fed.district).end_reason == "term"
+    assert selectors.composition_at(council=fed.district, at=days(52)).majority == fed.reds
+    assert selectors.composition_at(council=fed.city, at=days(52)).vacant == 1
+
+
+def test_the_database_refuses_two_open_seats_for_one_slot(fed):
+    from django.db import IntegrityError, transaction
+
+    seat = open_seat(fed.deputies[0], fed.district)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Seat.objects.create(
+            organization=fed.org,
+            council=fed.district,
+            constituency=fed.works,
+            slot=seat.slot,
+            holder=fed.constituents[0],
+            start=days(60),
+        )
+
+
+def test_ratio_and_fixed_seat_rules(fed):
+    # 6 members at one deputy per 3 gives 2; the city's 2 fixed seats all go to its only child.
+    comp = selectors.composition_at(council=fed.district, at=days(5))
+    assert comp.allocated == 2
+    assert selectors.composition_at(council=fed.city, at=days(5)).allocated == 2
+    second = services.constituency_create(
+        actor=fed.organizer, organization=fed.org, council=fed.district, name="Obukhov", at=days(5)
+    )
+    for _ in range(10):
+        MemberFactory(constituency=second)
+    allocations = services.council_apportion(actor=fed.organizer, council=fed.district, at=days(6))
+    assert sorted(a.seats for a in allocations) == [2, 3]
+
+
+def test_members_import_is_all_or_nothing(fed):
+    rows = [("Anna", "anna@example.org", fed.works.slug), ("", "bad", "nowhere")]
+    with pytest.raises(ValidationError) as info:
+        services.members_import(actor=fed.organizer, organization=fed.org, rows=rows, first_line=2)
+    messages = info.value.messages
+    assert "line 3: the name is empty" in messages
+    assert any(m.startswith("line 3: invalid email") for m in messages)
+    assert any(m.startswith("line 3: unknown constituency") for m in messages)
+    assert not Member.objects.filter(name="Anna").exists()
+    report = services.members_import(actor=fed.organizer, organization=fed.org, rows=rows[:1])
+    assert report.members == 1 and Member.objects.get(name="Anna").constituency == fed.works
