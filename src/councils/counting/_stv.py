@@ -71,7 +71,7 @@ def integral_weights(profile: Profile, method: str) -> IntArray:
     if not np.all(np.isfinite(w)) or not np.all(np.equal(np.floor(w), w)):
         bad = np.flatnonzero(~np.equal(np.floor(w), w))[:1]
         raise MethodError(
-            f"{method} counts whole ballot papers: weight {w[bad[0]]!r} of ballot {int(bad[0]) + 1} "
+            f"{method} counts whole ballot papers: weight {float(w[bad[0]])} of ballot {int(bad[0]) + 1} "
             "is not a whole number"
         )
     return w.astype(np.int64)
