@@ -803,7 +803,9 @@ def election_declare(
     _require(actor, "federation.declare_election", election, NOT_RETURNING_OFFICER)
     moment = _moment(at)
     election = (
-        Election.objects.select_for_update().select_related("council", "constituency").get(pk=election.pk)
+        Election.objects.select_for_update(of=("self",))
+        .select_related("council", "constituency")
+        .get(pk=election.pk)
     )
     if election.status != Election.Status.OPEN:
         raise ValidationError(
@@ -929,7 +931,7 @@ def election_declare(
 def seat_resign(*, actor: Any, seat: Seat, at: datetime | None = None) -> Seat:
     """End a deputy's mandate at their own request (or an organizer's); derived seats end too."""
     moment = _moment(at)
-    seat = Seat.objects.select_for_update().select_related("council", "holder").get(pk=seat.pk)
+    seat = Seat.objects.select_for_update(of=("self",)).select_related("council", "holder").get(pk=seat.pk)
     if not _is_system(actor) and seat.holder.user_id != actor.pk:
         _require(actor, "federation.change_structure", seat, NOT_ORGANIZER)
     if seat.end is not None:
@@ -1019,7 +1021,9 @@ def petition_open(*, actor: Any, seat: Seat, reason: str = "", at: datetime | No
     """
     moment = _moment(at)
     seat = (
-        Seat.objects.select_for_update().select_related("council", "constituency", "holder").get(pk=seat.pk)
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("council", "constituency", "holder")
+        .get(pk=seat.pk)
     )
     if seat.constituency_id is None:
         raise ValidationError(
@@ -1075,7 +1079,7 @@ def _locked_open_petition(petition: RecallPetition, moment: datetime) -> RecallP
     # is the only one to end the seat (select_for_update is a no-op on SQLite, whose IMMEDIATE
     # transactions already serialize writers).
     petition = (
-        RecallPetition.objects.select_for_update()
+        RecallPetition.objects.select_for_update(of=("self",))
         .select_related("seat__holder", "seat__council__organization", "constituency__organization")
         .get(pk=petition.pk)
     )
@@ -1198,7 +1202,7 @@ def tick(*, at: datetime | None = None) -> TickReport:
 @transaction.atomic
 def _petition_expire(pk: int, moment: datetime) -> int:
     petition = (
-        RecallPetition.objects.select_for_update()
+        RecallPetition.objects.select_for_update(of=("self",))
         .select_related("seat__holder", "organization")
         .filter(pk=pk, status=RecallPetition.Status.OPEN, expires_at__lte=moment)
         .first()
@@ -1224,7 +1228,9 @@ def _petition_expire(pk: int, moment: datetime) -> int:
 def _election_due(
     council_id: int, constituency_id: int | None, child_council_id: int | None, moment: datetime
 ) -> int:
-    council = Council.objects.select_for_update().select_related("organization").get(pk=council_id)
+    council = (
+        Council.objects.select_for_update(of=("self",)).select_related("organization").get(pk=council_id)
+    )
     part = {"constituency_id": constituency_id} if constituency_id else {"child_council_id": child_council_id}
     if Election.objects.filter(
         council=council, status=Election.Status.OPEN, kind=Election.Kind.REGULAR, **part
