@@ -1,7 +1,129 @@
-"""The JSON API under /api/: one django-ninja router per app, calling the same services and selectors."""
+"""The JSON API under /api/: one django-ninja router per app, calling the same services and selectors.
+
+This module holds what every endpoint shares: authentication (a signed-in session, or a personal
+API token) and the mapping of the services' errors to HTTP answers. Endpoints live in each app's
+``api.py``.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
-api = NinjaAPI(title="Councils API", version="1", urls_namespace="api")
+from councils.accounts.services import token_authenticate
+from councils.audit.api import router as audit_router
+from councils.federation.api import router as federation_router
+
+DESCRIPTION = """
+The Councils API reads an organization's structure and composition and lets members act on
+recall petitions, through the same services and rules as the pages.
+
+**Authentication.** Either a signed-in session (the pages' cookie; unsafe methods then need the
+`X-CSRFToken` header), or a personal API token: `Authorization: Bearer cnc_...`. Create a token
+with `councils createtoken USERNAME NAME`; it is shown once. Reading an organization needs its
+membership or one of its offices.
+
+**Errors.** Every error body is JSON:
+
+- `401` `{"detail": "..."}`: no valid session or token.
+- `403` `{"detail": "..."}`: you may not do this (the message says why).
+- `404` `{"detail": "..."}`: no such organization, council, constituency, seat or petition.
+- `422` `{"detail": [{"loc": ["body", "seat"], "msg": "...", "type": "..."}]}`: the request does
+  not match the schema (a missing or mistyped field, a malformed `at`); `loc` names where.
+- `400` `{"errors": {"seat": ["..."], "__all__": ["..."]}}`: a well-formed request that the
+  organization's rules refuse; the keys name the fields, `__all__` holds the rest. Nothing was
+  changed.
+"""
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
+        api_token = token_authenticate(secret=token.strip())
+        if api_token is None:
+            return None
+        # Rules and services read request.user; the token acts as its owner.
+        request.user = api_token.user
+        return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The pages' signed-in session, with Django's CSRF check for unsafe methods.
+
+    Unlike ninja's ``django_auth``, an anonymous request is not checked for CSRF first: it is
+    answered 401 (not signed in) rather than 403 (CSRF), which is what a client can act on.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        # check_csrf lets safe methods through, as Django's middleware does.
+        if check_csrf(request) is not None:
+            raise HttpError(
+                403, _("CSRF check failed: send the X-CSRFToken header with the csrftoken cookie.")
+            )
+        return "session"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> AbstractBaseUser | None:
+        if key is None:
+            return None
+        return request.user  # type: ignore[return-value]
+
+
+api = NinjaAPI(
+    title="Councils API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    # The token first: a script's request has no session and must not be stopped by a CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
+)
+
+
+def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
+    """A ValidationError as ``{field: [message, ...]}``, non-field messages under ``__all__``."""
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"errors": _error_messages(exc)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # NotAllowed carries a readable message; a bare PermissionDenied gets a generic one.
+    return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": _("Sign in, or send a personal API token as “Authorization: Bearer <token>”.")},
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+api.add_router("/", federation_router)
+api.add_router("/", audit_router)
