@@ -1,9 +1,29 @@
+"""The pages' URLs. Names are global (``home``, ``login``, ...) as the settings refer to them."""
+
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from councils.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("o/<slug:org_slug>/", views.organization, name="organization"),
+    path("o/<slug:org_slug>/councils/<slug:council_slug>/", views.council, name="council"),
+    path("o/<slug:org_slug>/constituencies/<slug:slug>/", views.constituency, name="constituency"),
+    path(
+        "o/<slug:org_slug>/constituencies/<slug:slug>/petitions/",
+        views.petition_open,
+        name="petition_open",
+    ),
+    path("o/<slug:org_slug>/petitions/<int:petition_id>/sign/", views.petition_sign, name="petition_sign"),
+    path(
+        "o/<slug:org_slug>/petitions/<int:petition_id>/withdraw/",
+        views.petition_withdraw,
+        name="petition_withdraw",
+    ),
+    path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
 ]

@@ -1,7 +1,399 @@
+"""The pages. Each view looks up what the URL names, checks permission (``rules``, then the
+services check again), calls one selector or service and renders; htmx requests get a partial."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from axes.helpers import get_cool_off
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.federation import selectors, services
+from councils.federation.errors import NotAllowed
+from councils.federation.models import Constituency, Council, Member, Organization, RecallPetition
+from councils.web import charts
+from councils.web.forms import AtForm, AuditFilterForm, PetitionOpenForm
+
+View = Callable[..., HttpResponseBase]
+
+INDEPENDENTS_COLOUR = "#bbbbbb"
+EVENTS_PER_PAGE = 25
 
 
+# --- errors --------------------------------------------------------------------------------------
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 page, with the service's reason when it gave one."""
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "web/403.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 page."""
+    return render(request, "web/404.html", {}, status=404)
+
+
+def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """What django-axes shows after too many failed sign-ins (``AXES_LOCKOUT_CALLABLE``)."""
+    cool_off = get_cool_off(request)
+    hours = math.ceil(cool_off.total_seconds() / 3600) if cool_off else 1
+    return render(request, "web/locked_out.html", {"cooloff_hours": hours}, status=429)
+
+
+def _pages_errors(view: View) -> View:
+    """Refusals become the 403 page and unknown names the 404 page, from every page of this app
+    (the project's handler403/handler404 would do it too, but only when DEBUG is off)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return permission_denied(request, exc)
+        except Http404 as exc:
+            return page_not_found(request, exc)
+
+    return wrapped
+
+
+def _organization_page(view: View) -> View:
+    """Resolve ``org_slug`` and let in only its members and officers; others sign in or are refused."""
+
+    @_pages_errors
+    @wraps(view)
+    def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        organization = get_object_or_404(Organization, slug=org_slug)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm("federation.view_organization", organization):
+            raise NotAllowed(
+                _("Only members and officers of %(organization)s can see this page.")
+                % {"organization": organization.name}
+            )
+        return view(request, organization, *args, **kwargs)
+
+    return wrapped
+
+
+def _membership(request: HttpRequest, organization: Organization) -> Member | None:
+    return selectors.memberships(user=request.user).filter(organization=organization).first()
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _validation_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def _hemicycle(
+    composition: selectors.Composition, *, chart_id: str, width: float = 200.0
+) -> charts.Hemicycle:
+    council = composition.council
+    groups = [
+        (fc.name or _("Independents"), fc.colour if fc.faction else INDEPENDENTS_COLOUR, fc.seats)
+        for fc in composition.factions
+    ]
+    if composition.majority is not None:
+        majority = _("%(faction)s holds the majority") % {"faction": composition.majority.name}
+    else:
+        majority = _("no majority")
+    description = _("%(filled)s of %(allocated)s seats filled, %(vacant)s vacant; %(majority)s.") % {
+        "filled": formats.localize(composition.filled),
+        "allocated": formats.localize(composition.allocated),
+        "vacant": formats.localize(composition.vacant),
+        "majority": majority,
+    }
+    return charts.hemicycle_chart(
+        groups,
+        composition.vacant,
+        title=_("Composition of %(council)s") % {"council": council.name},
+        description=description,
+        chart_id=chart_id,
+        width=width,
+    )
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@_pages_errors
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Councils")
+    """A member's home in each of their organizations; for visitors, the organizations and a sign-in link."""
+    if not request.user.is_authenticated:
+        return render(request, "web/welcome.html", {"organizations": Organization.objects.order_by("name")})
+    homes = [selectors.member_home(member=m) for m in selectors.memberships(user=request.user)]
+    member_orgs = {h.member.organization_id for h in homes}
+    offices = (
+        Organization.objects.filter(officers__user=request.user)
+        .exclude(pk__in=member_orgs)
+        .distinct()
+        .order_by("name")
+    )
+    return render(request, "web/home.html", {"homes": homes, "offices": offices})
+
+
+@require_GET
+@_organization_page
+def organization(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """The tree of councils with each one's hemicycle, and the majority map at a date."""
+    at_form = AtForm(request.GET or None)
+    majorities = selectors.majority_map(organization=organization, at=at_form.moment())
+    context = {
+        "organization": organization,
+        "at_form": at_form,
+        "majorities": majorities,
+        "day": at_form.day(),
+    }
+    if request.htmx and request.htmx.target == "majority-map":
+        return render(request, "web/partials/majority_map.html", context)
+    tree = selectors.council_tree(organization=organization)
+    nodes = []
+    for i, node in enumerate(tree):
+        composition = selectors.composition_at(council=node.council)
+        next_depth = tree[i + 1].depth if i + 1 < len(tree) else 0
+        nodes.append(
+            {
+                "node": node,
+                "composition": composition,
+                "chart": _hemicycle(composition, chart_id=f"hemicycle-{node.council.pk}", width=120),
+                # The nested lists this node closes in the template (the tree arrives flat, depth first).
+                "closes": range(max(0, node.depth - next_depth)) if not node.children else range(0),
+            }
+        )
+    context["nodes"] = nodes
+    return render(request, "web/organization.html", context)
+
+
+def _history_chart(council: Council, organization: Organization) -> dict[str, Any]:
+    history = selectors.composition_history(council=council)
+    faction_list = list(selectors.factions(organization=organization))
+    present = {key for point in history for key in point.counts}
+    lines: list[tuple[int | None, str, str]] = [
+        (f.pk, f.name, f.colour) for f in faction_list if f.pk in present
+    ]
+    if None in present:
+        lines.append((None, _("Independents"), INDEPENDENTS_COLOUR))
+    chart = charts.seats_over_time(
+        [(p.at, p.counts) for p in history],
+        lines,
+        until=timezone.now() if history else None,
+        date_label=lambda moment: formats.date_format(moment, "SHORT_DATE_FORMAT"),
+    )
+    rows = [
+        {"at": p.at, "counts": [p.counts.get(key, 0) for key, _label, _colour in lines], "vacant": p.vacant}
+        for p in history
+    ]
+    return {"history_chart": chart, "history_lines": lines, "history_rows": rows}
+
+
+@require_GET
+@_organization_page
+def council(request: HttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
+    """A council: its hemicycle and deputies at a date, and its composition over time."""
+    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    at_form = AtForm(request.GET or None)
+    composition = selectors.composition_at(council=council, at=at_form.moment())
+    context: dict[str, Any] = {
+        "organization": organization,
+        "council": council,
+        "at_form": at_form,
+        "day": at_form.day(),
+        "composition": composition,
+        "chart": _hemicycle(composition, chart_id="hemicycle"),
+    }
+    if request.htmx and request.htmx.target == "composition":
+        return render(request, "web/partials/composition.html", context)
+    context.update(_history_chart(council, organization))
+    return render(request, "web/council.html", context)
+
+
+def _constituency_context(
+    request: HttpRequest, organization: Organization, constituency: Constituency
+) -> dict[str, Any]:
+    viewer = _membership(request, organization)
+    constituent = viewer if viewer is not None and viewer.constituency_id == constituency.pk else None
+    overview = selectors.constituency_overview(constituency=constituency, member=constituent)
+    return {
+        "organization": organization,
+        "constituency": constituency,
+        "overview": overview,
+        "constituent": constituent,
+    }
+
+
+def _open_form(overview: selectors.ConstituencyOverview, data: Any = None) -> PetitionOpenForm:
+    petitioned = {row.petition.seat_id for row in overview.petitions if not row.expired}
+    deputies = [
+        (seat.pk, f"{seat.holder.name} ({seat.council.name})")
+        for seat in overview.deputies
+        if seat.pk not in petitioned
+    ]
+    return PetitionOpenForm(data, deputies=deputies)
+
+
+@require_GET
+@_organization_page
+def constituency(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
+    """A constituency: its members, deputies and open recall petitions, and a form to open one."""
+    constituency = get_object_or_404(Constituency, organization=organization, slug=slug)
+    context = _constituency_context(request, organization, constituency)
+    context["open_form"] = _open_form(context["overview"]) if context["constituent"] else None
+    return render(request, "web/constituency.html", context)
+
+
+@require_POST
+@_organization_page
+def petition_open(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
+    """Open a recall petition against one of the constituency's deputies."""
+    constituency = get_object_or_404(Constituency, organization=organization, slug=slug)
+    context = _constituency_context(request, organization, constituency)
+    form = _open_form(context["overview"], request.POST)
+    if form.is_valid():
+        seat = next(s for s in context["overview"].deputies if s.pk == form.cleaned_data["seat"])
+        try:
+            services.petition_open(actor=request.user, seat=seat, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in _validation_messages(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("The petition to recall %(deputy)s is open, with your signature.")
+                % {"deputy": seat.holder.name},
+            )
+            return redirect("constituency", organization.slug, constituency.slug)
+    elif context["constituent"] is None:
+        # A non-member's empty choice list must not hide the refusal behind "select a valid choice".
+        raise NotAllowed(_("Only members of %(c)s can open a petition here.") % {"c": constituency.name})
+    context["open_form"] = form
+    return render(request, "web/constituency.html", context, status=400)
+
+
+def _petition_action(
+    request: HttpRequest, organization: Organization, petition_id: int, *, sign: bool
+) -> HttpResponse:
+    petition = get_object_or_404(
+        RecallPetition.objects.select_related("constituency", "seat__holder"),
+        organization=organization,
+        pk=petition_id,
+    )
+    deputy = petition.seat.holder.name
+    constituency_url = reverse("constituency", args=[organization.slug, petition.constituency.slug])
+    error = outcome = ""
+    row: selectors.PetitionRow | None = None
+    try:
+        if sign:
+            result = services.petition_sign(actor=request.user, petition=petition)
+            if result.recalled:
+                outcome = _(
+                    "The petition reached %(required)s signatures: %(deputy)s is recalled and the seat is "
+                    "vacant. A by-election is open."
+                ) % {"required": formats.localize(result.required), "deputy": deputy}
+                # The petition is closed now: the card shows its final count, without buttons.
+                row = selectors.PetitionRow(
+                    petition=petition,
+                    signatures=result.signatures,
+                    required=result.required,
+                    expired=False,
+                    signed=True,
+                )
+            else:
+                outcome = _("You signed the petition to recall %(deputy)s.") % {"deputy": deputy}
+        else:
+            services.petition_withdraw(actor=request.user, petition=petition)
+            outcome = _("You withdrew your signature from the petition to recall %(deputy)s.") % {
+                "deputy": deputy
+            }
+    except ValidationError as exc:
+        error = " ".join(_validation_messages(exc))
+
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, outcome)
+        return redirect(_safe_next(request, constituency_url))
+
+    # htmx swaps the petition's card for its new state.
+    if row is None:
+        member = _membership(request, organization)
+        overview = selectors.constituency_overview(constituency=petition.constituency, member=member)
+        row = next((r for r in overview.petitions if r.petition.pk == petition.pk), None)
+    petition.refresh_from_db()
+    return render(
+        request,
+        "web/partials/petition_card.html",
+        {
+            "organization": organization,
+            "row": row,
+            "petition": petition,
+            "can_sign": True,
+            "outcome": outcome,
+            "error": error,
+            "next": _safe_next(request, constituency_url),
+        },
+    )
+
+
+@require_POST
+@_organization_page
+def petition_sign(request: HttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
+    """Sign a recall petition (the service checks that the signer is a constituent)."""
+    return _petition_action(request, organization, petition_id, sign=True)
+
+
+@require_POST
+@_organization_page
+def petition_withdraw(request: HttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
+    """Withdraw one's signature from a recall petition."""
+    return _petition_action(request, organization, petition_id, sign=False)
+
+
+@require_GET
+@_organization_page
+def audit(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """The organization's audit log, newest first, filtered by kind, a page at a time."""
+    form = AuditFilterForm(request.GET or None, kinds=selectors.event_kinds(organization=organization))
+    kind = form.cleaned_data.get("kind") if form.is_valid() else None
+    paginator = Paginator(selectors.events(organization=organization, kind=kind or None), EVENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/audit.html",
+        {"organization": organization, "form": form, "page": page, "kind": kind or ""},
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """Sign in. django-axes counts failures and locks the name and address out after too many."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
