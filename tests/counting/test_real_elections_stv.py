@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from councils.counting.blt import read_blt
 from councils.counting.meek import count_meek_stv
 from councils.counting.profile import Profile
 from councils.counting.stv_scottish import count_scottish_stv
-from tests.counting._blt_minimal import load_blt
 
 ELECTIONS = Path(__file__).resolve().parents[2].parent / "shared" / "elections"
 GLASGOW = ELECTIONS / "scotland_glasgow_2007"
@@ -66,7 +66,7 @@ def test_glasgow_2007_elects_the_reference_winners_with_every_stage_at_5_decimal
     stage, rule 52 the rest): for them only the set is compared.
     """
     ref = glasgow_reference()[ward]
-    result = count_scottish_stv(load_blt(GLASGOW / "blt" / ward))
+    result = count_scottish_stv(read_blt(GLASGOW / "blt" / ward))
     expected = [norm(n) for n in ref["elected_in_order_pipe_separated"].split("|")]
     got = [norm(n) for n in result.elected]
     last = {norm(n) for n in result.stages[-1].elected}
@@ -88,7 +88,7 @@ def test_glasgow_2007_elects_the_reference_winners_with_every_stage_at_5_decimal
 @needs_data
 def test_glasgow_anderston_city_stage_2_as_published() -> None:
     """The figures quoted in shared/elections/README.md for Anderston/City."""
-    result = count_scottish_stv(load_blt(GLASGOW / "blt" / "Anderston-City-2007.blt"))
+    result = count_scottish_stv(read_blt(GLASGOW / "blt" / "Anderston-City-2007.blt"))
     first, second = result.stages[0], result.stages[1]
     assert result.quota == Decimal("1381.00000")
     assert first.votes["Craig MacKay"] == 1632 and first.elected == ("Craig MacKay",)
@@ -110,7 +110,7 @@ def test_glasgow_tie_cases_elect_droops_winners(name: str) -> None:
     quota); rule 48 transfers only votes that *exceed* the quota, so we have fewer stages and
     compare the winners only.
     """
-    result = count_scottish_stv(load_blt(GLASGOW / "blt" / name), seed=1)
+    result = count_scottish_stv(read_blt(GLASGOW / "blt" / name), seed=1)
     text = (GLASGOW / "droop_ref_scotland" / f"{Path(name).stem}-scotland-fixed-p5-d5.txt").read_text()
     droop_elected = set()
     for line in text.splitlines():
@@ -136,7 +136,7 @@ def test_edinburgh_2017_elects_the_declared_councillors(ward: int) -> None:
     """City of Edinburgh Council, May 2017: each ward's declared elected set."""
     seats, declared = edinburgh_winners()[ward]
     (path,) = EDINBURGH.glob(f"ward_{ward}_-_*.blt")
-    profile = load_blt(path)
+    profile = read_blt(path)
     assert profile.seats == seats
     result = count_scottish_stv(profile)
     assert {norm(n) for n in result.elected} == declared
@@ -147,7 +147,7 @@ def test_edinburgh_padded_original_reads_and_counts_the_same() -> None:
     """The untouched original (lines padded to 500 characters, CRLF) counts like the clean copy."""
     (padded,) = (EDINBURGH / "original_padded").glob("ward_3_*")
     (clean,) = EDINBURGH.glob("ward_3_-_*.blt")
-    a, b = count_scottish_stv(load_blt(padded)), count_scottish_stv(load_blt(clean))
+    a, b = count_scottish_stv(read_blt(padded)), count_scottish_stv(read_blt(clean))
     assert a.elected == b.elected
     assert [s.votes for s in a.stages] == [s.votes for s in b.stages]
     assert {norm(n) for n in a.elected} == edinburgh_winners()[3][1]
