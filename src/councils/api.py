@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -36,7 +37,8 @@ membership or one of its offices.
 - `403` `{"detail": "..."}`: you may not do this (the message says why).
 - `404` `{"detail": "..."}`: no such organization, council, constituency, seat or petition.
 - `422` `{"detail": [{"loc": ["body", "seat"], "msg": "...", "type": "..."}]}`: the request does
-  not match the schema (a missing or mistyped field, a malformed `at`); `loc` names where.
+  not match the schema (a body that is not JSON, a missing or mistyped field, a malformed `at`);
+  `loc` names where: `["body"]`, `["body", "seat"]`, `["query", "at"]`. Nothing was changed.
 - `400` `{"errors": {"seat": ["..."], "__all__": ["..."]}}`: a well-formed request that the
   organization's rules refuse; the keys name the fields, `__all__` holds the rest. Nothing was
   changed.
@@ -118,6 +120,32 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     )
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+# Every endpoint names its JSON body parameter `payload`; ninja puts that name in `loc`, but the
+# client never wrote it: `["body", "seat"]` points into the body the client sent.
+BODY_PARAM = "payload"
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        loc = list(error.get("loc", ()))
+        if loc[:2] == ["body", BODY_PARAM]:
+            loc = ["body", *loc[2:]]
+        errors.append({**error, "loc": loc})
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # ninja's only 400 is a body it cannot parse: answer it like any other schema error, so
+        # that 400 always means the organization's rules refused a well-formed request.
+        error = {"type": "json_invalid", "loc": ["body"], "msg": _("The body is not valid JSON.")}
+        return api.create_response(request, {"detail": [error]}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
