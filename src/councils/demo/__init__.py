@@ -1,0 +1,1 @@
+"""The Petrograd 1917 demonstration: ``councils demo`` loads it (see :mod:`councils.demo.loader`)."""
