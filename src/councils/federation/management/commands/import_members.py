@@ -1,0 +1,154 @@
+"""``councils import-members ORG FILE.csv``: add many members at once, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from councils.federation.models import Organization
+from councils.federation.services import members_import
+
+HEADER = ("name", "email", "constituency")
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import members from a CSV file (UTF-8, a byte-order mark is accepted) with one member per "
+        "row: name,email,constituency. The constituency is given by its slug or its exact name. "
+        "A first row 'name,email,constituency' is read as a header and skipped. Users are found by "
+        "email or created without a password (they set one by resetting it). If any row is wrong, "
+        "the errors are listed by line and nothing of the file is imported."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("organization", metavar="ORG", help=_("Slug of the organization."))
+        parser.add_argument("file", metavar="FILE.csv", help=_("The CSV file, or - to read standard input."))
+        parser.add_argument(
+            "--actor",
+            metavar="USERNAME",
+            help=_(
+                "Record the import in the audit log as done by this organizer "
+                "(default: the system, as for any command run by the operator)."
+            ),
+        )
+        parser.add_argument(
+            "--delimiter",
+            default=",",
+            help=_("Column separator (default: ','; use ';' for some spreadsheets)."),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization = Organization.objects.filter(slug=options["organization"]).first()
+        if organization is None:
+            raise CommandError(_("Unknown organization: %(slug)s") % {"slug": options["organization"]})
+        actor = None
+        if options["actor"]:
+            actor = get_user_model()._default_manager.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(_("Unknown user: %(username)s") % {"username": options["actor"]})
+        if len(options["delimiter"]) != 1:
+            raise CommandError(_("--delimiter must be one character."))
+
+        rows, first_line = self.read(options["file"], options["delimiter"])
+        bar = ProgressBar(self.stderr._out, total=len(rows)) if self.stderr.isatty() else None
+        try:
+            report = members_import(
+                actor=actor,
+                organization=organization,
+                rows=rows,
+                first_line=first_line,
+                progress=bar.update if bar is not None else None,
+            )
+        except ValidationError as e:
+            if bar is not None:
+                bar.clear()
+            raise CommandError(
+                _("Nothing was imported. Fix these rows and run the import again:")
+                + "\n  "
+                + "\n  ".join(e.messages)
+            ) from e
+        except PermissionDenied as e:
+            raise CommandError(str(e)) from e
+        if bar is not None:
+            bar.finish()
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Imported %(members)s members into %(organization)s (%(users)s new users).")
+                % {
+                    "members": number_format(report.members, force_grouping=True),
+                    "organization": organization.name,
+                    "users": number_format(report.users_created, force_grouping=True),
+                }
+            )
+        )
+
+    def read(self, name: str, delimiter: str) -> tuple[list[list[str]], int]:
+        """The rows of the file and the line number of the first of them (2 after a header)."""
+        try:
+            if name == "-":
+                # Standard input may start with a byte-order mark too.
+                text = sys.stdin.buffer.read().decode("utf-8-sig")
+                rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+            else:
+                with Path(name).open(encoding="utf-8-sig", newline="") as f:
+                    rows = list(csv.reader(f, delimiter=delimiter))
+        except FileNotFoundError as e:
+            raise CommandError(_("No such file: %(name)s") % {"name": name}) from e
+        except UnicodeDecodeError as e:
+            raise CommandError(
+                _("%(name)s is not UTF-8 text (byte %(position)s); save it as CSV UTF-8.")
+                % {"name": name, "position": e.start}
+            ) from e
+        except csv.Error as e:
+            raise CommandError(
+                _("%(name)s is not a readable CSV file: %(error)s") % {"name": name, "error": e}
+            ) from e
+        # Blank lines at the end of a hand-edited file are not rows; elsewhere they are reported.
+        while rows and not any(cell.strip() for cell in rows[-1]):
+            rows.pop()
+        first_line = 1
+        if rows and tuple(cell.strip().lower() for cell in rows[0]) == HEADER:
+            rows, first_line = rows[1:], 2
+        if not rows:
+            raise CommandError(_("%(name)s holds no members.") % {"name": name})
+        return rows, first_line
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal: rows checked, then members saved."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: IO[str], *, total: int) -> None:
+        self.stream = stream
+        self.total = max(total, 1)
+        self.phase = _("checking")
+        self.last = 0
+
+    def update(self, done: int) -> None:
+        """Show ``done`` of the total; a count that starts again means the saving has begun."""
+        if done < self.last:
+            self.phase = _("saving")
+        self.last = done
+        filled = min(self.WIDTH, self.WIDTH * done // self.total)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        done_text = number_format(done, force_grouping=True)
+        total_text = number_format(self.total, force_grouping=True)
+        self.stream.write(f"\r{self.phase:<9} [{bar}] {done_text} / {total_text}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.update(self.total)
+        self.stream.write("\n")
+
+    def clear(self) -> None:
+        self.stream.write("\r" + " " * (self.WIDTH + 40) + "\r")
+        self.stream.flush()
