@@ -29,9 +29,10 @@ Rules this module follows (the same for every method unless said otherwise)
   floor is a guarantee (as the US constitution's one seat per state), the threshold only bars a unit
   from seats beyond it. For divisor methods the result is the divisor method with a floor:
   ``seats_i = max(K, r(size_i / D))`` for one divisor ``D``, with ``r`` the method's rounding. For
-  largest remainder, units whose exact quota is below ``K`` are given ``K`` and set aside, the
-  quota is recomputed over the others with the seats left, and so on until every remaining unit's
-  quota reaches ``K``; then the remaining units share the remaining seats by largest remainder.
+  largest remainder, units to which the method would give fewer than ``K`` seats (a remainder seat
+  contested in an exact tie counting as not given) get ``K`` and are set aside; the others share
+  the seats left by the same method, with a quota recomputed over them, until the method gives
+  every remaining unit at least ``K``. The quota reported is that of the final round.
 * **Units of size zero** get their floor and nothing more.
 * **Huntington–Hill with fewer seats than units.** With ``min_seats=0`` and fewer seats than
   eligible units of positive size, every first seat has an infinite priority; the seats go to the
@@ -41,7 +42,9 @@ Rules this module follows (the same for every method unless said otherwise)
   Hagenbach-Bischoff quota ``total / (seats + 1)`` could, which is why it is not offered). It can
   under-allocate by more seats than there are units when sizes are small next to the house (the
   ``+ 1`` dominates the quota); then every unit of positive size first gets ``left // m`` more seats
-  (``m`` such units) and the rest go by largest remainder.
+  (``m`` such units) and the rest go by largest remainder. Because of the ``+ 1``, Droop (alone
+  among these methods) depends on the unit sizes are counted in: halving every size can change
+  the result.
 * **Ties.** When the last seat(s) could go to several units with exactly equal claims (equal
   priorities, or equal remainders), the result lists them in ``ties`` and breaks them: the larger
   unit first (the usual statutory rule), then, among units of equal size, a lot drawn from a
@@ -353,6 +356,34 @@ def _break_tie(tied: Sequence[int], take: int, ctx: _Context, what: str) -> tupl
     return chosen, SeatTie(tied=names, seats=take, chosen=chosen_names, rule=rule, detail=detail)
 
 
+def _boundary(
+    candidates: IntArray, approx: FloatArray, key: Callable[[int], Exact], count: int
+) -> tuple[list[int], list[int], int]:
+    """Split the ``count`` candidates with the largest exact ``key`` from the rest.
+
+    ``approx`` is the key as a float, by position in ``candidates``. Floats settle every candidate
+    that is clearly in or out; those within ``_TOL`` of the boundary are compared exactly. Returns
+    the sure winners, the candidates tied exactly at the boundary and how many of those get in
+    (all of them when ``len(tied) == take``; otherwise the tie is contested).
+    """
+    if count <= 0:
+        return [], [], 0
+    if count >= candidates.size:
+        return candidates.tolist(), [], 0
+    order = np.argpartition(-approx, [count - 1, count])
+    v_in = float(approx[order[count - 1]])
+    v_out = float(approx[order[count]])
+    lo, hi = v_out - abs(v_out) * _TOL, v_in + abs(v_in) * _TOL
+    sure: list[int] = candidates[approx > hi].tolist()
+    band_pos = np.flatnonzero((approx >= lo) & (approx <= hi))
+    band = sorted(((key(int(candidates[p])), int(candidates[p])) for p in band_pos), reverse=True)
+    take = count - len(sure)
+    cut = band[take - 1][0]
+    winners = [i for k, i in band if k > cut]
+    tied = [i for k, i in band if k == cut]
+    return sure + winners, tied, take - len(winners)
+
+
 def _top_exact(
     candidates: IntArray,
     approx: FloatArray,
@@ -361,35 +392,12 @@ def _top_exact(
     ctx: _Context,
     what: str,
 ) -> tuple[IntArray, list[SeatTie]]:
-    """The ``count`` candidates with the largest exact ``key`` (``approx`` is key as float, by position).
-
-    Floats choose all candidates that are clearly in or out; those within ``_TOL`` of the boundary
-    are compared exactly, and an exact tie across the boundary is broken by ``_break_tie``.
-    """
-    if count <= 0:
-        return np.empty(0, dtype=np.int64), []
-    if count >= candidates.size:
-        return candidates, []
-    order = np.argpartition(-approx, [count - 1, count])
-    v_in = float(approx[order[count - 1]])
-    v_out = float(approx[order[count]])
-    lo, hi = v_out - abs(v_out) * _TOL, v_in + abs(v_in) * _TOL
-    sure = candidates[approx > hi]
-    band_pos = np.flatnonzero((approx >= lo) & (approx <= hi))
-    band = sorted((key(int(candidates[p])), int(candidates[p])) for p in band_pos)
-    band.reverse()
-    take = count - sure.size
-    cut = band[take - 1][0]
-    winners = [i for k, i in band if k > cut]
-    tied = [i for k, i in band if k == cut]
-    ties: list[SeatTie] = []
-    if len(winners) + len(tied) > take:
-        chosen, tie = _break_tie(tied, take - len(winners), ctx, what)
-        ties.append(tie)
-    else:
-        chosen = tied
-    picked = np.concatenate([sure, np.array(winners + chosen, dtype=np.int64)])
-    return picked, ties
+    """The ``count`` candidates with the largest exact ``key``; a contested tie is broken and reported."""
+    winners, tied, take = _boundary(candidates, approx, key, count)
+    if len(tied) <= take:
+        return np.array(winners + tied, dtype=np.int64), []
+    chosen, tie = _break_tie(tied, take, ctx, what)
+    return np.array(winners + chosen, dtype=np.int64), [tie]
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,44 +631,60 @@ def _largest_remainder(
     big = total * (seats + 1) * (min_seats + 1) * sizes.scale >= _INT64_SAFE
     # Python ints in an object array when int64 could overflow (huge sizes, or floats scaled up).
     e: npt.NDArray[Any] = np.array(sizes.exact, dtype=object if big else np.int64)
-    free = eligible.copy()
+    idx = np.flatnonzero(eligible)
     while True:
-        house = seats - min_seats * (n - int(free.sum()))
-        t_free = int(e[free].sum())
-        if method == "hare":
-            below = free & (e * house < min_seats * t_free)
-        else:
-            q = t_free // (sizes.scale * (house + 1)) + 1
-            below = free & (e < min_seats * q * sizes.scale)
-        if not below.any():
+        house = seats - min_seats * (n - idx.size)
+        alloc, quota, winners, tied, take = _remainder_round(method, e, idx, house, sizes.scale)
+        sure = alloc.copy()
+        sure[np.searchsorted(idx, winners)] += 1
+        if len(tied) <= take:
+            sure[np.searchsorted(idx, tied)] += 1
+        short = sure < min_seats
+        if not short.any():
             break
-        # Units whose quota is under the floor get the floor and leave; the others share the rest.
-        free &= ~below
-    idx = np.flatnonzero(free)
+        # Units the method would give fewer than the floor get the floor and are set aside; the
+        # others share the seats left. A contested tie counts as lost here, so that the outcome
+        # does not depend on how a tie that is about to be re-decided would have been broken.
+        idx = idx[~short]
+    out[idx] = sure
+    ties: list[SeatTie] = []
+    if len(tied) > take:
+        chosen, tie = _break_tie(tied, take, ctx, "remainders")
+        out[chosen] += 1
+        ties.append(tie)
+    return out, quota, ties
+
+
+def _remainder_round(
+    method: str, e: npt.NDArray[Any], idx: IntArray, house: int, scale: int
+) -> tuple[IntArray, Fraction, list[int], list[int], int]:
+    """One largest-remainder apportionment of ``house`` seats among units ``idx``.
+
+    Returns the seats before remainder seats (by position in ``idx``), the quota, and the boundary
+    among the remainders (sure winners, units tied exactly at it, and how many seats those share).
+    """
     e_free = e[idx]
+    t_free = int(e_free.sum())
     if method == "hare":
-        quota = Fraction(t_free, sizes.scale * house)
+        quota = Fraction(t_free, scale * house)
         # Separate // and % because np.divmod has no loop for object arrays.
         floors, rem = (e_free * house) // t_free, (e_free * house) % t_free
     else:
+        q = t_free // (scale * (house + 1)) + 1
         quota = Fraction(q)
-        floors, rem = e_free // (q * sizes.scale), e_free % (q * sizes.scale)
-    floors = floors.astype(np.int64)
-    left = house - int(floors.sum())
+        floors, rem = e_free // (q * scale), e_free % (q * scale)
+    alloc = floors.astype(np.int64)
+    left = house - int(alloc.sum())
     # The Droop quota exceeds total / (seats + 1), so the floors never exceed the seats (module notes).
     assert left >= 0, "largest remainder over-allocated"
     positive = np.flatnonzero(e_free > 0)
     if left >= positive.size > 0:
-        floors[positive] += left // positive.size
+        alloc[positive] += left // positive.size
         left %= positive.size
     cand = idx[positive]
     rem_of = dict(zip(cand.tolist(), rem[positive].tolist(), strict=True))
-    picked, ties = _top_exact(
-        cand, rem[positive].astype(np.float64), rem_of.__getitem__, left, ctx, "remainders"
-    )
-    out[idx] = floors
-    out[picked] += 1
-    return out, quota, ties
+    winners, tied, take = _boundary(cand, rem[positive].astype(np.float64), rem_of.__getitem__, left)
+    return alloc, quota, winners, tied, take
 
 
 # --------------------------------------------------------------------------------------------
