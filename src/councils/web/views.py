@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -201,10 +202,17 @@ def _history_chart(council: Council, organization: Organization) -> dict[str, An
     ]
     if None in present:
         lines.append((None, _("Independents"), INDEPENDENTS_COLOUR))
+    until = None
+    if history:
+        # The last step runs until now, unless the history lies long past (the 1917 demonstration):
+        # then a short tail after the last change keeps the changes from crowding into one edge.
+        first, last, now = history[0].at, history[-1].at, timezone.now()
+        tail = max((last - first) / 10, timedelta(days=1))
+        until = now if now - last <= tail * 3 else last + tail
     chart = charts.seats_over_time(
         [(p.at, p.counts) for p in history],
         lines,
-        until=timezone.now() if history else None,
+        until=until,
         date_label=lambda moment: formats.date_format(moment, "SHORT_DATE_FORMAT"),
     )
     rows = [
@@ -227,6 +235,9 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
         "at_form": at_form,
         "day": at_form.day(),
         "composition": composition,
+        "majority_seats": next(
+            (fc.seats for fc in composition.factions if fc.faction and fc.faction == composition.majority), 0
+        ),
         "chart": _hemicycle(composition, chart_id="hemicycle"),
     }
     if request.htmx and request.htmx.target == "composition":
