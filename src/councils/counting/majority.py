@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal, TypeAlias
@@ -189,12 +189,16 @@ def _exact(name: str, value: object) -> Fraction:
     return Fraction(value)
 
 
-def _show(value: Fraction, rounding: str = ROUND_CEILING) -> str:
-    """A count for people: whole numbers as such, others to two decimals (rounded as told)."""
+def _show(value: Fraction, rounding: str = ROUND_HALF_EVEN) -> str:
+    """A number for people: whole numbers as such, others to at most two decimals, rounded as told.
+
+    Thresholds are shown rounded up ("at least") or down ("more than"), so that a whole number of
+    votes passes the shown figure exactly when it passes the exact one.
+    """
     if value.denominator == 1:
         return str(value.numerator)
     shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding)
-    return str(shown.normalize()) if shown == shown.to_integral() else str(shown)
+    return str(int(shown)) if shown == shown.to_integral_value() else str(shown.normalize())
 
 
 def tally(votes: Iterable[tuple[Choice, Number]]) -> Tally:
