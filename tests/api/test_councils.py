@@ -73,6 +73,7 @@ def test_a_council_and_its_rules(world, member_client):
     assert body["seat_rule"] == "ratio"
     assert body["members_per_seat"] == 10
     assert body["recall_mode"] == "immediate"
+    assert body["recall_threshold"] == "0.500"
 
 
 def test_a_council_of_another_organization_is_not_found_under_this_one(world, member_client):

@@ -9,7 +9,6 @@ adds no query, however many rows it holds.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
@@ -41,11 +40,17 @@ class CouncilOut(Schema):
     total_seats: int | None
     apportionment_method: str
     term_days: int
-    recall_threshold: Decimal = Field(
-        description="The fraction of a constituency's members whose signatures recall its deputy."
+    recall_threshold: str = Field(
+        description="The fraction of a constituency's members whose signatures recall its deputy, as an "
+        "exact decimal string such as `0.500`."
     )
     recall_mode: str
     petition_days: int
+
+    @staticmethod
+    def resolve_recall_threshold(obj: Any) -> str:
+        # A string keeps the decimal exact; a JSON number would become a binary float.
+        return str(obj.recall_threshold)
 
     @staticmethod
     def resolve_parent(obj: Any) -> int | None:
