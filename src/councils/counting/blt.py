@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +41,7 @@ from councils.counting.profile import NO_CANDIDATE, Profile, group_rows
 
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
-Codes = npt.NDArray[np.integer[npt.NBitBase]]
+Codes = npt.NDArray[np.signedinteger[Any]]
 Weights = npt.NDArray[np.int64] | npt.NDArray[np.float64]
 
 _MAX_INT8_CANDIDATES = 127
@@ -59,7 +59,9 @@ _NAME_TOKEN = re.compile(r'"[^"\n]*"|"[^"\n]*$|\S+')
 _DIGITS = re.compile(r"[0-9]+")
 
 _EQUAL_REFUSED = "equal rankings ('{token}') are not accepted: each preference must be one candidate number"
-_EQUAL_UNSUPPORTED = "equal rankings ('{token}') cannot be counted: no counting method accepts equal rankings yet"
+_EQUAL_UNSUPPORTED = (
+    "equal rankings ('{token}') cannot be counted: no counting method accepts equal rankings yet"
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class _Header:
     next_line: int  # 0-based index of the first ballot line
 
 
-def _code_dtype(n_candidates: int) -> type[np.signedinteger[npt.NBitBase]]:
+def _code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
     return np.int8 if n_candidates <= _MAX_INT8_CANDIDATES else np.int16
 
 
@@ -162,7 +164,9 @@ def parse_blt(data: bytes, *, path: str | None = None, allow_equal: bool = False
     return Profile(names, ranks, grouped_weights, header.seats, title, header.withdrawn)
 
 
-def _concatenate(parts: list[tuple[Codes, npt.NDArray[np.int64]]], n: int) -> tuple[Codes, npt.NDArray[np.int64]]:
+def _concatenate(
+    parts: list[tuple[Codes, npt.NDArray[np.int64]]], n: int
+) -> tuple[Codes, npt.NDArray[np.int64]]:
     """Stack blocks of rows of different widths, padding with NO_CANDIDATE."""
     if len(parts) == 1:
         return parts[0]
@@ -209,7 +213,9 @@ def _parse_header(data: bytes, path: str | None) -> _Header:
         )
     n, seats = int(tokens[0][0]), int(tokens[1][0])
     if n < 1:
-        raise BallotFileError("header: the number of candidates must be at least 1", path=path, line=1, column=1)
+        raise BallotFileError(
+            "header: the number of candidates must be at least 1", path=path, line=1, column=1
+        )
     if not 1 <= seats <= n:
         raise BallotFileError(
             f"header: the number of seats must be between 1 and the number of candidates ({n}), got {seats}",
@@ -335,7 +341,7 @@ def _parse_chunk(chunk: bytes, n: int, *, is_last: bool) -> tuple[Codes, npt.NDA
     table.reshape(-1)[flat] = not_weight
     if _has_repeat(table[:n_ballots, 1:], counts, n):
         return None
-    ranks = (table[:n_ballots, 1 : width + 1] - 1).astype(_code_dtype(n))
+    ranks: Codes = (table[:n_ballots, 1 : width + 1] - 1).astype(_code_dtype(n))
     weights = values[line_starts[:n_ballots]].astype(np.int64)
     if big is not None:
         weights = _exact_weights(weights, line_starts[:n_ballots], longer, big)
@@ -442,9 +448,7 @@ def _ballots_slow(
                 column=col,
             )
         if len(weight.lstrip("0")) > _MAX_WEIGHT_DIGITS:
-            raise BallotFileError(
-                f"ballot weight {weight} is too large", path=path, line=number, column=col
-            )
+            raise BallotFileError(f"ballot weight {weight} is too large", path=path, line=number, column=col)
         row: list[int] = []
         seen: dict[int, int] = {}
         ended = False
@@ -520,7 +524,10 @@ def _parse_names(data: bytes, at: int, n: int, path: str | None) -> tuple[tuple[
                 raise BallotFileError("quoted name has no closing quote", path=path, line=number, column=col)
             if len(found) == n + 1:
                 raise BallotFileError(
-                    f"too many names: expected {n} candidate names and a title", path=path, line=number, column=col
+                    f"too many names: expected {n} candidate names and a title",
+                    path=path,
+                    line=number,
+                    column=col,
                 )
             found.append((token[1:-1], number, col))
     if len(found) < n:
@@ -558,7 +565,8 @@ def _group_if_repeated(ranks: Codes, weights: npt.NDArray[np.int64], n: int) -> 
         return ranks, weights
     base = n + 1
     if width * np.log2(base) >= 62:
-        return group_rows(ranks, weights)
+        grouped, summed = group_rows(ranks, weights)
+        return grouped.astype(ranks.dtype, copy=False), summed
     keys = np.zeros(rows, dtype=np.int64)
     for j in range(width):
         keys *= base
@@ -605,9 +613,10 @@ def write_blt(profile: Profile, destination: str | os.PathLike[str] | IO[str]) -
     "T"
     """
     weights = profile.weights
-    if np.issubdtype(weights.dtype, np.floating):
-        if not np.all(np.isfinite(weights)) or not np.all(np.floor(weights) == weights):
-            raise InvalidProfileError("BLT weights must be whole numbers; this profile has fractional weights")
+    if np.issubdtype(weights.dtype, np.floating) and (
+        not np.all(np.isfinite(weights)) or not np.all(np.floor(weights) == weights)
+    ):
+        raise InvalidProfileError("BLT weights must be whole numbers; this profile has fractional weights")
     if weights.shape[0] and weights.min() < 0:
         raise InvalidProfileError("BLT weights must not be negative")
     for name in (*profile.candidates, profile.title):
