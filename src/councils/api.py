@@ -40,7 +40,8 @@ membership or one of its offices.
   not match the schema (a body that is not JSON, a missing or mistyped field, a malformed `at`);
   `loc` names where: `["body"]`, `["body", "seat"]`, `["query", "at"]`. Nothing was changed.
 - `400` `{"errors": {"seat": ["..."], "__all__": ["..."]}}`: a well-formed request that the
-  organization's rules refuse; the keys name the fields, `__all__` holds the rest. Nothing was
+  organization's rules refuse (a seat no longer held, a petition already signed); each key names
+  the field or object refused (`seat`, `reason`, `petition`), `__all__` holds the rest. Nothing was
   changed.
 """
 
