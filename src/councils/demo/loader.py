@@ -175,6 +175,8 @@ class _Loader:
             email="organizer@soviets-1917.example",
             password=data.DEMO_PASSWORD,
             first_name="Organizer",
+            # Staff status lets the organizer into the admin, which shows only their organization.
+            is_staff=True,
         )
         self.organization = services.organization_create(
             actor=None,

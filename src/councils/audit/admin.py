@@ -1,0 +1,47 @@
+"""The audit log in the Django admin: read-only, filtered by organization and kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from councils.audit.models import Event
+from councils.federation.admin import organized_by
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Events are appended by the services only; nobody adds, changes or deletes one here."""
+
+    list_display = ["sequence", "occurred_at", "kind", "actor", "summary", "organization"]
+    list_filter = ["organization", "kind"]
+    search_fields = ["summary", "kind"]
+    list_select_related = ["actor", "organization"]
+    date_hierarchy = "occurred_at"
+    ordering = ["organization", "-sequence"]
+    # The whole log of a large organization: no COUNT(*) of it on every page.
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        return super().get_queryset(request).filter(organization__in=organized_by(request.user))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Event._meta.fields]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return organized_by(request.user).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return organized_by(request.user).exists()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

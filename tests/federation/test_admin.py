@@ -1,0 +1,179 @@
+"""The admin goes through the services: what an organizer adds is audited, history is read-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from councils.audit.models import Event
+from councils.federation.models import Council, Faction, Seat
+from tests.factories import (
+    ConstituencyFactory,
+    FactionFactory,
+    MemberFactory,
+    OfficerFactory,
+    OrganizationFactory,
+    SeatAllocationFactory,
+    SeatFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Putilov Federation", slug="putilov")
+
+
+@pytest.fixture
+def organizer(org):
+    user = UserFactory(username="organizer", is_staff=True)
+    OfficerFactory(organization=org, user=user)
+    return user
+
+
+@pytest.fixture
+def organizer_client(client, organizer):
+    client.force_login(organizer)
+    return client
+
+
+def test_an_organizers_new_faction_is_created_by_the_service_and_audited(organizer_client, org, organizer):
+    response = organizer_client.post(
+        reverse("admin:federation_faction_add"),
+        {
+            "organization": org.pk,
+            "name": "Bolsheviks",
+            "short_name": "Bolsheviks",
+            "colour": "#c0392b",
+            "position": 0,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    faction = Faction.objects.get(organization=org, name="Bolsheviks")
+    event = Event.objects.get(organization=org, kind="faction.created")
+    assert event.actor == organizer
+    assert event.object_id == str(faction.pk)
+
+
+def test_a_refused_faction_shows_the_services_error_and_writes_nothing(organizer_client, org):
+    FactionFactory(organization=org, name="Mensheviks")
+
+    response = organizer_client.post(
+        reverse("admin:federation_faction_add"),
+        {"organization": org.pk, "name": "Mensheviks", "short_name": "M", "colour": "#2c6fbb", "position": 1},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Faction.objects.filter(organization=org, name="Mensheviks").count() == 1
+    assert not Event.objects.filter(organization=org).exists()
+
+
+def test_a_council_with_an_incomplete_seat_rule_names_the_missing_field(organizer_client, org):
+    response = organizer_client.post(
+        reverse("admin:federation_council_add"),
+        {
+            "organization": org.pk,
+            "name": "Petrograd Soviet",
+            "slug": "petrograd",
+            "seat_rule": "ratio",
+            "minimum_seats": 1,
+            "apportionment_method": "sainte-lague",
+            "term_days": 365,
+            "recall_threshold": "0.5",
+            "recall_mode": "immediate",
+            "petition_days": 30,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "members_per_seat" in response.context["adminform"].form.errors
+    assert not Council.objects.exists()
+
+
+def test_an_organizer_cannot_add_to_an_organization_they_do_not_organize(organizer_client):
+    other = OrganizationFactory()
+
+    response = organizer_client.post(
+        reverse("admin:federation_faction_add"),
+        {
+            "organization": other.pk,
+            "name": "Bolsheviks",
+            "short_name": "B",
+            "colour": "#c0392b",
+            "position": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "organization" in response.context["adminform"].form.errors
+    assert not Faction.objects.exists()
+
+
+def test_seats_are_read_only(organizer_client, org):
+    seat = SeatFactory(constituency=ConstituencyFactory(council__organization=org))
+
+    assert organizer_client.get(reverse("admin:federation_seat_changelist")).status_code == 200
+    assert organizer_client.get(reverse("admin:federation_seat_add")).status_code == 403
+    page = organizer_client.get(reverse("admin:federation_seat_change", args=[seat.pk]))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert organizer_client.get(reverse("admin:federation_seat_delete", args=[seat.pk])).status_code == 403
+    start = seat.start
+    organizer_client.post(reverse("admin:federation_seat_change", args=[seat.pk]), {"start": "2000-01-01"})
+    seat.refresh_from_db()
+    assert seat.start == start
+
+
+def test_the_audit_log_is_read_only(organizer_client, org):
+    FactionFactory(organization=org)
+    assert organizer_client.get(reverse("admin:audit_event_changelist")).status_code == 200
+    assert organizer_client.get(reverse("admin:audit_event_add")).status_code == 403
+
+
+def test_resign_seat_action_ends_the_seat_through_the_service(organizer_client, org):
+    constituency = ConstituencyFactory(council__organization=org)
+    SeatAllocationFactory(constituency=constituency, seats=1)
+    seat = SeatFactory(constituency=constituency, slot=1)
+
+    response = organizer_client.post(
+        reverse("admin:federation_seat_changelist"),
+        {"action": "resign_seat", "_selected_action": [seat.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    seat.refresh_from_db()
+    assert seat.end_reason == Seat.EndReason.RESIGNATION
+    assert Event.objects.filter(organization=org, kind="seat.resigned").exists()
+
+
+def test_apportion_seats_action_allocates_seats(organizer_client, org):
+    constituency = ConstituencyFactory(council__organization=org, council__members_per_seat=2)
+    for _ in range(4):
+        MemberFactory(constituency=constituency)
+
+    organizer_client.post(
+        reverse("admin:federation_council_changelist"),
+        {"action": "apportion_seats", "_selected_action": [constituency.council.pk]},
+    )
+
+    assert constituency.allocations.get(end__isnull=True).seats == 2
+
+
+def test_an_organizer_sees_only_their_organizations_seats(organizer_client, org):
+    mine = SeatFactory(constituency=ConstituencyFactory(council__organization=org))
+    theirs = SeatFactory()
+
+    response = organizer_client.get(reverse("admin:federation_seat_changelist"))
+
+    shown = list(response.context["cl"].result_list)
+    assert mine in shown
+    assert theirs not in shown
+
+
+def test_a_member_without_office_cannot_enter_the_admin(client, org):
+    user = UserFactory(is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin:federation_seat_changelist")).status_code == 403
