@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -103,24 +102,10 @@ def parse_moment(value: str | None, *, param: str = "at") -> datetime | None:
 # --- organizations ---------------------------------------------------------------------------------
 
 
-def _organizations_of(user: Any) -> QuerySet[Organization]:
-    # Stand-in for a selector the contract lacks (asked for in the report): the organizations a
-    # user belongs to or holds an office in; superusers, who organize all, see all.
-    if user.is_superuser:
-        return Organization.objects.order_by("name")
-    return (
-        Organization.objects.filter(
-            Q(members__user=user, members__left_at__isnull=True) | Q(officers__user=user)
-        )
-        .distinct()
-        .order_by("name")
-    )
-
-
 @router.get("/organizations", response={200: list[OrganizationOut], **ERRORS})
 def organization_list(request: HttpRequest) -> Any:
     """The organizations the caller is a member or an officer of."""
-    return _organizations_of(request.auth)  # type: ignore[attr-defined]
+    return selectors.organizations(user=request.auth)  # type: ignore[attr-defined]
 
 
 @router.get("/organizations/{slug}", response={200: OrganizationOut, **ERRORS})
@@ -177,8 +162,7 @@ def majority_map(request: HttpRequest, slug: str, at: str | None = AT_QUERY) -> 
 def constituency_list(request: HttpRequest, slug: str) -> Any:
     """The organization's constituencies by name."""
     organization = organization_for(request, slug)
-    # Stand-in for a `constituencies(*, organization)` selector (asked for in the report).
-    return Constituency.objects.filter(organization=organization).order_by("name")
+    return selectors.constituencies(organization=organization)
 
 
 @router.get(

@@ -76,6 +76,26 @@ def council_tree(*, organization: Organization) -> list[CouncilNode]:
     return _depth_first(list(Council.objects.filter(organization=organization)))
 
 
+def organizations(*, user: Any) -> QuerySet[Organization]:
+    """The organizations ``user`` is a current member or an officer of (all of them for superusers)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.order_by("name")
+    return (
+        Organization.objects.filter(
+            Q(members__user=user, members__left_at__isnull=True) | Q(officers__user=user)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def constituencies(*, organization: Organization) -> QuerySet[Constituency]:
+    """The organization's constituencies by name, with the council each elects to."""
+    return Constituency.objects.filter(organization=organization).select_related("council").order_by("name")
+
+
 def councils(*, organization: Organization) -> QuerySet[Council]:
     """The organization's councils by name."""
     return Council.objects.filter(organization=organization).select_related("parent").order_by("name")
