@@ -12,3 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("councils.web.urls")),
 ]
+
+handler403 = "councils.web.views.permission_denied"
+handler404 = "councils.web.views.page_not_found"
