@@ -141,7 +141,8 @@ class ApportionmentResult:
         down (D'Hondt), to nearest (Sainte-Laguë; the modified one rounds 0.7 and above up to a
         first seat) or at the geometric mean (Huntington–Hill). When a tie was broken, it is the
         tied priority itself (the tied units sit exactly on a rounding boundary). ``None`` when
-        no seat was apportioned by the method (every seat a floor seat).
+        no seat was apportioned by the method (every seat a floor seat), and for Huntington–Hill
+        with fewer seats than units (no divisor gives a unit zero seats then).
     threshold : float
         The threshold, as a share of the total size.
     min_seats : int
