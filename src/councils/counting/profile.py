@@ -24,7 +24,7 @@ NO_CANDIDATE = -1
 _MAX_INT8_CANDIDATES = 127
 
 
-def _code_dtype(n_candidates: int) -> type[np.signedinteger[npt.NBitBase]]:
+def _code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
     return np.int8 if n_candidates <= _MAX_INT8_CANDIDATES else np.int16
 
 
