@@ -137,18 +137,26 @@ def read_csv_ballots(
 
 
 def _sniff(text: str) -> str:
-    """The delimiter that splits the first rows into equal numbers of fields, the most of them."""
+    """The delimiter that splits most of the first rows into as many fields as the header.
+
+    A delimiter that leaves the header whole comes last, so ``A,B`` with a bad row still reads
+    as comma-separated; among the others, agreement with the first rows decides, then the
+    number of fields.
+    """
     sample = text.splitlines()[: _SAMPLE_ROWS + 1]
-    best, best_fields = ",", 0
+    best, best_score = ",", (False, -1.0, 0)
     for sep in (",", ";"):
         try:
-            counts = {len(r) for r in csv.reader(sample, delimiter=sep) if r}
+            counts = [len(r) for r in csv.reader(sample, delimiter=sep) if r]
         except csv.Error:
             continue
-        if len(counts) == 1:
-            fields = counts.pop()
-            if fields > best_fields:
-                best, best_fields = sep, fields
+        if not counts:
+            continue
+        rows = counts[1:] or counts
+        agreement = sum(c == counts[0] for c in rows) / len(rows)
+        score = (counts[0] > 1, agreement, counts[0])
+        if score > best_score:
+            best, best_score = sep, score
     return best
 
 
