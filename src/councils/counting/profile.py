@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +30,8 @@ def _code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
 
 
 def group_rows(
-    rows: npt.NDArray[np.integer[npt.NBitBase]], weights: npt.NDArray[np.int64] | npt.NDArray[np.float64]
-) -> tuple[npt.NDArray[np.integer[npt.NBitBase]], npt.NDArray[np.int64] | npt.NDArray[np.float64]]:
+    rows: npt.NDArray[np.integer[Any]], weights: npt.NDArray[np.int64] | npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.int64] | npt.NDArray[np.float64]]:
     """Group identical rows of ``rows``, summing their ``weights``.
 
     Returns the distinct rows in lexicographic order and their summed weights, so the same
@@ -74,7 +75,7 @@ class Profile:
     """
 
     candidates: tuple[str, ...]
-    ranks: npt.NDArray[np.integer[npt.NBitBase]]
+    ranks: npt.NDArray[np.integer[Any]]
     weights: npt.NDArray[np.int64] | npt.NDArray[np.float64]
     seats: int = 1
     title: str = ""
@@ -85,7 +86,8 @@ class Profile:
             raise InvalidProfileError(f"ranks must be a 2-D array, got {self.ranks.ndim} dimensions")
         if self.weights.shape != (self.ranks.shape[0],):
             raise InvalidProfileError(
-                f"weights must have one entry per ballot ({self.ranks.shape[0]}), got shape {self.weights.shape}"
+                f"weights must have one entry per ballot ({self.ranks.shape[0]}), "
+                f"got shape {self.weights.shape}"
             )
         if self.seats < 1:
             raise InvalidProfileError(f"seats must be at least 1, got {self.seats}")
@@ -197,7 +199,8 @@ class ApprovalProfile:
     def __post_init__(self) -> None:
         if self.approvals.ndim != 2 or self.approvals.shape[1] != len(self.candidates):
             raise InvalidProfileError(
-                f"approvals must have one column per candidate ({len(self.candidates)}), got shape {self.approvals.shape}"
+                f"approvals must have one column per candidate ({len(self.candidates)}), "
+                f"got shape {self.approvals.shape}"
             )
         if self.weights.shape != (self.approvals.shape[0],):
             raise InvalidProfileError("weights must have one entry per ballot")

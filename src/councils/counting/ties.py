@@ -4,7 +4,8 @@ Every method breaks ties the same documented way unless its rules prescribe anot
 
 1. Look back at earlier stages. ``look_back="recent"`` walks from the most recent earlier stage
    backwards (Scottish STV, rules 49 and 51; IRV); ``look_back="first"`` walks from the first
-   stage forwards (ERS97 5.2.3/5.2.5; Meek STV as New Zealand's "ahead at the first difference"). At the first stage looked at where the tied candidates' votes differ, the one
+   stage forwards (ERS97 5.2.3 and 5.2.5; Meek STV, New Zealand's "ahead at the first
+   difference"). At the first stage looked at where the tied candidates' votes differ, the one
    with the fewest votes is excluded (or the most votes elected). If that still leaves several
    tied, the look-back continues among those left.
 2. Otherwise draw a lot: a ``random.Random`` seeded with the count's seed. The seed is recorded in
