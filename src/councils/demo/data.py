@@ -258,13 +258,13 @@ def member_names(constituency: ConstituencyRow, offset: int) -> list[tuple[str, 
     ``offset`` is the number of members generated before this constituency, so names repeat
     rarely across the whole organization (and emails never do: they carry the constituency).
     """
-    women_share = WOMEN_SHARE_BY_SLUG.get(constituency.slug, 0.0)
+    women = round(constituency.members * WOMEN_SHARE_BY_SLUG.get(constituency.slug, 0.0))
     rows = []
     for i in range(constituency.members):
         n = offset + i
         surname = SURNAMES[(n * 7 + n // len(SURNAMES)) % len(SURNAMES)]
-        # Spread a mill's women evenly through its roll (the floor of i * share steps up).
-        if int((i + 1) * women_share) > int(i * women_share):
+        # Spread a mill's women evenly through its roll (integer steps: no rounding drift).
+        if (i + 1) * women // constituency.members > i * women // constituency.members:
             given = GIVEN_NAMES_WOMEN[(n * 5) % len(GIVEN_NAMES_WOMEN)]
             surname = feminine(surname)
         else:

@@ -1,0 +1,182 @@
+"""The Petrograd 1917 demonstration: it loads once, tells its story, and its chain holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from councils.audit.models import Event
+from councils.audit.services import chain_verify
+from councils.demo import data
+from councils.demo.loader import load_demo
+from councils.federation import selectors, services
+from councils.federation.models import Council, Member, Officer, Organization, RecallPetition, Seat
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demonstration, loaded once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        organization = load_demo()
+        assert organization is not None
+        yield organization
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def org(demo, db) -> Organization:
+    # Each test runs in its own savepoint inside the module's transaction: what it changes goes.
+    return demo
+
+
+def moment(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=23, tzinfo=UTC)
+
+
+def council(org: Organization, slug: str) -> Council:
+    return Council.objects.get(organization=org, slug=slug)
+
+
+def short(faction) -> str | None:
+    return faction.short_name if faction is not None else None
+
+
+def test_it_creates_the_federation_of_soviets(org):
+    assert org.slug == "soviets-1917"
+    assert [f.short_name for f in selectors.factions(organization=org)] == [
+        "Bolsheviks",
+        "Left SRs",
+        "SRs",
+        "Mensheviks",
+        "Others",
+    ]
+    tree = selectors.council_tree(organization=org)
+    assert (tree[0].council.name, tree[0].depth, tree[0].children) == (
+        "All-Russian Congress of Soviets",
+        0,
+        3,
+    )
+    names = {node.council.name for node in tree[1:]}
+    assert {"Petrograd Soviet", "Moscow Soviet"} <= names
+    for slug in ("petrograd", "moscow"):
+        allocated = selectors.composition_at(council=council(org, slug)).allocated
+        assert 40 <= allocated <= 80
+    sections = set(org.constituencies.values_list("section", flat=True))
+    assert sections == {"workers", "soldiers"}
+    assert Member.objects.filter(organization=org).count() > 2000
+
+
+def test_the_demonstration_accounts_sign_in_with_the_printed_password(org, settings):
+    # The module's demonstration was loaded with the real hasher, before the tests' fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["organizer", "worker", "soldier"])
+    }
+    assert all(users[name].check_password("councils1917") for name in ("organizer", "worker", "soldier"))
+    organizer, worker, soldier = users["organizer"], users["worker"], users["soldier"]
+    assert Officer.objects.filter(organization=org, user=organizer, role=Officer.Role.ORGANIZER).exists()
+    assert organizer.is_staff
+    assert Member.objects.get(organization=org, user=worker).constituency.slug == data.WORKER_CONSTITUENCY
+    assert Member.objects.get(organization=org, user=soldier).constituency.section == "soldiers"
+
+
+def test_in_april_the_mensheviks_and_srs_lead_the_soviets_of_both_capitals(org):
+    for slug in ("petrograd", "moscow"):
+        composition = selectors.composition_at(council=council(org, slug), at=moment("1917-04-15"))
+        seats = {short(f.faction): f.seats for f in composition.factions}
+
+        assert short(composition.largest) in {"SRs", "Mensheviks", None}, slug
+        assert seats["SRs"] + seats["Mensheviks"] >= composition.majority_needed, slug
+        assert composition.majority is None or short(composition.majority) != "Bolsheviks"
+        assert seats["Bolsheviks"] < seats["SRs"]
+
+
+def test_by_the_middle_of_september_the_bolsheviks_hold_both_capitals(org):
+    for slug in ("petrograd", "moscow"):
+        composition = selectors.composition_at(council=council(org, slug), at=moment("1917-09-20"))
+        assert short(composition.majority) == "Bolsheviks", slug
+        assert composition.vacant == 0
+
+
+def test_the_petrograd_majority_came_by_9_september(org):
+    composition = selectors.composition_at(council=council(org, "petrograd"), at=moment("1917-09-09"))
+    assert short(composition.majority) == "Bolsheviks"
+
+
+def test_history_shows_recalls_by_elections_and_faction_changes(org):
+    kinds = set(Event.objects.filter(organization=org).values_list("kind", flat=True))
+    assert {"petition.signed", "election.declared", "deputy.faction_changed", "petition.expired"} <= kinds
+    recalled = Seat.objects.filter(organization=org, end_reason=Seat.EndReason.RECALL)
+    assert recalled.filter(end__month__in=[8, 9], end__year=1917).count() >= 4
+    points = selectors.composition_history(council=council(org, "petrograd"))
+    assert len(points) > 10
+    assert Seat.objects.filter(organization=org, faction__short_name="Left SRs", start__year=1917).exists()
+
+
+def test_the_congress_delegates_follow_their_soviets(org):
+    at = moment("1917-10-26")
+    congress = council(org, "congress")
+    composition = selectors.composition_at(council=congress, at=at)
+
+    assert short(composition.majority) == "Bolsheviks"
+    assert composition.filled == data.CONGRESS_SEATS
+    june = selectors.composition_at(council=congress, at=moment("1917-06-20"))
+    assert short(june.majority) != "Bolsheviks"
+    for row in composition.seats:
+        below = row.seat.derives_from
+        assert below is not None and below.start <= at and (below.end is None or below.end > at)
+
+
+def test_the_worker_can_sign_the_petition_that_lacks_one_signature_and_recall_the_deputy(org):
+    worker = Member.objects.get(organization=org, user__username="worker")
+    home = selectors.member_home(member=worker)
+    [row] = [r for r in home.petitions if not r.signed]
+    assert row.signatures == row.required - 1
+    seat = row.petition.seat
+
+    outcome = services.petition_sign(actor=worker.user, petition=row.petition)
+
+    assert outcome.recalled
+    seat.refresh_from_db()
+    assert seat.end_reason == Seat.EndReason.RECALL
+    composition = selectors.composition_at(council=council(org, "petrograd"))
+    assert composition.vacant >= 1
+
+
+def test_the_audit_chain_of_the_whole_history_verifies(org):
+    report = chain_verify(organization=org)
+    assert report.ok, report.problem
+    assert report.checked == Event.objects.filter(organization=org).count()
+
+
+def test_loading_twice_changes_nothing(org):
+    events = Event.objects.count()
+    petitions = RecallPetition.objects.count()
+
+    assert load_demo() is None
+    out = StringIO()
+    call_command("demo", "--no-migrate", stdout=out)
+
+    assert "already loaded" in out.getvalue()
+    assert "councils1917" in out.getvalue()
+    assert Organization.objects.filter(slug="soviets-1917").count() == 1
+    assert (Event.objects.count(), RecallPetition.objects.count()) == (events, petitions)
+
+
+def test_names_are_the_same_on_every_run():
+    row = data.PETROGRAD.constituencies[0]
+    first = data.member_names(row, 0)
+    assert first == data.member_names(row, 0)
+    assert len({email for _name, email in first}) == row.members
+    mill = next(c for c in data.PETROGRAD.constituencies if c.slug == "vyborg-mills")
+    women = [n for n, _e in data.member_names(mill, 0) if n.split()[0] in data.GIVEN_NAMES_WOMEN]
+    assert len(women) == round(mill.members * data.WOMEN_SHARE_BY_SLUG["vyborg-mills"])
+    assert all(n.split()[1].endswith("a") for n in women if n.split()[1][-2:] in ("va", "na"))
