@@ -49,6 +49,9 @@ from councils.federation.models import (
 # years keep ``councils tick`` run today from calling 1917's councils to new elections.
 TERM_DAYS = 200 * 365
 
+# How many factories in each capital recall a deputy in August.
+RECALLS_PER_CAPITAL = 3
+
 # How many deputies one declaration names (see the WORKAROUND in ``congress_regular``).
 DECLARE_AT_ONCE = 10
 
@@ -432,15 +435,20 @@ class _Loader:
             services.petition_sign(actor=next(signers).user, petition=petition, at=self.clock.tick())
 
     def autumn_recalls(self) -> None:
-        """August: four factories in each capital recall a Menshevik or SR deputy; Bolsheviks win
-        the by-elections two days later, and the soviet sends a new delegate to the Congress."""
+        """August: three factories in each capital recall a Menshevik or SR deputy; Bolsheviks win
+        the by-elections two days later, and the soviet sends a new delegate to the Congress.
+
+        The smaller factories recall (fewer signatures to play: the load stays quick); the larger
+        ones re-elect their deputies in September.
+        """
         plans = []
         for n, slug in enumerate((data.PETROGRAD.slug, data.MOSCOW.slug)):
             city = self.city(slug)
-            factories = [
-                c for c in city.constituencies if c.section == data.WORKERS and c.slug not in data.KEPT
-            ]
-            for i, constituency in enumerate(factories[:4]):
+            factories = sorted(
+                (c for c in city.constituencies if c.section == data.WORKERS and c.slug not in data.KEPT),
+                key=lambda c: len(self.members[c.pk]),
+            )
+            for i, constituency in enumerate(factories[:RECALLS_PER_CAPITAL]):
                 # The two cities alternate, every three days from the first.
                 plans.append((data.DATES.recalls_from + timedelta(days=6 * i + 3 * n), city, constituency))
         for day, city, constituency in sorted(plans, key=lambda p: p[0]):
