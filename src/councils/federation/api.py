@@ -1,4 +1,5 @@
-"""The federation's JSON endpoints: structure, composition, majorities and recall petitions.
+"""The federation's JSON endpoints: structure, composition, majorities, recall petitions, and the
+returning officer's elections and apportionment.
 
 Each endpoint finds the objects its URL names, checks that the caller may read the organization,
 then calls one selector or service; errors are mapped to HTTP answers in ``councils.api``.
@@ -10,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,14 +22,30 @@ from ninja.errors import ValidationError as SchemaError
 
 from councils.federation import selectors, services
 from councils.federation.errors import NotAllowed
-from councils.federation.models import Constituency, Council, Organization, RecallPetition, Seat
+from councils.federation.models import (
+    Constituency,
+    Council,
+    Election,
+    Faction,
+    Member,
+    Organization,
+    RecallPetition,
+    Seat,
+    SeatAllocation,
+)
 from councils.federation.schemas import (
+    AllocationOut,
     CompositionOut,
     ConstituencyDetailOut,
     ConstituencyOut,
     CouncilMajorityOut,
     CouncilNodeOut,
     CouncilOut,
+    DeclarationIn,
+    ElectedSeatOut,
+    ElectionDetailOut,
+    ElectionIn,
+    ElectionOut,
     FactionOut,
     FieldErrors,
     Message,
@@ -55,6 +73,7 @@ AT_DESCRIPTION = (
 # Query parameters with their documentation, shared by the endpoints that take them.
 AT_QUERY = Query(None, description=AT_DESCRIPTION)
 STATUS_QUERY = Query(None, description="Only petitions of this status.")
+ELECTION_STATUS_QUERY = Query(None, description="Only elections of this status.")
 
 
 def organization_for(request: HttpRequest, slug: str) -> Organization:
@@ -228,3 +247,148 @@ def petition_sign(request: HttpRequest, slug: str, petition_id: int) -> Any:
 def petition_withdraw(request: HttpRequest, slug: str, petition_id: int) -> Any:
     """Withdraw the caller's signature from a petition that is still open."""
     return services.petition_withdraw(actor=request.auth, petition=_petition(request, slug, petition_id))  # type: ignore[attr-defined]
+
+
+# --- elections and apportionment -------------------------------------------------------------------
+
+# A service that stumbles on a database constraint has written nothing (it runs in one
+# transaction); the caller gets a 400 naming the list of the elected, not a 500.
+DECLARATION_CONFLICT = (
+    "A member named already holds a seat that this declaration would give again (a delegate already "
+    "sent for the same seat below); nothing was recorded."
+)
+
+
+def _may_declare(request: HttpRequest, organization: Organization) -> bool:
+    return bool(request.auth.has_perm("federation.declare_election", organization))  # type: ignore[attr-defined]
+
+
+def _require_declare(request: HttpRequest, organization: Organization) -> None:
+    # The service checks again; checking first keeps a refused caller from learning about the body.
+    if not _may_declare(request, organization):
+        raise NotAllowed(_(services.NOT_RETURNING_OFFICER))
+
+
+def _election(organization: Organization, election_id: int) -> Election:
+    return get_object_or_404(selectors.elections(organization=organization), pk=election_id)
+
+
+@router.get("/organizations/{slug}/elections", response={200: list[ElectionOut], **READ_AT_ERRORS})
+def election_list(
+    request: HttpRequest, slug: str, status: Election.Status | None = ELECTION_STATUS_QUERY
+) -> Any:
+    """The organization's elections, open ones first, then newest first; `status` filters them. A
+    declared election lists the seats it filled."""
+    return selectors.elections(organization=organization_for(request, slug), status=status)
+
+
+@router.get("/organizations/{slug}/elections/{election_id}", response={200: ElectionDetailOut, **ERRORS})
+def election_detail(request: HttpRequest, slug: str, election_id: int) -> Any:
+    """One election. While it is open, a returning officer or an organizer also gets `eligible`: who
+    may be declared elected."""
+    organization = organization_for(request, slug)
+    election = _election(organization, election_id)
+    may_declare = election.status == Election.Status.OPEN and _may_declare(request, organization)
+    election.eligible = selectors.election_eligible(election=election) if may_declare else None  # type: ignore[attr-defined]
+    return election
+
+
+def _found(
+    model: Any, organization: Organization, field: str, slug: str | None, errors: dict[str, list[str]]
+) -> Any:
+    """The object of ``model`` named by ``slug`` in the organization; a missing one is a field error."""
+    if slug is None:
+        return None
+    found = model.objects.filter(organization=organization, slug=slug).first()
+    if found is None:
+        errors[field] = [
+            _("No %(what)s %(slug)r in this organization.") % {"what": model._meta.verbose_name, "slug": slug}
+        ]
+    return found
+
+
+@router.post("/organizations/{slug}/elections", response={201: ElectionOut, **WRITE_ERRORS})
+def election_open(request: HttpRequest, slug: str, payload: ElectionIn) -> Any:
+    """Open an election for a constituency of a council, or for a child council (its delegates).
+    `seats` defaults to the part's allocation (regular) or its vacancies (by-election). 400 names
+    the field refused: `council`, `constituency`, `child_council`, `seats`."""
+    organization = organization_for(request, slug)
+    _require_declare(request, organization)
+    errors: dict[str, list[str]] = {}
+    council = _found(Council, organization, "council", payload.council, errors)
+    constituency = _found(Constituency, organization, "constituency", payload.constituency, errors)
+    child_council = _found(Council, organization, "child_council", payload.child_council, errors)
+    if errors:
+        raise ValidationError(errors)
+    election = services.election_open(
+        actor=request.auth,  # type: ignore[attr-defined]
+        council=council,
+        constituency=constituency,
+        child_council=child_council,
+        kind=payload.kind,
+        seats=payload.seats,
+    )
+    return Status(201, _election(organization, election.pk))
+
+
+@router.post(
+    "/organizations/{slug}/elections/{election_id}/declare",
+    response={200: list[ElectedSeatOut], **WRITE_ERRORS},
+)
+def election_declare(request: HttpRequest, slug: str, election_id: int, payload: DeclarationIn) -> Any:
+    """Record who was elected; answers the new seats. For a child council's part, a null `faction`
+    means the faction the delegate sits with below. 400 names `elected.N.member` or
+    `elected.N.faction` for an id that is not in the organization, `elected` for a declaration the
+    rules refuse (too many, not eligible, twice), `election` when it is no longer open."""
+    organization = organization_for(request, slug)
+    election = get_object_or_404(Election, organization=organization, pk=election_id)
+    _require_declare(request, organization)
+    rows = payload.elected
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(
+            organization=organization, left_at__isnull=True, pk__in=[r.member for r in rows]
+        )
+    }
+    factions = {
+        f.pk: f
+        for f in Faction.objects.filter(
+            organization=organization, pk__in=[r.faction for r in rows if r.faction is not None]
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    for i, row in enumerate(rows):
+        if row.member not in members:
+            errors[f"elected.{i}.member"] = [_("No member %(id)s in this organization.") % {"id": row.member}]
+        if row.faction is not None and row.faction not in factions:
+            errors[f"elected.{i}.faction"] = [
+                _("No faction %(id)s in this organization.") % {"id": row.faction}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    elected = [(members[r.member], factions[r.faction] if r.faction is not None else None) for r in rows]
+    try:
+        seats = services.election_declare(actor=request.auth, election=election, elected=elected)  # type: ignore[attr-defined]
+    except IntegrityError as exc:
+        raise ValidationError({"elected": [_(DECLARATION_CONFLICT)]}) from exc
+    return (
+        Seat.objects.filter(pk__in=[s.pk for s in seats])
+        .select_related("holder", "faction", "constituency", "child_council")
+        .order_by("slot")
+    )
+
+
+@router.post(
+    "/organizations/{slug}/councils/{council}/apportion", response={200: list[AllocationOut], **WRITE_ERRORS}
+)
+def council_apportion(request: HttpRequest, slug: str, council: str) -> Any:
+    """Give each part of the council (constituency or child council) its seats by the council's seat
+    rule, from now; answers the allocations in force, by part. Organizers only."""
+    found = _council(request, slug, council)
+    allocations = services.council_apportion(actor=request.auth, council=found)  # type: ignore[attr-defined]
+    rows = SeatAllocation.objects.filter(pk__in=[a.pk for a in allocations]).select_related(
+        "constituency", "child_council"
+    )
+    return sorted(
+        rows, key=lambda a: str(a.constituency if a.constituency_id is not None else a.child_council)
+    )
