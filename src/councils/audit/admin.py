@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter as RelatedOnly
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from councils.audit.models import Event
-from councils.federation.admin import organized_by
+from councils.federation.admin import organized_ids
 
 
 @admin.register(Event)
@@ -17,7 +18,7 @@ class EventAdmin(admin.ModelAdmin):
     """Events are appended by the services only; nobody adds, changes or deletes one here."""
 
     list_display = ["sequence", "occurred_at", "kind", "actor", "summary", "organization"]
-    list_filter = ["organization", "kind"]
+    list_filter = [("organization", RelatedOnly), "kind"]
     search_fields = ["summary", "kind"]
     list_select_related = ["actor", "organization"]
     date_hierarchy = "occurred_at"
@@ -26,16 +27,16 @@ class EventAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        return super().get_queryset(request).filter(organization__in=organized_by(request.user))
+        return super().get_queryset(request).filter(organization__in=organized_ids(request))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Event._meta.fields]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return organized_by(request.user).exists()
+        return bool(organized_ids(request))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return organized_by(request.user).exists()
+        return bool(organized_ids(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter as RelatedOnly
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -46,6 +47,18 @@ def organized_by(user: Any) -> QuerySet[Organization]:
     if user.is_superuser:
         return Organization.objects.all()
     return Organization.objects.filter(officers__user=user, officers__role=Officer.Role.ORGANIZER).distinct()
+
+
+def organized_ids(request: HttpRequest) -> list[int]:
+    """The ids of the organizations the request's user may administer, read once per request.
+
+    The admin asks for permissions model by model many times a page; one query answers them all.
+    """
+    cached = getattr(request, "_councils_organized", None)
+    if cached is None:
+        cached = list(organized_by(request.user).values_list("pk", flat=True))
+        request._councils_organized = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -94,16 +107,16 @@ class OrganizedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(**{f"{self.organization_path}__in": organized_by(request.user)})
+        return qs.filter(**{f"{self.organization_path}__in": organized_ids(request)})
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return organized_by(request.user).exists()
+        return bool(organized_ids(request))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return organized_by(request.user).exists()
+        return bool(organized_ids(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return self.create is not None and organized_by(request.user).exists()
+        return self.create is not None and bool(organized_ids(request))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -119,7 +132,7 @@ class OrganizedAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"request": request, "create": staticmethod(self.create)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        organizations = organized_by(request.user)
+        organizations = Organization.objects.filter(pk__in=organized_ids(request))
         related = db_field.related_model
         if related is Organization:
             kwargs["queryset"] = organizations
@@ -163,7 +176,7 @@ class OrganizationAdmin(OrganizedAdmin):
         return bool(request.user.is_active and request.user.is_superuser)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return organized_by(request.user)
+        return Organization.objects.filter(pk__in=organized_ids(request))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["name", "slug", "description", "created_at", "chain_length"] if obj else []
@@ -176,7 +189,7 @@ class OrganizationAdmin(OrganizedAdmin):
 class FactionAdmin(OrganizedAdmin):
     form = _service_form(Faction, ["organization", "name", "short_name", "colour", "position"])
     list_display = ["name", "short_name", "colour", "position", "organization"]
-    list_filter = ["organization"]
+    list_filter = [("organization", RelatedOnly)]
     search_fields = ["name", "short_name"]
 
     @staticmethod
@@ -208,7 +221,7 @@ COUNCIL_FIELDS = [
 class CouncilAdmin(OrganizedAdmin):
     form = _service_form(Council, COUNCIL_FIELDS)
     list_display = ["name", "parent", "seat_rule", "organization"]
-    list_filter = ["organization", "seat_rule"]
+    list_filter = [("organization", RelatedOnly), "seat_rule"]
     search_fields = ["name", "slug"]
     actions = ["apportion_seats"]
 
@@ -244,7 +257,7 @@ class CouncilAdmin(OrganizedAdmin):
 class ConstituencyAdmin(OrganizedAdmin):
     form = _service_form(Constituency, ["organization", "council", "name", "slug", "section"])
     list_display = ["name", "council", "section", "organization"]
-    list_filter = ["organization", "council", "section"]
+    list_filter = [("organization", RelatedOnly), ("council", RelatedOnly), "section"]
     search_fields = ["name", "slug"]
 
     @staticmethod
@@ -259,7 +272,11 @@ class ConstituencyAdmin(OrganizedAdmin):
 class MemberAdmin(OrganizedAdmin):
     form = _service_form(Member, ["organization", "user", "constituency", "name"])
     list_display = ["name", "constituency", "joined_at", "left_at", "organization"]
-    list_filter = ["organization", "constituency__council", "constituency__section"]
+    list_filter = [
+        ("organization", RelatedOnly),
+        ("constituency__council", RelatedOnly),
+        "constituency__section",
+    ]
     search_fields = ["name", "user__email", "user__username"]
     list_select_related = ["constituency", "organization"]
     raw_id_fields = ["user"]
@@ -275,7 +292,7 @@ class MemberAdmin(OrganizedAdmin):
 @admin.register(Officer)
 class OfficerAdmin(ReadOnlyAdmin):
     list_display = ["user", "role", "organization"]
-    list_filter = ["organization", "role"]
+    list_filter = [("organization", RelatedOnly), "role"]
 
 
 @admin.register(Seat)
@@ -291,7 +308,13 @@ class SeatAdmin(ReadOnlyAdmin):
         "end",
         "end_reason",
     ]
-    list_filter = ["council", "faction", "section", "end_reason", ("end", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("council", RelatedOnly),
+        ("faction", RelatedOnly),
+        "section",
+        "end_reason",
+        ("end", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["holder__name"]
     list_select_related = ["holder", "council", "faction", "constituency", "child_council"]
     date_hierarchy = "start"
@@ -323,7 +346,7 @@ class SeatAdmin(ReadOnlyAdmin):
 @admin.register(SeatAllocation)
 class SeatAllocationAdmin(ReadOnlyAdmin):
     list_display = ["council", "constituency", "child_council", "seats", "size", "start", "end"]
-    list_filter = ["council", ("end", admin.EmptyFieldListFilter)]
+    list_filter = [("council", RelatedOnly), ("end", admin.EmptyFieldListFilter)]
     list_select_related = ["council", "constituency", "child_council"]
     organization_path = "council__organization"
 
@@ -340,20 +363,20 @@ class ElectionAdmin(ReadOnlyAdmin):
         "opened_at",
         "declared_at",
     ]
-    list_filter = ["council", "kind", "status"]
+    list_filter = [("council", RelatedOnly), "kind", "status"]
     list_select_related = ["council", "constituency", "child_council"]
 
 
 @admin.register(RecallPetition)
 class RecallPetitionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "constituency", "status", "required", "opened_at", "expires_at", "closed_at"]
-    list_filter = ["seat__council", "status", "constituency"]
+    list_filter = [("seat__council", RelatedOnly), "status", ("constituency", RelatedOnly)]
     list_select_related = ["seat__holder", "constituency"]
 
 
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["petition", "member", "signed_at", "withdrawn_at"]
-    list_filter = ["petition__seat__council", "petition__status"]
+    list_filter = [("petition__seat__council", RelatedOnly), "petition__status"]
     list_select_related = ["petition__seat__holder", "member"]
     organization_path = "petition__organization"

@@ -79,4 +79,6 @@ def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown:
         # uvicorn takes the application as an import string so each worker process imports it.
         workers=workers if workers > 1 else None,
         timeout_graceful_shutdown=timeout_graceful_shutdown,
+        # Django's ASGI handler does not speak the lifespan protocol; say so instead of probing.
+        lifespan="off",
     )
