@@ -16,7 +16,7 @@ The names are generated from lists of Russian given names and surnames and belon
 Every change goes through ``councils.federation.services`` (the loader acts as the system, or as
 the members who open and sign petitions), so the audit chain records the whole history. The loader
 reads with the selectors, and with a few plain queries where no selector answers its question
-(which elections are open, who the members of a constituency are).
+(who the members of a constituency are, who has ever sat for it).
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from councils.demo import data
@@ -316,12 +318,9 @@ class _Loader:
         """Declare the open by-elections of a constituency won by candidates of ``key``."""
         exclude = {s.holder_id for s in self.open_seats(city.council, at)}
         candidates = iter(self.candidates(constituency, exclude=exclude))
-        for election in Election.objects.filter(
-            council=city.council,
-            constituency=constituency,
-            status=Election.Status.OPEN,
-            kind=Election.Kind.BY_ELECTION,
-        ).order_by("pk"):
+        for election in self.open_elections(city.council, constituency=constituency).filter(
+            kind=Election.Kind.BY_ELECTION
+        ):
             services.election_declare(
                 actor=None,
                 election=election,
@@ -367,11 +366,7 @@ class _Loader:
         Each by-election goes to a deputy of the faction the delegation lacks most, measured
         against the soviet's composition now: the delegates follow their soviet.
         """
-        open_elections = list(
-            Election.objects.filter(
-                council=self.congress, child_council=city.council, status=Election.Status.OPEN
-            ).order_by("pk")
-        )
+        open_elections = list(self.open_elections(self.congress, child_council=city.council))
         if not open_elections:
             return
         order = [row.key for row in data.FACTIONS]
@@ -531,6 +526,14 @@ class _Loader:
 
     def key_of(self, seat: Seat) -> str:
         return self.faction_key.get(seat.faction_id or 0, data.OTHERS)
+
+    def open_elections(self, council: Council, **part: Any) -> QuerySet[Election]:
+        """The council's open elections for one part, oldest first."""
+        return (
+            selectors.elections(organization=self.organization, status=Election.Status.OPEN)
+            .filter(council=council, **part)
+            .order_by("pk")
+        )
 
     def open_seats(self, council: Council, at: datetime) -> list[Seat]:
         return list(selectors.seats(council=council, at=at).order_by("pk"))
