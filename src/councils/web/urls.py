@@ -13,6 +13,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("o/<slug:org_slug>/", views.organization, name="organization"),
     path("o/<slug:org_slug>/councils/<slug:council_slug>/", views.council, name="council"),
+    path(
+        "o/<slug:org_slug>/councils/<slug:council_slug>/apportion/",
+        views.council_apportion,
+        name="council_apportion",
+    ),
+    path("o/<slug:org_slug>/elections/", views.elections, name="elections"),
+    path("o/<slug:org_slug>/elections/open/", views.election_open, name="election_open"),
+    path("o/<slug:org_slug>/elections/<int:election_id>/", views.election, name="election"),
     path("o/<slug:org_slug>/constituencies/<slug:slug>/", views.constituency, name="constituency"),
     path(
         "o/<slug:org_slug>/constituencies/<slug:slug>/petitions/",

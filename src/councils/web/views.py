@@ -15,19 +15,26 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils.federation import selectors, services
 from councils.federation.errors import NotAllowed
-from councils.federation.models import Constituency, Council, Member, Organization, RecallPetition
+from councils.federation.models import Constituency, Council, Election, Member, Organization, RecallPetition
 from councils.web import charts
-from councils.web.forms import AtForm, AuditFilterForm, PetitionOpenForm
+from councils.web.forms import (
+    AtForm,
+    AuditFilterForm,
+    ElectionDeclareForm,
+    ElectionOpenForm,
+    PetitionOpenForm,
+)
 
 View = Callable[..., HttpResponseBase]
 
@@ -242,6 +249,7 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
     }
     if request.htmx and request.htmx.target == "composition":
         return render(request, "web/partials/composition.html", context)
+    context["may_apportion"] = request.user.has_perm("federation.change_structure", organization)
     context.update(_history_chart(council, organization))
     return render(request, "web/council.html", context)
 
@@ -386,6 +394,202 @@ def petition_sign(request: HttpRequest, organization: Organization, petition_id:
 def petition_withdraw(request: HttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
     """Withdraw one's signature from a recall petition."""
     return _petition_action(request, organization, petition_id, sign=False)
+
+
+@require_POST
+@_organization_page
+def council_apportion(request: HttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
+    """Apportion the council's seats among its parts by its seat rule (organizers)."""
+    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    try:
+        allocations = services.council_apportion(actor=request.user, council=council)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_validation_messages(exc)))
+    else:
+        parts = sorted(
+            (str(a.constituency if a.constituency_id is not None else a.child_council), a.seats)
+            for a in allocations
+        )
+        messages.success(
+            request,
+            _("Seats of %(council)s apportioned: %(parts)s.")
+            % {
+                "council": council.name,
+                "parts": ", ".join(f"{name} {formats.localize(seats)}" for name, seats in parts),
+            },
+        )
+    return redirect("council", organization.slug, council.slug)
+
+
+# --- elections -----------------------------------------------------------------------------------
+
+# A service that stumbles on a database constraint has written nothing (it runs in one
+# transaction); the officer sees why, not a server error.
+DECLARATION_CONFLICT = (
+    "A member named already holds a seat that this declaration would give again (a delegate already "
+    "sent for the same seat below); nothing was recorded."
+)
+
+
+def _may_declare(request: HttpRequest, organization: Organization) -> bool:
+    return bool(request.user.has_perm("federation.declare_election", organization))
+
+
+def _require_declare(request: HttpRequest, organization: Organization) -> None:
+    # The services check again; checking first refuses before the form is read.
+    if not _may_declare(request, organization):
+        raise NotAllowed(_(services.NOT_RETURNING_OFFICER))
+
+
+def _election_open_form(organization: Organization, data: Any = None, **kwargs: Any) -> ElectionOpenForm:
+    return ElectionOpenForm(
+        data,
+        councils=selectors.councils(organization=organization),
+        constituencies=selectors.constituencies(organization=organization),
+        prefix="open",
+        **kwargs,
+    )
+
+
+def _elections_context(
+    request: HttpRequest, organization: Organization, open_form: ElectionOpenForm | None = None
+) -> dict[str, Any]:
+    council = None
+    slug = request.GET.get("council")
+    if slug:
+        council = get_object_or_404(Council, organization=organization, slug=slug)
+    queryset = selectors.elections(organization=organization)
+    if council is not None:
+        queryset = queryset.filter(council=council)
+    rows = list(queryset)
+    may_declare = _may_declare(request, organization)
+    if may_declare and open_form is None:
+        open_form = _election_open_form(organization)
+    return {
+        "organization": organization,
+        "council": council,
+        "open_elections": [e for e in rows if e.status == Election.Status.OPEN],
+        "closed_elections": [e for e in rows if e.status != Election.Status.OPEN],
+        "may_declare": may_declare,
+        "open_form": open_form,
+    }
+
+
+@require_GET
+@_organization_page
+def elections(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """The organization's elections (``?council=`` one council's): open ones, then declared ones with
+    who was elected; for officers, links to record results and a form to open an election."""
+    if request.htmx and request.htmx.target == "election-open-form":
+        # The council was chosen: offer only its parts.
+        _require_declare(request, organization)
+        council_id = request.GET.get("open-council", "")
+        form = _election_open_form(
+            organization,
+            initial={key[5:]: value for key, value in request.GET.items() if key.startswith("open-")},
+            only_council=int(council_id) if council_id.isdigit() else None,
+        )
+        return render(
+            request, "web/partials/election_open_form.html", {"organization": organization, "open_form": form}
+        )
+    return render(request, "web/elections.html", _elections_context(request, organization))
+
+
+def _field_of(key: str) -> str | None:
+    """The open form's field for a service's error key (None: the form as a whole)."""
+    return {"council": "council", "constituency": "part", "child_council": "part", "seats": "seats"}.get(key)
+
+
+@require_POST
+@_organization_page
+def election_open(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """Open an election for one part of a council."""
+    _require_declare(request, organization)
+    form = _election_open_form(organization, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            election = services.election_open(
+                actor=request.user,
+                council=data["council"],
+                constituency=data["constituency"],
+                child_council=data["child_council"],
+                kind=data["kind"],
+                seats=data["seats"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(_field_of(key), message)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("The %(kind)s in %(part)s for %(council)s is open, with %(seats)s seats to fill.")
+                % {
+                    "kind": election.get_kind_display(),
+                    "part": (election.constituency or election.child_council),
+                    "council": election.council.name,
+                    "seats": formats.localize(election.seats),
+                },
+            )
+            return redirect("election", organization.slug, election.pk)
+    return render(request, "web/elections.html", _elections_context(request, organization, form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@_organization_page
+def election(request: HttpRequest, organization: Organization, election_id: int) -> HttpResponse:
+    """An election: who may be declared and, for officers while it is open, the form to record who
+    was elected (POST declares it)."""
+    found = get_object_or_404(selectors.elections(organization=organization), pk=election_id)
+    may_declare = _may_declare(request, organization)
+    if request.method == "POST":
+        _require_declare(request, organization)
+    is_open = found.status == Election.Status.OPEN
+    form = None
+    status = 200
+    if may_declare and (is_open or request.method == "POST"):
+        eligible = selectors.election_eligible(election=found) if is_open else []
+        form = ElectionDeclareForm(
+            request.POST if request.method == "POST" else None,
+            election=found,
+            eligible=eligible,
+            factions=selectors.factions(organization=organization),
+        )
+    if request.method == "POST":
+        assert form is not None
+        if form.is_valid():
+            try:
+                seats = services.election_declare(
+                    actor=request.user, election=found, elected=form.cleaned_data["elected"]
+                )
+            except ValidationError as exc:
+                for message in _validation_messages(exc):
+                    form.add_error(None, message)
+            except IntegrityError:
+                form.add_error(None, _(DECLARATION_CONFLICT))
+            else:
+                messages.success(
+                    request,
+                    _("Elected to %(council)s for %(part)s: %(names)s.")
+                    % {
+                        "council": found.council.name,
+                        "part": found.constituency or found.child_council,
+                        "names": ", ".join(s.holder.name for s in seats),
+                    },
+                )
+                return redirect("council", organization.slug, found.council.slug)
+        status = 400
+    return render(
+        request,
+        "web/election.html",
+        {"organization": organization, "election": found, "form": form, "is_open": is_open},
+        status=status,
+    )
 
 
 @require_GET
