@@ -1,0 +1,63 @@
+"""The federation benchmark still runs: at its small size it builds an organization through the
+services, measures, and prints its table. Its timings are printed for people, never asserted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench" / "federation_bench.py"
+
+
+def _run_bench(*backend_args: str) -> subprocess.CompletedProcess[str]:
+    # The benchmark chooses its own databases (a file under bench/out/, a dedicated PostgreSQL
+    # database): the test run's own database settings must not leak into it.
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR"}}
+    return subprocess.run(
+        [sys.executable, str(BENCH), "--size", "small", *backend_args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _assert_table_printed(done: subprocess.CompletedProcess[str], backends: list[str]) -> None:
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "Federation benchmark, size small" in out
+    for measure in (
+        "council page, city of 2N seats",
+        "composition API, city of 2N seats",
+        "composition_at, past date",
+        "majority_map, whole organization",
+        "recall cascading 3 levels",
+        "import members from CSV",
+    ):
+        assert measure in out, measure
+    for backend in backends:
+        # The query counts at N and 2N seats are printed for each request and backend.
+        assert f"| council page    | {backend}" in out
+        assert f"| composition API | {backend}" in out
+
+
+@pytest.mark.slow
+def test_small_benchmark_runs_on_sqlite_and_prints_its_table() -> None:
+    _assert_table_printed(_run_bench("--backend", "sqlite"), ["sqlite"])
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("BENCH_POSTGRES"),
+    reason="set BENCH_POSTGRES=1 to run the benchmark on PostgreSQL too (database councils_bench_small)",
+)
+def test_small_benchmark_runs_on_postgres_and_prints_its_table() -> None:
+    _assert_table_printed(_run_bench("--backend", "postgres"), ["postgres"])
