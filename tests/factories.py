@@ -39,7 +39,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's hook signature
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

@@ -300,3 +300,31 @@ def test_members_import_is_all_or_nothing(fed):
     assert not Member.objects.filter(name="Anna").exists()
     report = services.members_import(actor=fed.organizer, organization=fed.org, rows=rows[:1])
     assert report.members == 1 and Member.objects.get(name="Anna").constituency == fed.works
+
+
+def test_a_by_election_refuses_a_sitting_deputy_and_a_delegate_already_sent(fed):
+    red, blue = fed.deputies
+    services.seat_resign(actor=fed.organizer, seat=open_seat(red, fed.district), at=days(20))
+    by = Election.objects.get(council=fed.district, kind="by_election", status="open")
+    with pytest.raises(ValidationError, match="already holds a seat for Putilov Works"):
+        services.election_declare(actor=fed.organizer, election=by, elected=[(blue, None)], at=days(21))
+    city_by = Election.objects.get(council=fed.city, kind="by_election", status="open")
+    with pytest.raises(ValidationError, match="already holds a seat for District in City"):
+        services.election_declare(actor=fed.organizer, election=city_by, elected=[(blue, None)], at=days(21))
+    assert Seat.objects.filter(holder=blue, end__isnull=True).count() == 3
+
+
+def test_a_member_who_left_cannot_be_elected(fed):
+    services.seat_resign(actor=fed.organizer, seat=open_seat(fed.deputies[0], fed.district), at=days(20))
+    by = Election.objects.get(council=fed.district, kind="by_election", status="open")
+    gone = fed.constituents[0]
+    Member.objects.filter(pk=gone.pk).update(left_at=days(19))
+    gone.refresh_from_db()
+    with pytest.raises(ValidationError, match="not a member of this organization"):
+        services.election_declare(actor=fed.organizer, election=by, elected=[(gone, None)], at=days(21))
+
+
+def test_an_unknown_kind_of_election_is_refused(fed):
+    with pytest.raises(ValidationError) as info:
+        services.election_open(actor=fed.organizer, council=fed.district, constituency=fed.works, kind="snap")
+    assert "kind" in info.value.message_dict

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -251,13 +250,6 @@ def petition_withdraw(request: HttpRequest, slug: str, petition_id: int) -> Any:
 
 # --- elections and apportionment -------------------------------------------------------------------
 
-# A service that stumbles on a database constraint has written nothing (it runs in one
-# transaction); the caller gets a 400 naming the list of the elected, not a 500.
-DECLARATION_CONFLICT = (
-    "A member named already holds a seat that this declaration would give again (a delegate already "
-    "sent for the same seat below); nothing was recorded."
-)
-
 
 def _may_declare(request: HttpRequest, organization: Organization) -> bool:
     return bool(request.auth.has_perm("federation.declare_election", organization))  # type: ignore[attr-defined]
@@ -367,10 +359,7 @@ def election_declare(request: HttpRequest, slug: str, election_id: int, payload:
     if errors:
         raise ValidationError(errors)
     elected = [(members[r.member], factions[r.faction] if r.faction is not None else None) for r in rows]
-    try:
-        seats = services.election_declare(actor=request.auth, election=election, elected=elected)  # type: ignore[attr-defined]
-    except IntegrityError as exc:
-        raise ValidationError({"elected": [_(DECLARATION_CONFLICT)]}) from exc
+    seats = services.election_declare(actor=request.auth, election=election, elected=elected)  # type: ignore[attr-defined]
     return (
         Seat.objects.filter(pk__in=[s.pk for s in seats])
         .select_related("holder", "faction", "constituency", "child_council")

@@ -660,6 +660,13 @@ def election_open(
     """
     _require(actor, "federation.declare_election", council, NOT_RETURNING_OFFICER)
     moment = _moment(at)
+    if kind not in Election.Kind.values:
+        raise ValidationError(
+            {
+                "kind": _("Unknown kind of election %(kind)r: choose %(allowed)s.")
+                % {"kind": kind, "allowed": ", ".join(Election.Kind.values)}
+            }
+        )
     part = _part_of(council, constituency, child_council)
     if seats is None:
         allocated = _allocated(council.pk, _ids(part), moment)
@@ -832,7 +839,7 @@ def election_declare(
     part = _part_kwargs(election)
     below: dict[int, Seat] = {}
     for member, faction in elected:
-        if member.organization_id != council.organization_id:
+        if member.organization_id != council.organization_id or member.left_at is not None:
             raise ValidationError(
                 {"elected": _("%(m)s is not a member of this organization.") % {"m": member}}
             )
@@ -868,7 +875,22 @@ def election_declare(
                 cascade.ended.append(old)
             else:
                 _end_seat(old, at=moment, reason=Seat.EndReason.TERM, cascade=cascade, open_by_election=False)
-    taken = set(Seat.objects.filter(council=council, end__isnull=True, **part).values_list("slot", flat=True))
+    open_here = list(
+        Seat.objects.filter(council=council, end__isnull=True, **part).values_list(
+            "slot", "holder_id", "derives_from_id"
+        )
+    )
+    sitting = {holder for _slot, holder, _below in open_here}
+    sent = {seat_below for _slot, _holder, seat_below in open_here if seat_below is not None}
+    for member in members:
+        if member.pk in sitting or (member.pk in below and below[member.pk].pk in sent):
+            raise ValidationError(
+                {
+                    "elected": _("%(m)s already holds a seat for %(part)s in %(council)s.")
+                    % {"m": member.name, "part": _part_label(election), "council": council.name}
+                }
+            )
+    taken = {slot for slot, _holder, _below in open_here}
     allocated = _allocated(council.pk, part, moment)
     capacity = max(allocated or 0, election.seats if allocated is None else 0)
     free = [s for s in range(1, capacity + 1) if s not in taken]

@@ -15,7 +15,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -423,13 +422,6 @@ def council_apportion(request: HttpRequest, organization: Organization, council_
 
 # --- elections -----------------------------------------------------------------------------------
 
-# A service that stumbles on a database constraint has written nothing (it runs in one
-# transaction); the officer sees why, not a server error.
-DECLARATION_CONFLICT = (
-    "A member named already holds a seat that this declaration would give again (a delegate already "
-    "sent for the same seat below); nothing was recorded."
-)
-
 
 def _may_declare(request: HttpRequest, organization: Organization) -> bool:
     return bool(request.user.has_perm("federation.declare_election", organization))
@@ -570,8 +562,6 @@ def election(request: HttpRequest, organization: Organization, election_id: int)
             except ValidationError as exc:
                 for message in _validation_messages(exc):
                     form.add_error(None, message)
-            except IntegrityError:
-                form.add_error(None, _(DECLARATION_CONFLICT))
             else:
                 messages.success(
                     request,
