@@ -74,3 +74,16 @@ def test_chains_are_per_organization(org_with_events):
     services.faction_create(actor=None, organization=other, name="Anarchists")
     assert Event.objects.get(organization=other).sequence == 1
     assert chain_verify(organization=org).ok and chain_verify(organization=other).ok
+
+
+def test_a_long_summary_is_stored_as_hashed(org_with_events):
+    org, organizer = org_with_events
+    services.faction_create(actor=organizer, organization=org, name="X" * 120)  # summary > 120 chars
+    from django.db import transaction
+
+    from councils.audit.services import event_record
+
+    with transaction.atomic():
+        event_record(organization=org, kind="test.long", actor=organizer, summary="y" * 500)
+    assert len(Event.objects.get(organization=org, kind="test.long").summary) == 300
+    assert chain_verify(organization=org).ok

@@ -95,6 +95,8 @@ def event_record(
     sequence, previous_hash = length + 1, head or GENESIS_HASH
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     occurred_at = at or timezone.now()
+    # Hash exactly what is stored: the summary column holds 300 characters.
+    summary = summary[:300]
     object_type = target._meta.label_lower if target is not None else ""
     object_id = str(target.pk) if target is not None else ""
     clean = _canonical(data or {})
@@ -119,7 +121,7 @@ def event_record(
         occurred_at=occurred_at,
         object_type=object_type,
         object_id=object_id,
-        summary=summary[:300],
+        summary=summary,
         data=clean,
         previous_hash=previous_hash,
         hash=digest,

@@ -54,9 +54,6 @@ TERM_DAYS = 200 * 365
 # How many factories in each capital recall a deputy in August.
 RECALLS_PER_CAPITAL = 3
 
-# How many deputies one declaration names (see the WORKAROUND in ``congress_regular``).
-DECLARE_AT_ONCE = 10
-
 Log = Callable[[str], None]
 
 
@@ -188,9 +185,12 @@ class _Loader:
             name=data.ORGANIZATION_NAME,
             slug=data.ORGANIZATION_SLUG,
             description=data.ORGANIZATION_DESCRIPTION,
+            at=at,
         )
         org = self.organization
-        services.officer_appoint(actor=None, organization=org, user=organizer, role=Officer.Role.ORGANIZER)
+        services.officer_appoint(
+            actor=None, organization=org, user=organizer, role=Officer.Role.ORGANIZER, at=at
+        )
         for row in data.FACTIONS:
             faction = services.faction_create(
                 actor=None,
@@ -341,24 +341,15 @@ class _Loader:
             for seat in sorted(seats, key=lambda s: (s.pk not in delegates, s.pk)):
                 pools[self.key_of(seat)].append(seat)
             elected = [(pools[key].pop(0).holder, None) for key in shares.take(allocated[city.council.pk])]
-            # WORKAROUND: the audit event of a declaration names everyone elected, and an event
-            # whose summary exceeds 300 characters fails ``audit verify`` (event_record hashes the
-            # whole summary but stores 300 characters). Until that is fixed, a large delegation is
-            # declared as a regular election of its first DECLARE_AT_ONCE delegates followed by
-            # by-elections for the rest, at the same sitting.
-            kind = Election.Kind.REGULAR
-            for start in range(0, len(elected), DECLARE_AT_ONCE):
-                chunk = elected[start : start + DECLARE_AT_ONCE]
-                election = services.election_open(
-                    actor=None,
-                    council=self.congress,
-                    child_council=city.council,
-                    kind=kind,
-                    seats=len(chunk),
-                    at=self.clock.tick(),
-                )
-                services.election_declare(actor=None, election=election, elected=chunk, at=self.clock.tick())
-                kind = Election.Kind.BY_ELECTION
+            election = services.election_open(
+                actor=None,
+                council=self.congress,
+                child_council=city.council,
+                kind=Election.Kind.REGULAR,
+                seats=len(elected),
+                at=self.clock.tick(),
+            )
+            services.election_declare(actor=None, election=election, elected=elected, at=self.clock.tick())
 
     def fill_congress(self, city: _City) -> None:
         """Fill the Congress seats a soviet lost when its deputies' seats ended below.

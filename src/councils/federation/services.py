@@ -108,14 +108,16 @@ def _open_at(at: datetime) -> Q:
 
 
 @transaction.atomic
-def organization_create(*, actor: Any, name: str, slug: str = "", description: str = "") -> Organization:
+def organization_create(
+    *, actor: Any, name: str, slug: str = "", description: str = "", at: datetime | None = None
+) -> Organization:
     """Create an organization; the acting user becomes its first organizer.
 
     Only a superuser (or the system) may create organizations.
     """
     if not _is_system(actor) and not getattr(actor, "is_superuser", False):
         raise NotAllowed(_("Only an administrator may create an organization."))
-    org = Organization(name=name, slug=slug or slugify(name), description=description)
+    org = Organization(name=name, slug=slug or slugify(name), description=description, created_at=_moment(at))
     _full_clean(org)
     org.save()
     if not _is_system(actor):
@@ -126,12 +128,15 @@ def organization_create(*, actor: Any, name: str, slug: str = "", description: s
         actor=actor,
         target=org,
         summary=f"Organization {org.name} created",
+        at=at,
     )
     return org
 
 
 @transaction.atomic
-def officer_appoint(*, actor: Any, organization: Organization, user: Any, role: str) -> Officer:
+def officer_appoint(
+    *, actor: Any, organization: Organization, user: Any, role: str, at: datetime | None = None
+) -> Officer:
     """Make ``user`` an organizer or a returning officer of the organization."""
     _require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
     officer = Officer(organization=organization, user=user, role=role)
@@ -144,6 +149,7 @@ def officer_appoint(*, actor: Any, organization: Organization, user: Any, role: 
         target=officer,
         summary=f"{user} appointed {officer.get_role_display()}",
         data={"user": user.pk, "role": role},
+        at=at,
     )
     return officer
 
