@@ -328,3 +328,17 @@ def test_an_unknown_kind_of_election_is_refused(fed):
     with pytest.raises(ValidationError) as info:
         services.election_open(actor=fed.organizer, council=fed.district, constituency=fed.works, kind="snap")
     assert "kind" in info.value.message_dict
+
+
+def test_members_import_reuses_an_existing_account_whatever_the_case_of_its_email(fed):
+    existing = UserFactory(username="anna", email="Anna.K@Example.org")
+    report = services.members_import(
+        actor=fed.organizer,
+        organization=fed.org,
+        rows=[("Anna K", "anna.k@example.org", fed.works.name), ("Boris", "boris@example.org", fed.works.slug)],
+    )
+    assert (report.members, report.users_created) == (2, 1)
+    assert Member.objects.get(name="Anna K").user == existing
+    boris = Member.objects.get(name="Boris")
+    assert boris.user.email == "boris@example.org" and not boris.user.has_usable_password()
+    assert boris.joined_at is not None and boris.user.date_joined is not None

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -361,6 +361,62 @@ class ImportReport:
 IMPORT_ERRORS_SHOWN = 20
 
 
+#: Values per ``IN (...)`` lookup, below every backend's limit on query parameters.
+_IN_CHUNK = 900
+
+
+def _user_ids_by_email(emails: list[str]) -> dict[str, int]:
+    """Ids of the users with these (lower-case) e-mail addresses, compared case-insensitively."""
+    found: dict[str, int] = {}
+    if not emails:
+        return found
+    table = User._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One scan with a hashed array, however many addresses (IN lists would scan per chunk).
+            cursor.execute(f"SELECT id, lower(email) FROM {table} WHERE lower(email) = ANY(%s)", [emails])
+            rows = cursor.fetchall()
+        else:
+            rows = []
+            for start in range(0, len(emails), _IN_CHUNK):
+                chunk = emails[start : start + _IN_CHUNK]
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT id, lower(email) FROM {table} WHERE lower(email) IN ({placeholders})", chunk
+                )
+                rows += cursor.fetchall()
+    for pk, email in sorted(rows):
+        found.setdefault(email, pk)
+    return found
+
+
+def _existing(model: Any, field_name: str, values: list[str]) -> set[str]:
+    """Which of ``values`` the model's ``field_name`` already holds."""
+    found: set[str] = set()
+    for start in range(0, len(values), _IN_CHUNK):
+        found.update(
+            model.objects.filter(**{f"{field_name}__in": values[start : start + _IN_CHUNK]}).values_list(
+                field_name, flat=True
+            )
+        )
+    return found
+
+
+def _insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows at the speed the backend allows: executemany on SQLite (in-process, no
+    round trips), COPY on PostgreSQL (which answers executemany one row at a time)."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+
+
 @transaction.atomic
 def members_import(
     *,
@@ -418,18 +474,11 @@ def members_import(
             progress(line - first_line + 1)
     if not errors and not parsed:
         errors.append(_("the file holds no members"))
-    existing_users = (
-        {
-            u.email.lower(): u
-            for u in User.objects.filter(email__in=list(seen)).only("id", "email", "username")
-        }
-        if seen
-        else {}
-    )
+    existing_users = _user_ids_by_email(list(seen))
     if existing_users:
         already = set(
             Member.objects.filter(
-                organization=organization, left_at__isnull=True, user__in=list(existing_users.values())
+                organization=organization, left_at__isnull=True, user_id__in=list(existing_users.values())
             ).values_list("user__email", flat=True)
         )
         for email in sorted(already, key=lambda e: seen[e.lower()]):
@@ -444,44 +493,65 @@ def members_import(
         raise ValidationError(shown)
     # One unusable password hash for all new users: each user still has no password to guess.
     unusable = make_password(None)
-    taken_usernames = set(
-        User.objects.filter(username__in=[e for e in seen if e not in existing_users]).values_list(
-            "username", flat=True
+    new_emails = [email for _n, email, _c in parsed if email not in existing_users]
+    taken_usernames = _existing(User, "username", new_emails)
+    # Rows go in as plain tuples: building 200,000 model instances for bulk_create costs several
+    # times the inserts themselves (36 s against 10 s for 100,000 members on SQLite).
+    user_table = User._meta.db_table
+    # Raw parameters need the backend's own form of a datetime (SQLite stores naive UTC text).
+    stamp = connection.ops.adapt_datetimefield_value(moment)
+    with connection.cursor() as cursor:
+        _insert_rows(
+            cursor,
+            user_table,
+            (
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ),
+            [
+                (
+                    unusable,
+                    False,
+                    email if email not in taken_usernames else f"{email}#{organization.pk}",
+                    name[:150],
+                    "",
+                    email,
+                    False,
+                    True,
+                    stamp,
+                )
+                for name, email, _c in parsed
+                if email not in existing_users
+            ],
         )
-    )
-    new_users = [
-        User(
-            username=email if email not in taken_usernames else f"{email}#{organization.pk}",
-            email=email,
-            password=unusable,
-            first_name=name[:150],
-        )
-        for name, email, _c in parsed
-        if email not in existing_users
-    ]
-    User.objects.bulk_create(new_users, batch_size=2000)
-    users = {
-        **existing_users,
-        **{u.email: u for u in User.objects.filter(email__in=[u.email for u in new_users])},
-    }
-    members = [
-        Member(organization=organization, user=users[email], constituency=c, name=name, joined_at=moment)
-        for name, email, c in parsed
-    ]
-    for start in range(0, len(members), 5000):
-        Member.objects.bulk_create(members[start : start + 5000], batch_size=2000)
-        if progress is not None:
-            progress(min(start + 5000, len(members)))
+        user_ids = {**existing_users, **_user_ids_by_email(new_emails)}
+        member_rows = [(organization.pk, user_ids[email], c.pk, name, stamp) for name, email, c in parsed]
+        for start in range(0, len(member_rows), 5000):
+            _insert_rows(
+                cursor,
+                Member._meta.db_table,
+                ("organization_id", "user_id", "constituency_id", "name", "joined_at"),
+                member_rows[start : start + 5000],
+            )
+            if progress is not None:
+                progress(min(start + 5000, len(member_rows)))
     event_record(
         organization=organization,
         kind="members.imported",
         actor=actor,
         target=organization,
-        summary=f"{len(members)} members imported",
-        data={"members": len(members), "users_created": len(new_users), "last_line": line},
+        summary=f"{len(member_rows)} members imported",
+        data={"members": len(member_rows), "users_created": len(new_emails), "last_line": line},
         at=at,
     )
-    return ImportReport(members=len(members), users_created=len(new_users))
+    return ImportReport(members=len(member_rows), users_created=len(new_emails))
 
 
 # --- apportionment -------------------------------------------------------------------------------
