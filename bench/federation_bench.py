@@ -257,7 +257,7 @@ def print_table(results: dict[str, dict[str, Any] | None], size: str) -> bool:
                 all_met &= met
                 verdicts.append(("met" if met else "MISSED") + ("" if len(backends) == 1 else f" ({b[:2]})"))
         if key == "import_ms":
-            label += " (" + _first(results, "import_via", "?") + ")"
+            label += " (" + _first(results, "import_via", "not run: --skip-build") + ")"
         lines.append([label, *figures, f"<= {_ms(target)}", ", ".join(verdicts) or "n/a"])
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
 
@@ -343,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     all_met = print_table(results, args.size)
     print()
+    if args.profile:
+        print("Timings taken under cProfile (--profile): about twice the real ones; do not quote them.")
     print("Every target met." if all_met else "Some targets missed: see the table.")
     return 1 if any(r and r.get("failed") for r in results.values()) else 0
 
