@@ -55,9 +55,8 @@ def test_small_benchmark_runs_on_sqlite_and_prints_its_table() -> None:
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    not os.environ.get("BENCH_POSTGRES"),
-    reason="set BENCH_POSTGRES=1 to run the benchmark on PostgreSQL too (database councils_bench_small)",
-)
-def test_small_benchmark_runs_on_postgres_and_prints_its_table() -> None:
+def test_small_benchmark_runs_on_postgres_and_prints_its_table(request: pytest.FixtureRequest) -> None:
+    # Opt-in: pytest --postgres (once tests/conftest.py registers that option) or BENCH_POSTGRES=1.
+    if not (request.config.getoption("--postgres", default=False) or os.environ.get("BENCH_POSTGRES")):
+        pytest.skip("run with --postgres or BENCH_POSTGRES=1 to run the benchmark on PostgreSQL too")
     _assert_table_printed(_run_bench("--backend", "postgres"), ["postgres"])
