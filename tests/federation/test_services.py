@@ -335,7 +335,10 @@ def test_members_import_reuses_an_existing_account_whatever_the_case_of_its_emai
     report = services.members_import(
         actor=fed.organizer,
         organization=fed.org,
-        rows=[("Anna K", "anna.k@example.org", fed.works.name), ("Boris", "boris@example.org", fed.works.slug)],
+        rows=[
+            ("Anna K", "anna.k@example.org", fed.works.name),
+            ("Boris", "boris@example.org", fed.works.slug),
+        ],
     )
     assert (report.members, report.users_created) == (2, 1)
     assert Member.objects.get(name="Anna K").user == existing
