@@ -35,31 +35,19 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
-def event_hash(
-    *,
-    organization_id: int,
-    sequence: int,
-    kind: str,
-    actor_id: int | None,
-    occurred_at: datetime,
-    object_type: str,
-    object_id: str,
-    summary: str,
-    data: Mapping[str, Any],
-    previous_hash: str,
-) -> str:
+def event_hash(event: Event) -> str:
     """The SHA-256 of an event's content and its link to the previous event."""
     payload = {
-        "organization": organization_id,
-        "sequence": sequence,
-        "kind": kind,
-        "actor": actor_id,
-        "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "object_type": object_type,
-        "object_id": object_id,
-        "summary": summary,
-        "data": _canonical(data),
-        "previous": previous_hash,
+        "organization": event.organization_id,
+        "sequence": event.sequence,
+        "kind": event.kind,
+        "actor": event.actor_id,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "summary": event.summary,
+        "data": _canonical(event.data),
+        "previous": event.previous_hash,
     }
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
@@ -92,40 +80,24 @@ def event_record(
         .values_list("chain_length", "chain_head")
         .get()
     )
-    sequence, previous_hash = length + 1, head or GENESIS_HASH
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    occurred_at = at or timezone.now()
-    # Hash exactly what is stored: the summary column holds 300 characters.
-    summary = summary[:300]
-    object_type = target._meta.label_lower if target is not None else ""
-    object_id = str(target.pk) if target is not None else ""
-    clean = _canonical(data or {})
-    digest = event_hash(
+    event = Event(
         organization_id=organization.pk,
-        sequence=sequence,
+        sequence=length + 1,
         kind=kind,
         actor_id=actor_id,
-        occurred_at=occurred_at,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary,
-        data=clean,
-        previous_hash=previous_hash,
+        occurred_at=at or timezone.now(),
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        # Hash exactly what is stored: the summary column holds 300 characters.
+        summary=summary[:300],
+        data=_canonical(data or {}),
+        previous_hash=head or GENESIS_HASH,
     )
-    Organization.objects.filter(pk=organization.pk).update(chain_length=sequence, chain_head=digest)
-    return Event.objects.create(
-        organization_id=organization.pk,
-        sequence=sequence,
-        kind=kind,
-        actor_id=actor_id,
-        occurred_at=occurred_at,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary,
-        data=clean,
-        previous_hash=previous_hash,
-        hash=digest,
-    )
+    event.hash = event_hash(event)
+    event.save(force_insert=True)
+    Organization.objects.filter(pk=organization.pk).update(chain_length=event.sequence, chain_head=event.hash)
+    return event
 
 
 @dataclass(frozen=True)
@@ -180,18 +152,7 @@ def chain_verify(*, organization: Organization) -> ChainReport:
                 checked,
                 ChainProblem(event.sequence, "broken link: previous hash does not match the event before"),
             )
-        digest = event_hash(
-            organization_id=event.organization_id,
-            sequence=event.sequence,
-            kind=event.kind,
-            actor_id=event.actor_id,
-            occurred_at=event.occurred_at,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            summary=event.summary,
-            data=event.data,
-            previous_hash=event.previous_hash,
-        )
+        digest = event_hash(event)
         if digest != event.hash:
             return ChainReport(
                 checked, ChainProblem(event.sequence, "altered: content does not match its hash")
