@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from councils.counting.errors import MethodError
-from councils.counting.plurality import elect_highest, recorded_seed, to_decimal
+from councils.counting.plurality import elect_highest, to_decimal
 from councils.counting.profile import ApprovalProfile, Profile
 from councils.counting.result import CountResult, Stage
-from councils.counting.ties import Lot
+from councils.counting.ties import Lot, recorded_seed
 
 __all__ = ["count_approval"]
 

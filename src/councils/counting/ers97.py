@@ -48,7 +48,7 @@ from councils.counting._stv import (
 from councils.counting.errors import MethodError
 from councils.counting.profile import Profile
 from councils.counting.result import CountResult, Stage, TieBreak
-from councils.counting.ties import Lot, break_tie
+from councils.counting.ties import Lot, pick, recorded_seed
 
 __all__ = ["METHOD", "count_ers97"]
 
@@ -244,19 +244,18 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
         total_surplus = sum(pending.values())
         group = _exclusion_group(rest, votes, total_surplus, vacancies)
         if pending and not group:
-            top = max(pending.values())
-            tied = [c for c, s in pending.items() if s == top]
-            source = tied[0]
-            if len(tied) > 1:
-                tie = break_tie(
-                    [names[c] for c in tied],
-                    purpose="surplus order",
-                    history=points,
-                    lot=lot,
-                    look_back="first",
-                )
-                ties.append(tie)
-                source = names.index(tie.chosen)
+            # Surpluses are votes above the same quota: the largest surplus has the most votes.
+            (source,) = pick(
+                list(pending),
+                1,
+                votes,
+                names,
+                purpose="surplus order",
+                history=points,
+                lot=lot,
+                look_back="first",
+                ties=ties,
+            )
             surplus = pending[source]
             transferred.add(source)
             rows = np.flatnonzero((owner == source) & (received == last_batch[source]))
@@ -280,15 +279,17 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
             continue
 
         if not group:
-            low = min(votes[c] for c in rest)
-            tied = [c for c in rest if votes[c] == low]
-            group = [tied[0]]
-            if len(tied) > 1:
-                tie = break_tie(
-                    [names[c] for c in tied], purpose="exclude", history=points, lot=lot, look_back="first"
-                )
-                ties.append(tie)
-                group = [names.index(tie.chosen)]
+            group = pick(
+                rest,
+                1,
+                votes,
+                names,
+                purpose="exclude",
+                history=points,
+                lot=lot,
+                look_back="first",
+                ties=ties,
+            )
         for c in group:
             status[c] = _EXCLUDED
         label = ", ".join(names[c] for c in group)
@@ -343,7 +344,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
         elected=tuple(names[c] for c in elected),
         stages=tuple(stages),
         quota=to_decimal(first_quota, PLACES),
-        seed=lot.seed if (lot.drawn or seed is not None) else None,
+        seed=recorded_seed(seed, lot),
         extra={"valid_papers": valid},
     )
 

@@ -9,10 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from councils.counting.errors import MethodError
-from councils.counting.plurality import recorded_seed, to_decimal
+from councils.counting.plurality import to_decimal
 from councils.counting.profile import NO_CANDIDATE, Profile
 from councils.counting.result import CountResult, Stage, TieBreak
-from councils.counting.ties import Lot, break_tie
+from councils.counting.ties import Lot, pick, recorded_seed
 
 __all__ = ["count_irv"]
 
@@ -49,7 +49,7 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
 
     Notes
     -----
-    Ties for exclusion are broken by :func:`~councils.counting.ties.break_tie` with
+    Ties for exclusion are broken by :func:`~councils.counting.ties.pick` with
     ``look_back="recent"``: the tied candidate with fewer votes at the most recent earlier stage
     where they differ is excluded, else one drawn by lot. (Some references, pref_voting's
     ``instant_runoff`` among them, exclude all tied-lowest candidates together.)
@@ -122,22 +122,7 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
         live = sorted(alive)
         live_votes = tallies[live]
         leader = live[int(np.argmax(live_votes))]
-        if len(live) == 1 or 2 * tallies[leader] > live_votes.sum():
-            note = "" if len(live) > 1 else "the only continuing candidate"
-            stages.append(
-                Stage(
-                    len(stages) + 1,
-                    action,
-                    votes,
-                    exhausted=_dec(exhausted, integral),
-                    transfers=transfers,
-                    elected=(names[leader],),
-                    excluded=excluded,
-                    ties=ties,
-                    note=note,
-                )
-            )
-            break
+        won = len(live) == 1 or 2 * tallies[leader] > live_votes.sum()
         stages.append(
             Stage(
                 len(stages) + 1,
@@ -145,20 +130,28 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
                 votes,
                 exhausted=_dec(exhausted, integral),
                 transfers=transfers,
+                elected=(names[leader],) if won else (),
                 excluded=excluded,
                 ties=ties,
+                note="the only continuing candidate" if len(live) == 1 else "",
             )
         )
+        if won:
+            break
         history.append(votes)
-        lowest = live_votes.min()
-        tied = [names[c] for c in live if tallies[c] == lowest]
-        if len(tied) > 1:
-            tie = break_tie(tied, purpose="exclude", history=history[:-1], lot=lot, look_back="recent")
-            ties = (tie,)
-            loser = names.index(tie.chosen)
-        else:
-            ties = ()
-            loser = names.index(tied[0])
+        stage_ties: list[TieBreak] = []
+        (loser,) = pick(
+            live,
+            1,
+            tallies.tolist(),
+            names,
+            purpose="exclude",
+            history=history[:-1],
+            lot=lot,
+            look_back="recent",
+            ties=stage_ties,
+        )
+        ties = tuple(stage_ties)
         alive.discard(loser)
         stops[loser + 1] = False
         moved = np.flatnonzero(current == loser)

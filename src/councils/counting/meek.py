@@ -47,7 +47,7 @@ from councils.counting._stv import (
 from councils.counting.errors import MethodError
 from councils.counting.profile import NO_CANDIDATE, Profile
 from councils.counting.result import CountResult, Stage, TieBreak
-from councils.counting.ties import Lot, break_tie
+from councils.counting.ties import Lot, pick, recorded_seed
 
 __all__ = ["METHOD", "count_meek_stv"]
 
@@ -282,7 +282,17 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
         reached = sorted((c for c in hopeful() if votes[c] >= quota), key=lambda c: (-votes[c], c))
         room = n_seats - len(elected)
         if len(reached) > room:
-            reached = _choose(reached, room, votes, names, history, lot, ties)
+            reached = pick(
+                reached,
+                room,
+                votes,
+                names,
+                purpose="elect",
+                history=history,
+                lot=lot,
+                look_back="first",
+                ties=ties,
+            )
         for c in reached:
             status[c] = _ELECTED
             elected.append(c)
@@ -343,40 +353,13 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
         elected=tuple(names[c] for c in elected),
         stages=tuple(stages),
         quota=to_decimal(first_quota, PLACES),
-        seed=lot.seed if (lot.drawn or seed is not None) else None,
+        seed=recorded_seed(seed, lot),
         extra={
             "valid_documents": valid,
             "iterations": iterations,
             "keep_values": {names[c]: str(to_decimal(int(keep[c]), PLACES)) for c in range(n_cand)},
         },
     )
-
-
-def _choose(
-    tied_pool: list[int],
-    room: int,
-    votes: list[int],
-    names: tuple[str, ...],
-    history: list[dict[str, Decimal]],
-    lot: Lot,
-    ties: list[TieBreak],
-) -> list[int]:
-    """The ``room`` candidates with most votes among ``tied_pool``, ties by AAFD then lot."""
-    chosen: list[int] = []
-    pool = list(tied_pool)
-    while len(chosen) < room:
-        top = max(votes[c] for c in pool)
-        tied = [c for c in pool if votes[c] == top]
-        pick = tied[0]
-        if len(tied) > 1 and len(tied) > room - len(chosen):
-            tie = break_tie(
-                [names[c] for c in tied], purpose="elect", history=history, lot=lot, look_back="first"
-            )
-            ties.append(tie)
-            pick = names.index(tie.chosen)
-        chosen.append(pick)
-        pool.remove(pick)
-    return chosen
 
 
 def _exclusions(
@@ -420,18 +403,6 @@ def _lowest(
     ties: list[TieBreak],
 ) -> list[int]:
     """The ``count`` candidates of ``pool`` with fewest votes, ties by AAFD then lot."""
-    out: list[int] = []
-    rest = list(pool)
-    while len(out) < count:
-        low = min(votes[c] for c in rest)
-        tied = [c for c in rest if votes[c] == low]
-        pick = tied[0]
-        if len(tied) > 1:
-            tie = break_tie(
-                [names[c] for c in tied], purpose="exclude", history=history, lot=lot, look_back="first"
-            )
-            ties.append(tie)
-            pick = names.index(tie.chosen)
-        out.append(pick)
-        rest.remove(pick)
-    return out
+    return pick(
+        pool, count, votes, names, purpose="exclude", history=history, lot=lot, look_back="first", ties=ties
+    )

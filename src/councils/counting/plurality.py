@@ -16,7 +16,7 @@ import numpy.typing as npt
 from councils.counting.errors import MethodError
 from councils.counting.profile import NO_CANDIDATE, Profile
 from councils.counting.result import CountResult, Stage, TieBreak
-from councils.counting.ties import Lot, break_tie
+from councils.counting.ties import Lot, pick, recorded_seed
 
 __all__ = ["count_block", "count_plurality"]
 
@@ -70,33 +70,27 @@ def elect_highest(
 ) -> tuple[tuple[str, ...], tuple[TieBreak, ...]]:
     """Pick the ``seats`` candidates with the most votes, breaking ties at the boundary.
 
-    Candidates are taken by decreasing votes; when a group of equal candidates is larger than the
-    seats left, :func:`~councils.counting.ties.break_tie` picks them one at a time (earlier stages
-    in ``history`` first, then the lot).
+    Candidates are taken by decreasing votes (equal ones by name); when a group of equal
+    candidates is larger than the seats left, :func:`~councils.counting.ties.pick` breaks the tie
+    one seat at a time (earlier stages in ``history`` first, then the lot).
     """
-    elected: list[str] = []
+    names = list(votes)
     ties: list[TieBreak] = []
-    remaining = dict(votes)
-    while len(elected) < seats:
-        top = max(remaining.values())
-        group = sorted(name for name, v in remaining.items() if v == top)
-        if len(group) <= seats - len(elected):
-            elected.extend(group)
-            for name in group:
-                del remaining[name]
-            continue
-        tie = break_tie(group, purpose="elect", history=history, lot=lot, look_back="recent")
-        ties.append(tie)
-        elected.append(tie.chosen)
-        del remaining[tie.chosen]
+    # Equal candidates that all get a seat are taken in the order of their names.
+    by_name = sorted(range(len(names)), key=names.__getitem__)
+    chosen = pick(
+        by_name,
+        seats,
+        list(votes.values()),
+        names,
+        purpose="elect",
+        history=history,
+        lot=lot,
+        look_back="recent",
+        ties=ties,
+    )
+    elected = [names[c] for c in chosen]
     return tuple(elected), tuple(ties)
-
-
-def recorded_seed(seed: int | None, lot: Lot) -> int | None:
-    """The seed a result records: the caller's, or the one drawn with when a lot was used."""
-    if seed is not None:
-        return seed
-    return lot.seed if lot.drawn else None
 
 
 def _top_counts(profile: Profile, depth: int) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:

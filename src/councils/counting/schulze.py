@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from councils.counting.plurality import check_seats, recorded_seed, to_decimal, usable_ranks
+from councils.counting.plurality import check_seats, to_decimal, usable_ranks
 from councils.counting.profile import NO_CANDIDATE, Profile
 from councils.counting.result import CountResult, Stage, TieBreak
-from councils.counting.ties import Lot, break_tie
+from councils.counting.ties import Lot, break_tie, recorded_seed
 
 __all__ = ["count_schulze", "pairwise_matrix", "strongest_paths"]
 

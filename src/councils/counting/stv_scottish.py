@@ -40,7 +40,7 @@ from councils.counting._stv import (
 from councils.counting.errors import MethodError
 from councils.counting.profile import Profile
 from councils.counting.result import CountResult, Stage, TieBreak
-from councils.counting.ties import Lot, break_tie
+from councils.counting.ties import Lot, pick, recorded_seed
 
 __all__ = ["METHOD", "count_scottish_stv"]
 
@@ -212,19 +212,17 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
         pending = [c for c in elected if votes[c] > quota]
         if pending:
             # Rules 48-49: the largest surplus first.
-            top = max(votes[c] for c in pending)
-            tied = [c for c in pending if votes[c] == top]
-            source = tied[0]
-            if len(tied) > 1:
-                tie = break_tie(
-                    [names[c] for c in tied],
-                    purpose="surplus order",
-                    history=history,
-                    lot=lot,
-                    look_back="recent",
-                )
-                ties.append(tie)
-                source = names.index(tie.chosen)
+            (source,) = pick(
+                pending,
+                1,
+                votes,
+                names,
+                purpose="surplus order",
+                history=history,
+                lot=lot,
+                look_back="recent",
+                ties=ties,
+            )
             total = votes[source]
             surplus = total - quota
             rows = np.flatnonzero(owner == source)
@@ -238,16 +236,17 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
             done = finish_stage(f"Surplus of {names[source]}", transfer_map(source, surplus, gains), (), ties)
             continue
         # Rules 50-51: exclude the lowest continuing candidate.
-        rest = continuing()
-        low = min(votes[c] for c in rest)
-        tied = [c for c in rest if votes[c] == low]
-        loser = tied[0]
-        if len(tied) > 1:
-            tie = break_tie(
-                [names[c] for c in tied], purpose="exclude", history=history, lot=lot, look_back="recent"
-            )
-            ties.append(tie)
-            loser = names.index(tie.chosen)
+        (loser,) = pick(
+            continuing(),
+            1,
+            votes,
+            names,
+            purpose="exclude",
+            history=history,
+            lot=lot,
+            look_back="recent",
+            ties=ties,
+        )
         status[loser] = _EXCLUDED
         held = votes[loser]
         rows = np.flatnonzero(owner == loser)
@@ -267,6 +266,6 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
         elected=tuple(names[c] for c in elected),
         stages=tuple(stages),
         quota=to_decimal(quota, PLACES),
-        seed=lot.seed if (lot.drawn or seed is not None) else None,
+        seed=recorded_seed(seed, lot),
         extra={"valid_papers": valid},
     )

@@ -18,14 +18,17 @@ import random
 import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from councils.counting.result import TieBreak
 
-__all__ = ["Lot", "break_tie"]
+__all__ = ["Lot", "break_tie", "pick", "recorded_seed"]
 
 LookBack = Literal["recent", "first", "none"]
 Purpose = Literal["elect", "exclude", "surplus order"]
+
+#: Votes as the methods hold them: whole units, floats or decimals.
+V = TypeVar("V", int, float, Decimal)
 
 
 class Lot:
@@ -40,6 +43,13 @@ class Lot:
         """Pick one of ``candidates`` (sorted first, so the draw does not depend on their order)."""
         self.drawn = True
         return self._rng.choice(sorted(candidates))
+
+
+def recorded_seed(seed: int | None, lot: Lot) -> int | None:
+    """The seed a result records: the caller's, or the one drawn with when a lot was used."""
+    if seed is not None:
+        return seed
+    return lot.seed if lot.drawn else None
 
 
 def break_tie(
@@ -109,3 +119,70 @@ def break_tie(
         rule="lot",
         detail=f"drawn by lot among {', '.join(remaining)} (seed {lot.seed})",
     )
+
+
+def pick(
+    pool: Sequence[int],
+    count: int,
+    votes: Sequence[V],
+    names: Sequence[str],
+    *,
+    purpose: Purpose,
+    history: Sequence[Mapping[str, Decimal]],
+    lot: Lot,
+    look_back: LookBack,
+    ties: list[TieBreak],
+) -> list[int]:
+    """The ``count`` candidates of ``pool`` with the most votes (the fewest when excluding).
+
+    Candidates are taken one at a time. When several have the votes wanted and not all of them
+    can be taken, :func:`break_tie` chooses among them (``look_back`` as the method's rules
+    say), and the tie is appended to ``ties``; when all of them can be taken, they are taken in
+    the order of ``pool``.
+
+    Parameters
+    ----------
+    pool : sequence of int
+        Candidate codes to choose from, in the order equal candidates are taken without a tie.
+    count : int
+        How many to choose, at most ``len(pool)``.
+    votes : sequence
+        Votes by candidate code.
+    names : sequence of str
+        Names by candidate code (distinct), as the tie-break and its record name them.
+    purpose, history, lot, look_back
+        As for :func:`break_tie`.
+    ties : list of TieBreak
+        Ties broken here are appended to it.
+
+    Returns
+    -------
+    list of int
+        The codes chosen, in the order chosen.
+
+    Examples
+    --------
+    >>> from decimal import Decimal as D
+    >>> ties: list[TieBreak] = []
+    >>> pick([0, 1, 2], 1, [5, 3, 3], ["A", "B", "C"], purpose="exclude",
+    ...      history=[{"A": D(5), "B": D(2), "C": D(4)}], lot=Lot(1), look_back="recent", ties=ties)
+    [1]
+    >>> ties[0].rule
+    'earlier stage'
+    """
+    chosen: list[int] = []
+    rest = list(pool)
+    while len(chosen) < count:
+        values = [votes[c] for c in rest]
+        target = min(values) if purpose == "exclude" else max(values)
+        tied = [c for c in rest if votes[c] == target]
+        choice = tied[0]
+        if len(tied) > 1 and len(tied) > count - len(chosen):
+            tie = break_tie(
+                [names[c] for c in tied], purpose=purpose, history=history, lot=lot, look_back=look_back
+            )
+            ties.append(tie)
+            choice = list(names).index(tie.chosen)
+        chosen.append(choice)
+        rest.remove(choice)
+    return chosen
