@@ -4,7 +4,7 @@ services check again), calls one selector or service and renders; htmx requests 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -25,7 +25,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from councils.federation import selectors, services
 from councils.federation.errors import NotAllowed
-from councils.federation.models import Constituency, Council, Election, Member, Organization, RecallPetition
+from councils.federation.models import (
+    Constituency,
+    Council,
+    Election,
+    Faction,
+    Member,
+    Organization,
+    RecallPetition,
+)
 from councils.web import charts
 from councils.web.forms import (
     AtForm,
@@ -120,30 +128,53 @@ def _validation_messages(exc: ValidationError) -> list[str]:
 
 
 def _hemicycle(
-    composition: selectors.Composition, *, chart_id: str, width: float = 200.0
+    council: Council,
+    counts: Iterable[tuple[Faction | None, int]],
+    *,
+    filled: int,
+    allocated: int,
+    majority: Faction | None,
+    chart_id: str,
+    width: float = 200.0,
 ) -> charts.Hemicycle:
-    council = composition.council
+    """The hemicycle of a council from its seats per faction (in hemicycle order)."""
     groups = [
-        (fc.name or _("Independents"), fc.colour if fc.faction else INDEPENDENTS_COLOUR, fc.seats)
-        for fc in composition.factions
+        (
+            faction.name if faction else _("Independents"),
+            faction.colour if faction else INDEPENDENTS_COLOUR,
+            n,
+        )
+        for faction, n in counts
     ]
-    if composition.majority is not None:
-        majority = _("%(faction)s holds the majority") % {"faction": composition.majority.name}
+    vacant = max(0, allocated - filled)
+    if majority is not None:
+        majority_text = _("%(faction)s holds the majority") % {"faction": majority.name}
     else:
-        majority = _("no majority")
+        majority_text = _("no majority")
     description = _("%(filled)s of %(allocated)s seats filled, %(vacant)s vacant; %(majority)s.") % {
-        "filled": formats.localize(composition.filled),
-        "allocated": formats.localize(composition.allocated),
-        "vacant": formats.localize(composition.vacant),
-        "majority": majority,
+        "filled": formats.localize(filled),
+        "allocated": formats.localize(allocated),
+        "vacant": formats.localize(vacant),
+        "majority": majority_text,
     }
     return charts.hemicycle_chart(
         groups,
-        composition.vacant,
+        vacant,
         title=_("Composition of %(council)s") % {"council": council.name},
         description=description,
         chart_id=chart_id,
         width=width,
+    )
+
+
+def _composition_hemicycle(composition: selectors.Composition, *, chart_id: str) -> charts.Hemicycle:
+    return _hemicycle(
+        composition.council,
+        [(fc.faction, fc.seats) for fc in composition.factions],
+        filled=composition.filled,
+        allocated=composition.allocated,
+        majority=composition.majority,
+        chart_id=chart_id,
     )
 
 
@@ -181,16 +212,27 @@ def organization(request: HttpRequest, organization: Organization) -> HttpRespon
     }
     if request.htmx and request.htmx.target == "majority-map":
         return render(request, "web/partials/majority_map.html", context)
+    # The tree shows every council now, drawn from the majority map's counts: the page costs
+    # the same few queries however many councils the organization has.
+    now = majorities if at_form.moment() is None else selectors.majority_map(organization=organization)
     tree = selectors.council_tree(organization=organization)
     nodes = []
-    for i, node in enumerate(tree):
-        composition = selectors.composition_at(council=node.council)
+    for i, (node, row) in enumerate(zip(tree, now, strict=True)):
         next_depth = tree[i + 1].depth if i + 1 < len(tree) else 0
         nodes.append(
             {
                 "node": node,
-                "composition": composition,
-                "chart": _hemicycle(composition, chart_id=f"hemicycle-{node.council.pk}", width=120),
+                "composition": row,
+                "majority_seats": row.counts.get(row.majority, 0) if row.majority else 0,
+                "chart": _hemicycle(
+                    node.council,
+                    row.counts.items(),
+                    filled=row.filled,
+                    allocated=row.allocated,
+                    majority=row.majority,
+                    chart_id=f"hemicycle-{node.council.pk}",
+                    width=120,
+                ),
                 # The nested lists this node closes in the template (the tree arrives flat, depth first).
                 "closes": range(max(0, node.depth - next_depth)) if not node.children else range(0),
             }
@@ -244,7 +286,7 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
         "majority_seats": next(
             (fc.seats for fc in composition.factions if fc.faction and fc.faction == composition.majority), 0
         ),
-        "chart": _hemicycle(composition, chart_id="hemicycle"),
+        "chart": _composition_hemicycle(composition, chart_id="hemicycle"),
     }
     if request.htmx and request.htmx.target == "composition":
         return render(request, "web/partials/composition.html", context)
