@@ -39,13 +39,11 @@ from councils.counting._stv import (
     EXHAUSTED,
     advance,
     exact_bincount,
-    integral_weights,
-    padded_ranks,
+    first_preferences,
     resolve_seats,
     to_decimal,
     votes_map,
 )
-from councils.counting.errors import MethodError
 from councils.counting.profile import Profile
 from councils.counting.result import CountResult, Stage, TieBreak
 from councils.counting.ties import Lot, pick, recorded_seed
@@ -112,23 +110,10 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
     n_seats = resolve_seats(profile, seats)
     names = profile.candidates
     n_cand = len(names)
-    weights = integral_weights(profile, METHOD)
-    ranks = padded_ranks(profile)
     status = np.full(n_cand, _CONTINUING, dtype=np.int8)
     for code in profile.withdrawn:
         status[code] = _WITHDRAWN
-    pointer = np.full(ranks.shape[0], -1, dtype=np.intp)
-    owner = advance(ranks, np.arange(ranks.shape[0], dtype=np.intp), pointer, status == _CONTINUING)
-    keep_rows = (owner != EXHAUSTED) & (weights > 0)
-    ranks, pointer, owner, weights = (
-        ranks[keep_rows],
-        pointer[keep_rows],
-        owner[keep_rows],
-        weights[keep_rows],
-    )
-    valid = int(weights.sum())
-    if valid == 0:
-        raise MethodError("ers97 needs at least one valid voting paper")
+    ranks, pointer, owner, weights, valid = first_preferences(profile, METHOD, "voting paper")
     value = np.full(ranks.shape[0], UNIT, dtype=np.int64)
     received = np.zeros(ranks.shape[0], dtype=np.int64)  # batch in which each row was received
     last_batch = [0] * n_cand

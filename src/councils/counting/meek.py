@@ -36,10 +36,10 @@ import numpy.typing as npt
 
 from councils.counting._stv import (
     EXHAUSTED,
+    Codes,
     advance,
     exact_bincount,
-    integral_weights,
-    padded_ranks,
+    first_preferences,
     resolve_seats,
     to_decimal,
     votes_map,
@@ -83,7 +83,7 @@ class _Distributor:
     are summed once per status change; only the other rows are distributed at each iteration.
     """
 
-    def __init__(self, ranks: npt.NDArray[np.intp], weights: IntArray, n_cand: int) -> None:
+    def __init__(self, ranks: Codes, weights: IntArray, n_cand: int) -> None:
         self.ranks = ranks
         self.weights = weights
         self.n_cand = n_cand
@@ -198,21 +198,12 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
     n_seats = resolve_seats(profile, seats)
     names = profile.candidates
     n_cand = len(names)
-    weights = integral_weights(profile, METHOD)
-    ranks = padded_ranks(profile)
     status = np.full(n_cand, _HOPEFUL, dtype=np.int8)
     for code in profile.withdrawn:
         status[code] = _WITHDRAWN
 
     # Only documents with a preference for a standing candidate are valid.
-    first = advance(
-        ranks, np.arange(ranks.shape[0], dtype=np.intp), np.full(ranks.shape[0], -1, np.intp), status == 0
-    )
-    valid_rows = (first != EXHAUSTED) & (weights > 0)
-    ranks, weights = ranks[valid_rows], weights[valid_rows]
-    valid = int(weights.sum())
-    if valid == 0:
-        raise MethodError("meek-stv needs at least one valid voting document")
+    ranks, _, _, weights, valid = first_preferences(profile, METHOD, "voting document")
     # Trim trailing all-empty columns (keeps the distribution loop short).
     used = np.flatnonzero((ranks != NO_CANDIDATE).any(axis=0))
     ranks = np.ascontiguousarray(ranks[:, : int(used[-1]) + 2])

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from councils.counting.errors import InvalidProfileError
 
-__all__ = ["NO_CANDIDATE", "ApprovalProfile", "Profile", "group_rows"]
+__all__ = ["NO_CANDIDATE", "ApprovalProfile", "Profile", "code_dtype", "group_rows"]
 
 #: The code that pads a truncated ballot after its last preference.
 NO_CANDIDATE = -1
@@ -25,7 +25,8 @@ NO_CANDIDATE = -1
 _MAX_INT8_CANDIDATES = 127
 
 
-def _code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
+def code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
+    """The dtype of candidate codes: int8 up to 127 candidates, int16 above."""
     return np.int8 if n_candidates <= _MAX_INT8_CANDIDATES else np.int16
 
 
@@ -152,7 +153,7 @@ class Profile:
             raise InvalidProfileError("candidate names must be distinct")
         rows = [list(r) for r in rankings]
         width = max((len(r) for r in rows), default=0)
-        dtype = _code_dtype(len(names))
+        dtype = code_dtype(len(names))
         array = np.full((len(rows), max(width, 1)), NO_CANDIDATE, dtype=dtype)
         for i, row in enumerate(rows, start=1):
             if len(set(row)) != len(row):

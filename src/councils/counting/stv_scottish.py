@@ -31,13 +31,11 @@ from councils.counting._stv import (
     EXHAUSTED,
     advance,
     exact_bincount,
-    integral_weights,
-    padded_ranks,
+    first_preferences,
     resolve_seats,
     to_decimal,
     votes_map,
 )
-from councils.counting.errors import MethodError
 from councils.counting.profile import Profile
 from councils.counting.result import CountResult, Stage, TieBreak
 from councils.counting.ties import Lot, pick, recorded_seed
@@ -118,27 +116,12 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
     n_seats = resolve_seats(profile, seats)
     names = profile.candidates
     n_cand = len(names)
-    weights = integral_weights(profile, METHOD)
-    ranks = padded_ranks(profile)
-    n_rows = ranks.shape[0]
-
     status = np.full(n_cand, _CONTINUING, dtype=np.int8)
     for code in profile.withdrawn:
         status[code] = _WITHDRAWN
 
     # Rule 45: first preferences for standing candidates; papers without one are not valid.
-    pointer = np.full(n_rows, -1, dtype=np.intp)
-    owner = advance(ranks, np.arange(n_rows, dtype=np.intp), pointer, status == _CONTINUING)
-    valid_rows = (owner != EXHAUSTED) & (weights > 0)
-    ranks, pointer, owner, weights = (
-        ranks[valid_rows],
-        pointer[valid_rows],
-        owner[valid_rows],
-        weights[valid_rows],
-    )
-    valid = int(weights.sum())
-    if valid == 0:
-        raise MethodError("scottish-stv needs at least one valid ballot paper")
+    ranks, pointer, owner, weights, valid = first_preferences(profile, METHOD, "ballot paper")
     value = np.full(ranks.shape[0], UNIT, dtype=np.int64)
     votes = exact_bincount(owner, weights * value, n_cand)
 
