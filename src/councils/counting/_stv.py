@@ -1,7 +1,7 @@
 """Private helpers shared by the single transferable vote methods.
 
 The STV counts keep, for every distinct ballot (row of ``Profile.ranks``), a pointer to the
-column of its current preference and the candidate that holds it; moving papers on means
+cell of its current preference and the candidate that holds it; moving papers on means
 advancing those pointers past candidates that can no longer receive them. IRV, the single-seat
 case, moves its papers the same way. Values are fixed-point
 integers (``int64`` in units of ``10**-places``) so that every truncation a rule prescribes is
@@ -28,6 +28,7 @@ __all__ = [
     "first_preferences",
     "integral_weights",
     "padded_ranks",
+    "pointers",
     "resolve_seats",
     "to_decimal",
     "votes_map",
@@ -38,6 +39,7 @@ EXHAUSTED = -1
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.signedinteger[Any]]
+Pointers = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 
 #: Sums of float64 are exact for integers below 2**53.
 _FLOAT_EXACT = 2**53
@@ -97,10 +99,23 @@ def padded_ranks(profile: Profile) -> Codes:
     return out
 
 
+def pointers(ranks: Codes, column: int = -1) -> Pointers:
+    """A pointer per row of the padded table ``ranks``, at ``column`` (-1: before the first).
+
+    A pointer is the position of the row's current preference in the flattened table,
+    ``row * (width + 1) + column``: int32 while the table has fewer than 2**31 cells, int64
+    above.
+    """
+    rows, stride = ranks.shape
+    dtype = np.int32 if rows * stride < np.iinfo(np.int32).max else np.int64
+    out: Pointers = np.arange(rows, dtype=dtype) * stride + column
+    return out
+
+
 def advance(
     ranks: Codes,
     rows: npt.NDArray[np.intp],
-    pointer: npt.NDArray[np.integer[Any]],
+    pointer: Pointers,
     usable: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.intp]:
     """Move the papers in ``rows`` on to their next usable preference.
@@ -110,10 +125,10 @@ def advance(
     ranks : ndarray (n_rows, width + 1) of int8 or int16
         Candidate codes padded with ``NO_CANDIDATE`` (see :func:`padded_ranks`).
     rows : ndarray of int
-        Row indices of the papers to move, each unique. A paper already exhausted must not be
+        Row indices of the papers to move, each once. A paper already exhausted must not be
         moved again (its pointer would run into the next row).
     pointer : ndarray (n_rows,), modified in place
-        Column of each row's current preference (-1 before the first); advanced for ``rows``.
+        Each row's pointer (see :func:`pointers`); advanced for ``rows``.
     usable : ndarray of bool (n_candidates,)
         The candidates that may receive papers now (continuing candidates).
 
@@ -124,20 +139,22 @@ def advance(
 
     Notes
     -----
-    Pointers are positions in the flattened table. Each pass moves every paper still moving one
-    column on; those that reach a usable candidate or the padding stop. A whole count visits
-    each cell of the table at most once, so the cost is O(len(rows) x skipped columns) per call
-    with a small constant: a pass is two ``take`` gathers and two ``compress`` calls
-    (``np.compress`` is several times faster than indexing with a boolean mask).
+    Each pass moves every paper still moving one cell on; those that reach a usable candidate
+    or the padding stop. A whole count visits each cell of the table at most once, so the cost
+    is O(len(rows) x skipped columns) per call, with a small constant: a pass is two ``take``
+    gathers and two ``compress`` calls (``np.compress`` is several times faster than indexing
+    with a boolean mask), and flat pointers spare the row arithmetic a column pointer needs.
     """
     stride = ranks.shape[1]
     flat = ranks.reshape(-1)
     # Codes read as unsigned index a lookup table directly: NO_CANDIDATE (-1) is its last entry.
-    unsigned = flat.view(np.uint8 if flat.dtype.itemsize == 1 else np.uint16)
+    unsigned: npt.NDArray[np.unsignedinteger[Any]] = flat.view(
+        np.uint8 if flat.dtype.itemsize == 1 else np.uint16
+    )
     stops = np.zeros(1 << (8 * flat.dtype.itemsize), dtype=bool)
     stops[: usable.shape[0]] = usable
     stops[-1] = True
-    at = rows * stride + pointer[rows]
+    at = pointer.take(rows).astype(np.intp)
     stopped: list[npt.NDArray[np.intp]] = []
     while at.shape[0]:
         at += 1
@@ -149,9 +166,8 @@ def advance(
         at = np.compress(~stop, at)
     if stopped:
         final = np.concatenate(stopped) if len(stopped) > 1 else stopped[0]
-        moved_rows = final // stride
-        pointer[moved_rows] = final - moved_rows * stride
-    owner: npt.NDArray[np.intp] = flat.take(rows * stride + pointer[rows]).astype(np.intp)
+        pointer[final // stride] = final
+    owner: npt.NDArray[np.intp] = flat.take(pointer.take(rows)).astype(np.intp)
     return owner
 
 
@@ -159,7 +175,7 @@ class Papers(NamedTuple):
     """The valid ballot papers at the first stage (rows without a valid paper dropped)."""
 
     ranks: Codes
-    pointer: npt.NDArray[np.intp]
+    pointer: Pointers
     owner: npt.NDArray[np.intp]
     weights: IntArray
     valid: int
@@ -181,16 +197,16 @@ def first_preferences(profile: Profile, method: str, paper: str) -> Papers:
     ranks = padded_ranks(profile)
     usable = np.ones(profile.n_candidates, dtype=bool)
     usable[list(profile.withdrawn)] = False
-    pointer = np.full(ranks.shape[0], -1, dtype=np.intp)
+    pointer = pointers(ranks)
     owner = advance(ranks, np.arange(ranks.shape[0], dtype=np.intp), pointer, usable)
     valid_rows = (owner != EXHAUSTED) & (weights > 0)
     if not valid_rows.all():
-        ranks, pointer, owner, weights = (
-            ranks[valid_rows],
-            pointer[valid_rows],
-            owner[valid_rows],
-            weights[valid_rows],
-        )
+        kept = np.flatnonzero(valid_rows)
+        columns = pointer[kept] - kept * ranks.shape[1]
+        ranks, owner, weights = ranks[kept], owner[kept], weights[kept]
+        pointer = pointers(ranks, 0)
+        pointer += columns.astype(pointer.dtype)
+
     valid = int(weights.sum())
     if valid == 0:
         raise MethodError(f"{method} needs at least one valid {paper}")

@@ -8,9 +8,10 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from councils.counting._stv import advance, padded_ranks, pointers
 from councils.counting.errors import MethodError
 from councils.counting.plurality import to_decimal
-from councils.counting.profile import NO_CANDIDATE, Profile
+from councils.counting.profile import Profile
 from councils.counting.result import CountResult, Stage, TieBreak
 from councils.counting.ties import Lot, pick, recorded_seed
 
@@ -54,10 +55,11 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
     where they differ is excluded, else one drawn by lot. (Some references, pref_voting's
     ``instant_runoff`` among them, exclude all tied-lowest candidates together.)
 
-    Each ballot row keeps a pointer to its current preference. An exclusion advances only the
-    rows that pointed to the excluded candidate, and the tallies change by a weighted
-    ``bincount`` of those rows. A whole count costs O(n_ballots * max_ranks) at worst, however
-    many stages it takes, plus O(n_candidates) per stage.
+    Each ballot row keeps a pointer to its current preference (see
+    :func:`councils.counting._stv.advance`). An exclusion advances only the rows that pointed to
+    the excluded candidate, and the tallies change by a weighted ``bincount`` of those rows. A
+    whole count costs O(n_ballots * max_ranks) at worst, however many stages it takes, plus
+    O(n_ballots) per stage to find the rows of the excluded candidate (a compare of int8 codes).
 
     References
     ----------
@@ -86,24 +88,22 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
     names = profile.candidates
     weights = profile.weights
     integral = bool(np.issubdtype(weights.dtype, np.integer))
-    work_weights = weights.astype(np.float64)
-    ranks = np.ascontiguousarray(profile.ranks)
-    rows, width = ranks.shape
-    # Lookup by code + 1, so that NO_CANDIDATE (-1) reads slot 0: a pointer stops there (the
-    # ballot exhausts) as it stops on any continuing candidate.
-    stops = np.ones(n + 1, dtype=bool)
-    for c in profile.withdrawn:
-        stops[c + 1] = False
-    # Each row's pointer is the column of its current preference; ``current`` caches its code.
-    pointer = np.zeros(rows, dtype=np.int16)
-    current = ranks[:, 0].astype(np.int16) if width else np.full(rows, NO_CANDIDATE, dtype=np.int16)
+    # Papers move over the same compact padded table as in the STV counts (see ``_stv.advance``).
+    ranks = padded_ranks(profile)
+    usable = np.ones(n, dtype=bool)
+    usable[list(profile.withdrawn)] = False
+    # Each row's pointer is the cell of its current preference; ``current`` caches its code.
+    pointer = pointers(ranks, 0)
+    current = ranks[:, 0].copy()
     if profile.withdrawn:
         # Rows whose first preference is withdrawn start from column -1 and move to the first
         # standing preference.
-        first_out = np.flatnonzero(~stops[current + 1])
-        pointer[first_out] = -1
-        _advance(ranks, pointer, current, first_out, stops)
-    totals = np.bincount(current + 1, weights=work_weights, minlength=n + 1)
+        first_out = np.flatnonzero(np.isin(current, list(profile.withdrawn)))
+        pointer[first_out] -= 1
+        current[first_out] = advance(ranks, first_out, pointer, usable)
+    # NO_CANDIDATE (-1) counts in slot 0: the exhausted ballots. (Integer weights are summed as
+    # float64, exactly below 2**53, as NumPy's weighted bincount does.)
+    totals = np.bincount(current + 1, weights=weights, minlength=n + 1)
     exhausted = totals[0]
     tallies = totals[1:].copy()
     alive = set(standing)
@@ -153,10 +153,11 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
         )
         ties = tuple(stage_ties)
         alive.discard(loser)
-        stops[loser + 1] = False
+        usable[loser] = False
         moved = np.flatnonzero(current == loser)
-        _advance(ranks, pointer, current, moved, stops)
-        gained = np.bincount(current[moved] + 1, weights=work_weights[moved], minlength=n + 1)
+        arrived = advance(ranks, moved, pointer, usable)
+        current[moved] = arrived
+        gained = np.bincount(arrived + 1, weights=weights[moved], minlength=n + 1)
         lost = tallies[loser]
         tallies += gained[1:]
         tallies[loser] = 0.0
@@ -170,40 +171,6 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
         excluded = (names[loser],)
     winner = stages[-1].elected
     return CountResult("irv", 1, names, winner, tuple(stages), seed=recorded_seed(seed, lot))
-
-
-def _advance(
-    ranks: npt.NDArray[np.integer[npt.NBitBase]],
-    pointer: npt.NDArray[np.int16],
-    current: npt.NDArray[np.int16],
-    moved: npt.NDArray[np.intp],
-    stops: npt.NDArray[np.bool_],
-) -> None:
-    """Move rows ``moved`` forward to their next continuing preference, or to exhaustion.
-
-    The caller has already marked excluded candidates as not stopping. Each pass touches only
-    the rows still on an excluded candidate, so the work is bounded by the preferences skipped.
-    """
-    rows = moved[~stops[current[moved] + 1]]
-    if rows.shape[0] == 0:
-        return
-    width = ranks.shape[1]
-    flat = ranks.reshape(-1)
-    # Flat indices fit int32 for any profile up to 2**31 cells, and halve the memory traffic.
-    index_type = np.int32 if flat.shape[0] < np.iinfo(np.int32).max else np.int64
-    rows = rows.astype(index_type)
-    at = rows * width + pointer[rows].astype(index_type)
-    end = (rows + 1) * width
-    while rows.shape[0]:
-        at += 1
-        over = at >= end
-        code = flat[np.minimum(at, end - 1)].astype(np.int16)
-        code[over] = NO_CANDIDATE
-        stop = stops[code + 1]
-        pointer[rows] = at - (end - width)
-        current[rows] = code
-        going = ~stop
-        rows, at, end = rows[going], at[going], end[going]
 
 
 def _dec(value: float | np.floating[npt.NBitBase], integral: bool) -> Decimal:

@@ -40,6 +40,7 @@ from councils.counting._stv import (
     advance,
     exact_bincount,
     first_preferences,
+    pointers,
     resolve_seats,
     to_decimal,
     votes_map,
@@ -94,7 +95,7 @@ class _Distributor:
     def reset(self, status: npt.NDArray[np.int8]) -> None:
         """Split rows into static and dynamic ones for the current statuses."""
         n_rows = self.ranks.shape[0]
-        pointer = np.full(n_rows, -1, dtype=np.intp)
+        pointer = pointers(self.ranks)
         live = (status == _HOPEFUL) | (status == _ELECTED)
         first = advance(self.ranks, np.arange(n_rows, dtype=np.intp), pointer, live)
         safe = np.where(first == EXHAUSTED, 0, first)
