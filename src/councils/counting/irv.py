@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -101,9 +102,24 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
         first_out = np.flatnonzero(np.isin(current, list(profile.withdrawn)))
         pointer[first_out] -= 1
         current[first_out] = advance(ranks, first_out, pointer, usable)
-    # NO_CANDIDATE (-1) counts in slot 0: the exhausted ballots. (Integer weights are summed as
-    # float64, exactly below 2**53, as NumPy's weighted bincount does.)
-    totals = np.bincount(current + 1, weights=weights, minlength=n + 1)
+    # NO_CANDIDATE (-1) counts in slot 0: the exhausted ballots. Tallies are float64, exact for
+    # whole numbers below 2**53. Whole weights below that are summed as int64 by ``np.add.at``:
+    # the same numbers, 3x faster than a weighted ``bincount`` when the codes come in runs (as
+    # in a grouped, sorted profile), where each float addition waits for the previous one.
+    whole = integral and float(weights.sum(dtype=np.float64)) < 2**53
+
+    def tally(
+        codes: npt.NDArray[np.integer[Any]], rows: npt.NDArray[np.intp] | None
+    ) -> npt.NDArray[np.float64]:
+        taken = weights if rows is None else weights[rows]
+        if whole:
+            counted = np.zeros(n + 1, dtype=np.int64)
+            np.add.at(counted, codes + 1, taken)
+            return counted.astype(np.float64)
+        # (A float64 array already: the stubs type bincount's result as intp.)
+        return np.asarray(np.bincount(codes + 1, weights=taken, minlength=n + 1), dtype=np.float64)
+
+    totals = tally(current, None)
     exhausted = totals[0]
     tallies = totals[1:].copy()
     alive = set(standing)
@@ -157,7 +173,7 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
         moved = np.flatnonzero(current == loser)
         arrived = advance(ranks, moved, pointer, usable)
         current[moved] = arrived
-        gained = np.bincount(arrived + 1, weights=weights[moved], minlength=n + 1)
+        gained = tally(arrived, moved)
         lost = tallies[loser]
         tallies += gained[1:]
         tallies[loser] = 0.0
