@@ -1,0 +1,253 @@
+"""Live-update messages: one per committed audit event, none on rollback, by the backend the settings
+choose (in-process, Redis pub/sub, PostgreSQL NOTIFY), heard by the per-process listener."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+
+from councils.audit import notify
+from councils.federation import services
+from councils.federation.errors import NotAllowed
+from councils.federation.models import Faction, Organization
+from councils.web import live
+from tests.conftest import on_ci
+from tests.factories import OfficerFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+WAIT = 10.0  # a ceiling so a broken path fails instead of hanging; no test asserts a duration
+
+
+@pytest.fixture
+def org() -> tuple[Organization, Any]:
+    organizer = UserFactory()
+    organization = OrganizationFactory()
+    OfficerFactory(organization=organization, user=organizer)
+    return organization, organizer
+
+
+@pytest.fixture
+def in_process(settings, monkeypatch) -> list[tuple[int, dict[str, Any]]]:
+    """Force the in-process backend (whatever the database) and collect what it publishes."""
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(notify, "backend", lambda using="default": notify.LOCAL)
+    heard: list[tuple[int, dict[str, Any]]] = []
+    unsubscribe = notify.local_subscribe(lambda org_id, payload: heard.append((org_id, json.loads(payload))))
+    yield heard
+    unsubscribe()
+
+
+@pytest.fixture
+def channel_prefix(settings) -> str:
+    """A prefix of our own: parallel test runs share one Redis and must not hear each other."""
+    settings.COUNCILS_LIVE_CHANNEL_PREFIX = prefix = f"councils-test-{uuid.uuid4().hex[:12]}"
+    return prefix
+
+
+@pytest.fixture
+def redis_url(settings, channel_prefix) -> str:
+    """Redis at 127.0.0.1:6379 as the backend; skipped when it does not answer (failed in CI)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        message = f"Redis does not answer at 127.0.0.1:6379 ({exc}): start redis-server to test this backend"
+        if on_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    settings.REDIS_URL = REDIS_URL
+    return REDIS_URL
+
+
+@pytest.fixture
+def postgres(settings) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL NOTIFY backend: the test database is not PostgreSQL (set DATABASE_URL)")
+    settings.REDIS_URL = ""
+
+
+def _faction(org: tuple[Organization, Any], name: str = "Bolsheviks") -> Faction:
+    organization, organizer = org
+    return services.faction_create(actor=organizer, organization=organization, name=name)
+
+
+def _expected(org: tuple[Organization, Any], faction: Faction) -> dict[str, Any]:
+    organization = org[0]
+    organization.refresh_from_db()
+    return {
+        "organization": organization.pk,
+        "kind": "faction.created",
+        "sequence": organization.chain_length,
+        "object_type": "federation.faction",
+        "object_id": str(faction.pk),
+    }
+
+
+def _in_thread(change: Callable[[], Any]) -> Any:
+    """Run ``change`` in another thread, as a request of another client would, closing its connection."""
+
+    def run() -> Any:
+        try:
+            return change()
+        finally:
+            connections.close_all()
+
+    return asyncio.to_thread(run)
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+
+def test_a_change_publishes_one_message_once_committed(org, in_process) -> None:
+    with transaction.atomic():
+        faction = _faction(org)
+        assert in_process == [], "nothing may be announced before the change commits"
+    assert in_process == [(org[0].pk, _expected(org, faction))]
+
+
+def test_a_rolled_back_change_publishes_nothing(org, in_process) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _faction(org)
+        raise RuntimeError("the request failed after the service")
+    assert in_process == []
+    assert not Faction.objects.exists()
+
+
+def test_a_refused_change_publishes_nothing(org, in_process) -> None:
+    organization, _ = org
+    with pytest.raises(NotAllowed):
+        services.faction_create(actor=UserFactory(), organization=organization, name="Intruders")
+    assert in_process == []
+
+
+def test_a_broken_backend_does_not_fail_the_change(org, settings, caplog) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    with caplog.at_level(logging.WARNING, logger="councils.audit.notify"):
+        faction = _faction(org)
+    assert Faction.objects.filter(pk=faction.pk).exists()
+    assert "Could not publish the live update" in caplog.text
+
+
+def test_channel_names() -> None:
+    assert notify.channel(7) == "councils.org.7"
+    assert notify.postgres_channel(7) == "councils_org_7"
+
+
+# --- in-process delivery -------------------------------------------------------------------------
+
+
+def test_in_process_delivery_reaches_the_subscribers_of_the_organization(org, settings, monkeypatch) -> None:
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(notify, "backend", lambda using="default": notify.LOCAL)
+    other = OrganizationFactory()
+
+    async def scenario() -> tuple[dict[str, Any], bool]:
+        hub = live.hub()
+        try:
+            queue = await hub.subscribe(org[0].pk)
+            elsewhere = await hub.subscribe(other.pk)
+            faction = await _in_thread(lambda: _faction(org))
+            payload = await asyncio.wait_for(queue.get(), WAIT)
+            assert json.loads(payload) == await _in_thread(lambda: _expected(org, faction))
+            return json.loads(payload), elsewhere.empty()
+        finally:
+            await live.shutdown()
+
+    message, other_empty = asyncio.run(scenario())
+    assert message["kind"] == "faction.created"
+    assert other_empty, "another organization's stream heard of this change"
+
+
+# --- Redis ---------------------------------------------------------------------------------------
+
+
+def test_redis_backend_publishes_exactly_one_message(org, redis_url) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    channel = notify.channel(org[0].pk)
+    pubsub.subscribe(channel)
+    assert pubsub.get_message(timeout=WAIT)["type"] == "subscribe"
+    try:
+        faction = _faction(org)
+        # A marker published after the change: the next message after the change's must be it.
+        client.publish(channel, "marker")
+        received = [pubsub.get_message(ignore_subscribe_messages=True, timeout=WAIT) for _ in range(2)]
+    finally:
+        pubsub.close()
+        client.close()
+    assert json.loads(received[0]["data"]) == _expected(org, faction)
+    assert received[1]["data"] == b"marker"
+
+
+def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
+    async def scenario() -> dict[str, Any]:
+        hub = live.hub()
+        try:
+            assert isinstance(hub.upstream, live._RedisUpstream)
+            queue = await hub.subscribe(org[0].pk)
+            await _in_thread(lambda: _faction(org))
+            return json.loads(await asyncio.wait_for(queue.get(), WAIT))
+        finally:
+            await live.shutdown()
+
+    message = asyncio.run(scenario())
+    assert (message["organization"], message["kind"]) == (org[0].pk, "faction.created")
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _conninfo() -> str:
+    from psycopg.conninfo import make_conninfo
+
+    db = connection.settings_dict
+    params = {
+        "dbname": db["NAME"],
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": str(db.get("PORT") or ""),
+    }
+    return make_conninfo("", **{k: v for k, v in params.items() if v})
+
+
+def test_postgres_backend_notifies_exactly_once(org, postgres) -> None:
+    import psycopg
+
+    channel = notify.postgres_channel(org[0].pk)
+    with psycopg.connect(_conninfo(), autocommit=True) as listener:
+        listener.execute(f"LISTEN {channel}")
+        faction = _faction(org)
+        with psycopg.connect(_conninfo(), autocommit=True) as other:
+            other.execute("SELECT pg_notify(%s, 'marker')", [channel])
+        received = list(listener.notifies(timeout=WAIT, stop_after=2))
+    assert [n.channel for n in received] == [channel, channel]
+    assert json.loads(received[0].payload) == _expected(org, faction)
+    assert received[1].payload == "marker"
+
+
+def test_postgres_backend_reaches_a_listening_stream(org, postgres) -> None:
+    async def scenario() -> dict[str, Any]:
+        hub = live.hub()
+        try:
+            assert isinstance(hub.upstream, live._PostgresUpstream)
+            queue = await hub.subscribe(org[0].pk)
+            await _in_thread(lambda: _faction(org))
+            return json.loads(await asyncio.wait_for(queue.get(), WAIT))
+        finally:
+            await live.shutdown()
+
+    message = asyncio.run(scenario())
+    assert (message["organization"], message["kind"]) == (org[0].pk, "faction.created")
