@@ -34,4 +34,5 @@ urlpatterns = [
         name="petition_withdraw",
     ),
     path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
+    path("o/<slug:org_slug>/live/", views.live_updates, name="live"),
 ]

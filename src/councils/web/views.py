@@ -9,13 +9,16 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db import connections
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -34,7 +37,7 @@ from councils.federation.models import (
     Organization,
     RecallPetition,
 )
-from councils.web import charts
+from councils.web import charts, live
 from councils.web.forms import (
     AtForm,
     AuditFilterForm,
@@ -209,6 +212,8 @@ def organization(request: HttpRequest, organization: Organization) -> HttpRespon
         "at_form": at_form,
         "majorities": majorities,
         "day": at_form.day(),
+        # Live updates re-read the map only while it shows now, not a chosen past day.
+        "live": at_form.moment() is None,
     }
     if request.htmx and request.htmx.target == "majority-map":
         return render(request, "web/partials/majority_map.html", context)
@@ -287,6 +292,8 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
             (fc.seats for fc in composition.factions if fc.faction and fc.faction == composition.majority), 0
         ),
         "chart": _composition_hemicycle(composition, chart_id="hemicycle"),
+        # Live updates re-read the composition only while it shows now, not a chosen past day.
+        "live": at_form.moment() is None,
     }
     if request.htmx and request.htmx.target == "composition":
         return render(request, "web/partials/composition.html", context)
@@ -637,6 +644,57 @@ def audit(request: HttpRequest, organization: Organization) -> HttpResponse:
         "web/audit.html",
         {"organization": organization, "form": form, "page": page, "kind": kind or ""},
     )
+
+
+# --- live updates --------------------------------------------------------------------------------
+
+
+def _release_connections() -> None:
+    """Close this thread's database connections (outside a transaction): a stream must not hold one
+    across its wait (STACK-NOTES; with the pool, ten open pages would take every connection)."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def _live_gate(request: HttpRequest, org_slug: str) -> int | HttpResponseBase:
+    """The organization's id if the user may follow it, else the page saying why (as the other
+    organization pages: visitors sign in, outsiders are refused, an unknown name is not found)."""
+    try:
+        organization = get_object_or_404(Organization, slug=org_slug)
+        if not request.user.is_authenticated:
+            return redirect_to_login(reverse("organization", args=[organization.slug]))
+        if not request.user.has_perm("federation.view_organization", organization):
+            raise NotAllowed(
+                _("Only members and officers of %(organization)s can see this page.")
+                % {"organization": organization.name}
+            )
+        return organization.pk
+    except PermissionDenied as exc:
+        return permission_denied(request, exc)
+    except Http404 as exc:
+        return page_not_found(request, exc)
+    finally:
+        _release_connections()
+
+
+@require_GET
+async def live_updates(request: HttpRequest, org_slug: str) -> HttpResponseBase:
+    """Server-sent events telling an open page of the organization that something changed
+    (``event: change``, data: the kind and sequence of the audit event); the page re-reads itself."""
+    gate = await sync_to_async(_live_gate)(request, org_slug)
+    if isinstance(gate, HttpResponseBase):
+        return gate
+    if not isinstance(request, ASGIRequest):
+        # A WSGI server (runserver, the tests' live server) would buffer the endless stream in a
+        # thread forever. 204 tells the browser there is nothing to follow; the pages work as before.
+        return HttpResponse(status=204)
+    hub = live.hub()
+    queue = await hub.subscribe(gate)
+    response = StreamingHttpResponse(live.stream(hub, gate, queue), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 class LoginView(auth_views.LoginView):
