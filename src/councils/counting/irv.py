@@ -18,6 +18,9 @@ from councils.counting.ties import Lot, pick, recorded_seed
 
 __all__ = ["count_irv"]
 
+#: Rows moved at a time (see the exclusion loop).
+_BLOCK = 1 << 18
+
 
 def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
     """Count ranked ballots by instant runoff, one exclusion per stage.
@@ -171,9 +174,14 @@ def count_irv(profile: Profile, *, seed: int | None = None) -> CountResult:
         alive.discard(loser)
         usable[loser] = False
         moved = np.flatnonzero(current == loser)
-        arrived = advance(ranks, moved, pointer, usable)
-        current[moved] = arrived
-        gained = tally(arrived, moved)
+        # Whole-number tallies add up exactly in any grouping, so the rows move in blocks: the
+        # working arrays of a stage stay a few megabytes however many ballots there are.
+        # (Fractional weights are summed in one bincount, in row order, as they always were.)
+        gained = np.zeros(n + 1)
+        for block in np.split(moved, range(_BLOCK, moved.shape[0], _BLOCK)) if whole else [moved]:
+            arrived = advance(ranks, block, pointer, usable)
+            current[block] = arrived
+            gained += tally(arrived, block)
         lost = tallies[loser]
         tallies += gained[1:]
         tallies[loser] = 0.0
