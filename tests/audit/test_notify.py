@@ -8,7 +8,8 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connection, connections, transaction
@@ -25,6 +26,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WAIT = 10.0  # a ceiling so a broken path fails instead of hanging; no test asserts a duration
+
+T = TypeVar("T")
+
+
+def off_loop(function: Callable[..., T], *args: Any) -> T:
+    """Call ``function`` in a thread of its own: once a browser test has run, Playwright's sync API
+    leaves an event loop running in the main thread, where ``asyncio.run`` refuses to start."""
+
+    def run() -> T:
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -163,7 +180,7 @@ def test_in_process_delivery_reaches_the_subscribers_of_the_organization(org, se
         finally:
             await live.shutdown()
 
-    message, other_empty = asyncio.run(scenario())
+    message, other_empty = off_loop(asyncio.run, scenario())
     assert message["kind"] == "faction.created"
     assert other_empty, "another organization's stream heard of this change"
 
@@ -202,7 +219,7 @@ def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
         finally:
             await live.shutdown()
 
-    message = asyncio.run(scenario())
+    message = off_loop(asyncio.run, scenario())
     assert (message["organization"], message["kind"]) == (org[0].pk, "faction.created")
 
 
@@ -249,5 +266,5 @@ def test_postgres_backend_reaches_a_listening_stream(org, postgres) -> None:
         finally:
             await live.shutdown()
 
-    message = asyncio.run(scenario())
+    message = off_loop(asyncio.run, scenario())
     assert (message["organization"], message["kind"]) == (org[0].pk, "faction.created")

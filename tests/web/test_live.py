@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connections
@@ -21,6 +24,27 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT = 10.0  # a ceiling so a broken stream fails instead of hanging; no test asserts a duration
 
+T = TypeVar("T")
+
+
+def off_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call ``function`` in a thread of its own. Playwright's sync API leaves an event loop running
+    in the main thread once a browser test has run, and neither ``asyncio.run`` nor the test
+    client's call of an async view (``async_to_sync``) works in a thread with a running loop."""
+
+    def run() -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()  # this thread's, so none outlives the test
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def _get(client, *args: Any, **kwargs: Any):
+    return off_loop(client.get, *args, **kwargs)
+
 
 @pytest.fixture
 def pg():
@@ -33,26 +57,26 @@ def _live_url(pg) -> str:
 
 def test_the_stream_refuses_an_outsider(client, pg) -> None:
     client.force_login(UserFactory(username="okhrana-agent"))
-    response = client.get(_live_url(pg))
+    response = _get(client, _live_url(pg))
     assert response.status_code == 403
     assert "Only members and officers of Petrograd" in response.content.decode()
 
 
 def test_the_stream_sends_a_visitor_to_sign_in(client, pg) -> None:
-    response = client.get(_live_url(pg))
+    response = _get(client, _live_url(pg))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 def test_the_stream_of_an_unknown_organization_is_not_found(client, pg) -> None:
     client.force_login(pg.dora.user)
-    assert client.get(reverse("live", args=["atlantis"])).status_code == 404
+    assert _get(client, reverse("live", args=["atlantis"])).status_code == 404
 
 
 def test_under_a_wsgi_server_the_stream_has_nothing_to_follow(client, pg) -> None:
     # A WSGI server would buffer the endless stream: the page is told there is nothing to follow.
     client.force_login(pg.organizer)
-    assert client.get(_live_url(pg)).status_code == 204
+    assert _get(client, _live_url(pg)).status_code == 204
 
 
 def test_a_members_stream_hears_of_a_change(pg) -> None:
@@ -78,7 +102,7 @@ def test_a_members_stream_hears_of_a_change(pg) -> None:
         finally:
             await live.shutdown()
 
-    headers, opening, event = asyncio.run(scenario())
+    headers, opening, event = off_loop(asyncio.run, scenario())
     assert headers == {
         "Content-Type": "text/event-stream",
         "Cache-Control": "no-cache",
@@ -106,7 +130,7 @@ def test_a_closed_stream_unsubscribes() -> None:
         finally:
             await live.shutdown()
 
-    assert asyncio.run(scenario()) == (1, 0)
+    assert off_loop(asyncio.run, scenario()) == (1, 0)
 
 
 def test_the_council_page_follows_changes_only_when_it_shows_now(client, pg) -> None:
