@@ -30,7 +30,6 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 
@@ -224,15 +223,12 @@ def _read_stream(
     keyed = _keys_fit(n, n)
     table = _Table(n, total, keyed)
     pending = head[start:]
-    in_flight: deque[Future[_Block | None]] = deque()
-    pool = ThreadPoolExecutor(_WORKERS) if total > 2 * _CHUNK_BYTES and _WORKERS > 1 else None
+    in_flight: deque[_Task] = deque()
+    threaded = total > 2 * _CHUNK_BYTES and _WORKERS > 1
     tail = b""
 
     def submit(chunk: bytes, is_last: bool) -> None:
-        if pool is None:
-            in_flight.append(_done(_parse_block(chunk, n, is_last, keyed)))
-        else:
-            in_flight.append(pool.submit(_parse_block, chunk, n, is_last, keyed))
+        in_flight.append(_Task(chunk, n, is_last, keyed, threaded))
 
     def collect(keep: int) -> bool:
         nonlocal newlines
@@ -277,13 +273,14 @@ def _read_stream(
                     submit(pending[: cut + 1], False)
                     sent = True
                     pending = pending[cut + 1 :]
-            if not collect(2 * _WORKERS):
+            # At most _WORKERS chunks are parsed at once (one thread each).
+            if not collect(_WORKERS - 1):
                 return None
         if not collect(0):
             return None
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for task in in_flight:
+            task.wait()
     rest = f.read()
     if progress is not None and rest:
         progress(done + len(rest), total)
@@ -305,10 +302,40 @@ def _narrow(flat: Codes, rows: int, n: int, width: int) -> None:
         flat[begin * width : end * width] = flat[begin * n : end * n].reshape(-1, n)[:, :width].reshape(-1)
 
 
-def _done(block: _Block | None) -> Future[_Block | None]:
-    future: Future[_Block | None] = Future()
-    future.set_result(block)
-    return future
+class _Task:
+    """A chunk parsed in a thread of its own, or at once when not ``threaded``.
+
+    A thread per chunk (a few dozen a second) costs less than importing ``concurrent.futures``
+    (which imports ``logging``) at start-up.
+    """
+
+    def __init__(self, chunk: bytes, n: int, is_last: bool, keyed: bool, threaded: bool) -> None:
+        self._block: _Block | None = None
+        self._error: BaseException | None = None
+        self._thread = None
+        if threaded:
+            import threading
+
+            self._thread = threading.Thread(target=self._run, args=(chunk, n, is_last, keyed), daemon=True)
+            self._thread.start()
+        else:
+            self._run(chunk, n, is_last, keyed)
+
+    def _run(self, chunk: bytes, n: int, is_last: bool, keyed: bool) -> None:
+        try:
+            self._block = _parse_block(chunk, n, is_last, keyed)
+        except BaseException as exc:  # handed to the reading thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self) -> _Block | None:
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._block
 
 
 class _Table:

