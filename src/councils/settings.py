@@ -129,6 +129,9 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Live-update channels are named with this prefix: installations sharing one Redis or one
+# PostgreSQL server keep apart by giving each its own.
+COUNCILS_LIVE_CHANNEL_PREFIX = os.environ.get("COUNCILS_LIVE_CHANNEL_PREFIX", "councils")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
