@@ -21,11 +21,16 @@ from councils.counting.errors import MethodError
 from councils.counting.profile import NO_CANDIDATE, Profile, code_dtype
 
 __all__ = [
+    "CONTINUING",
+    "ELECTED",
+    "EXCLUDED",
     "EXHAUSTED",
+    "WITHDRAWN",
     "Papers",
     "advance",
     "exact_bincount",
     "first_preferences",
+    "initial_status",
     "integral_weights",
     "padded_ranks",
     "pointers",
@@ -36,6 +41,9 @@ __all__ = [
 
 #: Owner code of a paper with no further usable preference.
 EXHAUSTED = -1
+
+#: A candidate's state in the STV counts (Meek's rules call a continuing candidate hopeful).
+CONTINUING, ELECTED, EXCLUDED, WITHDRAWN = 0, 1, 2, 3
 
 IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.signedinteger[Any]]
@@ -186,6 +194,13 @@ class Papers(NamedTuple):
     owner: npt.NDArray[np.intp]
     weights: IntArray
     valid: int
+
+
+def initial_status(profile: Profile) -> npt.NDArray[np.int8]:
+    """Each candidate's state before the count: ``CONTINUING``, or ``WITHDRAWN``."""
+    status = np.full(profile.n_candidates, CONTINUING, dtype=np.int8)
+    status[list(profile.withdrawn)] = WITHDRAWN
+    return status
 
 
 def first_preferences(profile: Profile, method: str, paper: str) -> Papers:

@@ -36,10 +36,14 @@ import numpy as np
 import numpy.typing as npt
 
 from councils.counting._stv import (
+    CONTINUING,
+    ELECTED,
+    EXCLUDED,
     EXHAUSTED,
     advance,
     exact_bincount,
     first_preferences,
+    initial_status,
     resolve_seats,
     to_decimal,
     votes_map,
@@ -56,8 +60,6 @@ METHOD = "ers97"
 #: ERS97 works in hundredths of a vote.
 PLACES = 2
 UNIT = 10**PLACES
-
-_CONTINUING, _ELECTED, _EXCLUDED, _WITHDRAWN = 0, 1, 2, 3
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -110,9 +112,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
     n_seats = resolve_seats(profile, seats)
     names = profile.candidates
     n_cand = len(names)
-    status = np.full(n_cand, _CONTINUING, dtype=np.int8)
-    for code in profile.withdrawn:
-        status[code] = _WITHDRAWN
+    status = initial_status(profile)
     ranks, pointer, owner, weights, valid = first_preferences(profile, METHOD, "voting paper")
     value = np.full(ranks.shape[0], UNIT, dtype=np.int64)
     received = np.zeros(ranks.shape[0], dtype=np.int64)  # batch in which each row was received
@@ -130,7 +130,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
     previous = list(votes)
 
     def continuing() -> list[int]:
-        return [c for c in range(n_cand) if status[c] == _CONTINUING]
+        return [c for c in range(n_cand) if status[c] == CONTINUING]
 
     def surpluses() -> dict[int, int]:
         return {c: votes[c] - quota for c in elected if c not in transferred and votes[c] > quota}
@@ -165,7 +165,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
                 if not over:
                     break
             for c in over:
-                status[c] = _ELECTED
+                status[c] = ELECTED
                 elected.append(c)
                 newly.append(c)
         return newly
@@ -213,7 +213,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
         vacancies = n_seats - len(elected)
         if len(rest) <= vacancies:
             for c in sorted(rest, key=lambda c: -votes[c]):
-                status[c] = _ELECTED
+                status[c] = ELECTED
                 elected.append(c)
             last = stages[-1]
             stages[-1] = Stage(
@@ -244,7 +244,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
             surplus = pending[source]
             transferred.add(source)
             rows = np.flatnonzero((owner == source) & (received == last_batch[source]))
-            new_owner = advance(ranks, rows, pointer, status == _CONTINUING)
+            new_owner = advance(ranks, rows, pointer, status == CONTINUING)
             movable = new_owner != EXHAUSTED
             papers = int(weights[rows[movable]].sum())
             worth = int((weights[rows[movable]] * value[rows[movable]]).sum())
@@ -276,13 +276,13 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
                 ties=ties,
             )
         for c in group:
-            status[c] = _EXCLUDED
+            status[c] = EXCLUDED
         label = ", ".join(names[c] for c in group)
         if len(rest) - len(group) == vacancies:
             # 5.5.1: the remaining continuing candidates are deemed elected without a transfer.
             winners = sorted(continuing(), key=lambda c: -votes[c])
             for c in winners:
-                status[c] = _ELECTED
+                status[c] = ELECTED
                 elected.append(c)
             record(
                 f"Exclusion of {label}",
@@ -296,7 +296,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
         values = sorted(set(value[rows].tolist()), reverse=True) or [UNIT]
         for i, tv in enumerate(values, start=1):
             sub = rows[value[rows] == tv]
-            new_owner = advance(ranks, sub, pointer, status == _CONTINUING)
+            new_owner = advance(ranks, sub, pointer, status == CONTINUING)
             gone = new_owner == EXHAUSTED
             amounts = weights[sub] * value[sub]
             for c in group:

@@ -35,11 +35,15 @@ import numpy as np
 import numpy.typing as npt
 
 from councils.counting._stv import (
+    CONTINUING,
+    ELECTED,
+    EXCLUDED,
     EXHAUSTED,
     Codes,
     advance,
     exact_bincount,
     first_preferences,
+    initial_status,
     pointers,
     resolve_seats,
     to_decimal,
@@ -65,9 +69,11 @@ SURPLUS_LIMIT = UNIT // 10_000
 #: A guard against an iteration that would not settle (never reached in practice).
 MAX_ITERATIONS = 100_000
 
-_HOPEFUL, _ELECTED, _EXCLUDED, _WITHDRAWN = 0, 1, 2, 3
 
 IntArray = npt.NDArray[np.int64]
+
+#: A continuing candidate, in the schedule's words.
+HOPEFUL = CONTINUING
 
 
 def _ceil_mul(value: IntArray, fraction: IntArray) -> IntArray:
@@ -96,10 +102,10 @@ class _Distributor:
         """Split rows into static and dynamic ones for the current statuses."""
         n_rows = self.ranks.shape[0]
         pointer = pointers(self.ranks)
-        live = (status == _HOPEFUL) | (status == _ELECTED)
+        live = (status == HOPEFUL) | (status == ELECTED)
         first = advance(self.ranks, np.arange(n_rows, dtype=np.intp), pointer, live)
         safe = np.where(first == EXHAUSTED, 0, first)
-        to_hopeful = (first != EXHAUSTED) & (status[safe] == _HOPEFUL)
+        to_hopeful = (first != EXHAUSTED) & (status[safe] == HOPEFUL)
         gone = first == EXHAUSTED
         self.static_votes = exact_bincount(safe[to_hopeful], self.weights[to_hopeful] * UNIT, self.n_cand)
         self.static_exhausted = int(self.weights[gone].sum()) * UNIT
@@ -199,9 +205,7 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
     n_seats = resolve_seats(profile, seats)
     names = profile.candidates
     n_cand = len(names)
-    status = np.full(n_cand, _HOPEFUL, dtype=np.int8)
-    for code in profile.withdrawn:
-        status[code] = _WITHDRAWN
+    status = initial_status(profile)
 
     # Only documents with a preference for a standing candidate are valid.
     ranks, _, _, weights, valid = first_preferences(profile, METHOD, "voting document")
@@ -209,7 +213,7 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
     used = np.flatnonzero((ranks != NO_CANDIDATE).any(axis=0))
     ranks = np.ascontiguousarray(ranks[:, : int(used[-1]) + 2])
 
-    keep = np.where(status == _HOPEFUL, UNIT, 0).astype(np.int64)
+    keep = np.where(status == HOPEFUL, UNIT, 0).astype(np.int64)
     dist = _Distributor(ranks, weights, n_cand)
     dist.reset(status)
     lot = Lot(seed)
@@ -221,7 +225,7 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
     previous_votes: list[int] = [0] * n_cand
 
     def hopeful() -> list[int]:
-        return [c for c in range(n_cand) if status[c] == _HOPEFUL]
+        return [c for c in range(n_cand) if status[c] == HOPEFUL]
 
     def record(
         action: str,
@@ -286,13 +290,13 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
                 ties=ties,
             )
         for c in reached:
-            status[c] = _ELECTED
+            status[c] = ELECTED
             elected.append(c)
         action = "First preferences" if not stages else "Successful: " + ", ".join(names[c] for c in reached)
         if len(elected) >= n_seats or len(elected) + len(hopeful()) <= n_seats:
             rest = sorted(hopeful(), key=lambda c: (-votes[c], c)) if len(elected) < n_seats else []
             for c in rest:
-                status[c] = _ELECTED
+                status[c] = ELECTED
                 elected.append(c)
             if rest:
                 note += "; successful and hopeful candidates equal the seats (clause 3)"
@@ -317,14 +321,14 @@ def count_meek_stv(profile: Profile, *, seats: int | None = None, seed: int | No
             excluded = _lowest(hopeful(), 1, votes, names, history, lot, ties)
         if excluded:
             for c in excluded:
-                status[c] = _EXCLUDED
+                status[c] = EXCLUDED
                 keep[c] = 0
             note = f"{since_event} iteration(s)" if since_event else "at the same iteration"
             rest = []
             if len(elected) + len(hopeful()) <= n_seats:
                 rest = sorted(hopeful(), key=lambda c: (-votes[c], c))
                 for c in rest:
-                    status[c] = _ELECTED
+                    status[c] = ELECTED
                     elected.append(c)
                 note += "; successful and hopeful candidates equal the seats (clause 3)"
             action = "Exclusion of " + ", ".join(names[c] for c in excluded)

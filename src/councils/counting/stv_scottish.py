@@ -28,10 +28,14 @@ import numpy as np
 import numpy.typing as npt
 
 from councils.counting._stv import (
+    CONTINUING,
+    ELECTED,
+    EXCLUDED,
     EXHAUSTED,
     advance,
     exact_bincount,
     first_preferences,
+    initial_status,
     resolve_seats,
     to_decimal,
     votes_map,
@@ -48,8 +52,6 @@ METHOD = "scottish-stv"
 #: Values are held as integers in units of 10**-5 (rule 48(3): five decimal places).
 PLACES = 5
 UNIT = 10**PLACES
-
-_CONTINUING, _ELECTED, _EXCLUDED, _WITHDRAWN = 0, 1, 2, 3
 
 
 def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int | None = None) -> CountResult:
@@ -116,9 +118,7 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
     n_seats = resolve_seats(profile, seats)
     names = profile.candidates
     n_cand = len(names)
-    status = np.full(n_cand, _CONTINUING, dtype=np.int8)
-    for code in profile.withdrawn:
-        status[code] = _WITHDRAWN
+    status = initial_status(profile)
 
     # Rule 45: first preferences for standing candidates; papers without one are not valid.
     ranks, pointer, owner, weights, valid = first_preferences(profile, METHOD, "ballot paper")
@@ -135,7 +135,7 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
     lost = 0
 
     def continuing() -> list[int]:
-        return [c for c in range(n_cand) if status[c] == _CONTINUING]
+        return [c for c in range(n_cand) if status[c] == CONTINUING]
 
     def finish_stage(
         action: str, transfers: dict[str, Decimal], excluded: tuple[str, ...], ties: list[TieBreak]
@@ -143,7 +143,7 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
         """Deem elected (rule 47, then 52), record the stage; True when the count is complete."""
         newly = sorted((c for c in continuing() if votes[c] >= quota), key=lambda c: (-votes[c], c))
         for c in newly:
-            status[c] = _ELECTED
+            status[c] = ELECTED
             elected.append(c)
         note = ""
         done = len(elected) >= n_seats
@@ -151,7 +151,7 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
         if not done and len(rest) <= n_seats - len(elected):
             rest.sort(key=lambda c: (-votes[c], c))
             for c in rest:
-                status[c] = _ELECTED
+                status[c] = ELECTED
                 elected.append(c)
             newly += rest
             note = "continuing candidates equal the vacancies left: deemed elected (rule 52)"
@@ -177,7 +177,7 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
 
     def move(rows: npt.NDArray[np.intp]) -> tuple[dict[int, int], int]:
         """Move papers ``rows`` on at their (already set) values; gains per candidate, exhausted."""
-        new_owner = advance(ranks, rows, pointer, status == _CONTINUING)
+        new_owner = advance(ranks, rows, pointer, status == CONTINUING)
         owner[rows] = new_owner
         amounts = weights[rows] * value[rows]
         gone = new_owner == EXHAUSTED
@@ -230,7 +230,7 @@ def count_scottish_stv(profile: Profile, *, seats: int | None = None, seed: int 
             look_back="recent",
             ties=ties,
         )
-        status[loser] = _EXCLUDED
+        status[loser] = EXCLUDED
         held = votes[loser]
         rows = np.flatnonzero(owner == loser)
         gains, nontransferable = move(rows)
