@@ -178,6 +178,8 @@ _WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 class _Block(NamedTuple):
+    """A parsed chunk: its size in bytes, its rows, their keys sorted (or None), its lines."""
+
     size: int
     ranks: Codes
     weights: npt.NDArray[np.int64]
@@ -193,6 +195,9 @@ def _parse_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | N
     if part is None:
         return None
     ranks, weights, keys = part
+    if keys is not None:
+        # Sorted here, in parallel: the reader then only merges sorted runs to look for repeats.
+        keys.sort()
     newlines = int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n")))
     return _Block(len(chunk), ranks, weights, keys, newlines)
 
@@ -285,8 +290,8 @@ def _read_stream(
     if progress is not None and rest:
         progress(done + len(rest), total)
     names, title = _parse_names(tail + rest, newlines, n, path)
-    ranks, weights, keys = table.finish()
-    ranks, grouped_weights = _group_if_repeated(ranks, weights, n, keys)
+    ranks, weights, runs = table.finish()
+    ranks, grouped_weights = _group_if_repeated(ranks, weights, n, runs)
     return Profile(names, ranks, grouped_weights, header.seats, title, header.withdrawn)
 
 
@@ -862,28 +867,37 @@ def _row_keys(ranks: Codes, n: int, digits: int) -> npt.NDArray[np.int64]:
 
 
 def _group_if_repeated(
-    ranks: Codes, weights: npt.NDArray[np.int64], n: int, keys: npt.NDArray[np.int64] | None = None
+    ranks: Codes, weights: npt.NDArray[np.int64], n: int, runs: npt.NDArray[np.int64] | None = None
 ) -> tuple[Codes, Weights]:
     """Merge identical ballots when the file repeats one; leave distinct ballots in file order.
 
-    Each row is packed into one int64 key (see :func:`_row_keys`; the stream reader computes
-    them in its threads) when it fits; sorting 760,000 keys is much faster than sorting rows,
-    and keys already strictly increasing (a file written from a grouped profile) need no sort.
+    Each row is packed into one int64 key (see :func:`_row_keys`) when it fits: sorting 760,000
+    keys is much faster than sorting rows. The stream reader gives ``runs``: the keys of each
+    chunk, sorted in its threads, one chunk after another, which a stable sort (a merge of the
+    runs) orders 3x faster than keys in file order. Keys already strictly increasing (a file
+    written from a grouped profile) need no sort at all.
     """
     rows, width = ranks.shape
     if rows < 2:
         return ranks, weights
-    if keys is None:
+    if runs is None:
         if not _keys_fit(width, n):
             grouped, summed = group_rows(ranks, weights)
             return grouped.astype(ranks.dtype, copy=False), summed
         keys = _row_keys(ranks, n, width)
-    if (keys[1:] > keys[:-1]).all():
-        return ranks, weights
-    ordered = np.sort(keys)
+        if (keys[1:] > keys[:-1]).all():
+            return ranks, weights
+        ordered = np.sort(keys)
+    else:
+        if (runs[1:] > runs[:-1]).all():
+            return ranks, weights
+        ordered = np.sort(runs, kind="stable")
+        keys = None
     if not (ordered[1:] == ordered[:-1]).any():
         return ranks, weights
     del ordered
+    if keys is None:
+        keys = _row_keys(ranks, n, n)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     head = np.ones(rows, dtype=bool)
