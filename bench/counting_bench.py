@@ -5,7 +5,8 @@
 Profiles are generated with a fixed seed: 15 candidates, 10,000 / 100,000 / 1,000,000 ballots,
 either *uniform* (a random order truncated to a random length: about 760,000 distinct ballots in
 a million) or *skewed* (three strong candidates, short ballots). They are written as BLT files in
-``bench/out/`` and then timed:
+``bench/out/`` (by ``write_blt``: one line per distinct ballot, in sorted order, so the reader's
+check for repeated ballots finds its keys already increasing and sorts nothing) and then timed:
 
 a. the whole command, ``councils count FILE --method irv`` and ``--method scottish-stv --seats 3``,
    as a subprocess (start-up, reading and counting);
