@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 def _count(args: argparse.Namespace) -> int:
     from councils.counting.methods import get_method
 
+    _keep_freed_memory()
     method = get_method(args.method)
     profile = _read_profile(args.file, args.seats)
     result = method(profile, seats=args.seats, seed=args.seed)
@@ -110,6 +111,31 @@ def _count(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(format_result(result, title=profile.title))
     return 0
+
+
+def _keep_freed_memory() -> None:
+    """Let the C allocator keep freed blocks for reuse while counting (glibc; elsewhere a no-op).
+
+    Reading and counting allocate and free many arrays of a few megabytes. By default glibc
+    hands such blocks back to the system and maps them again, a page fault per 4 KB each time:
+    about 90,000 faults, a fifth of the time of ``councils count`` on a million ballots (0.47 s
+    -> 0.37 s; 3.5 s -> 2.2 s on ten million). Blocks below 32 MB are now kept for reuse, and up
+    to 256 MB of free memory at the top of the heap, which raises the peak resident memory a
+    little (400 MB -> 450 MB on ten million ballots). This tunes the whole process, so only the
+    ``count`` command does it.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 256 << 20)
 
 
 def _read_profile(path: str, seats: int | None) -> Profile:
