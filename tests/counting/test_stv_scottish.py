@@ -122,3 +122,14 @@ def test_it_rejects_fractional_weights() -> None:
     profile = Profile.from_rankings(["A", "B"], [[0], [1]], [1.5, 2.0])
     with pytest.raises(MethodError, match=r"weight 1\.5 of ballot 1"):
         count_scottish_stv(profile)
+
+
+@pytest.mark.parametrize("method", ["scottish-stv", "ers97", "meek-stv"])
+def test_more_papers_than_can_be_counted_exactly_are_refused(method):
+    """Fixed-point values would overflow int64 on absurd weights: refuse rather than answer wrongly."""
+    from councils.counting.errors import MethodError
+    from councils.counting.methods import get_method
+
+    profile = Profile.from_rankings(["A", "B", "C"], [[0, 1], [1, 2], [2]], [10**14, 5, 3], seats=2)
+    with pytest.raises(MethodError, match="at most 100,000,000 ballot papers"):
+        get_method(method)(profile, seats=2)

@@ -69,24 +69,40 @@ def resolve_seats(profile: Profile, seats: int | None) -> int:
     return int(n)
 
 
+#: The most ballot papers an STV count takes. Values are int64 fixed point (Scottish STV: a paper's
+#: value, at most 10**5, times a surplus, at most 10**5 per paper); beyond ~9 * 10**8 papers the
+#: products overflow, so far larger counts are refused rather than answered wrongly.
+MAX_PAPERS = 10**8
+
+
 def integral_weights(profile: Profile, method: str) -> IntArray:
     """The profile's weights as ``int64``; STV counts ballot papers, so they must be whole.
 
     Raises
     ------
     MethodError
-        If a weight is not a whole number.
+        If a weight is not a whole number, or the papers number more than ``MAX_PAPERS``.
     """
     w = profile.weights
     if np.issubdtype(w.dtype, np.integer):
-        return w.astype(np.int64)
+        return _within_limit(w.astype(np.int64), method)
     if not np.all(np.isfinite(w)) or not np.all(np.equal(np.floor(w), w)):
         bad = np.flatnonzero(~np.equal(np.floor(w), w))[:1]
         raise MethodError(
             f"{method} counts whole ballot papers: weight {float(w[bad[0]])} of ballot {int(bad[0]) + 1} "
             "is not a whole number"
         )
-    return w.astype(np.int64)
+    return _within_limit(w.astype(np.int64), method)
+
+
+def _within_limit(weights: IntArray, method: str) -> IntArray:
+    # Summed as floats so that the check itself cannot overflow; exact far beyond the limit.
+    total = int(weights.sum(dtype=np.float64))
+    if total > MAX_PAPERS:
+        raise MethodError(
+            f"{method} counts at most {MAX_PAPERS:,} ballot papers exactly; these ballots weigh {total:,}"
+        )
+    return weights
 
 
 def padded_ranks(profile: Profile) -> Codes:
