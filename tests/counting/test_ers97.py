@@ -7,7 +7,11 @@ wrmack/NZSTV-OCaml ``blt/no_election.blt`` with 6 places). The text publishes, f
 stages: quota 753/7 = 107.57142 -> 107.58; Smith 134 elected; the surplus 26.42 is transferred
 because it exceeds the gap between the two lowest (24 - 23 = 1); 123 of Smith's 134 papers are
 transferable, at 26.42/123 = 0.21, and the non-transferable difference is 26.42 - 25.83 = 0.59.
-Later stages are not checked against a published sheet (we could not obtain one).
+Later stages are not checked against a published sheet (we could not obtain one). Their author
+has since retracted that reconstruction: it matches the booklet's narrative but not its detailed
+result sheet (ballots that do are distributed only with Joe Otten's eSTV, which we cannot reach).
+So only the two stages above are evidence; the later stages and the final six here test that the
+count runs through its rules, not that it reproduces the booklet.
 """
 
 from __future__ import annotations
