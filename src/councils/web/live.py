@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -120,7 +121,7 @@ class _LocalUpstream:
         self._unsubscribe()
 
 
-class _ConnectionUpstream:
+class _ConnectionUpstream(ABC):
     """One connection that subscribes to channels and reads messages in a background task.
 
     Subscribing needs the connection the reader is waiting on, so the reader is cancelled around
@@ -138,20 +139,25 @@ class _ConnectionUpstream:
         self._closed = False
 
     # Driver-specific parts.
+    @abstractmethod
     async def _connect(self) -> None:
-        raise NotImplementedError
+        """Driver-specific: see the subclasses."""
 
+    @abstractmethod
     async def _disconnect(self) -> None:
-        raise NotImplementedError
+        """Driver-specific: see the subclasses."""
 
+    @abstractmethod
     async def _subscribe(self, organization_id: int) -> None:
-        raise NotImplementedError
+        """Driver-specific: see the subclasses."""
 
+    @abstractmethod
     async def _unsubscribe(self, organization_id: int) -> None:
-        raise NotImplementedError
+        """Driver-specific: see the subclasses."""
 
+    @abstractmethod
     def _messages(self) -> AsyncIterator[tuple[int, str]]:
-        raise NotImplementedError
+        """Driver-specific: see the subclasses."""
 
     # Shared machinery.
     async def listen(self, organization_id: int) -> None:
