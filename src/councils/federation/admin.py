@@ -146,6 +146,25 @@ class OrganizedAdmin(admin.ModelAdmin):
             raise PermissionDenied(_("Rows are created through the services only."))
 
 
+def _call_for_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    call: Callable[[Any], object],
+) -> int:
+    """Run a service on each selected row; report each refusal beside its row; return how many succeeded."""
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except (ValidationError, PermissionDenied) as e:
+            text = "; ".join(e.messages) if isinstance(e, ValidationError) else str(e)
+            model_admin.message_user(request, f"{obj}: {text}", messages.ERROR)
+        else:
+            done += 1
+    return done
+
+
 class ReadOnlyAdmin(OrganizedAdmin):
     """A record of history: listed and shown, never added, changed or deleted here."""
 
@@ -235,15 +254,12 @@ class CouncilAdmin(OrganizedAdmin):
     @admin.action(description=_("Apportion seats"))
     def apportion_seats(self, request: HttpRequest, queryset: QuerySet[Council]) -> None:
         """Give each part of the selected councils its seats by the council's rule, now."""
-        done = 0
-        for council in queryset:
-            try:
-                services.council_apportion(actor=request.user, council=council)
-            except (ValidationError, PermissionDenied) as e:
-                text = "; ".join(e.messages) if isinstance(e, ValidationError) else str(e)
-                self.message_user(request, f"{council}: {text}", messages.ERROR)
-            else:
-                done += 1
+        done = _call_for_each(
+            self,
+            request,
+            queryset,
+            lambda council: services.council_apportion(actor=request.user, council=council),
+        )
         if done:
             self.message_user(
                 request,
@@ -323,15 +339,9 @@ class SeatAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Resign seat"))
     def resign_seat(self, request: HttpRequest, queryset: QuerySet[Seat]) -> None:
         """End the selected seats as resigned (and the seats derived from them); by-elections open."""
-        done = 0
-        for seat in queryset:
-            try:
-                services.seat_resign(actor=request.user, seat=seat)
-            except (ValidationError, PermissionDenied) as e:
-                text = "; ".join(e.messages) if isinstance(e, ValidationError) else str(e)
-                self.message_user(request, f"{seat}: {text}", messages.ERROR)
-            else:
-                done += 1
+        done = _call_for_each(
+            self, request, queryset, lambda seat: services.seat_resign(actor=request.user, seat=seat)
+        )
         if done:
             self.message_user(
                 request,
