@@ -17,6 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def _one_part() -> models.CheckConstraint:
+    """A seat, allocation or election belongs to exactly one part of its council: a constituency
+    (of a base council) or a child council (of a higher one)."""
+    return models.CheckConstraint(
+        condition=Q(constituency__isnull=False, child_council__isnull=True)
+        | Q(constituency__isnull=True, child_council__isnull=False),
+        name="%(app_label)s_%(class)s_one_part",
+    )
+
+
 class Organization(models.Model):
     """A federation using Councils. Its row is also the head of its audit chain."""
 
@@ -275,11 +285,7 @@ class SeatAllocation(models.Model):
         verbose_name = _("seat allocation")
         verbose_name_plural = _("seat allocations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(constituency__isnull=False, child_council__isnull=True)
-                | Q(constituency__isnull=True, child_council__isnull=False),
-                name="%(app_label)s_%(class)s_one_part",
-            ),
+            _one_part(),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=F("start")),
                 name="%(app_label)s_%(class)s_ends_after_start",
@@ -341,11 +347,7 @@ class Election(models.Model):
         verbose_name = _("election")
         verbose_name_plural = _("elections")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(constituency__isnull=False, child_council__isnull=True)
-                | Q(constituency__isnull=True, child_council__isnull=False),
-                name="%(app_label)s_%(class)s_one_part",
-            ),
+            _one_part(),
             models.CheckConstraint(condition=Q(seats__gte=1), name="%(app_label)s_%(class)s_fills_a_seat"),
         ]
         indexes = [models.Index(fields=["council", "status"], name="federation_election_open")]
@@ -410,11 +412,7 @@ class Seat(models.Model):
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(constituency__isnull=False, child_council__isnull=True)
-                | Q(constituency__isnull=True, child_council__isnull=False),
-                name="%(app_label)s_%(class)s_one_part",
-            ),
+            _one_part(),
             models.CheckConstraint(
                 condition=Q(end__isnull=True, end_reason="") | Q(end__gt=F("start"), end_reason__gt=""),
                 name="%(app_label)s_%(class)s_end_has_reason_and_follows_start",
