@@ -12,12 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamp files record that the installed packages match pyproject.toml.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Stamp files record that the installed packages match pyproject.toml (and that the C part of
+# the package, built by setup.py, matches its source).
+BUILT := pyproject.toml setup.py src/councils/counting/_bltscan.c
+
+$(VENV)/.installed: $(BUILT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: $(BUILT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
@@ -44,4 +47,5 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/federation_bench.py
 
 clean:
-	rm -rf $(VENV) var bench/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var bench/out .pytest_cache .mypy_cache .ruff_cache build
+	rm -f src/councils/counting/*.so

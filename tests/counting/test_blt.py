@@ -33,7 +33,8 @@ def rankings(profile: Profile) -> list[tuple[tuple[int, ...], float]]:
 
 
 def slow(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the fast path give up at once, so the line-by-line parser reads everything."""
+    """Make the fast paths (C and NumPy) give up at once, so the line-by-line parser reads everything."""
+    monkeypatch.setattr(blt, "_bltscan", None)
     monkeypatch.setattr(blt, "_parse_chunk", lambda *args, **kwargs: None)
 
 

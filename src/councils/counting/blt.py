@@ -17,12 +17,15 @@ Readers accept CRLF line ends and lines padded with trailing spaces (the Edinbur
 pad every line to 500 characters). Names are kept exactly as written between the quotes, inner
 spacing included.
 
-Reading is done in two ways that must agree. A vectorized fast path parses the ballot section of a
-valid file with NumPy, a chunk of about a megabyte at a time, read from disk and parsed in two
-threads into arrays grown in place, so that the file is never held whole in memory (a million
-ballots in about a tenth of a second). Whenever it sees anything unusual it gives up, and the
-file is read again whole: vectorized as far as it is plainly valid, then line by line, to report
-the first problem with its line and column. Nothing is returned unless the whole file is valid.
+Reading is done in two ways that must agree. A fast path parses the ballot section of a valid
+file a chunk of about a megabyte at a time, read from disk and parsed in two threads into arrays
+grown in place, so that the file is never held whole in memory. Each chunk is parsed in one pass
+by a small C scanner (``_bltscan.c``, built when the package is installed with a C compiler: a
+million ballots in about 0.06 s), or else with NumPy (about 0.15 s); the two accept exactly the
+same chunks and give the same rows. Whenever the fast path sees anything unusual it gives up,
+and the file is read again whole: vectorized as far as it is plainly valid, then line by line,
+to report the first problem with its line and column. Nothing is returned unless the whole file
+is valid.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ import numpy.typing as npt
 
 from councils.counting.errors import BallotFileError, InvalidProfileError
 from councils.counting.profile import NO_CANDIDATE, Profile, code_dtype, group_rows
+
+try:  # the C fast path, built when the package was installed with a C compiler (setup.py)
+    from councils.counting import _bltscan
+except ImportError:  # pragma: no cover - the NumPy parser does the same work
+    _bltscan = None  # type: ignore[assignment]
 
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
@@ -193,6 +201,8 @@ class _Block(NamedTuple):
 
 def _parse_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | None:
     """A chunk of whole ballot lines parsed (in a worker thread), or None if not plainly valid."""
+    if _bltscan is not None:
+        return _scan_block(chunk, n, is_last, keyed)
     if chunk.translate(None, b"0123456789 \t\r\n"):
         return None
     part = _parse_chunk(chunk, n, is_last=is_last, keyed=keyed)
@@ -204,6 +214,28 @@ def _parse_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | N
         keys.sort()
     newlines = int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n")))
     return _Block(len(chunk), ranks, weights, keys, newlines)
+
+
+def _scan_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | None:
+    """:func:`_parse_block` by the C scanner: the same rows, weights and keys in one pass.
+
+    The arrays have room for the most rows the chunk could hold (the shortest ballot line,
+    "0 0", takes four bytes with its line break); pages past the rows written are never touched.
+    """
+    assert _bltscan is not None
+    capacity = len(chunk) // 4 + 2
+    ranks = np.empty((capacity, n), dtype=code_dtype(n))
+    weights = np.empty(capacity, dtype=np.int64)
+    keys = np.empty(capacity, dtype=np.int64) if keyed else None
+    scanned = _bltscan.scan(chunk, n, is_last, ranks, weights, keys)
+    if scanned is None:
+        return None
+    rows, width, newlines, increasing = scanned
+    if keys is not None:
+        keys = keys[:rows]
+        if not increasing:
+            keys.sort()
+    return _Block(len(chunk), ranks[:rows, : max(width, 1)], weights[:rows], keys, newlines)
 
 
 def _read_stream(
