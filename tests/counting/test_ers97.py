@@ -7,11 +7,12 @@ wrmack/NZSTV-OCaml ``blt/no_election.blt`` with 6 places). The text publishes, f
 stages: quota 753/7 = 107.57142 -> 107.58; Smith 134 elected; the surplus 26.42 is transferred
 because it exceeds the gap between the two lowest (24 - 23 = 1); 123 of Smith's 134 papers are
 transferable, at 26.42/123 = 0.21, and the non-transferable difference is 26.42 - 25.83 = 0.59.
-Later stages are not checked against a published sheet (we could not obtain one). Their author
-has since retracted that reconstruction: it matches the booklet's narrative but not its detailed
-result sheet (ballots that do are distributed only with Joe Otten's eSTV, which we cannot reach).
-So only the two stages above are evidence; the later stages and the final six here test that the
-count runs through its rules, not that it reproduces the booklet.
+Later stages are not checked against the booklet's result sheet (we could not obtain one). Their
+author has since retracted that reconstruction: it matches the booklet's narrative but not its
+detailed result sheet (ballots that do are distributed only with Joe Otten's eSTV, which we
+cannot reach). So only the two stages above are evidence of the booklet; every later stage is
+checked against OpenSTV's ERS97 count of the same ballots (validated by its author against eSTV),
+as are 297 generated elections round by round in test_ers97_openstv.py.
 """
 
 from __future__ import annotations
@@ -61,6 +62,30 @@ def test_model_election_first_and_second_stages_as_published() -> None:
     assert second.exhausted == D("0.59")  # the non-transferable difference
     assert sum(v for name, v in second.transfers.items() if name != "Smith") == D("25.83")  # 123 x 0.21
     assert second.votes["Carpenter"] == D("88.35")  # 81 + 35 x 0.21
+
+
+#: OpenSTV 1.7's ERS97 count of these ballots, at the end of each stage (the batches of one
+#: exclusion are one stage on the result sheet): action, non-transferable, votes in NAMES order.
+OPENSTV_STAGES = [
+    ("First stage", "0.00", "134 81 27 24 105 91 64 59 55 23 90"),
+    ("Surplus of Smith", "0.59", "107.58 88.35 32.25 30.51 106.68 91 64 59.84 55 23.42 93.78"),
+    ("Exclusion of Monk", "0.59", "107.58 88.35 32.25 30.51 108.68 91 64.21 64.84 69.21 0 95.78"),
+    ("Exclusion of Glazier, Wright", "6.79", "107.58 122.35 0 0 108.68 104.31 68.26 67.10 71.31 0 96.62"),
+    ("Surplus of Carpenter", "13.56", "107.58 107.58 0 0 108.68 104.31 70.26 68.10 71.31 0 101.62"),
+    ("Exclusion of Abbot", "25.56", "107.58 107.58 0 0 108.68 104.31 82.26 2.10 113.31 0 101.62"),
+]
+
+
+def test_model_election_every_stage_agrees_with_openstv() -> None:
+    """The count stops after Abbot's first batch: the last places are filled (5.5.2)."""
+    result = count_ers97(model_election())
+    ends: dict[str, tuple[D, list[D]]] = {}
+    for stage in result.stages:  # the last batch of each exclusion ends its stage
+        ends[stage.action.split(" (batch")[0]] = (stage.exhausted, list(stage.votes.values()))
+    assert list(ends) == [action for action, _, _ in OPENSTV_STAGES]
+    for action, exhausted, votes in OPENSTV_STAGES:
+        assert ends[action] == (D(exhausted), [D(v) for v in votes.split()]), action
+    assert result.elected == ("Smith", "Duke", "Carpenter", "Prince", "Vicar", "Freeman")
 
 
 def test_model_election_fills_six_places_and_keeps_the_total() -> None:
