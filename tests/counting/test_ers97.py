@@ -12,7 +12,7 @@ author has since retracted that reconstruction: it matches the booklet's narrati
 detailed result sheet (ballots that do are distributed only with Joe Otten's eSTV, which we
 cannot reach). So only the two stages above are evidence of the booklet; every later stage is
 checked against OpenSTV's ERS97 count of the same ballots (validated by its author against eSTV),
-as are 297 generated elections round by round in test_ers97_openstv.py.
+as are 296 generated elections round by round in test_ers97_openstv.py.
 """
 
 from __future__ import annotations
