@@ -152,6 +152,18 @@ def test_equal_rankings_allowed_still_refused_saying_no_method_counts_them() -> 
     assert (caught.value.line, caught.value.column) == (2, 5)
 
 
+def test_more_candidates_than_codes_can_name_are_refused_not_wrapped_around() -> None:
+    """Candidate 39,999 must not become a negative int16 code and be counted as someone else."""
+    names = "".join(f'"C{i}"\n' for i in range(40_000))
+    text = f'40000 1\n1 39999 0\n0\n{names}"T"\n'
+    with pytest.raises(BallotFileError) as caught:
+        read_blt(text)
+    assert (caught.value.line, caught.value.column) == (1, 1)
+    assert "at most 32,767 candidates" in str(caught.value)
+    with pytest.raises(InvalidProfileError, match="at most 32,767 candidates"):
+        Profile(tuple(f"C{i}" for i in range(40_000)), np.zeros((1, 1), dtype=np.int16), np.ones(1, np.int64))
+
+
 def test_errors_name_the_file(tmp_path: Path) -> None:
     f = tmp_path / "bad.blt"
     f.write_text("4 2\n1 9 0\n0\n")

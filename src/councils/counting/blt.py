@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from councils.counting.errors import BallotFileError, InvalidProfileError
-from councils.counting.profile import NO_CANDIDATE, Profile, code_dtype, group_rows
+from councils.counting.profile import MAX_CANDIDATES, NO_CANDIDATE, Profile, code_dtype, group_rows
 
 try:  # the C fast path, built when the package was installed with a C compiler (setup.py)
     from councils.counting import _bltscan
@@ -502,6 +502,13 @@ def _parse_header(data: bytes, path: str | None) -> _Header:
     if n < 1:
         raise BallotFileError(
             "header: the number of candidates must be at least 1", path=path, line=1, column=1
+        )
+    if n > MAX_CANDIDATES:
+        raise BallotFileError(
+            f"header: at most {MAX_CANDIDATES:,} candidates can be counted, got {n:,}",
+            path=path,
+            line=1,
+            column=tokens[0][1],
         )
     if not 1 <= seats <= n:
         raise BallotFileError(

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from councils.counting.errors import InvalidProfileError
 
-__all__ = ["NO_CANDIDATE", "ApprovalProfile", "Profile", "code_dtype", "group_rows"]
+__all__ = ["MAX_CANDIDATES", "NO_CANDIDATE", "ApprovalProfile", "Profile", "code_dtype", "group_rows"]
 
 #: The code that pads a truncated ballot after its last preference.
 NO_CANDIDATE = -1
@@ -25,8 +25,22 @@ NO_CANDIDATE = -1
 _MAX_INT8_CANDIDATES = 127
 
 
+#: The most candidates a profile can hold: their codes must fit int16.
+MAX_CANDIDATES = 32767
+
+
 def code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
-    """The dtype of candidate codes: int8 up to 127 candidates, int16 above."""
+    """The dtype of candidate codes: int8 up to 127 candidates, int16 up to :data:`MAX_CANDIDATES`.
+
+    Raises
+    ------
+    InvalidProfileError
+        If there are more candidates than int16 codes can name.
+    """
+    if n_candidates > MAX_CANDIDATES:
+        raise InvalidProfileError(
+            f"at most {MAX_CANDIDATES:,} candidates can be counted, got {n_candidates:,}"
+        )
     return np.int8 if n_candidates <= _MAX_INT8_CANDIDATES else np.int16
 
 
@@ -92,6 +106,7 @@ class Profile:
             )
         if self.seats < 1:
             raise InvalidProfileError(f"seats must be at least 1, got {self.seats}")
+        code_dtype(len(self.candidates))  # refuses more candidates than codes can name
         bad = [c for c in self.withdrawn if not 0 <= c < len(self.candidates)]
         if bad:
             raise InvalidProfileError(f"withdrawn candidate codes out of range: {sorted(bad)}")
