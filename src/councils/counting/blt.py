@@ -58,6 +58,10 @@ Weights = npt.NDArray[np.int64] | npt.NDArray[np.float64]
 _MAX_WEIGHT_DIGITS = 15
 #: The fast reader parses about this many bytes at a time (a size that stays in cache).
 _CHUNK_BYTES = 1 << 20
+#: The C scanner writes rows as wide as the candidates are many, with room for the most rows a
+#: chunk could hold; above this many cells (a megabyte chunk of a count of over 64 candidates)
+#: the NumPy parser, whose rows are only as wide as the longest ballot, takes the chunk instead.
+_SCAN_MAX_CELLS = 1 << 24
 
 #: Bytes a valid ballot section may hold: digits, space, tab, CR, LF.
 _ALLOWED = np.zeros(256, dtype=bool)
@@ -201,7 +205,7 @@ class _Block(NamedTuple):
 
 def _parse_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | None:
     """A chunk of whole ballot lines parsed (in a worker thread), or None if not plainly valid."""
-    if _bltscan is not None:
+    if _bltscan is not None and (len(chunk) // 4 + 2) * n <= _SCAN_MAX_CELLS:
         return _scan_block(chunk, n, is_last, keyed)
     if chunk.translate(None, b"0123456789 \t\r\n"):
         return None
