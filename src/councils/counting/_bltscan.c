@@ -6,7 +6,7 @@
  * accepts and returns None for anything else, so the careful parser in `blt.py` still finds and
  * names every problem: nothing here reports errors to a user. The two are compared on generated
  * chunks, valid and not, in tests/counting/test_bltscan.py. Building this module is optional
- * (pyproject.toml): without a C compiler the NumPy parser does the same work more slowly.
+ * (setup.py): without a C compiler the NumPy parser does the same work more slowly.
  *
  * The GIL is released while scanning, so `blt.py`'s two reader threads scan in parallel.
  */
@@ -187,7 +187,7 @@ static PyObject *scan_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         PyErr_SetString(PyExc_TypeError, "scan() takes 6 arguments");
         return NULL;
     }
-    Py_buffer chunk, ranks, weights, keys;
+    Py_buffer ranks, weights, keys;
     int have_keys = args[5] != Py_None;
     long n = PyLong_AsLong(args[1]);
     int is_last = PyObject_IsTrue(args[2]);
@@ -201,21 +201,17 @@ static PyObject *scan_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         PyErr_SetString(PyExc_TypeError, "chunk must be bytes");
         return NULL;
     }
-    if (PyObject_GetBuffer(args[0], &chunk, PyBUF_C_CONTIGUOUS) < 0)
+    const unsigned char *chunk = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
+    if (!writable(args[3], &ranks, 0, "ranks"))
         return NULL;
-    if (!writable(args[3], &ranks, 0, "ranks")) {
-        PyBuffer_Release(&chunk);
-        return NULL;
-    }
     if (!writable(args[4], &weights, 8, "weights")) {
         PyBuffer_Release(&ranks);
-        PyBuffer_Release(&chunk);
         return NULL;
     }
     if (have_keys && !writable(args[5], &keys, 8, "keys")) {
         PyBuffer_Release(&weights);
         PyBuffer_Release(&ranks);
-        PyBuffer_Release(&chunk);
         return NULL;
     }
     PyObject *result = NULL;
@@ -241,7 +237,7 @@ static PyObject *scan_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     int ok;
     Py_BEGIN_ALLOW_THREADS
     ok = (itemsize == 1 ? scan_int8 : scan_int16)(
-        (const unsigned char *)chunk.buf, chunk.len, (int)n, is_last, ranks.buf, (int64_t *)weights.buf,
+        chunk, size, (int)n, is_last, ranks.buf, (int64_t *)weights.buf,
         have_keys ? (int64_t *)keys.buf : NULL, capacity, seen, scale, &out);
     Py_END_ALLOW_THREADS
     free(seen);
@@ -256,7 +252,6 @@ done:
         PyBuffer_Release(&keys);
     PyBuffer_Release(&weights);
     PyBuffer_Release(&ranks);
-    PyBuffer_Release(&chunk);
     return result;
 }
 

@@ -205,7 +205,7 @@ class _Block(NamedTuple):
 
 def _parse_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | None:
     """A chunk of whole ballot lines parsed (in a worker thread), or None if not plainly valid."""
-    if _bltscan is not None and (len(chunk) // 4 + 2) * n <= _SCAN_MAX_CELLS:
+    if _bltscan is not None and _scan_capacity(chunk) * n <= _SCAN_MAX_CELLS:
         return _scan_block(chunk, n, is_last, keyed)
     if chunk.translate(None, b"0123456789 \t\r\n"):
         return None
@@ -220,14 +220,19 @@ def _parse_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | N
     return _Block(len(chunk), ranks, weights, keys, newlines)
 
 
+def _scan_capacity(chunk: bytes) -> int:
+    """The most ballot rows ``chunk`` could hold: the shortest line, "0 0", takes four bytes."""
+    return len(chunk) // 4 + 2
+
+
 def _scan_block(chunk: bytes, n: int, is_last: bool, keyed: bool) -> _Block | None:
     """:func:`_parse_block` by the C scanner: the same rows, weights and keys in one pass.
 
-    The arrays have room for the most rows the chunk could hold (the shortest ballot line,
-    "0 0", takes four bytes with its line break); pages past the rows written are never touched.
+    The arrays have room for :func:`_scan_capacity` rows; pages past the rows written are never
+    touched.
     """
     assert _bltscan is not None
-    capacity = len(chunk) // 4 + 2
+    capacity = _scan_capacity(chunk)
     ranks = np.empty((capacity, n), dtype=code_dtype(n))
     weights = np.empty(capacity, dtype=np.int64)
     keys = np.empty(capacity, dtype=np.int64) if keyed else None

@@ -9,8 +9,9 @@ From "How to conduct an election by the Single Transferable Vote", 3rd edition (
   the quota, or (rarely) the total active vote divided by one more than the places not yet
   filled. The total active vote (6.20, 5.6.1) is the continuing candidates' votes plus those
   awaiting transfer: surpluses not yet transferred, and excluded candidates' papers in batches
-  not yet transferred. 5.6.2: equal candidates for too few places are separated by the earliest point of the
-  count where they differed, and if they never did none of them is deemed elected there.
+  not yet transferred. 5.6.2: equal candidates for too few places are separated by the earliest
+  point of the count where they differed, and if they never did none of them is deemed elected
+  there.
 - 5.2.2 deferral: the surpluses are not transferred while their total does not exceed the gap
   between the two lowest candidates, or between a group of lowest candidates excludable under
   5.2.5 and the candidate next above.
@@ -141,9 +142,7 @@ def count_ers97(profile: Profile, *, seats: int | None = None, seed: int | None 
         newly: list[int] = []
         while len(elected) < n_seats:
             room = n_seats - len(elected)
-            # 6.20 and 5.6.1: the continuing candidates' votes plus any awaiting transfer, which
-            # are the surpluses not yet transferred and the papers of excluded candidates still
-            # to be transferred in later batches of their exclusion.
+            # 6.20: votes awaiting transfer include an excluded candidate's later batches.
             awaiting = sum(votes[c] for c in range(n_cand) if status[c] == EXCLUDED)
             active = sum(votes[c] for c in continuing()) + sum(surpluses().values()) + awaiting
             threshold = max(min(quota, _ceil_div(active, room + 1)), 1)
