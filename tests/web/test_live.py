@@ -1,4 +1,4 @@
-"""The live-update stream of an organization and the pages that follow it."""
+"""The live-update stream of an organization's topics and the pages that follow it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils.federation import services
-from councils.web import live
+from councils.live import hub as live
 from tests.factories import UserFactory
 from tests.web.scenario import build_petrograd
 
@@ -79,7 +79,7 @@ def test_under_a_wsgi_server_the_stream_has_nothing_to_follow(client, pg) -> Non
     assert _get(client, _live_url(pg)).status_code == 204
 
 
-def test_a_members_stream_hears_of_a_change(pg) -> None:
+def test_a_members_stream_receives_the_new_composition(pg) -> None:
     client = AsyncClient()
     client.force_login(pg.elena.user)
 
@@ -91,7 +91,7 @@ def test_a_members_stream_hears_of_a_change(pg) -> None:
 
     async def scenario() -> tuple[dict[str, str], str, dict]:
         try:
-            response = await client.get(_live_url(pg))
+            response = await client.get(_live_url(pg), {"topic": f"council.{pg.soviet.pk}"})
             headers = {k: response[k] for k in ("Content-Type", "Cache-Control", "X-Accel-Buffering")}
             body = aiter(response.streaming_content)
             opening = (await asyncio.wait_for(anext(body), WAIT)).decode()
@@ -109,20 +109,36 @@ def test_a_members_stream_hears_of_a_change(pg) -> None:
         "X-Accel-Buffering": "no",
     }
     assert opening.startswith("retry:")
-    assert event["event"] == "change"
-    data = json.loads(event["data"])
-    pg.org.refresh_from_db()
-    assert data["organization"] == pg.org.pk
-    assert data["sequence"] == pg.org.chain_length
-    assert data["kind"]
+    # The stream carries the council's new composition itself: the page swaps it in, no re-read.
+    assert event["event"] == "composition"
+    assert int(event["id"]) > 0
+    assert 'id="composition"' in event["data"]
+    assert "No majority" in event["data"]
+    assert 'sse-swap="composition"' in event["data"]
+
+
+def test_a_stream_of_an_unknown_topic_is_refused(pg) -> None:
+    client = AsyncClient()
+    client.force_login(pg.elena.user)
+
+    async def scenario() -> int:
+        try:
+            return (await client.get(_live_url(pg), {"topic": "user.1"})).status_code
+        finally:
+            await live.shutdown()
+
+    assert off_loop(asyncio.run, scenario()) == 400
 
 
 def test_a_closed_stream_unsubscribes() -> None:
     async def scenario() -> tuple[int, int]:
         hub = live.hub()
         try:
-            queue = await hub.subscribe(42)
-            body = live.stream(hub, 42, queue)
+            opened = live.Stream(
+                organization_id=42, topics=frozenset({"council.1"}), user_id=1, session_key=""
+            )
+            await hub.subscribe(opened)
+            body = live.stream(hub, opened)
             await anext(body)
             during = hub.subscribers(42)
             await body.aclose()
@@ -133,32 +149,38 @@ def test_a_closed_stream_unsubscribes() -> None:
     assert off_loop(asyncio.run, scenario()) == (1, 0)
 
 
-def test_the_council_page_follows_changes_only_when_it_shows_now(client, pg) -> None:
+def test_the_council_page_follows_its_council_only_when_it_shows_now(client, pg) -> None:
     client.force_login(pg.dora.user)
     url = reverse("council", args=[pg.org.slug, pg.soviet.slug])
     now = client.get(url).content.decode()
-    assert f'sse-connect="{_live_url(pg)}"' in now
-    assert 'hx-trigger="sse:change"' in now
+    assert f'sse-connect="{_live_url(pg)}?topic=council.{pg.soviet.pk}&amp;since=' in now
+    assert 'sse-swap="composition"' in now
+    assert 'sse-close="bye"' in now
     assert "htmx-ext-sse.js" in now
 
     past = (pg.elected_at - timedelta(days=1)).date().isoformat()
     then = client.get(url, {"at": past}, headers={"HX-Request": "true", "HX-Target": "composition"})
     assert 'id="composition"' in then.content.decode()
-    assert "sse:change" not in then.content.decode()
+    assert "sse-swap" not in then.content.decode()
 
     today = timezone.localdate().isoformat()
     again = client.get(url, {"at": today}, headers={"HX-Request": "true", "HX-Target": "composition"})
-    assert 'hx-trigger="sse:change"' in again.content.decode()
+    assert 'sse-swap="composition"' in again.content.decode()
 
 
-def test_the_majority_map_and_the_petitions_follow_changes(client, pg) -> None:
+def test_the_majority_map_and_the_petitions_follow_their_topics(client, pg) -> None:
     client.force_login(pg.dora.user)
     organization_page = client.get(reverse("organization", args=[pg.org.slug])).content.decode()
-    assert f'sse-connect="{_live_url(pg)}"' in organization_page
-    assert 'hx-trigger="sse:change"' in organization_page
+    assert f'sse-connect="{_live_url(pg)}?topic=organization.{pg.org.pk}&amp;since=' in organization_page
+    assert 'sse-swap="majority-map"' in organization_page
 
     constituency_page = client.get(reverse("constituency", args=[pg.org.slug, pg.putilov.slug])).content
-    assert f'sse-connect="{_live_url(pg)}"'.encode() in constituency_page
+    assert (
+        f'sse-connect="{_live_url(pg)}?topic=constituency.{pg.putilov.pk}&amp;since='.encode()
+        in constituency_page
+    )
+    # Petition cards differ per viewer ("you signed"): this page re-reads itself on a change.
+    assert b"sse:change" in constituency_page
     assert b'hx-select="#petitions-list"' in constituency_page
     assert b'aria-live="polite"' in constituency_page
 
@@ -174,5 +196,7 @@ def _parse_event(chunk: str) -> dict[str, str]:
         if line.startswith(":"):
             continue
         key, _, value = line.partition(":")
-        fields[key] = value.strip()
+        value = value.removeprefix(" ")
+        # Several data lines make one value, joined by newlines (as a browser does).
+        fields[key] = fields[key] + "\n" + value if key == "data" and key in fields else value
     return fields

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from councils.audit import notify
 from councils.audit.models import Event
 
 if TYPE_CHECKING:
@@ -98,8 +97,6 @@ def event_record(
     event.hash = event_hash(event)
     event.save(force_insert=True)
     Organization.objects.filter(pk=organization.pk).update(chain_length=event.sequence, chain_head=event.hash)
-    # Open pages of the organization hear of the change once it commits (never on rollback).
-    notify.publish_on_commit(event)
     return event
 
 

@@ -43,6 +43,14 @@ from councils.federation.models import (
     SeatAllocation,
     Signature,
 )
+from councils.live.publish import publish_on_commit
+from councils.live.topics import (
+    constituency_topic,
+    council_topic,
+    lineage_topics,
+    organization_topic,
+    seat_topics,
+)
 
 User = get_user_model()
 
@@ -130,6 +138,7 @@ def organization_create(
         summary=f"Organization {org.name} created",
         at=at,
     )
+    publish_on_commit(organization_topic(org))
     return org
 
 
@@ -151,6 +160,7 @@ def officer_appoint(
         data={"user": user.pk, "role": role},
         at=at,
     )
+    publish_on_commit(organization_topic(organization))
     return officer
 
 
@@ -185,6 +195,7 @@ def faction_create(
         data={"name": name, "colour": colour},
         at=at,
     )
+    publish_on_commit(organization_topic(organization))
     return faction
 
 
@@ -260,6 +271,7 @@ def council_create(
         data={"parent": parent.pk if parent else None, "seat_rule": seat_rule},
         at=at,
     )
+    publish_on_commit(organization_topic(organization), lineage_topics(council))
     return council
 
 
@@ -304,6 +316,7 @@ def constituency_create(
         data={"council": council.pk, "section": section},
         at=at,
     )
+    publish_on_commit(organization_topic(organization), council_topic(council))
     return constituency
 
 
@@ -346,6 +359,7 @@ def member_add(
         data={"constituency": constituency.pk},
         at=at,
     )
+    publish_on_commit(organization_topic(organization), constituency_topic(constituency))
     return member
 
 
@@ -551,6 +565,7 @@ def members_import(
         data={"members": len(member_rows), "users_created": len(new_emails), "last_line": line},
         at=at,
     )
+    publish_on_commit(organization_topic(organization), [constituency_topic(c) for c in by_key.values()])
     return ImportReport(members=len(member_rows), users_created=len(new_emails))
 
 
@@ -659,6 +674,7 @@ def council_apportion(*, actor: Any, council: Council, at: datetime | None = Non
         data={"seats": {str(p): counts[k] for k, (_kind, p, _s) in parts.items()}, "changed": changes},
         at=at,
     )
+    publish_on_commit(organization_topic(council.organization), council_topic(council))
     return allocations
 
 
@@ -769,6 +785,7 @@ def election_open(
         data={"seats": seats, "kind": kind},
         at=at,
     )
+    publish_on_commit(seat_topics([election]))
     return election
 
 
@@ -1022,6 +1039,7 @@ def election_declare(
         },
         at=at,
     )
+    publish_on_commit(seat_topics([election, *seats, *cascade.ended]), lineage_topics(council))
     return seats
 
 
@@ -1045,6 +1063,7 @@ def seat_resign(*, actor: Any, seat: Seat, at: datetime | None = None) -> Seat:
         data=cascade.as_data(),
         at=at,
     )
+    publish_on_commit(seat_topics([seat, *cascade.ended]))
     return seat
 
 
@@ -1082,6 +1101,7 @@ def deputy_change_faction(
         data={"faction": faction.pk if faction else None, "seats": [s.pk for s in successors]},
         at=at,
     )
+    publish_on_commit(seat_topics([*open_seats, *successors]))
     return successors
 
 
@@ -1169,6 +1189,7 @@ def petition_open(*, actor: Any, seat: Seat, reason: str = "", at: datetime | No
         data={"seat": seat.pk, "required": required, "recalled": recalled, **cascade.as_data()},
         at=at,
     )
+    publish_on_commit(constituency_topic(seat.constituency), seat_topics(cascade.ended))
     return petition
 
 
@@ -1237,6 +1258,7 @@ def petition_sign(*, actor: Any, petition: RecallPetition, at: datetime | None =
         },
         at=at,
     )
+    publish_on_commit(constituency_topic(petition.constituency), seat_topics(cascade.ended))
     return SignOutcome(signature=signature, signatures=count, required=petition.required, recalled=recalled)
 
 
@@ -1260,6 +1282,7 @@ def petition_withdraw(*, actor: Any, petition: RecallPetition, at: datetime | No
         data={"signature": signature.pk, "signatures": _signatures_standing(petition)},
         at=at,
     )
+    publish_on_commit(constituency_topic(petition.constituency))
     return signature
 
 
@@ -1319,6 +1342,7 @@ def _petition_expire(pk: int, moment: datetime) -> int:
         data={"signatures": _signatures_standing(petition), "required": petition.required},
         at=moment,
     )
+    publish_on_commit(constituency_topic(petition.constituency))
     return 1
 
 
@@ -1357,4 +1381,5 @@ def _election_due(
         data={"seats": election.seats, "kind": election.kind, "reason": "term ended"},
         at=moment,
     )
+    publish_on_commit(seat_topics([election]))
     return 1

@@ -37,7 +37,10 @@ from councils.federation.models import (
     Organization,
     RecallPetition,
 )
-from councils.web import charts, live
+from councils.live import access as live_access
+from councils.live import hub as live
+from councils.live import topics as live_topics
+from councils.web import charts
 from councils.web.forms import (
     AtForm,
     AuditFilterForm,
@@ -275,14 +278,11 @@ def _history_chart(council: Council, organization: Organization) -> dict[str, An
     return {"history_chart": chart, "history_lines": lines, "history_rows": rows}
 
 
-@require_GET
-@_organization_page
-def council(request: HttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
-    """A council: its hemicycle and deputies at a date, and its composition over time."""
-    council = get_object_or_404(Council, organization=organization, slug=council_slug)
-    at_form = AtForm(request.GET or None)
+def composition_context(organization: Organization, council: Council, at_form: AtForm) -> dict[str, Any]:
+    """What the composition partial shows: the council's page, and its live fragment rendered once
+    per change for every open page (``councils.web.fragments``)."""
     composition = selectors.composition_at(council=council, at=at_form.moment())
-    context: dict[str, Any] = {
+    return {
         "organization": organization,
         "council": council,
         "at_form": at_form,
@@ -292,9 +292,17 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
             (fc.seats for fc in composition.factions if fc.faction and fc.faction == composition.majority), 0
         ),
         "chart": _composition_hemicycle(composition, chart_id="hemicycle"),
-        # Live updates re-read the composition only while it shows now, not a chosen past day.
+        # Live updates replace the composition only while it shows now, not a chosen past day.
         "live": at_form.moment() is None,
     }
+
+
+@require_GET
+@_organization_page
+def council(request: HttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
+    """A council: its hemicycle and deputies at a date, and its composition over time."""
+    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    context = composition_context(organization, council, AtForm(request.GET or None))
     if request.htmx and request.htmx.target == "composition":
         return render(request, "web/partials/composition.html", context)
     context["may_apportion"] = request.user.has_perm("federation.change_structure", organization)
@@ -657,19 +665,24 @@ def _release_connections() -> None:
             connection.close()
 
 
-def _live_gate(request: HttpRequest, org_slug: str) -> int | HttpResponseBase:
-    """The organization's id if the user may follow it, else the page saying why (as the other
-    organization pages: visitors sign in, outsiders are refused, an unknown name is not found)."""
+def _live_gate(request: HttpRequest, org_slug: str) -> tuple[int, int, str] | HttpResponseBase:
+    """(organization id, user id, session key) if the user may follow the organization, else the
+    page saying why (as the other organization pages: visitors sign in, outsiders are refused, an
+    unknown name is not found). Three queries: the session, the user, the organization with access."""
     try:
-        organization = get_object_or_404(Organization, slug=org_slug)
         if not request.user.is_authenticated:
-            return redirect_to_login(reverse("organization", args=[organization.slug]))
-        if not request.user.has_perm("federation.view_organization", organization):
+            if not Organization.objects.filter(slug=org_slug).exists():
+                raise Http404(org_slug)
+            return redirect_to_login(reverse("organization", args=[org_slug]))
+        found = live_access.gate(request.user, org_slug)
+        if found is None:
+            raise Http404(org_slug)
+        organization_id, name, allowed = found
+        if not allowed:
             raise NotAllowed(
-                _("Only members and officers of %(organization)s can see this page.")
-                % {"organization": organization.name}
+                _("Only members and officers of %(organization)s can see this page.") % {"organization": name}
             )
-        return organization.pk
+        return organization_id, request.user.pk, request.session.session_key or ""
     except PermissionDenied as exc:
         return permission_denied(request, exc)
     except Http404 as exc:
@@ -680,8 +693,9 @@ def _live_gate(request: HttpRequest, org_slug: str) -> int | HttpResponseBase:
 
 @require_GET
 async def live_updates(request: HttpRequest, org_slug: str) -> HttpResponseBase:
-    """Server-sent events telling an open page of the organization that something changed
-    (``event: change``, data: the kind and sequence of the audit event); the page re-reads itself."""
+    """Server-sent events for an open page of the organization, following the topic it shows
+    (``?topic=council.3``; the organization's by default): shared fragments to swap in, ``change``
+    events for pages that re-read themselves, ``bye`` when the user's access ends."""
     gate = await sync_to_async(_live_gate)(request, org_slug)
     if isinstance(gate, HttpResponseBase):
         return gate
@@ -689,9 +703,21 @@ async def live_updates(request: HttpRequest, org_slug: str) -> HttpResponseBase:
         # A WSGI server (runserver, the tests' live server) would buffer the endless stream in a
         # thread forever. 204 tells the browser there is nothing to follow; the pages work as before.
         return HttpResponse(status=204)
+    organization_id, user_id, session_key = gate
+    topic = live_topics.parse(organization_id, request.GET.get("topic") or f"organization.{organization_id}")
+    if topic is None:
+        return HttpResponse(_("Unknown topic."), status=400, content_type="text/plain")
+    since = request.GET.get("since", "")
+    opened = live.Stream(
+        organization_id=organization_id,
+        topics=frozenset({topic.name, live_topics.user_topic(organization_id, user_id).name}),
+        user_id=user_id,
+        session_key=session_key,
+        since=int(since) if since.isdigit() else 0,
+    )
     hub = live.hub()
-    queue = await hub.subscribe(gate)
-    response = StreamingHttpResponse(live.stream(hub, gate, queue), content_type="text/event-stream")
+    await hub.subscribe(opened)
+    response = StreamingHttpResponse(live.stream(hub, opened), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

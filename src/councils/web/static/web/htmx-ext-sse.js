@@ -1,4 +1,5 @@
-/* htmx-ext-sse 2.2.4, vendored from `npm pack htmx-ext-sse@2` (dist/sse.js); BSD Zero Clause License, Copyright (c) 2023, Alexander Petros. */
+/* htmx-ext-sse 2.2.4, vendored from `npm pack htmx-ext-sse@2` (dist/sse.js); BSD Zero Clause License, Copyright (c) 2023, Alexander Petros.
+   Changed for Councils: reconnection with randomized exponential back-off (marked "Councils:"). */
 /*
 Server Sent Events Extension
 ============================
@@ -9,6 +10,13 @@ This extension adds support for Server Sent Events to htmx.  See /www/extensions
 (function() {
   /** @type {import("../htmx").HtmxInternalApi} */
   var api
+
+  // Councils: the reconnection policy (councils.live.hub.RETRY_* gives the same bounds to other
+  // clients through the SSE retry field). A delay lies in [MIN, MIN + min(CAP, BASE * 2^(n-1))]
+  // after the n-th failure in a row.
+  var RETRY_MIN_MS = 1000
+  var RETRY_BASE_MS = 19000
+  var RETRY_CAP_MS = 120000
 
   htmx.defineExtension('sse', {
 
@@ -206,15 +214,16 @@ This extension adds support for Server Sent Events to htmx.  See /www/extensions
         return
       }
 
-      // Otherwise, try to reconnect the EventSource
-      if (source.readyState === EventSource.CLOSED) {
-        retryCount = retryCount || 0
-        retryCount = Math.max(Math.min(retryCount * 2, 128), 1)
-        var timeout = retryCount * 500
-        window.setTimeout(function() {
-          ensureEventSourceOnElement(elt, retryCount)
-        }, timeout)
-      }
+      // Councils: reconnect here, not by the browser's fixed delay, after a random delay that
+      // doubles with each failure in a row up to a cap ("full jitter"), so that pages that lost
+      // the server together (a restart) do not all come back at the same moment.
+      source.close()
+      retryCount = Math.min((retryCount || 0) + 1, 16)
+      var ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * Math.pow(2, retryCount - 1))
+      var timeout = RETRY_MIN_MS + Math.random() * ceiling
+      window.setTimeout(function() {
+        ensureEventSourceOnElement(elt, retryCount)
+      }, timeout)
     }
 
     source.onopen = function(evt) {

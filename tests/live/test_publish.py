@@ -1,5 +1,6 @@
-"""Live-update messages: one per committed audit event, none on rollback, by the backend the settings
-choose (in-process, Redis pub/sub, PostgreSQL NOTIFY), heard by the per-process listener."""
+"""Live-update messages: one per committed change, naming its topics, none on rollback, by the
+backend the settings choose (in-process, Redis pub/sub, PostgreSQL NOTIFY), heard by the
+per-process listener."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from typing import Any, TypeVar
 import pytest
 from django.db import connection, connections, transaction
 
-from councils.audit import notify
 from councils.federation import services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Faction, Organization
-from councils.web import live
+from councils.live import hub as live
+from councils.live import publish
 from tests.conftest import on_ci
 from tests.factories import OfficerFactory, OrganizationFactory, UserFactory
 
@@ -56,9 +57,9 @@ def org() -> tuple[Organization, Any]:
 def in_process(settings, monkeypatch) -> list[tuple[int, dict[str, Any]]]:
     """Force the in-process backend (whatever the database) and collect what it publishes."""
     settings.REDIS_URL = ""
-    monkeypatch.setattr(notify, "backend", lambda using="default": notify.LOCAL)
+    monkeypatch.setattr(publish, "backend", lambda using="default": publish.LOCAL)
     heard: list[tuple[int, dict[str, Any]]] = []
-    unsubscribe = notify.local_subscribe(lambda org_id, payload: heard.append((org_id, json.loads(payload))))
+    unsubscribe = publish.local_subscribe(lambda org_id, payload: heard.append((org_id, json.loads(payload))))
     yield heard
     unsubscribe()
 
@@ -99,15 +100,28 @@ def _faction(org: tuple[Organization, Any], name: str = "Bolsheviks") -> Faction
 
 
 def _expected(org: tuple[Organization, Any], faction: Faction) -> dict[str, Any]:
+    """The message of ``faction_create`` without its version (the commit's time)."""
     organization = org[0]
-    organization.refresh_from_db()
-    return {
-        "organization": organization.pk,
-        "kind": "faction.created",
-        "sequence": organization.chain_length,
-        "object_type": "federation.faction",
-        "object_id": str(faction.pk),
-    }
+    return {"organization": organization.pk, "topics": [f"organization.{organization.pk}"]}
+
+
+def _unversioned(message: dict[str, Any]) -> dict[str, Any]:
+    assert isinstance(message.pop("version"), int)
+    return message
+
+
+def _follow(hub: live.Hub, organization_id: int, *names: str) -> live.Stream:
+    """A stream following ``names`` of the organization, as the live view opens one."""
+    return live.Stream(organization_id=organization_id, topics=frozenset(names), user_id=0, session_key="")
+
+
+def _heard(chunk: bytes) -> dict[str, str]:
+    """The fields of one server-sent event."""
+    fields: dict[str, str] = {}
+    for line in chunk.decode().splitlines():
+        key, _, value = line.partition(": ")
+        fields[key] = fields[key] + "\n" + value if key in fields else value
+    return fields
 
 
 def _in_thread(change: Callable[[], Any]) -> Any:
@@ -129,7 +143,7 @@ def test_a_change_publishes_one_message_once_committed(org, in_process) -> None:
     with transaction.atomic():
         faction = _faction(org)
         assert in_process == [], "nothing may be announced before the change commits"
-    assert in_process == [(org[0].pk, _expected(org, faction))]
+    assert [(org_id, _unversioned(m)) for org_id, m in in_process] == [(org[0].pk, _expected(org, faction))]
 
 
 def test_a_rolled_back_change_publishes_nothing(org, in_process) -> None:
@@ -149,15 +163,15 @@ def test_a_refused_change_publishes_nothing(org, in_process) -> None:
 
 def test_a_broken_backend_does_not_fail_the_change(org, settings, caplog) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
-    with caplog.at_level(logging.WARNING, logger="councils.audit.notify"):
+    with caplog.at_level(logging.WARNING, logger="councils.live.publish"):
         faction = _faction(org)
     assert Faction.objects.filter(pk=faction.pk).exists()
     assert "Could not publish the live update" in caplog.text
 
 
 def test_channel_names() -> None:
-    assert notify.channel(7) == "councils.org.7"
-    assert notify.postgres_channel(7) == "councils_org_7"
+    assert publish.channel(7) == "councils.org.7"
+    assert publish.postgres_channel(7) == "councils_org_7"
 
 
 # --- in-process delivery -------------------------------------------------------------------------
@@ -165,23 +179,26 @@ def test_channel_names() -> None:
 
 def test_in_process_delivery_reaches_the_subscribers_of_the_organization(org, settings, monkeypatch) -> None:
     settings.REDIS_URL = ""
-    monkeypatch.setattr(notify, "backend", lambda using="default": notify.LOCAL)
+    monkeypatch.setattr(publish, "backend", lambda using="default": publish.LOCAL)
     other = OrganizationFactory()
 
-    async def scenario() -> tuple[dict[str, Any], bool]:
+    async def scenario() -> tuple[dict[str, str], bool]:
         hub = live.hub()
         try:
-            queue = await hub.subscribe(org[0].pk)
-            elsewhere = await hub.subscribe(other.pk)
-            faction = await _in_thread(lambda: _faction(org))
-            payload = await asyncio.wait_for(queue.get(), WAIT)
-            assert json.loads(payload) == await _in_thread(lambda: _expected(org, faction))
-            return json.loads(payload), elsewhere.empty()
+            here = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
+            elsewhere = _follow(hub, other.pk, f"organization.{other.pk}")
+            await hub.subscribe(here)
+            await hub.subscribe(elsewhere)
+            await _in_thread(lambda: _faction(org))
+            chunk = await asyncio.wait_for(here.queue.get(), WAIT)
+            return _heard(chunk), elsewhere.queue.empty()
         finally:
             await live.shutdown()
 
-    message, other_empty = off_loop(asyncio.run, scenario())
-    assert message["kind"] == "faction.created"
+    event, other_empty = off_loop(asyncio.run, scenario())
+    # The organization's topic carries its majority map, rendered by the hub.
+    assert event["event"] == "majority-map"
+    assert 'id="majority-map"' in event["data"]
     assert other_empty, "another organization's stream heard of this change"
 
 
@@ -193,7 +210,7 @@ def test_redis_backend_publishes_exactly_one_message(org, redis_url) -> None:
 
     client = redis.Redis.from_url(redis_url)
     pubsub = client.pubsub()
-    channel = notify.channel(org[0].pk)
+    channel = publish.channel(org[0].pk)
     pubsub.subscribe(channel)
     assert pubsub.get_message(timeout=WAIT)["type"] == "subscribe"
     try:
@@ -204,23 +221,24 @@ def test_redis_backend_publishes_exactly_one_message(org, redis_url) -> None:
     finally:
         pubsub.close()
         client.close()
-    assert json.loads(received[0]["data"]) == _expected(org, faction)
+    assert _unversioned(json.loads(received[0]["data"])) == _expected(org, faction)
     assert received[1]["data"] == b"marker"
 
 
 def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
-    async def scenario() -> dict[str, Any]:
+    async def scenario() -> dict[str, str]:
         hub = live.hub()
         try:
             assert isinstance(hub.upstream, live._RedisUpstream)
-            queue = await hub.subscribe(org[0].pk)
+            stream = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
+            await hub.subscribe(stream)
             await _in_thread(lambda: _faction(org))
-            return json.loads(await asyncio.wait_for(queue.get(), WAIT))
+            return _heard(await asyncio.wait_for(stream.queue.get(), WAIT))
         finally:
             await live.shutdown()
 
-    message = off_loop(asyncio.run, scenario())
-    assert (message["organization"], message["kind"]) == (org[0].pk, "faction.created")
+    event = off_loop(asyncio.run, scenario())
+    assert event["event"] == "majority-map"
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
@@ -243,7 +261,7 @@ def _conninfo() -> str:
 def test_postgres_backend_notifies_exactly_once(org, postgres) -> None:
     import psycopg
 
-    channel = notify.postgres_channel(org[0].pk)
+    channel = publish.postgres_channel(org[0].pk)
     with psycopg.connect(_conninfo(), autocommit=True) as listener:
         listener.execute(f"LISTEN {channel}")
         faction = _faction(org)
@@ -251,20 +269,21 @@ def test_postgres_backend_notifies_exactly_once(org, postgres) -> None:
             other.execute("SELECT pg_notify(%s, 'marker')", [channel])
         received = list(listener.notifies(timeout=WAIT, stop_after=2))
     assert [n.channel for n in received] == [channel, channel]
-    assert json.loads(received[0].payload) == _expected(org, faction)
+    assert _unversioned(json.loads(received[0].payload)) == _expected(org, faction)
     assert received[1].payload == "marker"
 
 
 def test_postgres_backend_reaches_a_listening_stream(org, postgres) -> None:
-    async def scenario() -> dict[str, Any]:
+    async def scenario() -> dict[str, str]:
         hub = live.hub()
         try:
             assert isinstance(hub.upstream, live._PostgresUpstream)
-            queue = await hub.subscribe(org[0].pk)
+            stream = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
+            await hub.subscribe(stream)
             await _in_thread(lambda: _faction(org))
-            return json.loads(await asyncio.wait_for(queue.get(), WAIT))
+            return _heard(await asyncio.wait_for(stream.queue.get(), WAIT))
         finally:
             await live.shutdown()
 
-    message = off_loop(asyncio.run, scenario())
-    assert (message["organization"], message["kind"]) == (org[0].pk, "faction.created")
+    event = off_loop(asyncio.run, scenario())
+    assert event["event"] == "majority-map"

@@ -1,12 +1,12 @@
-"""Telling open pages that an organization changed: one small message per audit event, after commit.
+"""Telling open pages that something changed: one small message per change, after commit.
 
-Every change of state writes exactly one audit event (ARCHITECTURE), so the event is the one place
-where "something changed in organization N" can be announced. ``event_record`` registers
-:func:`publish_on_commit`; once the service's transaction commits, a message
+Each service names what its change touches (``councils.live.topics``) and calls
+:func:`publish_on_commit` right after its audit event; once its transaction commits, one message
 
-    {"organization": id, "kind": ..., "sequence": n, "object_type": ..., "object_id": ...}
+    {"organization": id, "topics": ["council.3", "organization.1"], "version": v}
 
-goes out on the channel ``councils.org.<id>`` by one of three backends, chosen from the settings:
+goes out on the organization's channel ``councils.org.<id>`` by one of three backends, chosen from
+the settings:
 
 - Redis pub/sub when ``REDIS_URL`` is set (several machines);
 - PostgreSQL ``NOTIFY`` when the database is PostgreSQL (several processes on one database); the
@@ -14,9 +14,12 @@ goes out on the channel ``councils.org.<id>`` by one of three backends, chosen f
 - in-process otherwise (the embedded SQLite default: one server process), to the callbacks that
   :func:`local_subscribe` registered.
 
-The message carries no actor and no content: a page that hears it re-reads what it shows, with its
-own permission checks. Publishing never fails the request: a broken backend is logged and skipped.
-``councils.web.live`` is the receiving end.
+Channels are per organization, not per topic: a process listens to one channel per organization it
+has streams of (not thousands of user and council channels) and routes by topic itself
+(``councils.live.hub``). ``version`` is the commit time in microseconds: it orders the changes of a
+topic and keys the fragment rendered for it (one render per topic and version in each process).
+The message carries no actor and no content. Publishing never fails the request: a broken backend
+is logged and skipped.
 """
 
 from __future__ import annotations
@@ -25,15 +28,15 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-if TYPE_CHECKING:
-    from councils.audit.models import Event
+from councils.live.topics import Topic
 
 logger = logging.getLogger(__name__)
 
@@ -78,20 +81,31 @@ def backend(using: str = DEFAULT_DB_ALIAS) -> str:
     return LOCAL
 
 
-def message_for(event: Event) -> dict[str, Any]:
-    """The message announcing ``event``: what changed, never who changed it or how."""
-    return {
-        "organization": event.organization_id,
-        "kind": event.kind,
-        "sequence": event.sequence,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-    }
+def version_now() -> int:
+    """A version for a change committed now: microseconds since the epoch."""
+    return time.time_ns() // 1000
 
 
-def publish_on_commit(event: Event, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Publish ``event``'s message once the transaction that wrote it commits (never on rollback)."""
-    transaction.on_commit(partial(publish, message_for(event), using=using), using=using)
+def publish_on_commit(*topics: Topic | Iterable[Topic], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Once the current transaction commits (never on rollback), tell the streams following any of
+    ``topics`` (topics, or iterables of them) that they changed: one message per organization."""
+    flat: set[Topic] = set()
+    for item in topics:
+        if isinstance(item, Topic):
+            flat.add(item)
+        else:
+            flat.update(item)
+    if flat:
+        transaction.on_commit(lambda: _publish_topics(flat, using=using), using=using)
+
+
+def _publish_topics(topics: set[Topic], *, using: str) -> None:
+    version = version_now()
+    by_organization: dict[int, list[str]] = defaultdict(list)
+    for topic in sorted(topics):
+        by_organization[topic.organization_id].append(topic.name)
+    for organization_id, names in by_organization.items():
+        publish({"organization": organization_id, "topics": names, "version": version}, using=using)
 
 
 def publish(message: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS) -> None:

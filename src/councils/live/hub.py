@@ -1,0 +1,650 @@
+"""The receiving end of live updates: one listener per server process, routed by topic to open
+streams, with each changed fragment rendered once per process and shared.
+
+``councils.live.publish`` sends one message per committed change on the organization's channel,
+naming the topics it touched. Each server process (each event loop) keeps ONE upstream
+subscription, started lazily by the first stream:
+
+- Redis: one pub/sub connection, subscribed to the channels of the organizations with open
+  streams in this process;
+- PostgreSQL: one dedicated psycopg async connection in autocommit mode (not an ORM connection),
+  ``LISTEN``-ing to the same channels;
+- in-process (the embedded default): a callback registered with ``publish.local_subscribe``, which
+  hands each message from the publishing thread to the loop with ``call_soon_threadsafe``.
+
+Each open stream (:class:`Stream`) follows a few topics: the one its page shows and its user's.
+For a topic with a shared fragment (``councils.web.fragments``: a council's composition, the
+organization's majority map) the hub renders the fragment ONCE per version, in a worker thread,
+encodes the server-sent event once and puts the same bytes in every following stream's queue; the
+pages swap it in (htmx ``sse-swap``). Other topics (a constituency's petitions, whose cards differ
+per viewer) get a small ``change`` event and their pages re-read themselves. A message naming a
+user makes the hub check that user's streams again; every few minutes it checks all of them
+(sessions expire, people sign out); a stream whose access ended gets ``event: bye`` and closes.
+
+A stream holds no database connection while it waits (STACK-NOTES): renders and checks run in
+threads that close their connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import weakref
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from councils.live import access, publish
+from councils.live.topics import Topic
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 15.0
+# A stream that cannot keep up loses messages beyond this; the next fragment replaces what it lost.
+QUEUE_SIZE = 32
+# Sent to every stream after the upstream connection was lost and made again: messages may have
+# been missed meanwhile, so every followed topic counts as changed.
+RESYNC = json.dumps({"kind": "resync"})
+MAX_BACKOFF_SECONDS = 30.0
+# How often every open stream's access is checked again (sessions expire, people sign out), with
+# some jitter so that processes started together do not check together.
+ACCESS_RECHECK_SECONDS = 300.0
+
+# Reconnection: a delay drawn at random per stream, doubling with each failure in a row, capped.
+# A server restart drops every stream at once: spread over 1-20 s, 5,000 pages come back at a rate
+# the server can accept. The SSE ``retry:`` field carries the first delay (browsers' own reconnect,
+# other clients); ``htmx-ext-sse.js`` applies the whole policy with the same numbers.
+RETRY_MIN_MS = 1_000
+RETRY_BASE_MS = 19_000
+RETRY_CAP_MS = 120_000
+
+BYE = b"event: bye\ndata: access ended\n\n"
+
+T = TypeVar("T")
+
+
+def retry_ms(failures: int = 1, rng: random.Random | None = None) -> int:
+    """The delay before reconnecting after ``failures`` failures in a row: RETRY_MIN_MS plus a
+    uniform draw up to min(RETRY_CAP_MS, RETRY_BASE_MS * 2^(failures - 1)) ("full jitter")."""
+    ceiling = min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** max(0, min(failures, 16) - 1))
+    return RETRY_MIN_MS + (rng or random).randint(0, ceiling)
+
+
+def sse(event: str, data: str, *, version: int | None = None) -> bytes:
+    """One server-sent event, encoded once (it goes to many streams as these very bytes)."""
+    lines = [f"event: {event}"]
+    if version is not None:
+        lines.append(f"id: {version}")
+    lines.extend("data: " + line for line in (data.splitlines() or [""]))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+@dataclass(eq=False)
+class Stream:
+    """One open page: who follows what. ``topics`` holds topic names of ``organization_id``."""
+
+    organization_id: int
+    topics: frozenset[str]
+    user_id: int
+    session_key: str
+    since: int = 0  # the version the page was rendered at: newer changes are sent at once
+    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE))
+    closed: bool = False
+
+    def put(self, chunk: bytes) -> None:
+        """Queue ``chunk``; a stream that cannot keep up drops it (a later fragment replaces it)."""
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(chunk)
+
+    def close(self) -> None:
+        """End the stream: its generator sends ``bye`` and returns."""
+        self.closed = True
+        self.put(BYE)
+
+
+async def in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Run ``function`` in a worker thread and close that thread's database connections after, so
+    no connection is held across a stream's wait."""
+
+    def run() -> T:
+        try:
+            return function(*args)
+        finally:
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:
+                    connection.close()
+
+    return await sync_to_async(run, thread_sensitive=False)()
+
+
+class Hub:
+    """The open streams of one event loop, by topic, and the loop's one upstream listener."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        # Weak: a stream whose generator was dropped without running its ``finally`` (a client gone
+        # before the body started) must not stay subscribed for the life of the process.
+        self._by_topic: dict[tuple[int, str], weakref.WeakSet[Stream]] = {}
+        self._by_organization: dict[int, weakref.WeakSet[Stream]] = {}
+        self._listening: dict[int, asyncio.Future[None]] = {}
+        # The newest version seen per topic, and the newest fragment rendered (version, event).
+        self._versions: dict[tuple[int, str], int] = {}
+        self._fragments: dict[tuple[int, str], tuple[int, bytes]] = {}
+        # Renders waiting: topic -> newest version asked for; one render task per topic at a time.
+        self._pending: dict[tuple[int, str], int] = {}
+        self._rendering: dict[tuple[int, str], asyncio.Task[None]] = {}
+        self.renders: Counter[tuple[int, str]] = Counter()  # how many renders per topic (tests)
+        self._recheck: asyncio.Task[None] | None = None
+        self.upstream = _make_upstream(self)
+
+    # --- streams ---------------------------------------------------------------------------------
+
+    async def subscribe(self, stream: Stream) -> None:
+        """Deliver the stream's topics to it from now on (the upstream listens to the organization's
+        channel before this returns). A change newer than ``stream.since`` that this process already
+        knows of is queued at once: the page missed it between its render and its stream."""
+        org = stream.organization_id
+        self._by_organization.setdefault(org, weakref.WeakSet()).add(stream)
+        for name in stream.topics:
+            self._by_topic.setdefault((org, name), weakref.WeakSet()).add(stream)
+        self._catch_up(stream)
+        ready = self._listening.get(org)
+        if ready is None:
+            ready = self._listening[org] = asyncio.ensure_future(self.upstream.listen(org))
+        if self._recheck is None or self._recheck.done():
+            self._recheck = self.loop.create_task(self._recheck_periodically())
+        # Shielded: one stream going away must not cancel the LISTEN another stream waits for.
+        await asyncio.shield(ready)
+
+    def unsubscribe(self, stream: Stream) -> None:
+        """Stop delivering to ``stream``; the last stream of an organization ends the upstream listen."""
+        org = stream.organization_id
+        for name in stream.topics:
+            followers = self._by_topic.get((org, name))
+            if followers is not None:
+                followers.discard(stream)
+                if not followers:
+                    del self._by_topic[(org, name)]
+        streams = self._by_organization.get(org)
+        if streams is not None:
+            streams.discard(stream)
+            if not streams:
+                del self._by_organization[org]
+                self._listening.pop(org, None)
+                # Not awaited: this runs in a stream's ``finally``, possibly while it is cancelled.
+                self.loop.create_task(self.upstream.unlisten(org))
+
+    def subscribers(self, organization_id: int) -> int:
+        """How many streams of the organization are open in this loop."""
+        return len(self._by_organization.get(organization_id, ()))
+
+    def followers(self, organization_id: int, name: str) -> list[Stream]:
+        """The open streams following one topic."""
+        return list(self._by_topic.get((organization_id, name), ()))
+
+    def _catch_up(self, stream: Stream) -> None:
+        for name in stream.topics:
+            key = (stream.organization_id, name)
+            fragment = self._fragments.get(key)
+            if fragment is not None and fragment[0] > stream.since:
+                stream.put(fragment[1])
+            elif fragment is None and self._versions.get(key, 0) > stream.since:
+                if _fragment_of(name) is None:
+                    stream.put(_change(name, self._versions[key]))
+                else:
+                    self._render_soon(key, self._versions[key])
+
+    # --- messages --------------------------------------------------------------------------------
+
+    def deliver(self, organization_id: int, payload: str) -> None:
+        """Route one upstream message (on the loop): fragments rendered once, ``change`` events,
+        access checks."""
+        try:
+            message = json.loads(payload)
+            names = [str(n) for n in message["topics"]]
+            version = int(message["version"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("Live updates: ignored a message that is not ours: %r", payload[:200])
+            return
+        self._route(organization_id, names, version)
+
+    def deliver_all(self, payload: str) -> None:
+        """After the upstream reconnected (``payload`` is RESYNC): every followed topic changed."""
+        version = publish.version_now()
+        for organization_id in list(self._by_organization):
+            names = sorted({n for (org, n) in self._by_topic if org == organization_id})
+            self._route(organization_id, [n for n in names if not n.startswith("user.")], version)
+
+    def _route(self, organization_id: int, names: Iterable[str], version: int) -> None:
+        told: set[Stream] = set()
+        for name in names:
+            key = (organization_id, name)
+            if version > self._versions.get(key, 0):
+                self._versions[key] = version
+            followers = self.followers(organization_id, name)
+            if not followers:
+                continue  # nobody here shows it: no render, no check
+            if name.startswith("user."):
+                self.loop.create_task(self.check_access(followers))
+            elif _fragment_of(name) is not None:
+                self._render_soon(key, version)
+            else:
+                chunk = _change(name, version)
+                for stream in followers:
+                    if stream not in told:  # one change event per stream per message
+                        told.add(stream)
+                        stream.put(chunk)
+
+    # --- fragments: one render per topic and version, shared -------------------------------------
+
+    def _render_soon(self, key: tuple[int, str], version: int) -> None:
+        if version <= self._fragments.get(key, (0, b""))[0]:
+            return  # already rendered at this version or a newer one
+        self._pending[key] = max(version, self._pending.get(key, 0))
+        task = self._rendering.get(key)
+        if task is None or task.done():
+            self._rendering[key] = self.loop.create_task(self._render_loop(key))
+
+    async def _render_loop(self, key: tuple[int, str]) -> None:
+        # Changes arriving during a render coalesce into one more render at the newest version.
+        while key in self._pending:
+            version = self._pending.pop(key)
+            fragment = _fragment_of(key[1])
+            if fragment is None or not self.followers(*key):
+                continue
+            topic = Topic(*key)
+            try:
+                self.renders[key] += 1
+                html = await in_thread(fragment.render, topic)
+            except Exception:
+                logger.warning("Live updates: could not render %s", key, exc_info=True)
+                continue
+            if html is None:
+                continue  # the object is gone
+            chunk = sse(fragment.event, html, version=version)
+            if version > self._fragments.get(key, (0, b""))[0]:
+                self._fragments[key] = (version, chunk)
+            for stream in self.followers(*key):
+                stream.put(chunk)
+
+    # --- access ----------------------------------------------------------------------------------
+
+    async def check_access(self, streams: Iterable[Stream]) -> None:
+        """Check ``streams`` again (a few queries for all of them) and close those whose user may
+        no longer follow their organization or whose session ended."""
+        streams = [s for s in streams if not s.closed]
+        if not streams:
+            return
+        try:
+            allowed = await in_thread(
+                access.still_allowed, [(s.organization_id, s.user_id, s.session_key) for s in streams]
+            )
+        except Exception:
+            logger.warning("Live updates: could not check access again", exc_info=True)
+            return
+        for stream in streams:
+            if (stream.organization_id, stream.user_id, stream.session_key) not in allowed:
+                stream.close()
+
+    async def _recheck_periodically(self) -> None:
+        while self._by_organization:
+            await asyncio.sleep(ACCESS_RECHECK_SECONDS * random.uniform(0.8, 1.2))
+            every = [s for streams in list(self._by_organization.values()) for s in list(streams)]
+            await self.check_access(every)
+
+    async def close(self) -> None:
+        """Close the upstream connection (tests; a server process simply exits)."""
+        for task in [self._recheck, *self._rendering.values()]:
+            if task is not None and not task.done():
+                task.cancel()
+        await self.upstream.close()
+
+
+def _change(name: str, version: int) -> bytes:
+    return sse("change", json.dumps({"topic": name, "version": version}), version=version)
+
+
+def _fragment_of(name: str) -> Any:
+    """The shared fragment of a topic's kind, or None (its pages re-read themselves)."""
+    from councils.web.fragments import FRAGMENTS
+
+    return FRAGMENTS.get(name.partition(".")[0])
+
+
+# --- upstream listeners --------------------------------------------------------------------------
+
+
+class _LocalUpstream:
+    """In-process messages, from whichever thread commits, onto this hub's loop."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._unsubscribe = publish.local_subscribe(self._receive)
+
+    def _receive(self, organization_id: int, payload: str) -> None:
+        # Runs in the publishing thread (a sync view's or the tests' thread).
+        with contextlib.suppress(RuntimeError):  # the loop was closed: nobody is listening
+            self.hub.loop.call_soon_threadsafe(self.hub.deliver, organization_id, payload)
+
+    async def listen(self, organization_id: int) -> None:
+        return None
+
+    async def unlisten(self, organization_id: int) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._unsubscribe()
+
+
+class _ConnectionUpstream(ABC):
+    """One connection that subscribes to channels and reads messages in a background task.
+
+    Subscribing needs the connection the reader is waiting on, so the reader is cancelled around
+    each ``LISTEN``/``SUBSCRIBE`` and started again (both drivers keep what arrives meanwhile). A lost
+    connection is made again with back-off, re-subscribing every channel, and every stream is told to
+    re-read."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.channels: set[int] = set()
+        self._lock = asyncio.Lock()
+        self._reader: asyncio.Task[None] | None = None
+        self._connected = False
+        self._was_connected = False
+        self._closed = False
+
+    # Driver-specific parts.
+    @abstractmethod
+    async def _connect(self) -> None:
+        """Driver-specific: see the subclasses."""
+
+    @abstractmethod
+    async def _disconnect(self) -> None:
+        """Driver-specific: see the subclasses."""
+
+    @abstractmethod
+    async def _subscribe(self, organization_id: int) -> None:
+        """Driver-specific: see the subclasses."""
+
+    @abstractmethod
+    async def _unsubscribe(self, organization_id: int) -> None:
+        """Driver-specific: see the subclasses."""
+
+    @abstractmethod
+    def _messages(self) -> AsyncIterator[tuple[int, str]]:
+        """Driver-specific: see the subclasses."""
+
+    # Shared machinery.
+    async def listen(self, organization_id: int) -> None:
+        async with self._lock:
+            self.channels.add(organization_id)
+            await self._stop_reader()
+            try:
+                if self._connected:
+                    await self._subscribe(organization_id)
+                else:
+                    await self._open()
+            except Exception:
+                logger.warning("Live updates: could not listen; retrying in the background", exc_info=True)
+                await self._drop()
+            finally:
+                self._start_reader()
+
+    async def unlisten(self, organization_id: int) -> None:
+        async with self._lock:
+            if organization_id not in self.channels or self.hub.subscribers(organization_id):
+                return  # a new stream of the organization came meanwhile
+            self.channels.discard(organization_id)
+            await self._stop_reader()
+            try:
+                if self._connected:
+                    await self._unsubscribe(organization_id)
+            except Exception:
+                logger.warning("Live updates: could not stop listening", exc_info=True)
+                await self._drop()
+            finally:
+                self._start_reader()
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._lock:
+            await self._stop_reader()
+            await self._drop()
+
+    async def _open(self) -> None:
+        await self._connect()  # connects and subscribes to every channel in self.channels
+        self._connected = True
+        if self._was_connected:
+            self.hub.deliver_all(RESYNC)
+        self._was_connected = True
+
+    async def _drop(self) -> None:
+        self._connected = False
+        with contextlib.suppress(Exception):
+            await self._disconnect()
+
+    async def _stop_reader(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None and not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    def _start_reader(self) -> None:
+        if not self._closed and self.channels:
+            self._reader = self.hub.loop.create_task(self._read())
+
+    async def _read(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                if not self._connected:
+                    await self._open()
+                    backoff = 0.5
+                # aclosing: a cancelled reader closes the driver's generator, releasing its lock.
+                async with contextlib.aclosing(self._messages()) as messages:
+                    async for organization_id, payload in messages:
+                        self.hub.deliver(organization_id, payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("Live updates: connection lost; reconnecting", exc_info=True)
+                await self._drop()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+
+class _PostgresUpstream(_ConnectionUpstream):
+    """``LISTEN`` on one dedicated psycopg async connection (autocommit), not an ORM connection."""
+
+    def __init__(self, hub: Hub, using: str = DEFAULT_DB_ALIAS) -> None:
+        super().__init__(hub)
+        self.using = using
+        self._conn: Any = None
+        self._by_channel: dict[str, int] = {}
+
+    def _conninfo(self) -> str:
+        from psycopg.conninfo import make_conninfo
+
+        # The settings of the database the ORM uses now (in tests: the test database).
+        db = connections[self.using].settings_dict
+        params = {
+            "dbname": db.get("NAME"),
+            "user": db.get("USER"),
+            "password": db.get("PASSWORD"),
+            "host": db.get("HOST"),
+            "port": str(db.get("PORT") or ""),
+        }
+        return make_conninfo("", **{k: v for k, v in params.items() if v})
+
+    async def _connect(self) -> None:
+        import psycopg
+
+        conn = await psycopg.AsyncConnection.connect(self._conninfo(), autocommit=True)
+        try:
+            self._conn = conn
+            for organization_id in sorted(self.channels):
+                await self._subscribe(organization_id)
+        except BaseException:
+            self._conn = None
+            await conn.close()
+            raise
+
+    async def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    async def _subscribe(self, organization_id: int) -> None:
+        from psycopg import sql
+
+        name = publish.postgres_channel(organization_id)
+        self._by_channel[name] = organization_id
+        await self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(name)))
+
+    async def _unsubscribe(self, organization_id: int) -> None:
+        from psycopg import sql
+
+        name = publish.postgres_channel(organization_id)
+        self._by_channel.pop(name, None)
+        await self._conn.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(name)))
+
+    async def _messages(self) -> AsyncIterator[tuple[int, str]]:
+        async for note in self._conn.notifies():
+            organization_id = self._by_channel.get(note.channel)
+            if organization_id is not None:
+                yield organization_id, note.payload
+
+
+class _RedisUpstream(_ConnectionUpstream):
+    """One Redis pub/sub connection, subscribed to the channels of the organizations with streams."""
+
+    SUBSCRIBE_TIMEOUT = 5.0
+
+    def __init__(self, hub: Hub, url: str) -> None:
+        super().__init__(hub)
+        self.url = url
+        self._client: Any = None
+        self._pubsub: Any = None
+        self._by_channel: dict[str, int] = {}
+
+    async def _connect(self) -> None:
+        import redis.asyncio as aioredis
+
+        self._client = aioredis.Redis.from_url(self.url)
+        self._pubsub = self._client.pubsub()
+        try:
+            for organization_id in sorted(self.channels):
+                await self._subscribe(organization_id)
+        except BaseException:
+            await self._disconnect()
+            raise
+
+    async def _disconnect(self) -> None:
+        pubsub, client, self._pubsub, self._client = self._pubsub, self._client, None, None
+        if pubsub is not None:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+        if client is not None:
+            await client.aclose()
+
+    async def _subscribe(self, organization_id: int) -> None:
+        name = publish.channel(organization_id)
+        self._by_channel[name] = organization_id
+        await self._pubsub.subscribe(name)
+        # SUBSCRIBE is confirmed by a message: wait for it, so a change published after this
+        # returns is heard; messages of other channels arriving meanwhile are delivered.
+        async with asyncio.timeout(self.SUBSCRIBE_TIMEOUT):
+            while True:
+                message = await self._pubsub.get_message(timeout=None)
+                if message is None:
+                    continue
+                if message["type"] == "subscribe" and _text(message["channel"]) == name:
+                    return
+                self._handle(message)
+
+    async def _unsubscribe(self, organization_id: int) -> None:
+        name = publish.channel(organization_id)
+        self._by_channel.pop(name, None)
+        await self._pubsub.unsubscribe(name)
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        if message.get("type") != "message":
+            return
+        organization_id = self._by_channel.get(_text(message["channel"]))
+        if organization_id is not None:
+            self.hub.deliver(organization_id, _text(message["data"]))
+
+    async def _messages(self) -> AsyncIterator[tuple[int, str]]:
+        while True:
+            message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+            if message is None or message.get("type") != "message":
+                continue
+            organization_id = self._by_channel.get(_text(message["channel"]))
+            if organization_id is not None:
+                yield organization_id, _text(message["data"])
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _make_upstream(hub: Hub) -> _LocalUpstream | _ConnectionUpstream:
+    from django.conf import settings
+
+    chosen = publish.backend()
+    if chosen == publish.REDIS:
+        return _RedisUpstream(hub, settings.REDIS_URL)
+    if chosen == publish.POSTGRESQL:
+        return _PostgresUpstream(hub)
+    return _LocalUpstream(hub)
+
+
+# --- one hub per event loop ----------------------------------------------------------------------
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """The running loop's hub, made on first use (a server worker has one loop: one hub)."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hub(loop)
+    return found
+
+
+async def shutdown() -> None:
+    """Close the running loop's hub and its upstream connection, if it has one."""
+    found = _hubs.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.close()
+
+
+async def stream(hub: Hub, opened: Stream, *, heartbeat: float = HEARTBEAT_SECONDS) -> AsyncIterator[bytes]:
+    """The body of a server-sent events response: the queued events of ``opened`` (subscribed with
+    ``hub.subscribe``), a comment every ``heartbeat`` seconds (proxies close silent connections), and
+    ``bye`` when its access ended. The ``finally`` unsubscribes it when the client goes."""
+    try:
+        # A reconnection delay of this stream's own, and a first chunk so the stream opens at once.
+        yield f"retry: {retry_ms()}\n: connected\n\n".encode()
+        while not opened.closed:
+            try:
+                chunk = await asyncio.wait_for(opened.queue.get(), timeout=heartbeat)
+            except TimeoutError:
+                yield b": heartbeat\n\n"
+                continue
+            if opened.closed:
+                break
+            yield chunk
+        yield BYE
+    finally:
+        hub.unsubscribe(opened)
