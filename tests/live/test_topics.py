@@ -1,0 +1,375 @@
+"""Live updates by topic: what each change names, where it goes, one render per version shared by
+every stream, streams that end when access ends, and randomized reconnection."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connections, transaction
+from django.test import AsyncClient
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.federation import services
+from councils.federation.models import Member, Officer
+from councils.live import access, publish
+from councils.live import hub as live
+from councils.live.topics import Topic, parse
+from councils.web import fragments
+from tests.factories import UserFactory
+from tests.federation.test_services import days, open_seat
+from tests.web.scenario import build_petrograd
+
+WAIT = 10.0  # a ceiling so a broken path fails instead of hanging; no test asserts a duration
+ROOT = Path(__file__).resolve().parents[2]
+
+T = TypeVar("T")
+
+
+def off_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run ``function`` in a thread of its own (Playwright may leave a loop running in this one)."""
+
+    def run() -> T:
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.fixture
+def in_process(settings, monkeypatch) -> list[dict[str, Any]]:
+    """The in-process backend, whatever the database; collects every message published."""
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(publish, "backend", lambda using="default": publish.LOCAL)
+    heard: list[dict[str, Any]] = []
+    unsubscribe = publish.local_subscribe(lambda _org, payload: heard.append(json.loads(payload)))
+    yield heard
+    unsubscribe()
+
+
+# --- what a change names -------------------------------------------------------------------------
+
+
+def test_a_recall_below_names_every_council_above(
+    fed, in_process, django_capture_on_commit_callbacks
+) -> None:
+    red = fed.deputies[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = services.petition_open(
+            actor=fed.constituents[0].user, seat=open_seat(red, fed.district), at=days(10)
+        )
+        services.petition_sign(actor=fed.constituents[1].user, petition=petition, at=days(11))
+    assert in_process[-1]["topics"] == [f"constituency.{fed.works.pk}"], "a signature short of recall"
+    in_process.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.petition_sign(actor=fed.constituents[2].user, petition=petition, at=days(12))
+    assert outcome.recalled
+    [message] = in_process
+    assert message["organization"] == fed.org.pk
+    assert set(message["topics"]) == {
+        f"council.{fed.district.pk}",
+        f"council.{fed.city.pk}",
+        f"council.{fed.congress.pk}",
+        f"constituency.{fed.works.pk}",
+        f"organization.{fed.org.pk}",
+    }
+    assert isinstance(message["version"], int)
+
+
+def test_nothing_is_published_before_commit_or_on_rollback(fed, in_process) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.seat_resign(actor=fed.organizer, seat=open_seat(fed.deputies[0], fed.district), at=days(10))
+        raise RuntimeError("the request failed after the service")
+    assert in_process == []
+
+
+def test_topic_names_a_page_may_follow() -> None:
+    assert parse(1, "council.3") == Topic(1, "council.3")
+    assert parse(1, "organization.1") == Topic(1, "organization.1")
+    assert parse(1, "constituency.12") == Topic(1, "constituency.12")
+    for wrong in ("user.3", "council", "council.x", "poll.3", "", "council.-1"):
+        assert parse(1, wrong) is None, wrong
+
+
+# --- routing and rendering in the hub ------------------------------------------------------------
+
+
+def _follow(organization_id: int, *names: str) -> live.Stream:
+    return live.Stream(organization_id=organization_id, topics=frozenset(names), user_id=0, session_key="")
+
+
+def _message(organization_id: int, version: int, *names: str) -> str:
+    return json.dumps({"organization": organization_id, "topics": list(names), "version": version})
+
+
+def test_one_render_per_version_shared_by_every_stream_of_the_topic(monkeypatch, in_process) -> None:
+    rendered: list[tuple[str, int]] = []
+
+    def render(topic: Topic) -> str:
+        rendered.append((topic.name, len(rendered)))
+        return f'<section id="composition">{topic.name} #{len(rendered)}</section>'
+
+    monkeypatch.setitem(fragments.FRAGMENTS, "council", fragments.Fragment("composition", render))
+
+    async def scenario() -> tuple[list[list[bytes]], list[bytes], list[bytes], int]:
+        hub = live.hub()
+        try:
+            council_a = [_follow(1, "council.10") for _ in range(50)]
+            council_b = _follow(1, "council.20")
+            elsewhere = _follow(2, "council.10")  # the same name in another organization
+            for stream in [*council_a, council_b, elsewhere]:
+                await hub.subscribe(stream)
+            hub.deliver(1, _message(1, 100, "council.10"))
+            hub.deliver(1, _message(1, 100, "council.10"))  # the same version again: no new render
+            got = [[await asyncio.wait_for(s.queue.get(), WAIT)] for s in council_a]
+            hub.deliver(1, _message(1, 101, "council.10"))
+            for s, chunks in zip(council_a, got, strict=True):
+                chunks.append(await asyncio.wait_for(s.queue.get(), WAIT))
+            await asyncio.sleep(0.05)
+            leftovers = [s.queue.get_nowait() for s in council_a if not s.queue.empty()]
+            others = [s.queue.get_nowait() for s in (council_b, elsewhere) if not s.queue.empty()]
+            return got, leftovers, others, hub.renders[(1, "council.10")]
+        finally:
+            await live.shutdown()
+
+    got, leftovers, others, renders = off_loop(asyncio.run, scenario())
+    assert renders == 2 and len(rendered) == 2, "one render per version for 50 streams"
+    first, second = got[0]
+    assert all(chunks[0] is first and chunks[1] is second for chunks in got), "the very same bytes"
+    assert first.startswith(b"event: composition\nid: 100\ndata: <section")
+    assert b"id: 101" in second
+    assert leftovers == []
+    assert others == [], "a change in council A reached a stream of council B or another organization"
+
+
+def test_a_topic_without_a_shared_fragment_gets_one_change_event(in_process) -> None:
+    async def scenario() -> tuple[bytes, bool]:
+        hub = live.hub()
+        try:
+            stream = _follow(1, "constituency.5", "user.9")
+            await hub.subscribe(stream)
+            hub.deliver(1, _message(1, 7, "constituency.5", "constituency.6"))
+            chunk = await asyncio.wait_for(stream.queue.get(), WAIT)
+            await asyncio.sleep(0.01)
+            return chunk, stream.queue.empty()
+        finally:
+            await live.shutdown()
+
+    chunk, then_empty = off_loop(asyncio.run, scenario())
+    assert chunk == b'event: change\nid: 7\ndata: {"topic": "constituency.5", "version": 7}\n\n'
+    assert then_empty
+
+
+def test_a_stream_opened_after_a_change_it_missed_gets_it_at_once(monkeypatch, in_process) -> None:
+    monkeypatch.setitem(
+        fragments.FRAGMENTS, "council", fragments.Fragment("composition", lambda topic: "<p>new</p>")
+    )
+
+    async def scenario() -> tuple[bytes, bool]:
+        hub = live.hub()
+        try:
+            early = _follow(1, "council.10")
+            await hub.subscribe(early)
+            hub.deliver(1, _message(1, 50, "council.10"))
+            await asyncio.wait_for(early.queue.get(), WAIT)
+            # Rendered at version 40, opened after the change of version 50: it gets the cached render.
+            late = live.Stream(
+                organization_id=1, topics=frozenset({"council.10"}), user_id=0, session_key="", since=40
+            )
+            current = live.Stream(
+                organization_id=1, topics=frozenset({"council.10"}), user_id=0, session_key="", since=60
+            )
+            await hub.subscribe(late)
+            await hub.subscribe(current)
+            return late.queue.get_nowait(), current.queue.empty()
+        finally:
+            await live.shutdown()
+
+    chunk, current_empty = off_loop(asyncio.run, scenario())
+    assert chunk == b"event: composition\nid: 50\ndata: <p>new</p>\n\n"
+    assert current_empty
+
+
+# --- access ends, the stream ends ----------------------------------------------------------------
+
+
+def _stream_until_end(pg, user, end_access: Callable[[], None]) -> list[str]:
+    """Open ``user``'s stream of the soviet, run ``end_access`` in another thread, and read the
+    stream until it ends; returns the chunks after the opening."""
+    client = AsyncClient()
+    client.force_login(user)
+
+    def in_thread() -> None:
+        try:
+            end_access()
+        finally:
+            connections.close_all()
+
+    async def scenario() -> list[str]:
+        try:
+            response = await client.get(
+                reverse("live", args=[pg.org.slug]), {"topic": f"council.{pg.soviet.pk}"}
+            )
+            body = aiter(response.streaming_content)
+            await asyncio.wait_for(anext(body), WAIT)
+            await asyncio.to_thread(in_thread)
+            chunks = []
+            async for chunk in body:  # ends when the server ends the stream
+                chunks.append(chunk.decode())
+                assert len(chunks) < 10
+            return chunks
+        finally:
+            await live.shutdown()
+
+    return off_loop(asyncio.run, asyncio.wait_for(scenario(), WAIT))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_removed_members_stream_stops_and_closes() -> None:
+    pg = build_petrograd()
+
+    def remove_elena() -> None:
+        with transaction.atomic():
+            Member.objects.filter(pk=pg.elena.pk).update(left_at=timezone.now())
+            access.access_ended(organization_id=pg.org.pk, user_id=pg.elena.user_id)
+        # A change after her removal: she must not receive it.
+        services.petition_sign(actor=pg.dora.user, petition=pg.petition)
+
+    chunks = _stream_until_end(pg, pg.elena.user, remove_elena)
+    assert chunks[0].startswith("event: bye")
+    assert not any("event: composition" in c for c in chunks)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_removed_officers_stream_closes() -> None:
+    pg = build_petrograd()
+
+    def remove_office() -> None:
+        with transaction.atomic():
+            Officer.objects.filter(organization=pg.org, user=pg.organizer).delete()
+            access.access_ended(organization_id=pg.org.pk, user_id=pg.organizer.pk)
+
+    assert _stream_until_end(pg, pg.organizer, remove_office)[0].startswith("event: bye")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_who_keeps_access_keeps_the_stream() -> None:
+    pg = build_petrograd()
+    client = AsyncClient()
+    client.force_login(pg.elena.user)
+
+    def check_then_recall() -> None:
+        try:
+            with transaction.atomic():  # a check that finds her still a member
+                access.access_ended(organization_id=pg.org.pk, user_id=pg.elena.user_id)
+            services.petition_sign(actor=pg.dora.user, petition=pg.petition)
+        finally:
+            connections.close_all()
+
+    async def scenario() -> tuple[str, bool]:
+        try:
+            url = reverse("live", args=[pg.org.slug])
+            response = await client.get(url, {"topic": f"council.{pg.soviet.pk}"})
+            body = aiter(response.streaming_content)
+            await asyncio.wait_for(anext(body), WAIT)
+            await asyncio.to_thread(check_then_recall)
+            chunk = (await asyncio.wait_for(anext(body), WAIT)).decode()
+            [opened] = live.hub().followers(pg.org.pk, f"council.{pg.soviet.pk}")
+            await body.aclose()
+            return chunk, opened.closed
+        finally:
+            await live.shutdown()
+
+    chunk, closed = off_loop(asyncio.run, scenario())
+    assert chunk.startswith("event: composition")
+    assert not closed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_check_ends_the_stream_of_a_signed_out_session() -> None:
+    pg = build_petrograd()
+    client = AsyncClient()
+    client.force_login(pg.elena.user)
+
+    async def scenario() -> tuple[bool, bool]:
+        try:
+            response = await client.get(
+                reverse("live", args=[pg.org.slug]), {"topic": f"council.{pg.soviet.pk}"}
+            )
+            body = aiter(response.streaming_content)
+            await asyncio.wait_for(anext(body), WAIT)
+            hub = live.hub()
+            [opened] = hub.followers(pg.org.pk, f"council.{pg.soviet.pk}")
+            await hub.check_access([opened])
+            still_open = not opened.closed
+            await asyncio.to_thread(lambda: Session.objects.all().delete())  # signed out everywhere
+            await hub.check_access([opened])
+            assert (await asyncio.wait_for(anext(body), WAIT)).startswith(b"event: bye")
+            return still_open, opened.closed
+        finally:
+            await live.shutdown()
+
+    assert off_loop(asyncio.run, scenario()) == (True, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_stream_costs_three_queries(client, django_assert_max_num_queries) -> None:
+    pg = build_petrograd()
+    client.force_login(pg.elena.user)
+    with django_assert_max_num_queries(3):  # the session, the user, the organization with access
+        response = off_loop(
+            client.get, reverse("live", args=[pg.org.slug]), {"topic": f"council.{pg.soviet.pk}"}
+        )
+    assert response.status_code == 204  # the test client is WSGI: the gate passed, no stream
+    client.force_login(UserFactory())
+    assert off_loop(client.get, reverse("live", args=[pg.org.slug])).status_code == 403
+
+
+# --- reconnection --------------------------------------------------------------------------------
+
+
+def test_reconnection_delays_are_random_within_doubling_bounds() -> None:
+    rng = random.Random(7)
+    for failures in range(1, 12):
+        ceiling = min(live.RETRY_CAP_MS, live.RETRY_BASE_MS * 2 ** (failures - 1))
+        draws = [live.retry_ms(failures, rng) for _ in range(200)]
+        assert all(live.RETRY_MIN_MS <= d <= live.RETRY_MIN_MS + ceiling for d in draws)
+        assert len(set(draws)) > 150, "delays must differ from stream to stream"
+    assert max(live.retry_ms(50, rng) for _ in range(100)) <= live.RETRY_MIN_MS + live.RETRY_CAP_MS
+
+
+def test_each_stream_gets_its_own_retry_field(in_process) -> None:
+    async def scenario() -> list[int]:
+        hub = live.hub()
+        try:
+            values = []
+            for _ in range(40):
+                body = live.stream(hub, _follow(1, "council.1"))
+                values.append(int(re.match(rb"retry: (\d+)\n", await anext(body)).group(1)))
+                await body.aclose()
+            return values
+        finally:
+            await live.shutdown()
+
+    values = off_loop(asyncio.run, scenario())
+    assert all(live.RETRY_MIN_MS <= v <= live.RETRY_MIN_MS + live.RETRY_BASE_MS for v in values)
+    assert len(set(values)) > 30
+
+
+def test_the_browser_extension_uses_the_same_reconnection_policy() -> None:
+    script = (ROOT / "src/councils/web/static/web/htmx-ext-sse.js").read_text()
+    for name in ("RETRY_MIN_MS", "RETRY_BASE_MS", "RETRY_CAP_MS"):
+        assert re.search(rf"var {name} = (\d+)", script).group(1) == str(getattr(live, name)), name
+    assert "Math.random()" in script
