@@ -112,7 +112,13 @@ def _unversioned(message: dict[str, Any]) -> dict[str, Any]:
 
 def _follow(hub: live.Hub, organization_id: int, *names: str) -> live.Stream:
     """A stream following ``names`` of the organization, as the live view opens one."""
-    return live.Stream(organization_id=organization_id, topics=frozenset(names), user_id=0, session_key="")
+    return live.Stream(
+        organization_id=organization_id,
+        topics=frozenset(names),
+        user_id=0,
+        session_key="",
+        since=publish.version_now(),  # a page rendered now: it hears changes from now on
+    )
 
 
 def _heard(chunk: bytes) -> dict[str, str]:

@@ -32,6 +32,7 @@ import contextlib
 import json
 import logging
 import random
+import time
 import weakref
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -67,8 +68,12 @@ RETRY_BASE_MS = 19_000
 RETRY_CAP_MS = 120_000
 
 BYE = b"event: bye\ndata: access ended\n\n"
+HEARTBEAT = b": heartbeat\n\n"
 
 T = TypeVar("T")
+
+# When this server process started (this module is imported as the URLs load).
+PROCESS_STARTED = publish.version_now()
 
 
 def retry_ms(failures: int = 1, rng: random.Random | None = None) -> int:
@@ -95,7 +100,7 @@ class Stream:
     topics: frozenset[str]
     user_id: int
     session_key: str
-    since: int = 0  # the version the page was rendered at: newer changes are sent at once
+    since: int = 0  # the version the page was rendered at: a newer change is sent at once
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE))
     closed: bool = False
 
@@ -141,8 +146,12 @@ class Hub:
         # Renders waiting: topic -> newest version asked for; one render task per topic at a time.
         self._pending: dict[tuple[int, str], int] = {}
         self._rendering: dict[tuple[int, str], asyncio.Task[None]] = {}
+        self._in_flight: dict[tuple[int, str], int] = {}
         self.renders: Counter[tuple[int, str]] = Counter()  # how many renders per topic (tests)
+        # Pages rendered before this process started may have missed changes (see _catch_up).
+        self.started = PROCESS_STARTED
         self._recheck: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self.upstream = _make_upstream(self)
 
     # --- streams ---------------------------------------------------------------------------------
@@ -161,6 +170,8 @@ class Hub:
             ready = self._listening[org] = asyncio.ensure_future(self.upstream.listen(org))
         if self._recheck is None or self._recheck.done():
             self._recheck = self.loop.create_task(self._recheck_periodically())
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = self.loop.create_task(self._beat(HEARTBEAT_SECONDS))
         # Shielded: one stream going away must not cancel the LISTEN another stream waits for.
         await asyncio.shield(ready)
 
@@ -192,15 +203,23 @@ class Hub:
 
     def _catch_up(self, stream: Stream) -> None:
         for name in stream.topics:
+            if name.startswith("user."):
+                continue
             key = (stream.organization_id, name)
+            # A page rendered before this process started (a reconnect after a restart) may have
+            # missed any change meanwhile: for it, the topic changed when the process started.
+            known = max(self._versions.get(key, 0), self.started if stream.since < self.started else 0)
             fragment = self._fragments.get(key)
-            if fragment is not None and fragment[0] > stream.since:
-                stream.put(fragment[1])
-            elif fragment is None and self._versions.get(key, 0) > stream.since:
-                if _fragment_of(name) is None:
-                    stream.put(_change(name, self._versions[key]))
-                else:
-                    self._render_soon(key, self._versions[key])
+            if _fragment_of(name) is None:
+                if known > stream.since:
+                    stream.put(_change(name, known))
+            elif fragment is not None and fragment[0] >= known:
+                if fragment[0] > stream.since:
+                    stream.put(fragment[1])
+            else:
+                # Nothing rendered yet in this process: render now, once (which also warms the
+                # templates and queries before the first change), for the streams that lack it.
+                self._render_soon(key, max(known, self.started))
 
     # --- messages --------------------------------------------------------------------------------
 
@@ -246,8 +265,8 @@ class Hub:
     # --- fragments: one render per topic and version, shared -------------------------------------
 
     def _render_soon(self, key: tuple[int, str], version: int) -> None:
-        if version <= self._fragments.get(key, (0, b""))[0]:
-            return  # already rendered at this version or a newer one
+        if version <= max(self._fragments.get(key, (0, b""))[0], self._in_flight.get(key, 0)):
+            return  # rendered, or being rendered, at this version or a newer one
         self._pending[key] = max(version, self._pending.get(key, 0))
         task = self._rendering.get(key)
         if task is None or task.done():
@@ -260,20 +279,35 @@ class Hub:
             fragment = _fragment_of(key[1])
             if fragment is None or not self.followers(*key):
                 continue
-            topic = Topic(*key)
+            started = time.perf_counter()
+            self._in_flight[key] = version
             try:
                 self.renders[key] += 1
-                html = await in_thread(fragment.render, topic)
+                html = await in_thread(fragment.render, Topic(*key))
             except Exception:
                 logger.warning("Live updates: could not render %s", key, exc_info=True)
                 continue
+            finally:
+                self._in_flight.pop(key, None)
             if html is None:
                 continue  # the object is gone
+            rendered = time.perf_counter()
             chunk = sse(fragment.event, html, version=version)
             if version > self._fragments.get(key, (0, b""))[0]:
                 self._fragments[key] = (version, chunk)
+            sent = 0
             for stream in self.followers(*key):
-                stream.put(chunk)
+                if stream.since < version:  # a page rendered after the change shows it already
+                    stream.put(chunk)
+                    sent += 1
+            logger.debug(
+                "Live updates: %s rendered in %.0f ms (%d bytes), queued for %d streams in %.0f ms",
+                key[1],
+                (rendered - started) * 1000,
+                len(chunk),
+                sent,
+                (time.perf_counter() - rendered) * 1000,
+            )
 
     # --- access ----------------------------------------------------------------------------------
 
@@ -300,9 +334,18 @@ class Hub:
             every = [s for streams in list(self._by_organization.values()) for s in list(streams)]
             await self.check_access(every)
 
+    async def _beat(self, seconds: float) -> None:
+        # Proxies close silent connections: a comment to every idle stream now and then.
+        while self._by_organization:
+            await asyncio.sleep(seconds)
+            for streams in list(self._by_organization.values()):
+                for stream in list(streams):
+                    if stream.queue.empty():
+                        stream.put(HEARTBEAT)
+
     async def close(self) -> None:
         """Close the upstream connection (tests; a server process simply exits)."""
-        for task in [self._recheck, *self._rendering.values()]:
+        for task in [self._recheck, self._heartbeat, *self._rendering.values()]:
             if task is not None and not task.done():
                 task.cancel()
         await self.upstream.close()
@@ -629,19 +672,17 @@ async def shutdown() -> None:
         await found.close()
 
 
-async def stream(hub: Hub, opened: Stream, *, heartbeat: float = HEARTBEAT_SECONDS) -> AsyncIterator[bytes]:
+async def stream(hub: Hub, opened: Stream) -> AsyncIterator[bytes]:
     """The body of a server-sent events response: the queued events of ``opened`` (subscribed with
-    ``hub.subscribe``), a comment every ``heartbeat`` seconds (proxies close silent connections), and
-    ``bye`` when its access ended. The ``finally`` unsubscribes it when the client goes."""
+    ``hub.subscribe``), the hub's heartbeats, and ``bye`` when its access ended. The ``finally``
+    unsubscribes it when the client goes (``CancelledError``)."""
     try:
         # A reconnection delay of this stream's own, and a first chunk so the stream opens at once.
         yield f"retry: {retry_ms()}\n: connected\n\n".encode()
         while not opened.closed:
-            try:
-                chunk = await asyncio.wait_for(opened.queue.get(), timeout=heartbeat)
-            except TimeoutError:
-                yield b": heartbeat\n\n"
-                continue
+            # A plain get, no timeout: a timer per stream would cost thousands of wake-ups; the hub
+            # sends every stream its heartbeat from one task.
+            chunk = await opened.queue.get()
             if opened.closed:
                 break
             yield chunk

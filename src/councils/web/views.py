@@ -39,6 +39,7 @@ from councils.federation.models import (
 )
 from councils.live import access as live_access
 from councils.live import hub as live
+from councils.live import publish as live_publish
 from councils.live import topics as live_topics
 from councils.web import charts
 from councils.web.forms import (
@@ -707,13 +708,14 @@ async def live_updates(request: HttpRequest, org_slug: str) -> HttpResponseBase:
     topic = live_topics.parse(organization_id, request.GET.get("topic") or f"organization.{organization_id}")
     if topic is None:
         return HttpResponse(_("Unknown topic."), status=400, content_type="text/plain")
+    # The version the page was rendered at (``live_url``); a client that gives none starts now.
     since = request.GET.get("since", "")
     opened = live.Stream(
         organization_id=organization_id,
         topics=frozenset({topic.name, live_topics.user_topic(organization_id, user_id).name}),
         user_id=user_id,
         session_key=session_key,
-        since=int(since) if since.isdigit() else 0,
+        since=int(since) if since.isdigit() else live_publish.version_now(),
     )
     hub = live.hub()
     await hub.subscribe(opened)
