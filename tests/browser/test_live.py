@@ -53,7 +53,8 @@ document.addEventListener('htmx:afterSwap', (e) => {
 });
 // A fragment the stream brings is swapped in without a request: its new element loads.
 document.addEventListener('htmx:load', (e) => {
-  if (window.live.messageAt !== null && e.detail.elt.id) window.live.swappedAt[e.detail.elt.id] ??= Date.now();
+  const id = e.detail.elt.id;
+  if (window.live.messageAt !== null && id) window.live.swappedAt[id] ??= Date.now();
 });
 """
 

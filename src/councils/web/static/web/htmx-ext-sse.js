@@ -15,8 +15,8 @@ This extension adds support for Server Sent Events to htmx.  See /www/extensions
   // clients through the SSE retry field). A delay lies in [MIN, MIN + min(CAP, BASE * 2^(n-1))]
   // after the n-th failure in a row.
   var RETRY_MIN_MS = 1000
-  var RETRY_BASE_MS = 19000
-  var RETRY_CAP_MS = 120000
+  var RETRY_BASE_MS = 59000
+  var RETRY_CAP_MS = 300000
 
   htmx.defineExtension('sse', {
 
