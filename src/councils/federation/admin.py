@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from councils.federation import services
+from councils.federation import access, services
 from councils.federation.models import (
     Constituency,
     Council,
@@ -42,11 +42,7 @@ from councils.federation.models import (
 
 def organized_by(user: Any) -> QuerySet[Organization]:
     """The organizations ``user`` may administer: all for a superuser, else those they organize."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Organization.objects.none()
-    if user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(officers__user=user, officers__role=Officer.Role.ORGANIZER).distinct()
+    return access.organizations_organized_by(user)
 
 
 def organized_ids(request: HttpRequest) -> list[int]:
