@@ -221,7 +221,7 @@ def test_tick_writes_expired_petitions_and_says_so(db):
 
 
 def test_tick_opens_an_election_where_a_term_ended(db):
-    seat = SeatFactory(term_ends=timezone.now() - timedelta(days=1))
+    seat = SeatFactory(start=timezone.now() - timedelta(days=366))
     SeatAllocationFactory(constituency=seat.constituency, council=seat.council, seats=1)
 
     out, _err = run("tick")

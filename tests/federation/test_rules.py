@@ -83,10 +83,7 @@ def test_one_access_check_names_what_is_wrong():
 
 
 def test_a_member_who_left_no_longer_sees_the_organization():
-    from django.utils import timezone
 
-    member = MemberFactory()
-    member.left_at = timezone.now()
-    member.save()
+    member = services.member_leave(actor=SYSTEM, member=MemberFactory())
     assert list(access.organizations_visible_to(member.user)) == []
     assert not access.may_view(member.user, member.organization)

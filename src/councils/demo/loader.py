@@ -46,6 +46,7 @@ from councils.federation.models import (
     Officer,
     Organization,
     Seat,
+    Term,
 )
 
 # The soviets set no fixed term: a deputy sat until recalled or re-elected. Terms of two hundred
@@ -341,7 +342,7 @@ class _Loader:
             shares = _Shares(Counter(self.key_of(s) for s in seats))
             pools: dict[str, list[Seat]] = defaultdict(list)
             # Sitting delegates first, so a re-elected delegate's seat carries on.
-            for seat in sorted(seats, key=lambda s: (s.pk not in delegates, s.pk)):
+            for seat in sorted(seats, key=lambda s: s.pk not in delegates):
                 pools[self.key_of(seat)].append(seat)
             elected = [(pools[key].pop(0).holder, None) for key in shares.take(allocated[city.council.pk])]
             election = services.election_open(
@@ -508,7 +509,7 @@ class _Loader:
             now = timezone.now()
             seats = [s for s in self.open_seats(city.council, now) if s.constituency_id == constituency.pk]
             # Against a Menshevik or SR if there is one, as the worker's petition is.
-            seats.sort(key=lambda s: (self.key_of(s) not in (data.MENSHEVIKS, data.SRS), s.pk))
+            seats.sort(key=lambda s: self.key_of(s) not in (data.MENSHEVIKS, data.SRS))
             seat = seats[0]
             signers = iter(self.signers(constituency.pk, exclude={seat.holder_id}))
             petition = services.petition_open(actor=next(signers).user, seat=seat, reason=reason)
@@ -533,7 +534,22 @@ class _Loader:
         )
 
     def open_seats(self, council: Council, at: datetime) -> list[Seat]:
-        return list(selectors.seats(council=council, at=at).order_by("pk"))
+        """The council's seats at ``at``, the longest unchanged first: by the last time each was
+        given (a term) or changed faction, so the story reads the same however mandates are stored."""
+        seats = selectors.seats(council=council, at=at)
+        last_term: dict[int, tuple[datetime, int]] = {}
+        for seat_id, start, pk in (
+            Term.objects.filter(seat__in=seats, start__lte=at)
+            .order_by("start", "pk")
+            .values_list("seat_id", "start", "pk")
+        ):
+            last_term[seat_id] = (start, pk)
+
+        def version(seat: Seat) -> tuple[datetime, int]:
+            start, pk = last_term.get(seat.pk, (seat.start, 0))
+            return max(start, seat.affiliations_at[0].start), pk
+
+        return sorted(seats, key=version)
 
     def candidates(self, constituency: Constituency, exclude: Iterable[int]) -> list[Member]:
         """Members who may stand: not already deputies, not the demonstration's own accounts."""

@@ -359,7 +359,8 @@ def election_declare(request: HttpRequest, slug: str, election_id: int, payload:
     seats = services.election_declare(actor=request.auth, election=election, elected=elected)  # type: ignore[attr-defined]
     return (
         Seat.objects.filter(pk__in=[s.pk for s in seats])
-        .select_related("holder", "faction", "constituency", "child_council")
+        .select_related("holder", "constituency", "child_council")
+        .with_faction()
         .order_by("slot")
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count
 
 from councils.federation.models import (
+    Affiliation,
     Constituency,
     Council,
     Faction,
@@ -102,9 +103,8 @@ def composition_at(*, council: Council, at: datetime | None = None) -> Compositi
     by_faction: dict[Faction | None, Counter[str]] = defaultdict(Counter)
     held: Counter[tuple[int | None, int | None]] = Counter()
     for s in seat_rows:
-        part = s.constituency if s.constituency_id is not None else s.child_council
         rows.append(
-            SeatRow(seat=s, holder=s.holder.name, faction=s.faction, section=s.section, part=str(part))
+            SeatRow(seat=s, holder=s.holder.name, faction=s.faction, section=s.section, part=s.part_label)
         )
         by_faction[s.faction][s.section] += 1
         held[(s.constituency_id, s.child_council_id)] += 1
@@ -112,10 +112,12 @@ def composition_at(*, council: Council, at: datetime | None = None) -> Compositi
     for a in allocations:
         missing = a.seats - held[(a.constituency_id, a.child_council_id)]
         if missing > 0:
-            part = a.constituency if a.constituency_id is not None else a.child_council
             vacancies.append(
                 Vacancy(
-                    part=str(part), count=missing, constituency=a.constituency, child_council=a.child_council
+                    part=a.part_label,
+                    count=missing,
+                    constituency=a.constituency,
+                    child_council=a.child_council,
                 )
             )
     vacancies.sort(key=lambda v: v.part)
@@ -160,7 +162,8 @@ def composition_history(
     Simultaneous changes (a faction change ends one seat and starts another at the same moment)
     make one point.
     """
-    seat_q = Seat.objects.filter(council=council)
+    # Each affiliation is one seat's faction over a period: the history of seats by faction.
+    seat_q = Affiliation.objects.filter(council=council)
     alloc_q = SeatAllocation.objects.filter(council=council)
     if until is not None:
         seat_q, alloc_q = seat_q.filter(start__lte=until), alloc_q.filter(start__lte=until)
@@ -215,7 +218,7 @@ def majority_map(*, organization: Organization, at: datetime | None = None) -> l
     faction_by_id = {f.pk: f for f in Faction.objects.filter(organization=organization)}
     per_council: dict[int, dict[Faction | None, int]] = defaultdict(dict)
     for council_id, faction_id, n in (
-        Seat.objects.filter(open_at(moment), organization=organization)
+        Affiliation.objects.filter(open_at(moment), organization=organization)
         .values_list("council_id", "faction_id")
         .annotate(n=Count("id"))
         .values_list("council_id", "faction_id", "n")

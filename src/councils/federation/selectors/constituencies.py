@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from councils.federation.models import (
+    Affiliation,
     Constituency,
     Council,
     Member,
@@ -47,9 +48,17 @@ class ConstituencyOverview:
 def _petition_rows(
     queryset: QuerySet[RecallPetition], *, member: Member | None, now: datetime
 ) -> list[PetitionRow]:
-    queryset = queryset.annotate(
-        standing=Count("signatures", filter=Q(signatures__withdrawn_at__isnull=True))
-    ).select_related("seat__holder", "seat__council", "seat__faction", "constituency")
+    queryset = (
+        queryset.annotate(standing=Count("signatures", filter=Q(signatures__withdrawn_at__isnull=True)))
+        .select_related("seat__holder", "seat__council", "constituency")
+        .prefetch_related(
+            Prefetch(
+                "seat__affiliations",
+                queryset=Affiliation.objects.select_related("faction").order_by("start"),
+                to_attr="affiliation_list",
+            )
+        )
+    )
     if member is not None:
         queryset = queryset.annotate(
             signed=Exists(
@@ -76,7 +85,8 @@ def constituency_overview(
     members = Member.objects.filter(constituency=constituency, left_at__isnull=True).count()
     deputies = list(
         Seat.objects.filter(open_at(moment), constituency=constituency)
-        .select_related("holder", "faction", "council")
+        .select_related("holder", "council")
+        .with_faction()
         .order_by("holder__name")
     )
     petitions = _petition_rows(
@@ -110,7 +120,8 @@ def member_home(*, member: Member) -> MemberHome:
         node = by_id.get(node.parent_id) if node.parent_id else None
     deputies = list(
         Seat.objects.filter(constituency=constituency, end__isnull=True)
-        .select_related("holder", "faction", "council")
+        .select_related("holder", "council")
+        .with_faction()
         .order_by("holder__name")
     )
     petitions = [

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
 
 from councils.federation.models import (
+    Affiliation,
     Election,
     Faction,
     Member,
     Organization,
     Seat,
+    Term,
 )
 
 # --- elections -----------------------------------------------------------------------------------
@@ -21,24 +23,26 @@ def elections(*, organization: Organization, status: str | None = None) -> Query
     """The organization's elections (optionally of one status): open ones first, newest first.
 
     Each carries its council, part and the holder of the seat whose end caused it, and, as
-    ``elected_seats``, the seats its declaration filled (by slot): two queries in all, however
-    many elections there are.
+    ``elected_seats``, the seats its declaration filled or renewed (by slot), each with the faction
+    it sat with when declared: three queries in all, however many elections there are.
     """
-    # A faction change continues a seat with the same election: only the seats that started when
-    # the election was declared are the ones it filled.
+    affiliations = Affiliation.objects.select_related("faction").order_by("start")
     filled = (
-        Seat.objects.filter(start=F("election__declared_at"))
-        .select_related("holder", "faction", "constituency", "child_council")
-        .order_by("slot", "pk")
+        Term.objects.filter(election__isnull=False)
+        .select_related("seat__holder", "seat__constituency", "seat__child_council")
+        .prefetch_related(
+            Prefetch("seat__affiliations", queryset=affiliations, to_attr="affiliation_list"), "seat__terms"
+        )
+        .order_by("seat__slot", "seat__pk")
     )
     queryset = Election.objects.filter(organization=organization).select_related(
         "council", "constituency", "child_council", "cause__holder"
     )
     if status:
         queryset = queryset.filter(status=status)
-    return queryset.prefetch_related(
-        Prefetch("seats_filled", queryset=filled, to_attr="elected_seats")
-    ).order_by(Case(When(status=Election.Status.OPEN, then=Value(0)), default=Value(1)), "-opened_at", "-pk")
+    return queryset.prefetch_related(Prefetch("terms", queryset=filled, to_attr="elected_terms")).order_by(
+        Case(When(status=Election.Status.OPEN, then=Value(0)), default=Value(1)), "-opened_at", "-pk"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ def election_eligible(*, election: Election) -> list[Eligible]:
         return [Eligible(member=m) for m in members.order_by("name", "pk")]
     below = (
         Seat.objects.filter(council_id=election.child_council_id, end__isnull=True)
-        .select_related("holder", "faction")
+        .select_related("holder")
+        .with_faction()
         # The oldest open seat first: the one election_declare derives from.
         .order_by("start", "pk")
     )

@@ -24,6 +24,7 @@ from councils.federation.services._common import (
     NOT_ADMINISTRATOR,
     NOT_CONSTITUENT,
     NOT_HOLDER,
+    NOT_MEMBER_OR_ORGANIZER,
     NOT_ORGANIZER,
     NOT_RETURNING_OFFICER,
     RECALL_VOTE_NOT_YET,
@@ -32,7 +33,7 @@ from councils.federation.services.apportionment import council_apportion
 from councils.federation.services.elections import election_declare, election_open
 from councils.federation.services.imports import IMPORT_ERRORS_SHOWN, ImportReport, members_import
 from councils.federation.services.mandates import deputy_change_faction, seat_resign
-from councils.federation.services.members import member_add
+from councils.federation.services.members import MoveOutcome, member_add, member_leave, member_move
 from councils.federation.services.recall import SignOutcome, petition_open, petition_sign, petition_withdraw
 from councils.federation.services.structure import (
     constituency_create,
@@ -48,10 +49,12 @@ __all__ = [
     "NOT_ADMINISTRATOR",
     "NOT_CONSTITUENT",
     "NOT_HOLDER",
+    "NOT_MEMBER_OR_ORGANIZER",
     "NOT_ORGANIZER",
     "NOT_RETURNING_OFFICER",
     "RECALL_VOTE_NOT_YET",
     "ImportReport",
+    "MoveOutcome",
     "SignOutcome",
     "TickReport",
     "constituency_create",
@@ -62,6 +65,8 @@ __all__ = [
     "election_open",
     "faction_create",
     "member_add",
+    "member_leave",
+    "member_move",
     "members_import",
     "officer_appoint",
     "organization_create",

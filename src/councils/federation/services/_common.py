@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from councils.accounts.actors import Actor, is_system
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation
+from councils.federation.parts import Part
 
 # Messages raised and asserted by name (as the Django styleguide's example does).
 NOT_ORGANIZER = "Only an organizer of this organization may change its structure."
 NOT_RETURNING_OFFICER = "Only a returning officer or an organizer may declare an election."
 NOT_CONSTITUENT = "Only members of the deputy's constituency may sign a petition to recall them."
 NOT_ADMINISTRATOR = "Only an administrator may create an organization."
+NOT_MEMBER_OR_ORGANIZER = "Only the member or an organizer may end a membership."
 NOT_HOLDER = "Only the deputy or an organizer may end or change this mandate."
 RECALL_VOTE_NOT_YET = (
     "The recall mode 'a recall vote opens' needs online voting, which Councils does not have yet; "
@@ -70,10 +72,10 @@ def open_at(at: datetime) -> Q:
     return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
 
 
-def allocated_at(council_id: int, part_ids: dict[str, int], at: datetime) -> int | None:
-    """The seats allocated to a part (given as ids) at ``at``, or None before any apportionment."""
+def allocated_at(council_id: int, part: Part, at: datetime) -> int | None:
+    """The seats allocated to a part at ``at``, or None before any apportionment."""
     row = (
-        SeatAllocation.objects.filter(open_at(at), council_id=council_id, **part_ids)
+        SeatAllocation.objects.filter(open_at(at), council_id=council_id, **part.ids())
         .values_list("seats")
         .first()
     )
@@ -81,8 +83,9 @@ def allocated_at(council_id: int, part_ids: dict[str, int], at: datetime) -> int
 
 
 def open_election(
-    *, council: Council, part: dict[str, Any], kind: str, seats: int, at: datetime, cause: Seat | None = None
+    *, council: Council, part: Part, kind: str, seats: int, at: datetime, cause: Seat | None = None
 ) -> Election:
+    """Create an open election row for one part of ``council`` (the services record the event)."""
     return Election.objects.create(
         organization_id=council.organization_id,
         council=council,
@@ -90,5 +93,5 @@ def open_election(
         seats=seats,
         cause=cause,
         opened_at=at,
-        **part,
+        **part.ids(),
     )

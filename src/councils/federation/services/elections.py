@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +17,6 @@ from councils.federation.models import (
     Election,
     Faction,
     Member,
-    RecallPetition,
     Seat,
 )
 from councils.federation.parts import Part, part_label
@@ -29,39 +27,34 @@ from councils.federation.services._common import (
     open_election,
     require,
 )
-from councils.federation.services.mandates import Cascade, end_seat, supersede
+from councils.federation.services.mandates import (
+    Cascade,
+    affiliation_change,
+    end_seat,
+    seat_start,
+    term_start,
+)
 
-# --- elections and seats -------------------------------------------------------------------------
 
-
-def _part_of(
-    council: Council, constituency: Constituency | None, child_council: Council | None
-) -> dict[str, Any]:
+def _part_of(council: Council, constituency: Constituency | None, child_council: Council | None) -> Part:
+    """The part of ``council`` named by a constituency or a child council, checked."""
     if (constituency is None) == (child_council is None):
         raise ValidationError(_("Name either a constituency or a child council."))
-    if constituency is not None:
-        if constituency.council_id != council.pk:
-            raise ValidationError(
-                {
-                    "constituency": _("%(c)s does not elect deputies to %(council)s.")
-                    % {"c": constituency.name, "council": council.name}
-                }
-            )
-        return {"constituency": constituency}
-    assert child_council is not None
-    if child_council.parent_id != council.pk:
+    if constituency is not None and constituency.council_id != council.pk:
+        raise ValidationError(
+            {
+                "constituency": _("%(c)s does not elect deputies to %(council)s.")
+                % {"c": constituency.name, "council": council.name}
+            }
+        )
+    if child_council is not None and child_council.parent_id != council.pk:
         raise ValidationError(
             {
                 "child_council": _("%(c)s is not a child council of %(council)s.")
                 % {"c": child_council.name, "council": council.name}
             }
         )
-    return {"child_council": child_council}
-
-
-def _ids(part: dict[str, Any]) -> dict[str, int]:
-    """A part given as objects ({"constituency": c}) as ids ({"constituency_id": c.pk})."""
-    return {f"{k}_id": v.pk for k, v in part.items()}
+    return Part.from_objects(constituency, child_council)
 
 
 @transaction.atomic
@@ -90,13 +83,13 @@ def election_open(
         )
     part = _part_of(council, constituency, child_council)
     if seats is None:
-        allocated = allocated_at(council.pk, _ids(part), moment)
+        allocated = allocated_at(council.pk, part, moment)
         if allocated is None:
             raise ValidationError(
                 {"seats": _("The part has no seats allocated yet: apportion the council first.")}
             )
         if kind == Election.Kind.BY_ELECTION:
-            held = Seat.objects.filter(council=council, end__isnull=True, **part).count()
+            held = Seat.objects.filter(council=council, end__isnull=True, **part.ids()).count()
             seats = allocated - held
             if seats < 1:
                 raise ValidationError({"seats": _("No seat of this part is vacant.")})
@@ -161,7 +154,7 @@ def election_declare(
     if len({m.pk for m in members}) != len(members):
         raise ValidationError({"elected": _("A deputy is named twice.")})
     council = election.council
-    part = Part.of(election).ids()
+    part = Part.of(election)
     below: dict[int, Seat] = {}
     for member, faction in elected:
         if member.organization_id != council.organization_id or member.left_at is not None:
@@ -189,25 +182,27 @@ def election_declare(
                 )
             below[member.pk] = seat_below
     cascade = Cascade()
-    reelected: dict[int, Seat] = {}
+    # A regular election renews the mandates of the re-elected (same seat, a new term) and ends the
+    # others' ("term"); a by-election fills vacancies beside the sitting deputies.
+    renewed: dict[int, Seat] = {}
     if election.kind == Election.Kind.REGULAR:
         elected_ids = {m.pk for m in members}
-        for old in Seat.objects.select_for_update().filter(council=council, end__isnull=True, **part):
-            if old.holder_id in elected_ids:
-                reelected[old.holder_id] = old
-                old.end, old.end_reason = moment, Seat.EndReason.TERM
-                old.save(update_fields=["end", "end_reason"])
-                cascade.ended.append(old)
+        for old in Seat.objects.select_for_update().filter(council=council, end__isnull=True, **part.ids()):
+            same_below = old.derives_from_id == (below[old.holder_id].pk if old.holder_id in below else None)
+            if old.holder_id in elected_ids and same_below:
+                renewed[old.holder_id] = old
             else:
                 end_seat(old, at=moment, reason=Seat.EndReason.TERM, cascade=cascade, open_by_election=False)
     open_here = list(
-        Seat.objects.filter(council=council, end__isnull=True, **part).values_list(
+        Seat.objects.filter(council=council, end__isnull=True, **part.ids()).values_list(
             "slot", "holder_id", "derives_from_id"
         )
     )
     sitting = {holder for _slot, holder, _below in open_here}
     sent = {seat_below for _slot, _holder, seat_below in open_here if seat_below is not None}
     for member in members:
+        if member.pk in renewed:
+            continue
         if member.pk in sitting or (member.pk in below and below[member.pk].pk in sent):
             raise ValidationError(
                 {
@@ -218,41 +213,39 @@ def election_declare(
     taken = {slot for slot, _holder, _below in open_here}
     allocated = allocated_at(council.pk, part, moment)
     capacity = max(allocated or 0, election.seats if allocated is None else 0)
-    free = [s for s in range(1, capacity + 1) if s not in taken]
-    if len(free) < len(elected):
-        raise ValidationError({"elected": _("Only %(n)d seats of this part are vacant.") % {"n": len(free)}})
-    term_ends = moment + timedelta(days=council.term_days)
+    vacant = [s for s in range(1, capacity + 1) if s not in taken]
+    if len(vacant) < len(elected) - len(renewed):
+        raise ValidationError(
+            {"elected": _("Only %(n)d seats of this part are vacant.") % {"n": len(vacant)}}
+        )
+    free = iter(vacant)
     seats: list[Seat] = []
-    for (member, faction), slot in zip(elected, free, strict=False):
+    for member, faction in elected:
         seat_below = below.get(member.pk)
         if seat_below is not None and faction is None:
             faction = seat_below.faction
-        section = (
-            seat_below.section
-            if seat_below is not None
-            else (election.constituency.section if election.constituency else "")
-        )
-        seat = Seat.objects.create(
-            organization_id=council.organization_id,
-            council=council,
-            slot=slot,
-            holder=member,
-            faction=faction,
-            section=section,
-            derives_from=seat_below,
-            election=election,
-            start=moment,
-            term_ends=term_ends,
-            **part,
-        )
+        seat = renewed.get(member.pk)
+        if seat is not None:
+            affiliation_change(seat, faction=faction, at=moment)
+            term_start(seat=seat, council=council, election=election, at=moment)
+        else:
+            section = (
+                seat_below.section
+                if seat_below is not None
+                else (election.constituency.section if election.constituency else "")
+            )
+            seat = seat_start(
+                council=council,
+                part=part,
+                slot=next(free),
+                holder=member,
+                faction=faction,
+                section=section,
+                at=moment,
+                election=election,
+                derives_from=seat_below,
+            )
         seats.append(seat)
-        old = reelected.get(member.pk)
-        if old is not None:
-            # A re-elected deputy's delegate seats above carry on, now deriving from the new seat.
-            for upper in Seat.objects.select_for_update().filter(derives_from=old, end__isnull=True):
-                supersede(upper, at=moment, derives_from_id=seat.pk)
-            # Petitions against the deputy carry over to the new mandate.
-            RecallPetition.objects.filter(seat=old, status=RecallPetition.Status.OPEN).update(seat=seat)
     election.status = Election.Status.DECLARED
     election.declared_at = moment
     election.save(update_fields=["status", "declared_at"])
@@ -265,7 +258,14 @@ def election_declare(
         + ", ".join(m.name for m in members),
         data={
             "elected": [
-                {"member": s.holder_id, "faction": s.faction_id, "seat": s.pk, "slot": s.slot} for s in seats
+                {
+                    "member": s.holder_id,
+                    "faction": s.faction_id,
+                    "seat": s.pk,
+                    "slot": s.slot,
+                    "renewed": s.holder_id in renewed,
+                }
+                for s in seats
             ],
             **cascade.as_data(),
         },

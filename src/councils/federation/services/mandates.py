@@ -1,9 +1,15 @@
-"""Mandates: ending a seat and what derives from it, resignations and changes of faction."""
+"""Mandates: a seat starting and ending (with what derives from it), resignations and changes of
+faction.
+
+A mandate is one seat row for as long as it lasts. A change of faction ends the seat's open
+:class:`~councils.federation.models.Affiliation` and starts the next; a re-election adds a
+:class:`~councils.federation.models.Term`. Nothing that refers to a seat is ever re-pointed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,11 +19,15 @@ from django.utils.translation import gettext as _
 from councils.accounts.actors import Actor
 from councils.audit.services import event_record
 from councils.federation.models import (
+    Affiliation,
+    Council,
     Election,
     Faction,
     Member,
     RecallPetition,
     Seat,
+    Signature,
+    Term,
 )
 from councils.federation.parts import Part
 from councils.federation.services._common import (
@@ -30,7 +40,7 @@ from councils.federation.services._common import (
 
 @dataclass
 class Cascade:
-    """Seats ended and by-elections opened by one change, for the change's audit event."""
+    """Seats ended, by-elections opened and petitions closed by one change, for its audit event."""
 
     ended: list[Seat] = field(default_factory=list)
     by_elections: list[Election] = field(default_factory=list)
@@ -45,6 +55,64 @@ class Cascade:
             "petitions_closed": [p.pk for p in self.petitions_closed],
         }
 
+    @property
+    def council_ids(self) -> set[int]:
+        """Every council whose composition the change touched."""
+        return {s.council_id for s in self.ended}
+
+
+def seat_start(
+    *,
+    council: Council,
+    part: Part,
+    slot: int,
+    holder: Member,
+    faction: Faction | None,
+    section: str,
+    at: datetime,
+    election: Election | None = None,
+    derives_from: Seat | None = None,
+) -> Seat:
+    """Start a mandate: the seat, its first affiliation and its first term (not a service: the
+    services that elect deputies call it inside their transaction)."""
+    seat = Seat.objects.create(
+        organization_id=council.organization_id,
+        council=council,
+        slot=slot,
+        holder=holder,
+        section=section,
+        derives_from=derives_from,
+        start=at,
+        **part.ids(),
+    )
+    Affiliation.objects.create(
+        seat=seat, faction=faction, council=council, organization_id=council.organization_id, start=at
+    )
+    term_start(seat=seat, council=council, election=election, at=at)
+    return seat
+
+
+def term_start(*, seat: Seat, council: Council, election: Election | None, at: datetime) -> Term:
+    """A term of ``seat`` from ``at``, lasting the council's term."""
+    return Term.objects.create(
+        seat=seat, election=election, start=at, ends=at + timedelta(days=council.term_days)
+    )
+
+
+def affiliation_change(seat: Seat, *, faction: Faction | None, at: datetime) -> bool:
+    """From ``at`` the seat's deputy sits with ``faction``; False if they already did."""
+    current = Affiliation.objects.select_for_update().get(seat=seat, end__isnull=True)
+    if current.faction_id == (faction.pk if faction is not None else None):
+        return False
+    if at <= current.start:
+        raise ValidationError({"at": _("A change of faction must come after the last one.")})
+    current.end = at
+    current.save(update_fields=["end"])
+    Affiliation.objects.create(
+        seat=seat, faction=faction, council_id=seat.council_id, organization_id=seat.organization_id, start=at
+    )
+    return True
+
 
 def end_seat(
     seat: Seat,
@@ -57,8 +125,8 @@ def end_seat(
 ) -> None:
     """End ``seat`` and, in the same transaction, every open seat derived from it, up the tree.
 
-    Each seat ended by reason of recall, resignation or derivation leaves a vacancy, for which a
-    by-election opens. Open petitions against an ended seat are closed.
+    Each seat ended by reason of recall, resignation, a move, leaving or derivation leaves a
+    vacancy, for which a by-election opens. Open petitions against an ended seat are closed.
     """
     if seat.end is not None:
         return
@@ -67,6 +135,7 @@ def end_seat(
     seat.end = at
     seat.end_reason = reason
     seat.save(update_fields=["end", "end_reason"])
+    Affiliation.objects.filter(seat=seat, end__isnull=True).update(end=at)
     cascade.ended.append(seat)
     petitions = RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN)
     if except_petition is not None:
@@ -80,7 +149,7 @@ def end_seat(
         cascade.by_elections.append(
             open_election(
                 council=seat.council,
-                part=Part.of(seat).ids(),
+                part=Part.of(seat),
                 kind=Election.Kind.BY_ELECTION,
                 seats=1,
                 at=at,
@@ -91,37 +160,18 @@ def end_seat(
         end_seat(derived, at=at, reason=Seat.EndReason.DERIVED, cascade=cascade)
 
 
-def supersede(seat: Seat, *, at: datetime, **changes: Any) -> list[Seat]:
-    """End ``seat`` as superseded and continue it from ``at`` with ``changes`` (same council, part,
-    slot and holder). Seats derived from it continue too, now deriving from the new seat, and open
-    petitions against it carry over. Returns the new seats, the continuation of ``seat`` first."""
-    if at <= seat.start:
-        raise ValidationError({"at": _("A change to a seat must come after the seat started.")})
-    above = list(Seat.objects.select_for_update().filter(derives_from=seat, end__isnull=True))
-    seat.end, seat.end_reason = at, Seat.EndReason.SUPERSEDED
-    seat.save(update_fields=["end", "end_reason"])
-    values = {
-        "organization_id": seat.organization_id,
-        "council_id": seat.council_id,
-        "constituency_id": seat.constituency_id,
-        "child_council_id": seat.child_council_id,
-        "slot": seat.slot,
-        "holder_id": seat.holder_id,
-        "faction_id": seat.faction_id,
-        "section": seat.section,
-        "derives_from_id": seat.derives_from_id,
-        "election_id": seat.election_id,
-        "term_ends": seat.term_ends,
-        "start": at,
-    }
-    values.update(changes)
-    new = Seat.objects.create(**values)
-    RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN).update(seat=new)
-    out = [new]
-    inherited = {k: v for k, v in changes.items() if k != "derives_from_id"}
-    for upper in above:
-        out += supersede(upper, at=at, derives_from_id=new.pk, **inherited)
-    return out
+def member_seats_end(member: Member, *, at: datetime, reason: str, cascade: Cascade) -> None:
+    """End every seat ``member`` holds for a constituency (and so every delegate seat above) and
+    withdraw their standing signatures: they are no longer a constituent there."""
+    held = Seat.objects.select_for_update().select_related("council").filter(holder=member, end__isnull=True)
+    for seat in held.filter(constituency__isnull=False):
+        end_seat(seat, at=at, reason=reason, cascade=cascade)
+    # A delegate seat derives from a seat below, which ended above; any left is ended here too.
+    for seat in held.all():
+        end_seat(seat, at=at, reason=reason, cascade=cascade)
+    Signature.objects.filter(
+        member=member, withdrawn_at__isnull=True, petition__status=RecallPetition.Status.OPEN
+    ).update(withdrawn_at=at)
 
 
 @transaction.atomic
@@ -150,33 +200,25 @@ def seat_resign(*, actor: Actor, seat: Seat, at: datetime | None = None) -> Seat
 def deputy_change_faction(
     *, actor: Actor, member: Member, faction: Faction | None, at: datetime | None = None
 ) -> list[Seat]:
-    """Move a deputy to another faction (or none) from ``at``, in every council where they sit.
-
-    Each open seat ends as "superseded" and a seat with the new faction continues it; delegate
-    seats above continue from the new seats below; open petitions carry over.
-    """
+    """Move a deputy to another faction (or none) from ``at``, in every council where they sit
+    (their delegate seats above included). Each seat keeps its row: its affiliation changes."""
     moment = moment_of(at)
     require(actor, "federation.change_faction", member, NOT_HOLDER)
     if faction is not None and faction.organization_id != member.organization_id:
         raise ValidationError({"faction": _("The faction belongs to another organization.")})
-    open_seats = list(Seat.objects.select_for_update().filter(holder=member, end__isnull=True))
+    open_seats = list(Seat.objects.select_for_update().filter(holder=member, end__isnull=True).order_by("pk"))
     if not open_seats:
         raise ValidationError({"member": _("%(m)s holds no seat.") % {"m": member.name}})
-    if all(s.faction_id == (faction.pk if faction else None) for s in open_seats):
+    changed = [seat for seat in open_seats if affiliation_change(seat, faction=faction, at=moment)]
+    if not changed:
         raise ValidationError({"faction": _("%(m)s already sits with this faction.") % {"m": member.name}})
-    held = {s.pk for s in open_seats}
-    successors: list[Seat] = []
-    # Superseding a seat carries the seats derived from it along, so start from the lowest ones.
-    for seat in open_seats:
-        if seat.derives_from_id not in held:
-            successors += supersede(seat, at=moment, faction_id=faction.pk if faction else None)
     event_record(
         organization=member.organization,
         kind="deputy.faction_changed",
         actor=actor,
         target=member,
         summary=f"{member.name} now sits with {faction.name if faction else 'no faction'}",
-        data={"faction": faction.pk if faction else None, "seats": [s.pk for s in successors]},
+        data={"faction": faction.pk if faction else None, "seats": [s.pk for s in changed]},
         at=at,
     )
-    return successors
+    return changed

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Max
 
 from councils.accounts.actors import SYSTEM
 from councils.audit.services import event_record
@@ -14,12 +15,12 @@ from councils.federation.models import (
     Election,
     RecallPetition,
     Seat,
-    SeatAllocation,
 )
-from councils.federation.parts import part_label
+from councils.federation.parts import Part, part_label
 from councils.federation.services._common import (
+    allocated_at,
     moment_of,
-    open_at,
+    open_election,
 )
 from councils.federation.services.recall import signatures_standing
 
@@ -48,7 +49,9 @@ def tick(*, at: datetime | None = None) -> TickReport:
         expired += _petition_expire(pk, moment)
     opened = 0
     due = (
-        Seat.objects.filter(end__isnull=True, term_ends__lte=moment)
+        Seat.objects.filter(end__isnull=True)
+        .annotate(latest_term_ends=Max("terms__ends"))
+        .filter(latest_term_ends__lte=moment)
         .values_list("council_id", "constituency_id", "child_council_id")
         .distinct()
     )
@@ -89,24 +92,16 @@ def _election_due(
     council = (
         Council.objects.select_for_update(of=("self",)).select_related("organization").get(pk=council_id)
     )
-    part = {"constituency_id": constituency_id} if constituency_id else {"child_council_id": child_council_id}
+    part = Part(constituency_id=constituency_id, child_council_id=child_council_id)
     if Election.objects.filter(
-        council=council, status=Election.Status.OPEN, kind=Election.Kind.REGULAR, **part
+        council=council, status=Election.Status.OPEN, kind=Election.Kind.REGULAR, **part.ids()
     ).exists():
         return 0
-    allocated = (
-        SeatAllocation.objects.filter(open_at(moment), council=council, **part).values_list("seats").first()
-    )
-    seats = (
-        allocated[0] if allocated else Seat.objects.filter(council=council, end__isnull=True, **part).count()
-    )
-    election = Election.objects.create(
-        organization_id=council.organization_id,
-        council=council,
-        kind=Election.Kind.REGULAR,
-        seats=max(1, seats),
-        opened_at=moment,
-        **part,
+    allocated = allocated_at(council.pk, part, moment)
+    if allocated is None:
+        allocated = Seat.objects.filter(council=council, end__isnull=True, **part.ids()).count()
+    election = open_election(
+        council=council, part=part, kind=Election.Kind.REGULAR, seats=max(1, allocated), at=moment
     )
     event_record(
         organization=council.organization,
