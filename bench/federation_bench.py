@@ -6,7 +6,7 @@
 The full size is an organization of 100,000 members in 2,000 constituencies, 200 councils in three
 levels (a congress, 10 city councils, 189 district councils) and about 5,000 seats with a year of
 history (faction changes, resignations, recalls, petitions that fail, by-elections). Everything is
-built through the services, as an operator would (``actor=None`` is the system), at past dates:
+built through the services, as an operator would (``actor=SYSTEM`` is the system), at past dates:
 structure, the members through ``councils import-members`` (or ``services.members_import`` when the
 command is missing), the first seats through apportionment and elections, then the year.
 
@@ -48,6 +48,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from councils.accounts.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -428,10 +430,16 @@ class Builder:
         from councils.federation import services
 
         s, rng = self.size, self.rng
-        self.org = services.organization_create(actor=None, name="Bench Federation", slug=ORG_SLUG)
+        self.org = services.organization_create(actor=SYSTEM, name="Bench Federation", slug=ORG_SLUG)
         self.factions = [
             services.faction_create(
-                actor=None, organization=self.org, name=n, short_name=sn, colour=c, position=i, at=self.day(0)
+                actor=SYSTEM,
+                organization=self.org,
+                name=n,
+                short_name=sn,
+                colour=c,
+                position=i,
+                at=self.day(0),
             )
             for i, (n, sn, c) in enumerate(FACTIONS)
         ]
@@ -442,7 +450,7 @@ class Builder:
         self.members_per_seat = min(
             range(2, 500), key=lambda m: abs(sum(max(1, z // m) for z in self.sizes) - district_target)
         )
-        a = {"actor": None, "organization": self.org, "at": self.day(0)}
+        a = {"actor": SYSTEM, "organization": self.org, "at": self.day(0)}
         self.congress = services.council_create(
             **a,
             name="Congress of Councils",
@@ -534,7 +542,7 @@ class Builder:
         with path.open(encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))[1:]
         start = time.perf_counter()
-        services.members_import(actor=None, organization=self.org, rows=rows, first_line=2, at=self.day(0))
+        services.members_import(actor=SYSTEM, organization=self.org, rows=rows, first_line=2, at=self.day(0))
         elapsed = (time.perf_counter() - start) * 1000
         self.notes.append("members imported by services.members_import (the command does not exist yet)")
         return elapsed, "services.members_import"
@@ -557,12 +565,12 @@ class Builder:
         ):
             self.member_ids[cid].append(pk)
         for council in [*self.districts, *self.cities, self.congress]:
-            services.council_apportion(actor=None, council=council, at=self.day(1))
+            services.council_apportion(actor=SYSTEM, council=council, at=self.day(1))
         for c in self.constituencies:
-            election = services.election_open(actor=None, council=c.council, constituency=c, at=self.day(1))
+            election = services.election_open(actor=SYSTEM, council=c.council, constituency=c, at=self.day(1))
             chosen = Member.objects.in_bulk(self.rng.sample(self.member_ids[c.pk], election.seats))
             services.election_declare(
-                actor=None,
+                actor=SYSTEM,
                 election=election,
                 elected=[(m, self._faction_for(c.council_id)) for m in chosen.values()],
                 at=self.day(2),
@@ -571,7 +579,7 @@ class Builder:
             for parent in parents:
                 for child in parent.children.all():
                     election = services.election_open(
-                        actor=None, council=parent, child_council=child, at=self.day(day)
+                        actor=SYSTEM, council=parent, child_council=child, at=self.day(day)
                     )
                     holders = list(
                         Seat.objects.filter(council=child, end__isnull=True)
@@ -580,7 +588,7 @@ class Builder:
                     )
                     chosen = Member.objects.in_bulk(self.rng.sample(holders, election.seats))
                     services.election_declare(
-                        actor=None,
+                        actor=SYSTEM,
                         election=election,
                         elected=[(m, None) for m in chosen.values()],
                         at=self.day(day) + timedelta(hours=level + 1),
@@ -661,7 +669,7 @@ class Builder:
         others = [f for f in self.factions if f.pk != seat.faction_id]
         try:
             services.deputy_change_faction(
-                actor=None, member=seat.holder, faction=self.rng.choice(others), at=at
+                actor=SYSTEM, member=seat.holder, faction=self.rng.choice(others), at=at
             )
             self.changes["faction changes"] += 1
         except ValidationError:
@@ -672,7 +680,7 @@ class Builder:
         from councils.federation import services
 
         seat = self._random_open_seat()
-        services.seat_resign(actor=None, seat=seat, at=at)
+        services.seat_resign(actor=SYSTEM, seat=seat, at=at)
         self.changes["resignations"] += 1
         return self._open_by_elections(at)
 
@@ -745,7 +753,7 @@ class Builder:
                 return []
             member = Member.objects.get(pk=self.rng.choice(candidates))
             faction = None
-        services.election_declare(actor=None, election=election, elected=[(member, faction)], at=at)
+        services.election_declare(actor=SYSTEM, election=election, elected=[(member, faction)], at=at)
         self.changes["by-elections declared"] += 1
         return []
 

@@ -79,13 +79,14 @@ def build(members: int, streams: int) -> Built:
     from django.utils import timezone
 
     from councils.accounts import services as accounts
+    from councils.accounts.actors import SYSTEM
     from councils.federation import services
     from councils.federation.models import Member, Seat
 
     call_command("migrate", interactive=False, verbosity=0)
     per = members // CONSTITUENCIES
-    org = services.organization_create(actor=None, name="Live bench", slug=ORG_SLUG)
-    a: dict[str, Any] = {"actor": None, "organization": org}
+    org = services.organization_create(actor=SYSTEM, name="Live bench", slug=ORG_SLUG)
+    a: dict[str, Any] = {"actor": SYSTEM, "organization": org}
     reds = services.faction_create(**a, name="Reds", colour="#b22222", position=0)
     blues = services.faction_create(**a, name="Blues", colour="#1f4e99", position=1)
     # Two signatures recall a deputy: the petition opens with one, the measured one is the second.
@@ -105,12 +106,12 @@ def build(members: int, streams: int) -> Built:
     ]
     rows = [(f"Member {i}", f"m{i}@bench.invalid", places[i % CONSTITUENCIES].slug) for i in range(members)]
     services.members_import(**a, rows=rows)
-    services.council_apportion(actor=None, council=council)
+    services.council_apportion(actor=SYSTEM, council=council)
     for i, place in enumerate(places):
-        election = services.election_open(actor=None, council=council, constituency=place)
+        election = services.election_open(actor=SYSTEM, council=council, constituency=place)
         elected = list(Member.objects.filter(constituency=place).order_by("pk")[:SEATS_PER_CONSTITUENCY])
         services.election_declare(
-            actor=None,
+            actor=SYSTEM,
             election=election,
             elected=[(m, reds if (i + j) % 2 == 0 else blues) for j, m in enumerate(elected)],
         )
@@ -381,16 +382,15 @@ def _change_faction(seat_id: int) -> None:
     carries the change from this process to the server's)."""
     from django.db import connections
 
+    from councils.accounts.actors import SYSTEM
     from councils.federation import services
     from councils.federation.models import Faction, Seat
 
     try:
         seat = Seat.objects.select_related("holder").get(pk=seat_id)
-        holder = Seat.objects.get(holder=seat.holder, council_id=seat.council_id, end__isnull=True)
-        other = (
-            Faction.objects.filter(organization_id=seat.organization_id).exclude(pk=holder.faction_id).first()
-        )
-        services.deputy_change_faction(actor=None, member=seat.holder, faction=other)
+        current = seat.faction  # the faction the deputy sits with now
+        other = Faction.objects.filter(organization_id=seat.organization_id).exclude(pk=current.pk).first()
+        services.deputy_change_faction(actor=SYSTEM, member=seat.holder, faction=other)
     finally:
         connections.close_all()
 

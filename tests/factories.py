@@ -12,6 +12,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from councils.federation.models import (
+    Affiliation,
     Constituency,
     Council,
     Faction,
@@ -22,6 +23,7 @@ from councils.federation.models import (
     Seat,
     SeatAllocation,
     Signature,
+    Term,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -107,6 +109,8 @@ class MemberFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = factory.Faker("name")
     joined_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
+    left_at = None
+    left_reason = factory.LazyAttribute(lambda m: Member.LeftReason.LEFT if m.left_at else "")
 
 
 class SeatAllocationFactory(DjangoModelFactory):
@@ -120,7 +124,8 @@ class SeatAllocationFactory(DjangoModelFactory):
 
 
 class SeatFactory(DjangoModelFactory):
-    """A deputy's seat for a constituency: the holder is a member of it."""
+    """A deputy's seat for a constituency: the holder is a member of it. ``faction`` (default none)
+    becomes the seat's first affiliation, and the seat gets a first term of a year."""
 
     class Meta:
         model = Seat
@@ -129,10 +134,23 @@ class SeatFactory(DjangoModelFactory):
     council = factory.SelfAttribute("constituency.council")
     organization = factory.SelfAttribute("council.organization")
     holder = factory.SubFactory(MemberFactory, constituency=factory.SelfAttribute("..constituency"))
-    faction = None
     section = factory.LazyAttribute(lambda s: s.constituency.section if s.constituency else "")
     slot = factory.Sequence(lambda n: n + 1)
     start = factory.LazyFunction(lambda: timezone.now() - timedelta(days=200))
+
+    @factory.post_generation
+    def faction(seat, create, extracted, **kwargs):
+        if not create:
+            return
+        Affiliation.objects.create(
+            seat=seat,
+            faction=extracted,
+            council=seat.council,
+            organization=seat.organization,
+            start=seat.start,
+            end=seat.end,
+        )
+        Term.objects.create(seat=seat, start=seat.start, ends=seat.start + timedelta(days=365))
 
 
 class PetitionFactory(DjangoModelFactory):

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from councils.federation.models import Officer, Seat
+from councils.accounts.actors import SYSTEM
+from councils.federation import services
+from councils.federation.models import Officer
 from tests.api.conftest import session_client
 from tests.factories import (
     ConstituencyFactory,
@@ -140,8 +142,9 @@ def test_the_composition_costs_the_same_queries_however_many_seats(
     world, member_client, django_assert_max_num_queries, size
 ):
     council = _council_with_seats(world.organization, size)
-    # Session, user, organization, permission, council, seats, allocations: the same at 3 and 40.
-    with django_assert_max_num_queries(7):
+    # Session, user, organization, permission, council, seats with their factions, their terms,
+    # allocations: the same at 3 and 40.
+    with django_assert_max_num_queries(8):
         response = member_client.get(world.url(f"/councils/{council.slug}/composition"))
     assert response.status_code == 200
     assert response.json()["filled"] == size
@@ -154,7 +157,8 @@ def test_the_seats_cost_the_same_queries_however_many(
     world, member_client, django_assert_max_num_queries, size
 ):
     council = _council_with_seats(world.organization, size)
-    with django_assert_max_num_queries(6):
+    # Session, user, organization, permission, council, seats with their factions, their terms.
+    with django_assert_max_num_queries(7):
         response = member_client.get(world.url(f"/councils/{council.slug}/seats"))
     assert len(response.json()) == size
 
@@ -176,7 +180,7 @@ def test_the_seats_now_and_then(world, member_client):
 
 def test_an_ended_seat_shows_its_end_when_asked_about_its_time(world, member_client):
     ended = timezone.now() - timedelta(days=5)
-    Seat.objects.filter(pk=world.seat.pk).update(end=ended, end_reason=Seat.EndReason.RESIGNATION)
+    services.seat_resign(actor=SYSTEM, seat=world.seat, at=ended)
     assert member_client.get(world.url("/councils/soviet/seats")).json() == []
     day = (timezone.now() - timedelta(days=50)).date().isoformat()
     [seat] = member_client.get(world.url(f"/councils/soviet/seats?at={day}")).json()
@@ -243,8 +247,7 @@ def test_the_factions_left_to_right(world, member_client):
 
 def test_a_former_member_is_refused(world):
     client = session_client(world.member.user)
-    world.member.left_at = timezone.now()
-    world.member.save()
+    services.member_leave(actor=world.member.user, member=world.member)
     assert client.get(world.url()).status_code == 403
 
 

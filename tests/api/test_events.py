@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from councils.accounts.actors import SYSTEM
 from councils.audit.api import PAGE_SIZE
 from councils.audit.services import chain_verify
 from councils.federation.services import faction_create
@@ -63,7 +64,7 @@ def test_a_page_number_below_one_is_refused_naming_it(world, member_client):
 
 
 def test_system_events_have_no_actor(world, member_client):
-    faction_create(actor=None, organization=world.organization, name="Mezhraiontsy")
+    faction_create(actor=SYSTEM, organization=world.organization, name="Mezhraiontsy")
     [event] = member_client.get(world.url("/events")).json()["items"]
     assert event["actor"] is None
 

@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from councils.accounts.actors import SYSTEM
 from councils.audit.models import Event
+from councils.federation import services
 from councils.federation.models import Organization, RecallPetition, Seat, Signature
 from councils.federation.services import NOT_CONSTITUENT
 from tests.api.conftest import session_client, token_client
@@ -214,9 +216,7 @@ def test_a_seat_that_does_not_exist_here_is_refused_naming_the_seat(world, membe
 def test_a_seat_no_longer_held_is_refused_and_nothing_is_written(world, member_client):
     """The proof that a refused request is not half-written: the petition, the opener's signature,
     the audit event and the chain head all stay as they were."""
-    Seat.objects.filter(pk=world.seat.pk).update(
-        end=timezone.now() - timedelta(days=1), end_reason=Seat.EndReason.RESIGNATION
-    )
+    services.seat_resign(actor=SYSTEM, seat=world.seat, at=timezone.now() - timedelta(days=1))
     before = _state(world.organization)
     response = _post(member_client, world.url("/petitions"), {"seat": world.seat.pk, "reason": "Too late"})
     assert response.status_code == 400

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from councils.accounts.actors import SYSTEM
 from councils.audit.models import Event
 from councils.audit.services import chain_verify
 from councils.federation import services
@@ -71,7 +72,7 @@ def test_a_rewritten_chain_breaks_at_the_first_rewritten_link(org_with_events):
 def test_chains_are_per_organization(org_with_events):
     org, _ = org_with_events
     other = OrganizationFactory()
-    services.faction_create(actor=None, organization=other, name="Anarchists")
+    services.faction_create(actor=SYSTEM, organization=other, name="Anarchists")
     assert Event.objects.get(organization=other).sequence == 1
     assert chain_verify(organization=org).ok and chain_verify(organization=other).ok
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import Counter
 from datetime import UTC, datetime
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +19,15 @@ from councils.audit.services import chain_verify
 from councils.demo import data
 from councils.demo.loader import load_demo
 from councils.federation import selectors, services
-from councils.federation.models import Council, Member, Officer, Organization, RecallPetition, Seat
+from councils.federation.models import (
+    Affiliation,
+    Council,
+    Member,
+    Officer,
+    Organization,
+    RecallPetition,
+    Seat,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +130,9 @@ def test_history_shows_recalls_by_elections_and_faction_changes(org):
     assert recalled.filter(end__month__in=[8, 9], end__year=1917).count() >= 4
     points = selectors.composition_history(council=council(org, "petrograd"))
     assert len(points) > 10
-    assert Seat.objects.filter(organization=org, faction__short_name="Left SRs", start__year=1917).exists()
+    assert Affiliation.objects.filter(
+        organization=org, faction__short_name="Left SRs", start__year=1917
+    ).exists()
 
 
 def test_the_congress_delegates_follow_their_soviets(org):
@@ -180,3 +194,41 @@ def test_names_are_the_same_on_every_run():
     women = [n for n, _e in data.member_names(mill, 0) if n.split()[0] in data.GIVEN_NAMES_WOMEN]
     assert len(women) == round(mill.members * data.WOMEN_SHARE_BY_SLUG["vyborg-mills"])
     assert all(n.split()[1].endswith("a") for n in women if n.split()[1][-2:] in ("va", "na"))
+
+
+# --- every composition at every date, as it was before mandates became one row -----------------
+
+COMPOSITIONS = Path(__file__).parent / "data" / "compositions_1917.json"
+
+
+def _digest(composition) -> dict:
+    seats = sorted(
+        [r.holder, r.faction.short_name if r.faction else None, r.section, r.part] for r in composition.seats
+    )
+    return {
+        "factions": dict(sorted(Counter(str(s[1]) for s in seats).items())),
+        "vacant": composition.vacant,
+        "majority": composition.majority.short_name if composition.majority else None,
+        "seats": hashlib.sha256(json.dumps(seats).encode()).hexdigest()[:16],
+    }
+
+
+def test_every_council_has_the_same_composition_at_every_date_as_before_mandates(org):
+    """``compositions_1917.json`` was written by the code that stored a faction change or a
+    re-election as a new seat row: the demonstration told with one row per mandate gives the same
+    deputies, factions, sections, vacancies and majorities in every council at every moment."""
+    expected = json.loads(COMPOSITIONS.read_text())
+    for slug, moments in expected.items():
+        if slug == "_majority_map":
+            continue
+        council = Council.objects.get(organization=org, slug=slug)
+        for moment_text, want in moments.items():
+            got = _digest(selectors.composition_at(council=council, at=datetime.fromisoformat(moment_text)))
+            assert got == want, f"{slug} at {moment_text}"
+    for moment_text, want in expected["_majority_map"].items():
+        rows = selectors.majority_map(organization=org, at=datetime.fromisoformat(moment_text))
+        got = [
+            [r.council.slug, r.majority.short_name if r.majority else None, r.filled, r.allocated]
+            for r in rows
+        ]
+        assert got == want, f"majority map at {moment_text}"

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from councils.accounts.actors import SYSTEM
 from councils.audit.models import Event
 from councils.federation import services
 from councils.federation.management.commands import serve
@@ -158,7 +159,7 @@ def audited(db):
     """An organization with a short, intact chain of three events."""
     org = OrganizationFactory(slug="soviets")
     for name in ("Bolsheviks", "Mensheviks", "SRs"):
-        services.faction_create(actor=None, organization=org, name=name)
+        services.faction_create(actor=SYSTEM, organization=org, name=name)
     return org
 
 
@@ -190,7 +191,7 @@ def test_audit_verify_names_a_missing_event(audited):
 
 
 def test_audit_verify_without_a_slug_checks_every_organization(audited):
-    services.faction_create(actor=None, organization=OrganizationFactory(slug="other"), name="Anarchists")
+    services.faction_create(actor=SYSTEM, organization=OrganizationFactory(slug="other"), name="Anarchists")
 
     out, _err = run("audit", "verify")
 
@@ -220,7 +221,7 @@ def test_tick_writes_expired_petitions_and_says_so(db):
 
 
 def test_tick_opens_an_election_where_a_term_ended(db):
-    seat = SeatFactory(term_ends=timezone.now() - timedelta(days=1))
+    seat = SeatFactory(start=timezone.now() - timedelta(days=366))
     SeatAllocationFactory(constituency=seat.constituency, council=seat.council, seats=1)
 
     out, _err = run("tick")

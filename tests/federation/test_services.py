@@ -318,8 +318,7 @@ def test_a_member_who_left_cannot_be_elected(fed):
     services.seat_resign(actor=fed.organizer, seat=open_seat(fed.deputies[0], fed.district), at=days(20))
     by = Election.objects.get(council=fed.district, kind="by_election", status="open")
     gone = fed.constituents[0]
-    Member.objects.filter(pk=gone.pk).update(left_at=days(19))
-    gone.refresh_from_db()
+    gone = services.member_leave(actor=gone.user, member=gone, at=days(19))
     with pytest.raises(ValidationError, match="not a member of this organization"):
         services.election_declare(actor=fed.organizer, election=by, elected=[(gone, None)], at=days(21))
 

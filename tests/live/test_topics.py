@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
+from unittest.mock import patch
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -257,10 +258,8 @@ def test_a_removed_members_stream_stops_and_closes() -> None:
     pg = build_petrograd()
 
     def remove_elena() -> None:
-        with transaction.atomic():
-            Member.objects.filter(pk=pg.elena.pk).update(left_at=timezone.now())
-            access.access_ended(organization_id=pg.org.pk, user_id=pg.elena.user_id)
-        # A change after her removal: she must not receive it.
+        # The organizer removes her (the service publishes her topic), then a change she must not see.
+        services.member_leave(actor=pg.organizer, member=pg.elena)
         services.petition_sign(actor=pg.dora.user, petition=pg.petition)
 
     chunks = _stream_until_end(pg, pg.elena.user, remove_elena)
@@ -351,6 +350,29 @@ def test_accepting_a_stream_costs_three_queries(client, django_assert_max_num_qu
     assert response.status_code == 204  # the test client is WSGI: the gate passed, no stream
     client.force_login(UserFactory())
     assert off_loop(client.get, reverse("live", args=[pg.org.slug])).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_live_access_rule_is_the_organization_access_rule() -> None:
+    from councils.federation.access import may_view
+    from tests.factories import OfficerFactory
+
+    pg = build_petrograd()
+    admin = UserFactory(is_superuser=True)
+    officer = OfficerFactory(organization=pg.org, user=UserFactory()).user
+    inactive = UserFactory(is_active=False)
+    OfficerFactory(organization=pg.org, user=inactive)
+    left = pg.viktor
+    services.member_leave(actor=pg.organizer, member=left)
+    users = [pg.elena.user, left.user, admin, officer, inactive, UserFactory()]
+    sessions = {u.pk: f"s{u.pk}" for u in users}
+    with patch.object(access, "_live_sessions", lambda keys: {f"s{u.pk}": u.pk for u in users}):
+        bulk = access.still_allowed({(pg.org.pk, u.pk, sessions[u.pk]) for u in users})
+    for user in users:
+        expected = may_view(user, pg.org)
+        assert access.gate(user, pg.org.slug)[2] is expected, user
+        assert ((pg.org.pk, user.pk, sessions[user.pk]) in bulk) is expected, user
+    assert [may_view(u, pg.org) for u in users] == [True, False, True, True, False, False]
 
 
 # --- reconnection --------------------------------------------------------------------------------

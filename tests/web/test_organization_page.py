@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from councils.accounts.actors import SYSTEM
 from councils.federation import services
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory
 
@@ -16,20 +17,20 @@ pytestmark = pytest.mark.django_db
 def _organization_with_councils(n_children: int, slug: str):
     organizer = UserFactory(username=f"organizer-{slug}")
     org = OrganizationFactory(slug=slug)
-    services.officer_appoint(actor=None, organization=org, user=organizer, role="organizer")
-    red = services.faction_create(actor=None, organization=org, name="Reds", colour="#aa0000", position=0)
+    services.officer_appoint(actor=SYSTEM, organization=org, user=organizer, role="organizer")
+    red = services.faction_create(actor=SYSTEM, organization=org, name="Reds", colour="#aa0000", position=0)
     top = services.council_create(
-        actor=None, organization=org, name="Congress", seat_rule="fixed", total_seats=5
+        actor=SYSTEM, organization=org, name="Congress", seat_rule="fixed", total_seats=5
     )
     for i in range(n_children):
         child = services.council_create(
-            actor=None, organization=org, name=f"Soviet {i}", parent=top, members_per_seat=1
+            actor=SYSTEM, organization=org, name=f"Soviet {i}", parent=top, members_per_seat=1
         )
-        works = services.constituency_create(actor=None, organization=org, council=child, name=f"Works {i}")
+        works = services.constituency_create(actor=SYSTEM, organization=org, council=child, name=f"Works {i}")
         member = MemberFactory(constituency=works)
-        services.council_apportion(actor=None, council=child)
-        election = services.election_open(actor=None, council=child, constituency=works)
-        services.election_declare(actor=None, election=election, elected=[(member, red)])
+        services.council_apportion(actor=SYSTEM, council=child)
+        election = services.election_open(actor=SYSTEM, council=child, constituency=works)
+        services.election_declare(actor=SYSTEM, election=election, elected=[(member, red)])
     return organizer, org
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from councils.accounts.actors import SYSTEM
 from councils.audit.models import Event
 from councils.federation import services
 from councils.federation.models import RecallPetition, Seat
@@ -200,7 +201,7 @@ def test_a_bad_date_shows_now_and_says_why(client, pg):
 def _council_with_seats(n: int, slug: str):
     organizer = UserFactory(username=f"organizer-{slug}")
     org = OrganizationFactory(slug=slug)
-    services.officer_appoint(actor=None, organization=org, user=organizer, role="organizer")
+    services.officer_appoint(actor=SYSTEM, organization=org, user=organizer, role="organizer")
     factions = [
         services.faction_create(actor=organizer, organization=org, name=f"F{i}", colour="#336699", position=i)
         for i in range(3)

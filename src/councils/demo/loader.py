@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from councils.accounts.actors import SYSTEM
 from councils.demo import data
 from councils.federation import selectors, services
 from councils.federation.models import (
@@ -45,6 +46,7 @@ from councils.federation.models import (
     Officer,
     Organization,
     Seat,
+    Term,
 )
 
 # The soviets set no fixed term: a deputy sat until recalled or re-elected. Terms of two hundred
@@ -181,7 +183,7 @@ class _Loader:
             is_staff=True,
         )
         self.organization = services.organization_create(
-            actor=None,
+            actor=SYSTEM,
             name=data.ORGANIZATION_NAME,
             slug=data.ORGANIZATION_SLUG,
             description=data.ORGANIZATION_DESCRIPTION,
@@ -189,11 +191,11 @@ class _Loader:
         )
         org = self.organization
         services.officer_appoint(
-            actor=None, organization=org, user=organizer, role=Officer.Role.ORGANIZER, at=at
+            actor=SYSTEM, organization=org, user=organizer, role=Officer.Role.ORGANIZER, at=at
         )
         for row in data.FACTIONS:
             faction = services.faction_create(
-                actor=None,
+                actor=SYSTEM,
                 organization=org,
                 name=row.name,
                 short_name=row.short_name,
@@ -204,7 +206,7 @@ class _Loader:
             self.factions[row.key] = faction
             self.faction_key[faction.pk] = row.key
         self.congress = services.council_create(
-            actor=None,
+            actor=SYSTEM,
             organization=org,
             name=data.CONGRESS_NAME,
             slug=data.CONGRESS_SLUG,
@@ -216,7 +218,7 @@ class _Loader:
         )
         for row in data.CITY_SOVIETS:
             council = services.council_create(
-                actor=None,
+                actor=SYSTEM,
                 organization=org,
                 name=row.name,
                 slug=row.slug,
@@ -231,7 +233,7 @@ class _Loader:
             for c in row.constituencies:
                 city.constituencies.append(
                     services.constituency_create(
-                        actor=None,
+                        actor=SYSTEM,
                         organization=org,
                         council=council,
                         name=c.name,
@@ -250,7 +252,7 @@ class _Loader:
             for c in row.constituencies:
                 rows += [(name, email, c.slug) for name, email in data.member_names(c, offset)]
                 offset += c.members
-        services.members_import(actor=None, organization=self.organization, rows=rows, at=at)
+        services.members_import(actor=SYSTEM, organization=self.organization, rows=rows, at=at)
         User = get_user_model()
         by_slug = {c.slug: c for city in self.cities for c in city.constituencies}
         for username, name, slug in (
@@ -267,7 +269,7 @@ class _Loader:
             )
             self.demo_users.add(user.pk)
             services.member_add(
-                actor=None,
+                actor=SYSTEM,
                 organization=self.organization,
                 user=user,
                 constituency=by_slug[slug],
@@ -283,16 +285,16 @@ class _Loader:
     # --- elections ---------------------------------------------------------------------------
 
     def march_elections(self, city: _City, at: datetime) -> None:
-        services.council_apportion(actor=None, council=city.council, at=at)
+        services.council_apportion(actor=SYSTEM, council=city.council, at=at)
         shares = {section: _Shares(s) for section, s in city.row.march.items()}
         for constituency in city.constituencies:
             election = services.election_open(
-                actor=None, council=city.council, constituency=constituency, at=self.clock.tick()
+                actor=SYSTEM, council=city.council, constituency=constituency, at=self.clock.tick()
             )
             keys = shares[constituency.section].take(election.seats)
             candidates = self.candidates(constituency, exclude=set())
             elected = [(candidates[i], self.factions[key]) for i, key in enumerate(keys)]
-            services.election_declare(actor=None, election=election, elected=elected, at=self.clock.tick())
+            services.election_declare(actor=SYSTEM, election=election, elected=elected, at=self.clock.tick())
 
     def reelect(
         self, city: _City, constituency: Constituency, at: datetime, shares: _Shares | None = None
@@ -300,7 +302,9 @@ class _Loader:
         """A factory or regiment re-elects its deputies: sitting deputies of a faction still
         chosen keep their seat (and their delegate seats above), the others make way."""
         shares = shares or _Shares(city.row.reelection[constituency.section])
-        election = services.election_open(actor=None, council=city.council, constituency=constituency, at=at)
+        election = services.election_open(
+            actor=SYSTEM, council=city.council, constituency=constituency, at=at
+        )
         keys = shares.take(election.seats)
         sitting = [s for s in self.open_seats(city.council, at) if s.constituency_id == constituency.pk]
         by_faction: dict[str, list[Member]] = defaultdict(list)
@@ -311,7 +315,7 @@ class _Loader:
         for key in keys:
             member = by_faction[key].pop(0) if by_faction[key] else next(newcomers)
             elected.append((member, self.factions[key]))
-        services.election_declare(actor=None, election=election, elected=elected, at=self.clock.tick())
+        services.election_declare(actor=SYSTEM, election=election, elected=elected, at=self.clock.tick())
         self.fill_congress(city)
 
     def by_election(self, city: _City, constituency: Constituency, key: str, at: datetime) -> None:
@@ -322,7 +326,7 @@ class _Loader:
             kind=Election.Kind.BY_ELECTION
         ):
             services.election_declare(
-                actor=None,
+                actor=SYSTEM,
                 election=election,
                 elected=[(next(candidates), self.factions[key])],
                 at=self.clock.tick(),
@@ -330,7 +334,7 @@ class _Loader:
 
     def congress_regular(self, at: datetime) -> None:
         """Each soviet sends delegates to the Congress in proportion to its own composition."""
-        allocations = services.council_apportion(actor=None, council=self.congress, at=at)
+        allocations = services.council_apportion(actor=SYSTEM, council=self.congress, at=at)
         allocated = {a.child_council_id: a.seats for a in allocations}
         delegates = {s.derives_from_id for s in self.open_seats(self.congress, at)}
         for city in self.cities:
@@ -338,18 +342,18 @@ class _Loader:
             shares = _Shares(Counter(self.key_of(s) for s in seats))
             pools: dict[str, list[Seat]] = defaultdict(list)
             # Sitting delegates first, so a re-elected delegate's seat carries on.
-            for seat in sorted(seats, key=lambda s: (s.pk not in delegates, s.pk)):
+            for seat in sorted(seats, key=lambda s: s.pk not in delegates):
                 pools[self.key_of(seat)].append(seat)
             elected = [(pools[key].pop(0).holder, None) for key in shares.take(allocated[city.council.pk])]
             election = services.election_open(
-                actor=None,
+                actor=SYSTEM,
                 council=self.congress,
                 child_council=city.council,
                 kind=Election.Kind.REGULAR,
                 seats=len(elected),
                 at=self.clock.tick(),
             )
-            services.election_declare(actor=None, election=election, elected=elected, at=self.clock.tick())
+            services.election_declare(actor=SYSTEM, election=election, elected=elected, at=self.clock.tick())
 
     def fill_congress(self, city: _City) -> None:
         """Fill the Congress seats a soviet lost when its deputies' seats ended below.
@@ -377,7 +381,7 @@ class _Loader:
             )
             chosen = [s for s in free if self.key_of(s) == key][: election.seats]
             services.election_declare(
-                actor=None,
+                actor=SYSTEM,
                 election=election,
                 elected=[(s.holder, None) for s in chosen],
                 at=at,
@@ -400,7 +404,7 @@ class _Loader:
         """A non-party deputy of the Petrograd Soviet resigns in April; a Menshevik succeeds."""
         city = self.city(data.PETROGRAD.slug)
         seat = next(s for s in self.open_seats(city.council, at) if self.key_of(s) == data.OTHERS)
-        services.seat_resign(actor=None, seat=seat, at=at)
+        services.seat_resign(actor=SYSTEM, seat=seat, at=at)
         constituency = next(c for c in city.constituencies if c.pk == seat.constituency_id)
         self.by_election(city, constituency, data.MENSHEVIKS, self.clock.on(date(1917, 5, 3)))
 
@@ -487,7 +491,10 @@ class _Loader:
             ]
             for seat in srs[: math.ceil(len(srs) / 2)]:
                 services.deputy_change_faction(
-                    actor=None, member=seat.holder, faction=self.factions[data.LEFT_SRS], at=self.clock.tick()
+                    actor=SYSTEM,
+                    member=seat.holder,
+                    faction=self.factions[data.LEFT_SRS],
+                    at=self.clock.tick(),
                 )
 
     def open_petitions_now(self) -> None:
@@ -502,7 +509,7 @@ class _Loader:
             now = timezone.now()
             seats = [s for s in self.open_seats(city.council, now) if s.constituency_id == constituency.pk]
             # Against a Menshevik or SR if there is one, as the worker's petition is.
-            seats.sort(key=lambda s: (self.key_of(s) not in (data.MENSHEVIKS, data.SRS), s.pk))
+            seats.sort(key=lambda s: self.key_of(s) not in (data.MENSHEVIKS, data.SRS))
             seat = seats[0]
             signers = iter(self.signers(constituency.pk, exclude={seat.holder_id}))
             petition = services.petition_open(actor=next(signers).user, seat=seat, reason=reason)
@@ -527,7 +534,22 @@ class _Loader:
         )
 
     def open_seats(self, council: Council, at: datetime) -> list[Seat]:
-        return list(selectors.seats(council=council, at=at).order_by("pk"))
+        """The council's seats at ``at``, the longest unchanged first: by the last time each was
+        given (a term) or changed faction, so the story reads the same however mandates are stored."""
+        seats = selectors.seats(council=council, at=at)
+        last_term: dict[int, tuple[datetime, int]] = {}
+        for seat_id, start, pk in (
+            Term.objects.filter(seat__in=seats, start__lte=at)
+            .order_by("start", "pk")
+            .values_list("seat_id", "start", "pk")
+        ):
+            last_term[seat_id] = (start, pk)
+
+        def version(seat: Seat) -> tuple[datetime, int]:
+            start, pk = last_term.get(seat.pk, (seat.start, 0))
+            return max(start, seat.affiliations_at[0].start), pk
+
+        return sorted(seats, key=version)
 
     def candidates(self, constituency: Constituency, exclude: Iterable[int]) -> list[Member]:
         """Members who may stand: not already deputies, not the demonstration's own accounts."""

@@ -24,8 +24,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from councils.federation import services
+from councils.federation import access, services
 from councils.federation.models import (
+    Affiliation,
     Constituency,
     Council,
     Election,
@@ -37,16 +38,13 @@ from councils.federation.models import (
     Seat,
     SeatAllocation,
     Signature,
+    Term,
 )
 
 
 def organized_by(user: Any) -> QuerySet[Organization]:
     """The organizations ``user`` may administer: all for a superuser, else those they organize."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Organization.objects.none()
-    if user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(officers__user=user, officers__role=Officer.Role.ORGANIZER).distinct()
+    return access.organizations_organized_by(user)
 
 
 def organized_ids(request: HttpRequest) -> list[int]:
@@ -311,6 +309,32 @@ class OfficerAdmin(ReadOnlyAdmin):
     list_filter = [("organization", RelatedOnly), "role"]
 
 
+class AffiliationInline(admin.TabularInline):
+    """A seat's factions over time (read only: services write them)."""
+
+    model = Affiliation
+    fields = ["faction", "start", "end"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TermInline(admin.TabularInline):
+    """A seat's terms: the elections that gave or renewed it (read only)."""
+
+    model = Term
+    fields = ["election", "start", "ends"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Seat)
 class SeatAdmin(ReadOnlyAdmin):
     list_display = [
@@ -326,15 +350,20 @@ class SeatAdmin(ReadOnlyAdmin):
     ]
     list_filter = [
         ("council", RelatedOnly),
-        ("faction", RelatedOnly),
+        ("affiliations__faction", RelatedOnly),
         "section",
         "end_reason",
         ("end", admin.EmptyFieldListFilter),
     ]
     search_fields = ["holder__name"]
-    list_select_related = ["holder", "council", "faction", "constituency", "child_council"]
+    list_select_related = ["holder", "council", "constituency", "child_council"]
     date_hierarchy = "start"
     actions = ["resign_seat"]
+    inlines = [AffiliationInline, TermInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The faction column reads each seat's affiliations: fetched with the page, not per row.
+        return super().get_queryset(request).with_faction()  # type: ignore[attr-defined]
 
     @admin.action(description=_("Resign seat"))
     def resign_seat(self, request: HttpRequest, queryset: QuerySet[Seat]) -> None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError as SchemaError
 
-from councils.federation import selectors, services
+from councils.federation import access, selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
     Constituency,
@@ -80,10 +80,7 @@ def organization_for(request: HttpRequest, slug: str) -> Organization:
 
     Reading an organization needs the same permission as its pages: membership or an office.
     """
-    organization = get_object_or_404(Organization, slug=slug)
-    if not request.auth.has_perm("federation.view_organization", organization):  # type: ignore[attr-defined]
-        raise NotAllowed(_("Only members and officers of %(org)s may read it.") % {"org": organization.name})
-    return organization
+    return access.organization_for(request.auth, slug)
 
 
 def parse_moment(value: str | None, *, param: str = "at") -> datetime | None:
@@ -362,7 +359,8 @@ def election_declare(request: HttpRequest, slug: str, election_id: int, payload:
     seats = services.election_declare(actor=request.auth, election=election, elected=elected)  # type: ignore[attr-defined]
     return (
         Seat.objects.filter(pk__in=[s.pk for s in seats])
-        .select_related("holder", "faction", "constituency", "child_council")
+        .select_related("holder", "constituency", "child_council")
+        .with_faction()
         .order_by("slot")
     )
 

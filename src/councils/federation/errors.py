@@ -6,4 +6,8 @@ from django.core.exceptions import PermissionDenied
 
 
 class NotAllowed(PermissionDenied):
-    """The acting user may not make this change; the message says why."""
+    """The acting user may not make this change (or see this); the message says why."""
+
+
+class NotSignedIn(NotAllowed):
+    """A visitor who has not signed in asked for what only signed-in people may see."""

@@ -7,6 +7,7 @@ whose ``[start, end)`` interval contains that moment.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,15 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def _one_part() -> models.CheckConstraint:
-    """A seat, allocation or election belongs to exactly one part of its council: a constituency
-    (of a base council) or a child council (of a higher one)."""
-    return models.CheckConstraint(
-        condition=Q(constituency__isnull=False, child_council__isnull=True)
-        | Q(constituency__isnull=True, child_council__isnull=False),
-        name="%(app_label)s_%(class)s_one_part",
-    )
+from councils.federation.parts import HasPart, one_part_constraint
 
 
 class Organization(models.Model):
@@ -233,8 +226,14 @@ class Member(models.Model):
     """A person with voting rights in an organization, in exactly one constituency there.
 
     A person may be a member of several organizations (one row each). Leaving ends the row
-    (``left_at``); it is not deleted.
+    (``left_at``, ``left_reason``); it is not deleted. Moving to another constituency ends the row
+    as *moved* and starts a new one there that records the row it continues (``moved_from``), so
+    the constituency of every past signature, petition and seat stays what it was.
     """
+
+    class LeftReason(models.TextChoices):
+        LEFT = "left", _("left the organization")
+        MOVED = "moved", _("moved to another constituency")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
@@ -242,6 +241,17 @@ class Member(models.Model):
     name = models.CharField(_("name"), max_length=200)
     joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("left because"), max_length=16, choices=LeftReason.choices, blank=True, default="", db_default=""
+    )
+    moved_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moved_to",
+        verbose_name=_("continues the membership"),
+    )
 
     class Meta:
         ordering = ["organization", "name"]
@@ -252,6 +262,11 @@ class Member(models.Model):
                 fields=["organization", "user"],
                 condition=Q(left_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_membership_per_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True, left_reason="")
+                | Q(left_at__isnull=False, left_at__gte=F("joined_at"), left_reason__gt=""),
+                name="%(app_label)s_%(class)s_left_has_reason",
             ),
         ]
         indexes = [
@@ -265,7 +280,7 @@ class Member(models.Model):
         return self.name
 
 
-class SeatAllocation(models.Model):
+class SeatAllocation(HasPart, models.Model):
     """How many seats one part (a constituency or a child council) has in a council, from ``start``
     to ``end``. Written by apportionment; a new apportionment ends the rows it changes."""
 
@@ -285,7 +300,7 @@ class SeatAllocation(models.Model):
         verbose_name = _("seat allocation")
         verbose_name_plural = _("seat allocations")
         constraints = [
-            _one_part(),
+            one_part_constraint(),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=F("start")),
                 name="%(app_label)s_%(class)s_ends_after_start",
@@ -307,7 +322,7 @@ class SeatAllocation(models.Model):
         return f"{self.seats} seats in {self.council_id}"
 
 
-class Election(models.Model):
+class Election(HasPart, models.Model):
     """An election of deputies for one part of a council: regular (a new term) or a by-election
     for a vacancy. In this version results are entered by a returning officer."""
 
@@ -347,7 +362,7 @@ class Election(models.Model):
         verbose_name = _("election")
         verbose_name_plural = _("elections")
         constraints = [
-            _one_part(),
+            one_part_constraint(),
             models.CheckConstraint(condition=Q(seats__gte=1), name="%(app_label)s_%(class)s_fills_a_seat"),
         ]
         indexes = [models.Index(fields=["council", "status"], name="federation_election_open")]
@@ -355,22 +370,66 @@ class Election(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def elected_seats(self) -> list[Seat]:
+        """The seats this election filled or renewed, each with the faction it sat with when the
+        election was declared (read by ``selectors.elections``; empty until declared)."""
+        terms = getattr(self, "elected_terms", None)
+        if terms is None:
+            terms = list(self.terms.select_related("seat__holder").order_by("seat__slot", "seat__pk"))
+        seats = []
+        for term in terms:
+            seat = term.seat
+            moment = self.declared_at or term.start
+            fetched = getattr(seat, "affiliation_list", None)
+            if fetched is None:
+                fetched = list(seat.affiliations.select_related("faction"))
+            seat.affiliations_at = [
+                a for a in fetched if a.start <= moment and (a.end is None or a.end > moment)
+            ]
+            seats.append(seat)
+        return seats
 
-class Seat(models.Model):
+
+class SeatQuerySet(models.QuerySet["Seat"]):
+    """Seats, with the factions their deputies sat with fetched alongside (one more query)."""
+
+    def with_faction(self, at: datetime | None = None) -> SeatQuerySet:
+        """Fetch each seat's affiliations so that :attr:`Seat.faction` reads without a query: the
+        one in force at ``at``, or (by default) all of them, of which it reads the open one (for an
+        ended seat, the last)."""
+        affiliations = Affiliation.objects.select_related("faction").order_by("start")
+        if at is None:
+            return self.prefetch_related(
+                models.Prefetch("affiliations", queryset=affiliations, to_attr="affiliation_list")
+            )
+        at_moment = affiliations.filter(Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at)))
+        return self.prefetch_related(
+            models.Prefetch("affiliations", queryset=at_moment, to_attr="affiliations_at")
+        )
+
+
+class Seat(HasPart, models.Model):
     """One deputy's mandate in one council for one part (constituency or child council), from
-    ``start`` to ``end``, with the faction sat with and the reason it ended.
+    ``start`` to ``end``, with the reason it ended.
+
+    A mandate is one row for as long as it lasts: the faction the deputy sits with is a series of
+    dated :class:`Affiliation` periods, and each election that gave or renewed it a :class:`Term`.
+    So a change of faction or a re-election adds rows and never re-points what refers to the seat
+    (petitions, delegate seats, later polls and instructions). Setting ``end`` once is the only
+    change a seat row receives.
 
     A delegate's seat (in a higher council, for a child council) ``derives_from`` the delegate's
     seat in the child council: when that seat ends, this one ends in the same transaction.
-    A change of faction ends the seat as *superseded* and starts a new one with the new faction.
     """
 
     class EndReason(models.TextChoices):
         TERM = "term", _("term ended")
         RECALL = "recall", _("recalled")
         RESIGNATION = "resignation", _("resigned")
-        SUPERSEDED = "superseded", _("superseded")
         DERIVED = "derived", _("the seat it derives from ended")
+        MOVED = "moved", _("moved to another constituency")
+        LEFT = "left", _("left the organization")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="seats")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="seats")
@@ -386,33 +445,23 @@ class Seat(models.Model):
     holder = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="seats", verbose_name=_("deputy")
     )
-    faction = models.ForeignKey(
-        Faction,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="seats",
-        verbose_name=_("faction"),
-    )
     # Copied from the constituency (or the seat below) so composition by section needs no join.
     section = models.CharField(_("section"), max_length=40, blank=True)
     derives_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_seats"
     )
-    election = models.ForeignKey(
-        Election, null=True, blank=True, on_delete=models.PROTECT, related_name="seats_filled"
-    )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=16, choices=EndReason.choices, blank=True)
-    term_ends = models.DateTimeField(_("term ends"), null=True, blank=True)
+
+    objects = SeatQuerySet.as_manager()
 
     class Meta:
         ordering = ["council", "start"]
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
         constraints = [
-            _one_part(),
+            one_part_constraint(),
             models.CheckConstraint(
                 condition=Q(end__isnull=True, end_reason="") | Q(end__gt=F("start"), end_reason__gt=""),
                 name="%(app_label)s_%(class)s_end_has_reason_and_follows_start",
@@ -440,7 +489,6 @@ class Seat(models.Model):
             ),
         ]
         indexes = [
-            # Composition at a moment: the seats of a council whose [start, end) contains it.
             models.Index(fields=["council", "start", "end"], name="federation_seat_council_time"),
             models.Index(fields=["organization", "start", "end"], name="federation_seat_org_time"),
             models.Index(
@@ -454,6 +502,106 @@ class Seat(models.Model):
     @property
     def is_open(self) -> bool:
         return self.end is None
+
+    @property
+    def faction(self) -> Faction | None:
+        """The faction the deputy sits with (None: an independent): at the moment the seat was read
+        for, else now (for an ended seat, the last one). Selectors fetch it alongside
+        (:meth:`SeatQuerySet.with_faction`); otherwise reading it costs a query."""
+        at_moment = getattr(self, "affiliations_at", None)
+        if at_moment is not None:
+            return at_moment[0].faction if at_moment else None
+        every = getattr(self, "affiliation_list", None)
+        if every is None:
+            every = list(self.affiliations.select_related("faction").order_by("start"))
+            self.affiliation_list = every
+        current = next((a for a in every if a.end is None), every[-1] if every else None)
+        return current.faction if current is not None else None
+
+    @property
+    def faction_id(self) -> int | None:
+        faction = self.faction
+        return faction.pk if faction is not None else None
+
+    @property
+    def term_ends(self) -> datetime | None:
+        """When the seat's latest term ends (the next regular election is due), if it has one."""
+        return max((t.ends for t in self.terms.all() if t.ends is not None), default=None)
+
+
+class Affiliation(models.Model):
+    """The faction a seat's deputy sat with (or none: an independent) from ``start`` to ``end``.
+
+    A seat's affiliations follow each other without gap or overlap over the seat's whole life: a
+    change of faction ends the open one and starts the next at the same moment. The composition of
+    a council at a moment is its affiliations open then. ``council`` and ``organization`` are the
+    seat's, copied so that composition and the majority map read one table by index.
+    """
+
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="affiliations")
+    faction = models.ForeignKey(
+        Faction, null=True, blank=True, on_delete=models.PROTECT, related_name="affiliations"
+    )
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["seat", "start"]
+        verbose_name = _("faction affiliation")
+        verbose_name_plural = _("faction affiliations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+            ),
+            # One faction at a time: at most one open affiliation per seat.
+            models.UniqueConstraint(
+                fields=["seat"],
+                condition=Q(end__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_per_seat",
+            ),
+            models.UniqueConstraint(fields=["seat", "start"], name="%(app_label)s_%(class)s_one_per_start"),
+        ]
+        indexes = [
+            # Composition at a moment and its history, per council and per organization.
+            models.Index(fields=["council", "start", "end"], name="federation_affil_council_time"),
+            models.Index(fields=["organization", "start", "end"], name="federation_affil_org_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat_id} with {self.faction_id or 'no faction'} from {self.start:%Y-%m-%d}"
+
+
+class Term(models.Model):
+    """A term of a seat: the election that gave or renewed the mandate, from ``start`` until
+    ``ends`` (when the next regular election is due). A deputy re-elected keeps the seat and gains a
+    term; a seat entered without an election (a paper record) has a term without one."""
+
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="terms")
+    election = models.ForeignKey(
+        Election, null=True, blank=True, on_delete=models.PROTECT, related_name="terms"
+    )
+    start = models.DateTimeField(_("start"))
+    ends = models.DateTimeField(_("term ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["seat", "start"]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        constraints = [
+            models.UniqueConstraint(fields=["seat", "start"], name="%(app_label)s_%(class)s_one_per_start"),
+            models.UniqueConstraint(
+                fields=["seat", "election"],
+                condition=Q(election__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_election",
+            ),
+        ]
+        indexes = [models.Index(fields=["ends"], name="federation_term_ends")]
+
+    def __str__(self) -> str:
+        return f"term of seat {self.seat_id} from {self.start:%Y-%m-%d}"
 
 
 class RecallPetition(models.Model):

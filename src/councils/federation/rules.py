@@ -1,6 +1,14 @@
-"""Who may do what, as named predicates (the ``rules`` package).
+"""Who may do what in the federation, as named predicates (the ``rules`` package).
 
-Object permissions take the organization (or an object that belongs to one) as their object.
+Every rule of the federation's services is one named permission here, built from the predicates
+below; services call :func:`councils.federation.services._common.require` with the permission's
+name, and pages and the API ask the same permission to decide what to offer. The object of a
+permission is the organization, or an object that belongs to one (a council, a seat, a
+constituency, a member, a petition).
+
+The system actor (:data:`councils.accounts.actors.SYSTEM`) holds every permission: it is
+``councils tick`` and the demonstration, acting on no person's behalf. No predicate accepts
+``None``.
 """
 
 from __future__ import annotations
@@ -9,10 +17,12 @@ from typing import Any
 
 import rules
 
-from councils.federation.models import Member, Officer, Organization, RecallPetition
+from councils.accounts.actors import is_system
+from councils.federation.models import Constituency, Member, Officer, Organization, RecallPetition, Seat
 
 
-def _organization_of(obj: Any) -> Organization | None:
+def organization_of(obj: Any) -> Organization | None:
+    """The organization an object belongs to (the object itself for an organization)."""
     if obj is None:
         return None
     if isinstance(obj, Organization):
@@ -20,38 +30,45 @@ def _organization_of(obj: Any) -> Organization | None:
     return getattr(obj, "organization", None)
 
 
-def _authenticated(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
+def _person(user: Any) -> bool:
+    return bool(user is not None and not is_system(user) and getattr(user, "is_authenticated", False))
+
+
+@rules.predicate
+def is_system_actor(user: Any) -> bool:
+    """The acting party is Councils itself (``councils tick``, the demonstration)."""
+    return is_system(user)
+
+
+@rules.predicate
+def is_superuser(user: Any) -> bool:
+    """The user administers the whole installation."""
+    return _person(user) and bool(user.is_superuser)
 
 
 @rules.predicate
 def is_member(user: Any, obj: Any = None) -> bool:
     """The user is a current member of the object's organization."""
-    org = _organization_of(obj)
-    if org is None or not _authenticated(user):
+    org = organization_of(obj)
+    if org is None or not _person(user):
         return False
     return Member.objects.filter(organization=org, user=user, left_at__isnull=True).exists()
 
 
 @rules.predicate
 def is_organizer(user: Any, obj: Any = None) -> bool:
-    """The user organizes the object's organization (superusers organize every organization)."""
-    if not _authenticated(user):
+    """The user organizes the object's organization (changes its structure and members)."""
+    org = organization_of(obj)
+    if org is None or not _person(user):
         return False
-    if user.is_superuser:
-        return True
-    org = _organization_of(obj)
-    return (
-        org is not None
-        and Officer.objects.filter(organization=org, user=user, role=Officer.Role.ORGANIZER).exists()
-    )
+    return Officer.objects.filter(organization=org, user=user, role=Officer.Role.ORGANIZER).exists()
 
 
 @rules.predicate
 def is_returning_officer(user: Any, obj: Any = None) -> bool:
-    """The user is a returning officer of the object's organization."""
-    org = _organization_of(obj)
-    if org is None or not _authenticated(user):
+    """The user is a returning officer of the object's organization (records election results)."""
+    org = organization_of(obj)
+    if org is None or not _person(user):
         return False
     return Officer.objects.filter(organization=org, user=user, role=Officer.Role.RETURNING_OFFICER).exists()
 
@@ -59,23 +76,52 @@ def is_returning_officer(user: Any, obj: Any = None) -> bool:
 @rules.predicate
 def is_officer(user: Any, obj: Any = None) -> bool:
     """The user holds any office in the object's organization."""
-    org = _organization_of(obj)
-    if org is None or not _authenticated(user):
+    org = organization_of(obj)
+    if org is None or not _person(user):
         return False
-    return bool(user.is_superuser) or Officer.objects.filter(organization=org, user=user).exists()
+    return Officer.objects.filter(organization=org, user=user).exists()
+
+
+def _constituency_id(obj: Any) -> int | None:
+    if isinstance(obj, Constituency):
+        return obj.pk
+    if isinstance(obj, RecallPetition | Seat):
+        return obj.constituency_id
+    return None
 
 
 @rules.predicate
-def is_constituent(user: Any, petition: RecallPetition | None = None) -> bool:
-    """The user is a current member of the petition's constituency."""
-    if petition is None or not _authenticated(user):
+def is_constituent(user: Any, obj: Any = None) -> bool:
+    """The user is a current member of the constituency (of a constituency, a petition or a seat
+    held for a constituency)."""
+    constituency_id = _constituency_id(obj)
+    if constituency_id is None or not _person(user):
         return False
-    return Member.objects.filter(
-        constituency_id=petition.constituency_id, user=user, left_at__isnull=True
-    ).exists()
+    return Member.objects.filter(constituency_id=constituency_id, user=user, left_at__isnull=True).exists()
 
 
-rules.add_perm("federation.view_organization", is_member | is_officer)
-rules.add_perm("federation.change_structure", is_organizer)
-rules.add_perm("federation.declare_election", is_organizer | is_returning_officer)
+@rules.predicate
+def is_seat_holder(user: Any, seat: Any = None) -> bool:
+    """The user is the deputy holding the seat."""
+    if not isinstance(seat, Seat) or not _person(user):
+        return False
+    return Member.objects.filter(pk=seat.holder_id, user=user).exists()
+
+
+@rules.predicate
+def is_the_member(user: Any, member: Any = None) -> bool:
+    """The user is this member (a person acting on their own membership)."""
+    return isinstance(member, Member) and _person(user) and member.user_id == user.pk
+
+
+rules.add_perm("federation.create_organization", is_system_actor | is_superuser)
+rules.add_perm("federation.view_organization", is_superuser | is_member | is_officer)
+rules.add_perm("federation.change_structure", is_system_actor | is_superuser | is_organizer)
+rules.add_perm("federation.manage_members", is_system_actor | is_superuser | is_organizer)
+rules.add_perm("federation.leave", is_system_actor | is_superuser | is_organizer | is_the_member)
+rules.add_perm(
+    "federation.declare_election", is_system_actor | is_superuser | is_organizer | is_returning_officer
+)
+rules.add_perm("federation.resign_seat", is_system_actor | is_superuser | is_organizer | is_seat_holder)
+rules.add_perm("federation.change_faction", is_system_actor | is_superuser | is_organizer | is_the_member)
 rules.add_perm("federation.sign_petition", is_constituent)

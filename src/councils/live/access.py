@@ -1,11 +1,15 @@
 """Who may follow an organization's live updates, checked cheaply: when a stream opens (one query
 besides the session's) and again, in bulk, for open streams.
 
-Membership and office services call :func:`access_ended` when a user's membership or office in an
-organization ends (a ``Member`` row given ``left_at``, an ``Officer`` row removed): once that
-commits, the user's open streams in the organization are checked again and closed if the user no
-longer belongs. The hub also checks every open stream every few minutes (a session that expired,
-a sign-out elsewhere).
+The rule is :func:`councils.federation.access.may_view`'s (current members, officers, active
+administrators), written here as one query for a stream's opening and as a few queries for
+thousands of open streams; ``tests/live/test_topics.py`` checks that both agree.
+
+When a user's membership or office in an organization ends, the service that ends it publishes
+the user's topic (``member_leave`` does; :func:`access_ended` is the helper for the others, such as
+an ``Officer`` row removed): once that commits, the user's open streams in the organization are
+checked again and closed if the user no longer belongs. The hub also checks every open stream
+every few minutes (a session that expired, a sign-out elsewhere).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ def gate(user: Any, organization_slug: str) -> tuple[int, str, bool] | None:
     if row is None:
         return None
     pk, name, is_member, is_officer = row
-    return pk, name, bool(is_member or is_officer or user.is_superuser)
+    return pk, name, bool(user.is_active and (is_member or is_officer or user.is_superuser))
 
 
 def still_allowed(streams: Iterable[tuple[int, int, str]]) -> set[tuple[int, int, str]]:

@@ -26,8 +26,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from councils.federation import selectors, services
-from councils.federation.errors import NotAllowed
+from councils.federation import access, selectors, services
+from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import (
     Constituency,
     Council,
@@ -99,14 +99,10 @@ def _organization_page(view: View) -> View:
     @_pages_errors
     @wraps(view)
     def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        organization = get_object_or_404(Organization, slug=org_slug)
-        if not request.user.is_authenticated:
+        try:
+            organization = access.organization_for(request.user, org_slug)
+        except NotSignedIn:
             return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm("federation.view_organization", organization):
-            raise NotAllowed(
-                _("Only members and officers of %(organization)s can see this page.")
-                % {"organization": organization.name}
-            )
         return view(request, organization, *args, **kwargs)
 
     return wrapped
@@ -681,7 +677,7 @@ def _live_gate(request: HttpRequest, org_slug: str) -> tuple[int, int, str] | Ht
         organization_id, name, allowed = found
         if not allowed:
             raise NotAllowed(
-                _("Only members and officers of %(organization)s can see this page.") % {"organization": name}
+                _("Only members and officers of %(organization)s can see it.") % {"organization": name}
             )
         return organization_id, request.user.pk, request.session.session_key or ""
     except PermissionDenied as exc:

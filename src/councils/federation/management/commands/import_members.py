@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from councils.accounts.actors import SYSTEM, Actor
 from councils.federation.models import Organization
 from councils.federation.services import members_import
 
@@ -49,11 +50,13 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(slug=options["organization"]).first()
         if organization is None:
             raise CommandError(_("Unknown organization: %(slug)s") % {"slug": options["organization"]})
-        actor = None
+        # The operator at the command line acts as the system unless they name the person acting.
+        actor: Actor = SYSTEM
         if options["actor"]:
-            actor = get_user_model()._default_manager.filter(username=options["actor"]).first()
-            if actor is None:
+            user = get_user_model()._default_manager.filter(username=options["actor"]).first()
+            if user is None:
                 raise CommandError(_("Unknown user: %(username)s") % {"username": options["actor"]})
+            actor = user
         if len(options["delimiter"]) != 1:
             raise CommandError(_("--delimiter must be one character."))
 

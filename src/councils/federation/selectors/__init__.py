@@ -1,0 +1,72 @@
+"""Read queries shared by the pages, the API and the command line, one module per area.
+
+Each selector takes keyword arguments, returns a queryset or frozen dataclasses, and costs a
+constant number of queries whatever the number of seats, councils or members: rows are fetched in
+a few set queries and assembled in Python. Modules: :mod:`.structure`, :mod:`.composition`,
+:mod:`.constituencies` (members and petitions), :mod:`.elections`, :mod:`.events`.
+"""
+
+from __future__ import annotations
+
+from councils.federation.selectors.composition import (
+    Composition,
+    CompositionPoint,
+    CouncilMajority,
+    FactionCount,
+    SeatRow,
+    Vacancy,
+    composition_at,
+    composition_history,
+    majority_map,
+)
+from councils.federation.selectors.constituencies import (
+    ConstituencyOverview,
+    MemberHome,
+    PetitionRow,
+    constituency_overview,
+    member_home,
+    memberships,
+    petitions,
+)
+from councils.federation.selectors.elections import Eligible, election_eligible, elections
+from councils.federation.selectors.events import event_kinds, events
+from councils.federation.selectors.structure import (
+    CouncilNode,
+    constituencies,
+    council_tree,
+    councils,
+    factions,
+    organizations,
+    seats,
+)
+
+__all__ = [
+    "Composition",
+    "CompositionPoint",
+    "ConstituencyOverview",
+    "CouncilMajority",
+    "CouncilNode",
+    "Eligible",
+    "FactionCount",
+    "MemberHome",
+    "PetitionRow",
+    "SeatRow",
+    "Vacancy",
+    "composition_at",
+    "composition_history",
+    "constituencies",
+    "constituency_overview",
+    "council_tree",
+    "councils",
+    "election_eligible",
+    "elections",
+    "event_kinds",
+    "events",
+    "factions",
+    "majority_map",
+    "member_home",
+    "memberships",
+    "organizations",
+    "petitions",
+    "seats",
+]

@@ -1,0 +1,155 @@
+"""Constituencies and members: what a constituency and a member see, and recall petitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from councils.federation.models import (
+    Affiliation,
+    Constituency,
+    Council,
+    Member,
+    Organization,
+    RecallPetition,
+    Seat,
+    Signature,
+)
+from councils.federation.selectors._common import moment_of, open_at
+
+# --- constituencies and members ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PetitionRow:
+    petition: RecallPetition
+    signatures: int
+    required: int
+    expired: bool
+    signed: bool = False
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.signatures / self.required) if self.required else 1.0
+
+
+@dataclass(frozen=True)
+class ConstituencyOverview:
+    constituency: Constituency
+    members: int
+    deputies: list[Seat]
+    petitions: list[PetitionRow]
+
+
+def _petition_rows(
+    queryset: QuerySet[RecallPetition], *, member: Member | None, now: datetime
+) -> list[PetitionRow]:
+    queryset = (
+        queryset.annotate(standing=Count("signatures", filter=Q(signatures__withdrawn_at__isnull=True)))
+        .select_related("seat__holder", "seat__council", "constituency")
+        .prefetch_related(
+            Prefetch(
+                "seat__affiliations",
+                queryset=Affiliation.objects.select_related("faction").order_by("start"),
+                to_attr="affiliation_list",
+            )
+        )
+    )
+    if member is not None:
+        queryset = queryset.annotate(
+            signed=Exists(
+                Signature.objects.filter(petition=OuterRef("pk"), member=member, withdrawn_at__isnull=True)
+            )
+        )
+    return [
+        PetitionRow(
+            petition=p,
+            signatures=p.standing,
+            required=p.required,
+            expired=p.expires_at <= now,
+            signed=bool(getattr(p, "signed", False)),
+        )
+        for p in queryset.order_by("expires_at")
+    ]
+
+
+def constituency_overview(
+    *, constituency: Constituency, at: datetime | None = None, member: Member | None = None
+) -> ConstituencyOverview:
+    """A constituency's members count, its deputies and its open petitions (three queries)."""
+    moment = moment_of(at)
+    members = Member.objects.filter(constituency=constituency, left_at__isnull=True).count()
+    deputies = list(
+        Seat.objects.filter(open_at(moment), constituency=constituency)
+        .select_related("holder", "council")
+        .with_faction()
+        .order_by("holder__name")
+    )
+    petitions = _petition_rows(
+        RecallPetition.objects.filter(constituency=constituency, status=RecallPetition.Status.OPEN),
+        member=member,
+        now=moment,
+    )
+    return ConstituencyOverview(
+        constituency=constituency, members=members, deputies=deputies, petitions=petitions
+    )
+
+
+@dataclass(frozen=True)
+class MemberHome:
+    member: Member
+    constituency: Constituency
+    deputies: list[Seat]
+    councils_above: list[Council]
+    petitions: list[PetitionRow]
+
+
+def member_home(*, member: Member) -> MemberHome:
+    """What a member sees first: their constituency, deputies, councils above and petitions to sign."""
+    now = timezone.now()
+    constituency = member.constituency
+    by_id = {c.pk: c for c in Council.objects.filter(organization_id=member.organization_id)}
+    above: list[Council] = []
+    node: Council | None = by_id.get(constituency.council_id)
+    while node is not None:
+        above.append(node)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    deputies = list(
+        Seat.objects.filter(constituency=constituency, end__isnull=True)
+        .select_related("holder", "council")
+        .with_faction()
+        .order_by("holder__name")
+    )
+    petitions = [
+        row
+        for row in _petition_rows(
+            RecallPetition.objects.filter(constituency=constituency, status=RecallPetition.Status.OPEN),
+            member=member,
+            now=now,
+        )
+        if not row.expired
+    ]
+    return MemberHome(
+        member=member, constituency=constituency, deputies=deputies, councils_above=above, petitions=petitions
+    )
+
+
+def memberships(*, user: Any) -> QuerySet[Member]:
+    """The user's current memberships, with organization and constituency."""
+    if not getattr(user, "is_authenticated", False):
+        return Member.objects.none()
+    return Member.objects.filter(user=user, left_at__isnull=True).select_related(
+        "organization", "constituency"
+    )
+
+
+def petitions(*, organization: Organization, status: str | None = None) -> list[PetitionRow]:
+    """The organization's petitions (optionally of one status), soonest to expire first."""
+    queryset = RecallPetition.objects.filter(organization=organization)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _petition_rows(queryset, member=None, now=timezone.now())

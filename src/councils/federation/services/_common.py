@@ -1,0 +1,97 @@
+"""What every federation service shares: the moment of a change, permission checks, validation,
+and the small queries several services ask."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import rules
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from councils.accounts.actors import Actor, is_system
+from councils.federation.errors import NotAllowed
+from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation
+from councils.federation.parts import Part
+
+# Messages raised and asserted by name (as the Django styleguide's example does).
+NOT_ORGANIZER = "Only an organizer of this organization may change its structure."
+NOT_RETURNING_OFFICER = "Only a returning officer or an organizer may declare an election."
+NOT_CONSTITUENT = "Only members of the deputy's constituency may sign a petition to recall them."
+NOT_ADMINISTRATOR = "Only an administrator may create an organization."
+NOT_MEMBER_OR_ORGANIZER = "Only the member or an organizer may end a membership."
+NOT_HOLDER = "Only the deputy or an organizer may end or change this mandate."
+RECALL_VOTE_NOT_YET = (
+    "The recall mode 'a recall vote opens' needs online voting, which Councils does not have yet; "
+    "use 'the seat ends when the threshold is reached'."
+)
+
+
+def moment_of(at: datetime | None) -> datetime:
+    """The moment a change takes effect: ``at`` (which must carry a time zone), or now."""
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ValidationError({"at": _("The moment must carry a time zone.")})
+    return at
+
+
+def require(actor: Actor, permission: str, obj: Any, message: str) -> None:
+    """Raise :class:`NotAllowed` with ``message`` unless ``actor`` holds ``permission`` on ``obj``
+    (a rule of :mod:`councils.federation.rules`).
+
+    ``None`` is refused with a ``TypeError``: a service that is not told who acts must not act.
+    """
+    if actor is None:
+        raise TypeError("A service needs an actor: a user, or councils.accounts.actors.SYSTEM.")
+    person = not is_system(actor)
+    if person and not (getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False)):
+        raise NotAllowed(_(message))
+    if not rules.has_perm(permission, actor, obj):
+        raise NotAllowed(_(message))
+
+
+def full_clean(obj: Any, exclude: Iterable[str] = ()) -> None:
+    """Validate a row before saving it: fields, uniqueness and the model's constraints."""
+    obj.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
+
+
+def current_member(*, user: Any, organization: Organization) -> Member | None:
+    """The user's current membership of the organization, if any."""
+    if user is None or is_system(user) or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(organization=organization, user=user, left_at__isnull=True).first()
+
+
+def open_at(at: datetime) -> Q:
+    """Rows whose [start, end) interval contains ``at``."""
+    return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
+
+
+def allocated_at(council_id: int, part: Part, at: datetime) -> int | None:
+    """The seats allocated to a part at ``at``, or None before any apportionment."""
+    row = (
+        SeatAllocation.objects.filter(open_at(at), council_id=council_id, **part.ids())
+        .values_list("seats")
+        .first()
+    )
+    return row[0] if row else None
+
+
+def open_election(
+    *, council: Council, part: Part, kind: str, seats: int, at: datetime, cause: Seat | None = None
+) -> Election:
+    """Create an open election row for one part of ``council`` (the services record the event)."""
+    return Election.objects.create(
+        organization_id=council.organization_id,
+        council=council,
+        kind=kind,
+        seats=seats,
+        cause=cause,
+        opened_at=at,
+        **part.ids(),
+    )

@@ -1,0 +1,219 @@
+"""Recall: petitions of a deputy's constituents, signed until the threshold ends the seat."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from councils.accounts.actors import Actor
+from councils.audit.services import event_record
+from councils.federation.errors import NotAllowed
+from councils.federation.models import (
+    Constituency,
+    Council,
+    Member,
+    RecallPetition,
+    Seat,
+    Signature,
+)
+from councils.federation.services._common import (
+    NOT_CONSTITUENT,
+    RECALL_VOTE_NOT_YET,
+    current_member,
+    moment_of,
+    require,
+)
+from councils.federation.services.mandates import Cascade, end_seat
+from councils.live.publish import publish_on_commit
+from councils.live.topics import constituency_topic, seat_topics
+
+# --- recall --------------------------------------------------------------------------------------
+
+
+def signatures_standing(petition: RecallPetition) -> int:
+    return Signature.objects.filter(petition=petition, withdrawn_at__isnull=True).count()
+
+
+def _recall_if_complete(petition: RecallPetition, *, at: datetime, cascade: Cascade) -> bool:
+    if signatures_standing(petition) < petition.required:
+        return False
+    petition.status = RecallPetition.Status.SUCCEEDED
+    petition.closed_at = at
+    petition.save(update_fields=["status", "closed_at"])
+    seat = Seat.objects.select_related("council").get(pk=petition.seat_id)
+    end_seat(seat, at=at, reason=Seat.EndReason.RECALL, cascade=cascade, except_petition=petition)
+    return True
+
+
+def _constituent(actor: Actor, constituency: Constituency) -> Member:
+    """The acting member, if they may sign in ``constituency`` (the rule ``sign_petition``)."""
+    require(actor, "federation.sign_petition", constituency, NOT_CONSTITUENT)
+    member = current_member(user=actor, organization=constituency.organization)
+    if member is None or member.constituency_id != constituency.pk:
+        raise NotAllowed(_(NOT_CONSTITUENT))
+    return member
+
+
+@transaction.atomic
+def petition_open(
+    *, actor: Actor, seat: Seat, reason: str = "", at: datetime | None = None
+) -> RecallPetition:
+    """Open a petition to recall the deputy holding ``seat``; the opener signs it first.
+
+    The signatures required are fixed now: the council's threshold times the constituency's
+    current members, rounded up.
+    """
+    moment = moment_of(at)
+    seat = (
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("council", "constituency", "holder")
+        .get(pk=seat.pk)
+    )
+    if seat.constituency_id is None:
+        raise ValidationError(
+            {"seat": _("A delegate is recalled through their seat in the council that sent them.")}
+        )
+    opener = _constituent(actor, seat.constituency)
+    if seat.end is not None or seat.start > moment:
+        raise ValidationError({"seat": _("This seat is not held now.")})
+    if seat.council.recall_mode != Council.RecallMode.IMMEDIATE:
+        raise ValidationError({"seat": _(RECALL_VOTE_NOT_YET)})
+    if RecallPetition.objects.filter(
+        seat=seat, status=RecallPetition.Status.OPEN, expires_at__gt=moment
+    ).exists():
+        raise ValidationError(
+            {
+                "seat": _("A petition to recall %(d)s is already open: sign that one.")
+                % {"d": seat.holder.name}
+            }
+        )
+    # A petition past its expiry that tick has not yet written down is written down now.
+    RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN).update(
+        status=RecallPetition.Status.EXPIRED, closed_at=moment
+    )
+    constituents = Member.objects.filter(constituency_id=seat.constituency_id, left_at__isnull=True).count()
+    required = max(1, math.ceil(Decimal(constituents) * seat.council.recall_threshold))
+    petition = RecallPetition.objects.create(
+        organization_id=seat.organization_id,
+        seat=seat,
+        constituency_id=seat.constituency_id,
+        opened_by=opener,
+        reason=reason,
+        required=required,
+        opened_at=moment,
+        expires_at=moment + timedelta(days=seat.council.petition_days),
+    )
+    Signature.objects.create(petition=petition, member=opener, signed_at=moment)
+    cascade = Cascade()
+    recalled = _recall_if_complete(petition, at=moment, cascade=cascade)
+    event_record(
+        organization=seat.council.organization,
+        kind="petition.opened",
+        actor=actor,
+        target=petition,
+        summary=f"Petition to recall {seat.holder.name} from {seat.council.name} opened",
+        data={"seat": seat.pk, "required": required, "recalled": recalled, **cascade.as_data()},
+        at=at,
+    )
+    publish_on_commit(constituency_topic(seat.constituency), seat_topics(cascade.ended))
+    return petition
+
+
+def _locked_open_petition(petition: RecallPetition, moment: datetime) -> RecallPetition:
+    # Locking the petition serializes its signers: the one whose signature reaches the threshold
+    # is the only one to end the seat (select_for_update is a no-op on SQLite, whose IMMEDIATE
+    # transactions already serialize writers).
+    petition = (
+        RecallPetition.objects.select_for_update(of=("self",))
+        .select_related("seat__holder", "seat__council__organization", "constituency__organization")
+        .get(pk=petition.pk)
+    )
+    if petition.status != RecallPetition.Status.OPEN:
+        raise ValidationError(
+            {"petition": _("This petition is %(s)s.") % {"s": petition.get_status_display()}}
+        )
+    if petition.expires_at <= moment:
+        raise ValidationError(
+            {
+                "petition": _("This petition expired on %(d)s.")
+                % {"d": timezone.localtime(petition.expires_at).date().isoformat()}
+            }
+        )
+    return petition
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    """A signature and what it caused."""
+
+    signature: Signature
+    signatures: int
+    required: int
+    recalled: bool
+
+
+@transaction.atomic
+def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None = None) -> SignOutcome:
+    """Sign a recall petition, once; at the threshold the seat ends and by-elections open."""
+    moment = moment_of(at)
+    petition = _locked_open_petition(petition, moment)
+    member = _constituent(actor, petition.constituency)
+    if Signature.objects.filter(petition=petition, member=member, withdrawn_at__isnull=True).exists():
+        raise ValidationError({"petition": _("You have already signed this petition.")})
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(petition=petition, member=member, signed_at=moment)
+    except IntegrityError as exc:  # a concurrent request of the same member won the race
+        raise ValidationError({"petition": _("You have already signed this petition.")}) from exc
+    cascade = Cascade()
+    recalled = _recall_if_complete(petition, at=moment, cascade=cascade)
+    count = signatures_standing(petition)
+    event_record(
+        organization=petition.constituency.organization,
+        kind="petition.signed",
+        actor=actor,
+        target=petition,
+        summary=f"Petition to recall {petition.seat.holder.name} signed ({count} of {petition.required})"
+        + (": the seat ends" if recalled else ""),
+        data={
+            "signature": signature.pk,
+            "signatures": count,
+            "required": petition.required,
+            "recalled": recalled,
+            **cascade.as_data(),
+        },
+        at=at,
+    )
+    publish_on_commit(constituency_topic(petition.constituency), seat_topics(cascade.ended))
+    return SignOutcome(signature=signature, signatures=count, required=petition.required, recalled=recalled)
+
+
+@transaction.atomic
+def petition_withdraw(*, actor: Actor, petition: RecallPetition, at: datetime | None = None) -> Signature:
+    """Withdraw one's signature from a petition that is still open."""
+    moment = moment_of(at)
+    petition = _locked_open_petition(petition, moment)
+    member = _constituent(actor, petition.constituency)
+    signature = Signature.objects.filter(petition=petition, member=member, withdrawn_at__isnull=True).first()
+    if signature is None:
+        raise ValidationError({"petition": _("You have not signed this petition.")})
+    signature.withdrawn_at = moment
+    signature.save(update_fields=["withdrawn_at"])
+    event_record(
+        organization=petition.constituency.organization,
+        kind="petition.withdrawn",
+        actor=actor,
+        target=petition,
+        summary=f"A signature on the petition to recall {petition.seat.holder.name} withdrawn",
+        data={"signature": signature.pk, "signatures": signatures_standing(petition)},
+        at=at,
+    )
+    publish_on_commit(constituency_topic(petition.constituency))
+    return signature

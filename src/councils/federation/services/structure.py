@@ -1,0 +1,242 @@
+"""The organization's structure: the organization itself, its officers, factions, councils and
+constituencies."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from councils.accounts.actors import Actor, is_system
+from councils.audit.services import event_record
+from councils.federation.models import (
+    Constituency,
+    Council,
+    Faction,
+    Officer,
+    Organization,
+)
+from councils.federation.services._common import (
+    NOT_ADMINISTRATOR,
+    NOT_ORGANIZER,
+    RECALL_VOTE_NOT_YET,
+    full_clean,
+    moment_of,
+    require,
+)
+from councils.live.publish import publish_on_commit
+from councils.live.topics import council_topic, lineage_topics, organization_topic
+
+# --- organization, officers, factions --------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(
+    *, actor: Actor, name: str, slug: str = "", description: str = "", at: datetime | None = None
+) -> Organization:
+    """Create an organization; the acting user becomes its first organizer.
+
+    Only a superuser (or the system) may create organizations.
+    """
+    require(actor, "federation.create_organization", None, NOT_ADMINISTRATOR)
+    org = Organization(
+        name=name, slug=slug or slugify(name), description=description, created_at=moment_of(at)
+    )
+    full_clean(org)
+    org.save()
+    if not is_system(actor):
+        Officer.objects.create(organization=org, user=actor, role=Officer.Role.ORGANIZER)
+    event_record(
+        organization=org,
+        kind="organization.created",
+        actor=actor,
+        target=org,
+        summary=f"Organization {org.name} created",
+        at=at,
+    )
+    publish_on_commit(organization_topic(org))
+    return org
+
+
+@transaction.atomic
+def officer_appoint(
+    *, actor: Actor, organization: Organization, user: Any, role: str, at: datetime | None = None
+) -> Officer:
+    """Make ``user`` an organizer or a returning officer of the organization."""
+    require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
+    officer = Officer(organization=organization, user=user, role=role)
+    full_clean(officer)
+    officer.save()
+    event_record(
+        organization=organization,
+        kind="officer.appointed",
+        actor=actor,
+        target=officer,
+        summary=f"{user} appointed {officer.get_role_display()}",
+        data={"user": user.pk, "role": role},
+        at=at,
+    )
+    publish_on_commit(organization_topic(organization))
+    return officer
+
+
+@transaction.atomic
+def faction_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    name: str,
+    short_name: str = "",
+    colour: str = "#888888",
+    position: int = 0,
+    at: datetime | None = None,
+) -> Faction:
+    """Create a faction of the organization."""
+    require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
+    faction = Faction(
+        organization=organization,
+        name=name,
+        short_name=short_name or name[:24],
+        colour=colour,
+        position=position,
+    )
+    full_clean(faction)
+    faction.save()
+    event_record(
+        organization=organization,
+        kind="faction.created",
+        actor=actor,
+        target=faction,
+        summary=f"Faction {faction.name} created",
+        data={"name": name, "colour": colour},
+        at=at,
+    )
+    publish_on_commit(organization_topic(organization))
+    return faction
+
+
+# --- councils and constituencies -----------------------------------------------------------------
+
+
+@transaction.atomic
+def council_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    name: str,
+    slug: str = "",
+    parent: Council | None = None,
+    seat_rule: str = Council.SeatRule.RATIO,
+    members_per_seat: int | None = None,
+    minimum_seats: int = 1,
+    total_seats: int | None = None,
+    apportionment_method: str = Council.Apportionment.SAINTE_LAGUE,
+    term_days: int = 365,
+    recall_threshold: Decimal | str | float = Decimal("0.5"),
+    recall_mode: str = Council.RecallMode.IMMEDIATE,
+    petition_days: int = 30,
+    at: datetime | None = None,
+) -> Council:
+    """Create a council, at the root of the tree or under ``parent``.
+
+    A council whose parent is filled by constituencies cannot take children: a council is either
+    a base council (constituencies) or a higher one (child councils).
+    """
+    require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
+    errors: dict[str, list[str]] = defaultdict(list)
+    if recall_mode == Council.RecallMode.VOTE:
+        errors["recall_mode"].append(_(RECALL_VOTE_NOT_YET))
+    if parent is not None:
+        if parent.organization_id != organization.pk:
+            errors["parent"].append(_("The parent council belongs to another organization."))
+        elif parent.constituencies.exists():
+            errors["parent"].append(
+                _("%(council)s is filled by constituencies, so it cannot have child councils.")
+                % {"council": parent.name}
+            )
+    if seat_rule == Council.SeatRule.RATIO and not members_per_seat:
+        errors["members_per_seat"].append(_("The ratio rule needs the number of members per seat."))
+    if seat_rule == Council.SeatRule.FIXED and not total_seats:
+        errors["total_seats"].append(_("The fixed rule needs the total number of seats."))
+    if errors:
+        raise ValidationError(dict(errors))
+    council = Council(
+        organization=organization,
+        parent=parent,
+        name=name,
+        slug=slug or slugify(name)[:80],
+        seat_rule=seat_rule,
+        members_per_seat=members_per_seat,
+        minimum_seats=minimum_seats,
+        total_seats=total_seats,
+        apportionment_method=apportionment_method,
+        term_days=term_days,
+        recall_threshold=Decimal(str(recall_threshold)),
+        recall_mode=recall_mode,
+        petition_days=petition_days,
+        created_at=moment_of(at),
+    )
+    full_clean(council)
+    council.save()
+    event_record(
+        organization=organization,
+        kind="council.created",
+        actor=actor,
+        target=council,
+        summary=f"Council {council.name} created",
+        data={"parent": parent.pk if parent else None, "seat_rule": seat_rule},
+        at=at,
+    )
+    publish_on_commit(organization_topic(organization), lineage_topics(council))
+    return council
+
+
+@transaction.atomic
+def constituency_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    council: Council,
+    name: str,
+    slug: str = "",
+    section: str = "",
+    at: datetime | None = None,
+) -> Constituency:
+    """Create a constituency electing deputies to ``council`` (a base council)."""
+    require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
+    if council.organization_id != organization.pk:
+        raise ValidationError({"council": _("The council belongs to another organization.")})
+    if council.children.exists():
+        raise ValidationError(
+            {
+                "council": _("%(council)s is filled by child councils, not constituencies.")
+                % {"council": council.name}
+            }
+        )
+    constituency = Constituency(
+        organization=organization,
+        council=council,
+        name=name,
+        slug=slug or slugify(name)[:80],
+        section=section,
+        created_at=moment_of(at),
+    )
+    full_clean(constituency)
+    constituency.save()
+    event_record(
+        organization=organization,
+        kind="constituency.created",
+        actor=actor,
+        target=constituency,
+        summary=f"Constituency {constituency.name} created",
+        data={"council": council.pk, "section": section},
+        at=at,
+    )
+    publish_on_commit(organization_topic(organization), council_topic(council))
+    return constituency
