@@ -33,5 +33,5 @@ def test_the_live_benchmark_runs_at_its_small_size() -> None:
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("Live-update benchmark, size small, sqlite")
     assert "new composition" in done.stdout and "on all 50 pages" in done.stdout
-    assert "50 streams back" in done.stdout
+    assert "50 of 50 streams back" in done.stdout
     assert lines[-1].startswith("live_bench size=small backend=sqlite streams=50: update on all pages")
