@@ -18,10 +18,9 @@ from django.contrib.sessions.models import Session
 from django.db import connections, transaction
 from django.test import AsyncClient
 from django.urls import reverse
-from django.utils import timezone
 
 from councils.federation import services
-from councils.federation.models import Member, Officer
+from councils.federation.models import Officer
 from councils.live import access, publish
 from councils.live import hub as live
 from councils.live.topics import Topic, parse

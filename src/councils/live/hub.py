@@ -36,7 +36,7 @@ import time
 import weakref
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -425,7 +425,7 @@ class _ConnectionUpstream(ABC):
         """Driver-specific: see the subclasses."""
 
     @abstractmethod
-    def _messages(self) -> AsyncIterator[tuple[int, str]]:
+    def _messages(self) -> AsyncGenerator[tuple[int, str], None]:
         """Driver-specific: see the subclasses."""
 
     # Shared machinery.
@@ -563,7 +563,7 @@ class _PostgresUpstream(_ConnectionUpstream):
         self._by_channel.pop(name, None)
         await self._conn.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(name)))
 
-    async def _messages(self) -> AsyncIterator[tuple[int, str]]:
+    async def _messages(self) -> AsyncGenerator[tuple[int, str], None]:
         async for note in self._conn.notifies():
             organization_id = self._by_channel.get(note.channel)
             if organization_id is not None:
@@ -629,7 +629,7 @@ class _RedisUpstream(_ConnectionUpstream):
         if organization_id is not None:
             self.hub.deliver(organization_id, _text(message["data"]))
 
-    async def _messages(self) -> AsyncIterator[tuple[int, str]]:
+    async def _messages(self) -> AsyncGenerator[tuple[int, str], None]:
         while True:
             message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
             if message is None or message.get("type") != "message":
