@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from councils.accounts.actors import actor_user_id
 from councils.audit import notify
 from councils.audit.anchor import (
     MISSING_FROM_FILE,
@@ -165,14 +166,19 @@ def event_record(
         data = _canonical(data)
     # Stored as the payload class writes it back: what is stored is what is checked and hashed.
     payload = payload_dump(payload_load(registered, data))
-    if stream is None:
-        stream = stream_for(organization=organization)
-    elif stream.organization_id != organization.pk:
+    if stream is not None and stream.organization_id != organization.pk:
         raise ValueError(f"The stream {stream.name} belongs to another organization.")
     # The stream's row is the chain's head: locking it serializes appends to this stream only.
     # NO KEY UPDATE (on PostgreSQL) still lets other transactions insert rows that refer to it.
-    locked = Stream.objects.select_for_update(no_key=True).get(pk=stream.pk)
-    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    lockable = Stream.objects.select_for_update(no_key=True)
+    if stream is not None:
+        locked = lockable.get(pk=stream.pk)
+    else:
+        # The organization's own stream, in one query once it exists.
+        own = {"owner_type": ORGANIZATION_OWNER, "owner_id": str(organization.pk)}
+        found = lockable.filter(organization_id=organization.pk, **own).first()
+        locked = found or lockable.get(pk=stream_for(organization=organization).pk)
+    actor_id = actor_user_id(actor) if actor is not None else None
     event = Event(
         organization_id=organization.pk,
         stream=locked,
