@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from councils.accounts.actors import actor_user_id
+from councils.accounts.actors import Actor, actor_user_id
 from councils.audit import notify
 from councils.audit.anchor import (
     MISSING_FROM_FILE,
@@ -136,7 +136,7 @@ def event_record(
     *,
     organization: Model,
     kind: str,
-    actor: Any,
+    actor: Actor | None,
     target: Model | None = None,
     summary: str = "",
     data: Mapping[str, Any] | object | None = None,
