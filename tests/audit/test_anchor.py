@@ -16,16 +16,22 @@ from councils.audit.anchor import DIGEST_BYTES, StreamHead, heads_parse
 from councils.audit.models import HASH_STREAMS, Event, Stream
 from councils.audit.services import GENESIS_HASH, chain_verify, event_hash, stream_for
 from councils.federation import services
-from tests.factories import OrganizationFactory
+from tests.factories import OfficerFactory, OrganizationFactory, UserFactory
 
 EVENTS = 12
 
 
 @pytest.fixture
-def org(db):
+def organizer(db):
+    return UserFactory(username="organizer")
+
+
+@pytest.fixture
+def org(organizer):
     organization = OrganizationFactory(slug="soviets")
+    OfficerFactory(organization=organization, user=organizer)
     for i in range(EVENTS):
-        services.faction_create(actor=None, organization=organization, name=f"Group {i:02d}")
+        services.faction_create(actor=organizer, organization=organization, name=f"Group {i:02d}")
     return organization
 
 
@@ -146,8 +152,8 @@ def test_a_chain_rehashed_from_an_event_on_is_named(org, head_file):
     assert "(4 events before it are intact)" in err
 
 
-def test_events_appended_since_are_reported_unless_allowed(org, head_file):
-    services.faction_create(actor=None, organization=org, name="Anarchists")
+def test_events_appended_since_are_reported_unless_allowed(org, organizer, head_file):
+    services.faction_create(actor=organizer, organization=org, name="Anarchists")
     assert "event #13" in _broken("--expect", str(head_file))
     out, _err = _verify("--expect", str(head_file), "--allow-newer")
     assert out.startswith("OK: 13 events")
