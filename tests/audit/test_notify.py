@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from councils.audit import notify
+from councils.audit.services import stream_for
 from councils.federation import services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Faction, Organization
@@ -104,7 +105,7 @@ def _expected(org: tuple[Organization, Any], faction: Faction) -> dict[str, Any]
     return {
         "organization": organization.pk,
         "kind": "faction.created",
-        "sequence": organization.chain_length,
+        "sequence": stream_for(organization=organization).length,
         "object_type": "federation.faction",
         "object_id": str(faction.pk),
     }

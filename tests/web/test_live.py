@@ -15,6 +15,7 @@ from django.test import AsyncClient
 from django.urls import reverse
 from django.utils import timezone
 
+from councils.audit.services import stream_for
 from councils.federation import services
 from councils.web import live
 from tests.factories import UserFactory
@@ -113,7 +114,7 @@ def test_a_members_stream_hears_of_a_change(pg) -> None:
     data = json.loads(event["data"])
     pg.org.refresh_from_db()
     assert data["organization"] == pg.org.pk
-    assert data["sequence"] == pg.org.chain_length
+    assert data["sequence"] == stream_for(organization=pg.org).length
     assert data["kind"]
 
 

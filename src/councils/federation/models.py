@@ -21,15 +21,12 @@ from councils.federation.parts import HasPart, one_part_constraint
 
 
 class Organization(models.Model):
-    """A federation using Councils. Its row is also the head of its audit chain."""
+    """A federation using Councils. Its audit log's heads are in ``councils.audit`` (``Stream``)."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    # The audit chain's head, written only by councils.audit.services.event_record.
-    chain_length = models.PositiveBigIntegerField(default=0, editable=False)
-    chain_head = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

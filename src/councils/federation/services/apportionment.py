@@ -127,8 +127,11 @@ def council_apportion(*, actor: Actor, council: Council, at: datetime | None = N
         kind="council.apportioned",
         actor=actor,
         target=council,
-        summary=f"Seats of {council.name} apportioned",
-        data={"seats": {str(p): counts[k] for k, (_kind, p, _s) in parts.items()}, "changed": changes},
+        data={
+            "seats": {str(p): counts[k] for k, (_kind, p, _s) in parts.items()},
+            "changed": changes,
+            "council_name": council.name,
+        },
         at=at,
     )
     return allocations
