@@ -157,7 +157,8 @@ def test_registration_refuses_what_it_could_not_check():
 
 def test_summaries_render_from_payload_properties():
     data = {"seats": {"Putilov": 3, "Obukhov": 2}, "changed": {"Putilov": 3}, "council_name": "Petrograd"}
-    assert summary_render("council.apportioned", data) == "Seats of Petrograd apportioned: Putilov 3, Obukhov 2"
+    expected = "Seats of Petrograd apportioned: Putilov 3, Obukhov 2"
+    assert summary_render("council.apportioned", data) == expected
     # A stored payload that no longer fits shows no summary rather than failing the page.
     assert summary_render("council.apportioned", {"seats": 3}) is None
     assert summary_render("no.such", {}) is None
