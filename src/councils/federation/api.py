@@ -378,9 +378,7 @@ def council_apportion(request: HttpRequest, slug: str, council: str) -> Any:
     rows = SeatAllocation.objects.filter(pk__in=[a.pk for a in allocations]).select_related(
         "constituency", "child_council"
     )
-    return sorted(
-        rows, key=lambda a: str(a.constituency if a.constituency_id is not None else a.child_council)
-    )
+    return sorted(rows, key=lambda a: a.part_label)
 
 
 # --- members ---------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from councils.federation.parts import part_label, part_slugs
+
 
 class OrganizationOut(Schema):
     slug: str
@@ -99,7 +101,7 @@ class SeatOut(Schema):
 
     @staticmethod
     def resolve_part(obj: Any) -> str:
-        return str(obj.constituency if obj.constituency_id is not None else obj.child_council)
+        return part_label(obj)
 
     @staticmethod
     def resolve_derives_from(obj: Any) -> int | None:
@@ -316,15 +318,15 @@ class ElectionOut(Schema):
 
     @staticmethod
     def resolve_constituency(obj: Any) -> str | None:
-        return obj.constituency.slug if obj.constituency_id is not None else None
+        return part_slugs(obj)[0]
 
     @staticmethod
     def resolve_child_council(obj: Any) -> str | None:
-        return obj.child_council.slug if obj.child_council_id is not None else None
+        return part_slugs(obj)[1]
 
     @staticmethod
     def resolve_part(obj: Any) -> str:
-        return str(obj.constituency if obj.constituency_id is not None else obj.child_council)
+        return part_label(obj)
 
     @staticmethod
     def resolve_cause(obj: Any) -> int | None:
@@ -414,15 +416,15 @@ class AllocationOut(Schema):
 
     @staticmethod
     def resolve_part(obj: Any) -> str:
-        return str(obj.constituency if obj.constituency_id is not None else obj.child_council)
+        return part_label(obj)
 
     @staticmethod
     def resolve_constituency(obj: Any) -> str | None:
-        return obj.constituency.slug if obj.constituency_id is not None else None
+        return part_slugs(obj)[0]
 
     @staticmethod
     def resolve_child_council(obj: Any) -> str | None:
-        return obj.child_council.slug if obj.child_council_id is not None else None
+        return part_slugs(obj)[1]
 
 
 # --- error answers (see the API description) ---------------------------------------------------------

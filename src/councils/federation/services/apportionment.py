@@ -24,6 +24,7 @@ from councils.federation.models import (
     Organization,
     SeatAllocation,
 )
+from councils.federation.parts import Part
 from councils.federation.services._common import (
     NOT_ORGANIZER,
     moment_of,
@@ -124,9 +125,9 @@ def council_apportion(*, actor: Actor, council: Council, at: datetime | None = N
     children = list(council.children.all())
     parts: dict[str, tuple[str, Any, int]] = {}
     for c in constituencies:
-        parts[f"c{c.pk}"] = ("constituency", c, per_constituency.get(c.pk, 0))
+        parts[Part(constituency_id=c.pk).key] = ("constituency", c, per_constituency.get(c.pk, 0))
     for child in children:
-        parts[f"k{child.pk}"] = ("child_council", child, per_council.get(child.pk, 0))
+        parts[Part(child_council_id=child.pk).key] = ("child_council", child, per_council.get(child.pk, 0))
     if not parts:
         raise ValidationError(
             _("%(council)s has no constituencies or child councils to apportion seats among.")
@@ -151,7 +152,7 @@ def council_apportion(*, actor: Actor, council: Council, at: datetime | None = N
         ties=lots,
     )
     current = {
-        (f"c{a.constituency_id}" if a.constituency_id else f"k{a.child_council_id}"): a
+        a.part.key: a
         for a in SeatAllocation.objects.select_for_update().filter(council=council, end__isnull=True)
     }
     allocations: list[SeatAllocation] = []

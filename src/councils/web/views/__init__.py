@@ -451,10 +451,7 @@ def council_apportion(request: HttpRequest, organization: Organization, council_
     except ValidationError as exc:
         messages.error(request, " ".join(_validation_messages(exc)))
     else:
-        parts = sorted(
-            (str(a.constituency if a.constituency_id is not None else a.child_council), a.seats)
-            for a in allocations
-        )
+        parts = sorted((a.part_label, a.seats) for a in allocations)
         messages.success(
             request,
             _("Seats of %(council)s apportioned: %(parts)s.")
