@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from councils.audit.models import Event
+from councils.audit.models import Event, Stream
 from councils.federation import services
 from councils.federation.models import Council, Election, Officer, Organization, Seat
 from tests.api.conftest import World, session_client, token_client
@@ -21,14 +21,15 @@ def _post(client: Client, url: str, body: object = None):
     return client.post(url, body if body is not None else {}, content_type="application/json")
 
 
-def _state(organization: Organization) -> tuple[int, int, int, int]:
+def _state(organization: Organization) -> tuple[object, ...]:
     """What opening or declaring could write: a refused request leaves all of it unchanged."""
     organization.refresh_from_db()
     return (
         Seat.objects.count(),
         Election.objects.count(),
         Event.objects.count(),
-        organization.chain_length,
+        # The heads of its streams: a refused change moves none.
+        tuple(Stream.objects.filter(organization=organization).values_list("length", flat=True)),
     )
 
 

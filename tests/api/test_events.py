@@ -9,7 +9,7 @@ from django.test import Client
 
 from councils.accounts.actors import SYSTEM
 from councils.audit.api import PAGE_SIZE
-from councils.audit.services import chain_verify
+from councils.audit.services import chain_verify, stream_for
 from councils.federation.services import faction_create
 from tests.api.conftest import token_client
 
@@ -85,3 +85,16 @@ def test_others_may_not_read_the_log(world, outsider_client, who):
 
 def test_the_log_of_an_unknown_organization_is_not_found(world, member_client):
     assert member_client.get("/api/organizations/atlantis/events").status_code == 404
+
+
+def test_the_heads_of_the_streams_to_write_down(world, member_client):
+    _factions(world, 2)
+    stream = stream_for(organization=world.organization)
+    response = member_client.get(world.url("/audit/heads"))
+    assert response.status_code == 200
+    assert response.json() == [{"stream": "organization", "length": stream.length, "head": stream.head}]
+    assert member_client.get(world.url("/events")).json()["items"][0]["stream"] == "organization"
+
+
+def test_others_may_not_read_the_heads(world, outsider_client):
+    assert outsider_client.get(world.url("/audit/heads")).status_code == 403

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from councils.accounts.actors import SYSTEM
-from councils.audit.models import Event
+from councils.audit.models import Event, Stream
 from councils.federation import services
 from councils.federation.models import Organization, RecallPetition, Seat, Signature
 from councils.federation.services import NOT_CONSTITUENT
@@ -22,14 +22,15 @@ def _post(client: Client, url: str, body: object = None):
     return client.post(url, body if body is not None else {}, content_type="application/json")
 
 
-def _state(organization: Organization) -> tuple[int, int, int, int, int]:
+def _state(organization: Organization) -> tuple[object, ...]:
     """Everything a petition service could write: a bad request must leave all of it unchanged."""
     organization.refresh_from_db()
     return (
         RecallPetition.objects.count(),
         Signature.objects.count(),
         Event.objects.count(),
-        organization.chain_length,
+        # The heads of its streams: a refused change moves none.
+        tuple(Stream.objects.filter(organization=organization).values_list("length", flat=True)),
         Seat.objects.filter(end__isnull=True).count(),
     )
 

@@ -169,7 +169,10 @@ def test_audit_verify_reports_an_intact_chain(audited):
 
 
 def test_audit_verify_names_an_altered_event(audited):
-    Event.objects.filter(organization=audited, sequence=2).update(summary="Faction Cadets created")
+    # An attacker rewrites a payload in the database.
+    Event.objects.filter(organization=audited, sequence=2).update(
+        data={"name": "Cadets", "colour": "#000000"}
+    )
 
     err = StringIO()
     with pytest.raises(CommandError) as excinfo:

@@ -344,3 +344,134 @@ def test_members_import_reuses_an_existing_account_whatever_the_case_of_its_emai
     boris = Member.objects.get(name="Boris")
     assert boris.user.email == "boris@example.org" and not boris.user.has_usable_password()
     assert boris.joined_at is not None and boris.user.date_joined is not None
+
+
+# --- apportionment is deterministic --------------------------------------------------------------
+
+
+def test_the_same_sizes_give_the_same_seats_and_the_lot_is_recorded(db):
+    """Sainte-Laguë over sizes 10, 10 and 4 for 4 seats ties two parts for the last seat: the lot
+    is seeded from the inputs, so every apportionment gives the same seats, and the seed and the
+    tie are recorded in the apportionment and its event."""
+    from councils.federation.models import Apportionment, SeatAllocation
+
+    organizer = UserFactory()
+    org = OrganizationFactory()
+    OfficerFactory(organization=org, user=organizer)
+    council = services.council_create(
+        actor=organizer, organization=org, name="Soviet", seat_rule="fixed", total_seats=4, minimum_seats=0
+    )
+    parts = []
+    for name, size in (("Putilov", 10), ("Obukhov", 10), ("Arsenal", 4)):
+        c = services.constituency_create(actor=organizer, organization=org, council=council, name=name)
+        for _ in range(size):
+            MemberFactory(organization=org, constituency=c)
+        parts.append(c)
+
+    outcomes = set()
+    for _ in range(3):
+        allocations = services.council_apportion(actor=organizer, council=council)
+        outcomes.add(tuple(sorted((str(a.part_object), a.seats) for a in allocations)))
+    assert len(outcomes) == 1
+    [outcome] = outcomes
+    assert sum(seats for _name, seats in outcome) == 4
+
+    record = Apportionment.objects.filter(council=council).latest("pk")
+    assert record.seed is not None
+    assert record.sizes == {"Putilov": 10, "Obukhov": 10, "Arsenal": 4}
+    [tie] = record.ties
+    # Arsenal's 4 beats the 10/3 of the others for the third seat; those two tie for the fourth.
+    assert sorted(tie["tied"]) == ["Obukhov", "Putilov"] and tie["seats"] == 1
+    assert dict(outcome)[tie["winners"][0]] == 2 and dict(outcome)["Arsenal"] == 1
+    event = Event.objects.filter(organization=org, kind="council.apportioned").latest("id")
+    assert event.data["seed"] == record.seed and event.data["ties"] == record.ties
+    current = SeatAllocation.objects.filter(council=council, end__isnull=True, apportionment__isnull=False)
+    assert current.count() == 3
+
+
+# --- mandates are one row; members move and leave ------------------------------------------------
+
+
+def test_a_change_of_faction_keeps_the_seat_and_what_refers_to_it(fed):
+    red = fed.deputies[0]
+    seat = open_seat(red, fed.district)
+    delegate = open_seat(red, fed.city)
+    petition = services.petition_open(actor=fed.constituents[0].user, seat=seat, at=days(9))
+    services.deputy_change_faction(actor=red.user, member=red, faction=fed.blues, at=days(10))
+
+    # The same rows: nothing was re-pointed.
+    assert open_seat(red, fed.district).pk == seat.pk
+    assert open_seat(red, fed.city).derives_from_id == seat.pk
+    assert open_seat(red, fed.city).pk == delegate.pk
+    petition.refresh_from_db()
+    assert petition.seat_id == seat.pk and petition.status == RecallPetition.Status.OPEN
+    # History by dated affiliations: red before the change, blue after, in every council.
+    for council in (fed.district, fed.city, fed.congress):
+        before = selectors.composition_at(council=council, at=days(9))
+        after = selectors.composition_at(council=council, at=days(11))
+        assert {f.faction: f.seats for f in before.factions} == {fed.reds: 1, fed.blues: 1}
+        assert {f.faction: f.seats for f in after.factions} == {fed.blues: 2}
+    assert [(a.faction, a.end) for a in seat.affiliations.order_by("start")] == [
+        (fed.reds, days(10)),
+        (fed.blues, None),
+    ]
+
+
+def test_a_re_elected_deputy_keeps_their_seat_and_gains_a_term(fed):
+    red, blue = fed.deputies
+    seat = open_seat(red, fed.district)
+    election = services.election_open(
+        actor=fed.organizer, council=fed.district, constituency=fed.works, at=days(20)
+    )
+    newcomer = fed.constituents[0]
+    services.election_declare(
+        actor=fed.organizer, election=election, elected=[(red, fed.reds), (newcomer, fed.blues)], at=days(21)
+    )
+    renewed = open_seat(red, fed.district)
+    assert renewed.pk == seat.pk
+    assert [t.election_id for t in renewed.terms.order_by("start")][-1] == election.pk
+    assert renewed.term_ends == days(21) + timedelta(days=fed.district.term_days)
+    # Their delegate seats above carry on untouched; the deputy not re-elected leaves, and with them
+    # their delegate seats.
+    assert open_seat(red, fed.city).derives_from_id == seat.pk
+    assert not Seat.objects.filter(holder=blue, end__isnull=True).exists()
+    assert {s.end_reason for s in Seat.objects.filter(holder=blue)} == {"term", "derived"}
+
+
+def test_a_deputy_who_moves_loses_the_seat_and_what_derives_from_it(fed):
+    red = fed.deputies[0]
+    signer = fed.constituents[0]
+    petition = services.petition_open(
+        actor=signer.user, seat=open_seat(fed.deputies[1], fed.district), at=days(9)
+    )
+    other = services.constituency_create(
+        actor=fed.organizer, organization=fed.org, council=fed.district, name="Obukhov Works", at=days(1)
+    )
+
+    outcome = services.member_move(actor=fed.organizer, member=red, constituency=other, at=days(10))
+
+    assert outcome.member.constituency == other and outcome.member.moved_from_id == red.pk
+    red.refresh_from_db()
+    assert (red.left_at, red.left_reason) == (days(10), Member.LeftReason.MOVED)
+    assert {(s.council.name, s.end_reason) for s in Seat.objects.filter(holder=red)} == {
+        ("District", "moved"),
+        ("City", "derived"),
+        ("Congress", "derived"),
+    }
+    assert outcome.by_elections == 3
+    # A mover who had signed a petition in the old constituency is no longer a constituent there.
+    services.member_move(actor=fed.organizer, member=signer, constituency=other, at=days(11))
+    assert petition.signatures.filter(withdrawn_at__isnull=True).count() == 0
+    event = Event.objects.filter(kind="member.moved").order_by("id").first()
+    assert event.summary == f"{red.name} moved from Putilov Works to Obukhov Works"
+
+
+def test_a_member_who_leaves_ends_their_seats_and_only_they_or_an_organizer_may(fed):
+    blue = fed.deputies[1]
+    with pytest.raises(NotAllowed):
+        services.member_leave(actor=fed.constituents[0].user, member=blue, at=days(10))
+    services.member_leave(actor=blue.user, member=blue, at=days(10))
+    assert {s.end_reason for s in Seat.objects.filter(holder=blue)} == {"left", "derived"}
+    assert selectors.composition_at(council=fed.congress, at=days(11)).vacant == 1
+    with pytest.raises(ValidationError, match="no longer a member"):
+        services.member_leave(actor=fed.organizer, member=blue, at=days(12))

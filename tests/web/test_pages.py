@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from councils.accounts.actors import SYSTEM
 from councils.audit.models import Event
+from councils.audit.services import stream_for
 from councils.federation import services
 from councils.federation.models import RecallPetition, Seat
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory
@@ -430,3 +431,13 @@ def test_a_locked_out_name_gets_a_clear_message(client, pg, settings):
     )
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
+
+
+def test_the_audit_log_shows_the_heads_to_write_down(client, pg):
+    client.force_login(pg.dora.user)
+    page = client.get(page_urls(pg)["audit"]).content.decode()
+    stream = stream_for(organization=pg.org)
+    heads = page.split('id="heads-title"')[1]
+    assert "<code>organization</code>" in heads
+    assert f'<td class="num">{stream.length}</td>' in heads
+    assert f'<code class="hash">{stream.head}</code>' in heads

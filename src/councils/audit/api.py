@@ -1,4 +1,5 @@
-"""The audit log's JSON endpoint: an organization's events, newest first, a page at a time."""
+"""The audit log's JSON endpoints: an organization's events, newest first, a page at a time, and the
+heads of its streams (to write down and verify against later with ``councils audit verify --expect``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from councils.audit.selectors import stream_heads
 from councils.federation import selectors
 from councils.federation.api import ERRORS, organization_for
 from councils.federation.schemas import SchemaErrors
@@ -28,7 +30,10 @@ class EventOut(Schema):
     actor: str | None = Field(description="The acting user's name; null for the system.")
     object_type: str
     object_id: str
-    summary: str
+    stream: str = Field(description="The stream the event is in: `organization`, or e.g. `voting.poll:12`.")
+    summary: str = Field(
+        description="What happened, rendered from the kind and `data` in the reader's language."
+    )
     data: dict[str, Any]
     previous_hash: str
     hash: str = Field(description="SHA-256 over the event and `previous_hash`.")
@@ -36,6 +41,24 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor(obj: Any) -> str | None:
         return obj.actor.get_username() if obj.actor_id is not None else None
+
+    @staticmethod
+    def resolve_stream(obj: Any) -> str:
+        return str(obj.stream.name)
+
+
+class StreamHeadOut(Schema):
+    """The head of one stream of the audit log: write it down to verify the log against later."""
+
+    stream: str = Field(
+        description="`organization` for the organization's own stream, or e.g. `voting.poll:12`."
+    )
+    length: int = Field(description="How many events the stream holds.")
+    head: str = Field(description="The hash of its last event (empty while it has none).")
+
+    @staticmethod
+    def resolve_stream(obj: Any) -> str:
+        return str(obj.name)
 
 
 @router.get("/organizations/{slug}/events", response={200: list[EventOut], **ERRORS, 422: SchemaErrors})
@@ -50,3 +73,13 @@ def event_list(
     The answer is `{"items": [...], "count": N}`; `councils audit verify` checks the chain.
     """
     return selectors.events(organization=organization_for(request, slug), kind=kind or None)
+
+
+@router.get("/organizations/{slug}/audit/heads", response={200: list[StreamHeadOut], **ERRORS})
+def head_list(request: HttpRequest, slug: str) -> Any:
+    """The heads of the organization's audit streams (its own first): length and last hash of each.
+
+    Kept outside the database, they let `councils audit verify ORG --expect FILE` detect a tail cut
+    off, a forged event appended or a chain rehashed from some event on.
+    """
+    return list(stream_heads(organization=organization_for(request, slug)))

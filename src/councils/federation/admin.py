@@ -196,7 +196,7 @@ class OrganizationAdmin(OrganizedAdmin):
         return Organization.objects.filter(pk__in=organized_ids(request))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["name", "slug", "description", "created_at", "chain_length"] if obj else []
+        return ["name", "slug", "description", "created_at"] if obj else []
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
         return {} if obj else self.prepopulated_fields

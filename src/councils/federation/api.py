@@ -47,6 +47,8 @@ from councils.federation.schemas import (
     ElectionOut,
     FactionOut,
     FieldErrors,
+    MemberMoveIn,
+    MemberOut,
     Message,
     OrganizationOut,
     PetitionIn,
@@ -376,6 +378,42 @@ def council_apportion(request: HttpRequest, slug: str, council: str) -> Any:
     rows = SeatAllocation.objects.filter(pk__in=[a.pk for a in allocations]).select_related(
         "constituency", "child_council"
     )
-    return sorted(
-        rows, key=lambda a: str(a.constituency if a.constituency_id is not None else a.child_council)
+    return sorted(rows, key=lambda a: a.part_label)
+
+
+# --- members ---------------------------------------------------------------------------------------
+
+
+def _member(request: HttpRequest, slug: str, member_id: int) -> Member:
+    organization = organization_for(request, slug)
+    return get_object_or_404(
+        Member.objects.select_related("constituency"), organization=organization, pk=member_id
     )
+
+
+@router.get("/organizations/{slug}/members/{member_id}", response={200: MemberOut, **ERRORS})
+def member_detail(request: HttpRequest, slug: str, member_id: int) -> Any:
+    """One membership, current or ended."""
+    return _member(request, slug, member_id)
+
+
+@router.post("/organizations/{slug}/members/{member_id}/move", response={200: MemberOut, **WRITE_ERRORS})
+def member_move(request: HttpRequest, slug: str, member_id: int, payload: MemberMoveIn) -> Any:
+    """Move a member to another constituency (organizers). Answers the new membership; the old one
+    ends as `moved`, with the seats held for its constituency. 400 names `constituency`."""
+    member = _member(request, slug, member_id)
+    constituency = Constituency.objects.filter(
+        organization_id=member.organization_id, slug=payload.constituency
+    ).first()
+    if constituency is None:
+        raise ValidationError(
+            {"constituency": [_("No constituency %(slug)s here.") % {"slug": payload.constituency}]}
+        )
+    outcome = services.member_move(actor=request.auth, member=member, constituency=constituency)  # type: ignore[attr-defined]
+    return outcome.member
+
+
+@router.post("/organizations/{slug}/members/{member_id}/leave", response={200: MemberOut, **WRITE_ERRORS})
+def member_leave(request: HttpRequest, slug: str, member_id: int) -> Any:
+    """End a membership: the member themselves, or an organizer. Their seats end with it."""
+    return services.member_leave(actor=request.auth, member=_member(request, slug, member_id))  # type: ignore[attr-defined]

@@ -8,3 +8,7 @@ class FederationConfig(AppConfig):
     name = "councils.federation"
     label = "federation"
     verbose_name = _("Federation")
+
+    def ready(self) -> None:
+        # The kinds of audit event the services record must be registered before any is recorded.
+        from councils.federation import events  # noqa: F401

@@ -21,15 +21,12 @@ from councils.federation.parts import HasPart, one_part_constraint
 
 
 class Organization(models.Model):
-    """A federation using Councils. Its row is also the head of its audit chain."""
+    """A federation using Councils. Its audit log's heads are in ``councils.audit`` (``Stream``)."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    # The audit chain's head, written only by councils.audit.services.event_record.
-    chain_length = models.PositiveBigIntegerField(default=0, editable=False)
-    chain_head = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -280,6 +277,32 @@ class Member(models.Model):
         return self.name
 
 
+class Apportionment(models.Model):
+    """One apportionment of a council's seats among its parts: by which rule, from which sizes, and
+    any lot drawn to break an exact tie, with the seed that repeats it.
+
+    The seed is derived from the inputs (council, method, seats, sizes), so the same inputs give the
+    same seats however often they are apportioned; ``ties`` records each tie and who won it.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="apportionments")
+    at = models.DateTimeField(_("at"))
+    seat_rule = models.CharField(_("seat rule"), max_length=16, choices=Council.SeatRule.choices)
+    method = models.CharField(_("method"), max_length=32, blank=True)
+    total_seats = models.PositiveIntegerField(_("total seats"))
+    sizes = models.JSONField(_("sizes"), default=dict)
+    seed = models.PositiveBigIntegerField(_("seed of the lot"), null=True, blank=True)
+    ties = models.JSONField(_("ties"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["council", "at"]
+        verbose_name = _("apportionment")
+        verbose_name_plural = _("apportionments")
+
+    def __str__(self) -> str:
+        return f"Apportionment of {self.council_id} at {self.at:%Y-%m-%d}"
+
+
 class SeatAllocation(HasPart, models.Model):
     """How many seats one part (a constituency or a child council) has in a council, from ``start``
     to ``end``. Written by apportionment; a new apportionment ends the rows it changes."""
@@ -293,6 +316,9 @@ class SeatAllocation(HasPart, models.Model):
     )
     seats = models.PositiveIntegerField(_("seats"))
     size = models.PositiveIntegerField(_("members counted"), default=0)
+    apportionment = models.ForeignKey(
+        Apportionment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
 

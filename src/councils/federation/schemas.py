@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from councils.federation.parts import part_label, part_slugs
+
 
 class OrganizationOut(Schema):
     slug: str
@@ -99,7 +101,7 @@ class SeatOut(Schema):
 
     @staticmethod
     def resolve_part(obj: Any) -> str:
-        return str(obj.constituency if obj.constituency_id is not None else obj.child_council)
+        return part_label(obj)
 
     @staticmethod
     def resolve_derives_from(obj: Any) -> int | None:
@@ -316,15 +318,15 @@ class ElectionOut(Schema):
 
     @staticmethod
     def resolve_constituency(obj: Any) -> str | None:
-        return obj.constituency.slug if obj.constituency_id is not None else None
+        return part_slugs(obj)[0]
 
     @staticmethod
     def resolve_child_council(obj: Any) -> str | None:
-        return obj.child_council.slug if obj.child_council_id is not None else None
+        return part_slugs(obj)[1]
 
     @staticmethod
     def resolve_part(obj: Any) -> str:
-        return str(obj.constituency if obj.constituency_id is not None else obj.child_council)
+        return part_label(obj)
 
     @staticmethod
     def resolve_cause(obj: Any) -> int | None:
@@ -414,15 +416,15 @@ class AllocationOut(Schema):
 
     @staticmethod
     def resolve_part(obj: Any) -> str:
-        return str(obj.constituency if obj.constituency_id is not None else obj.child_council)
+        return part_label(obj)
 
     @staticmethod
     def resolve_constituency(obj: Any) -> str | None:
-        return obj.constituency.slug if obj.constituency_id is not None else None
+        return part_slugs(obj)[0]
 
     @staticmethod
     def resolve_child_council(obj: Any) -> str | None:
-        return obj.child_council.slug if obj.child_council_id is not None else None
+        return part_slugs(obj)[1]
 
 
 # --- error answers (see the API description) ---------------------------------------------------------
@@ -446,3 +448,33 @@ class FieldErrors(Schema):
     `__all__` holds messages about the request as a whole. Nothing was changed."""
 
     errors: dict[str, list[str]]
+
+
+# --- members ---------------------------------------------------------------------------------------
+
+
+class MemberOut(Schema):
+    """A membership: a person in one constituency of the organization, from ``joined_at`` until
+    ``left_at`` (null while it lasts). A move ends one membership and starts the next."""
+
+    id: int
+    name: str
+    constituency: str = Field(description="The slug of the member's constituency.")
+    joined_at: datetime
+    left_at: datetime | None
+    left_reason: str = Field(description="'' while a member; 'left' or 'moved' after.")
+    moved_from: int | None = Field(description="The membership this one continues, after a move.")
+
+    @staticmethod
+    def resolve_constituency(obj: Any) -> str:
+        return obj.constituency.slug
+
+    @staticmethod
+    def resolve_moved_from(obj: Any) -> int | None:
+        return obj.moved_from_id
+
+
+class MemberMoveIn(Schema):
+    """Move a member to another constituency of the same organization."""
+
+    constituency: str = Field(description="The slug of the constituency to move to.")

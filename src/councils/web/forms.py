@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,16 @@ class PetitionOpenForm(forms.Form):
     def __init__(self, *args: object, deputies: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["seat"].choices = deputies  # type: ignore[attr-defined]
+
+
+class MemberMoveForm(forms.Form):
+    """Move a member to another constituency of the organization."""
+
+    constituency = forms.ModelChoiceField(label=_("New constituency"), queryset=Constituency.objects.none())
+
+    def __init__(self, *args: object, constituencies: QuerySet[Constituency], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["constituency"].queryset = constituencies  # type: ignore[attr-defined]
 
 
 class AuditFilterForm(forms.Form):

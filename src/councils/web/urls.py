@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from councils.web import views
+from councils.web.views import members
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +34,7 @@ urlpatterns = [
         views.petition_withdraw,
         name="petition_withdraw",
     ),
+    path("o/<slug:org_slug>/members/<int:member_id>/", members.member, name="member"),
     path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
     path("o/<slug:org_slug>/live/", views.live_updates, name="live"),
 ]

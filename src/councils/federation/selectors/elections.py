@@ -64,20 +64,16 @@ def election_eligible(*, election: Election) -> list[Eligible]:
     A by-election fills a vacancy beside sitting deputies, so those already holding a seat of the
     part are left out; a regular election may re-elect them.
     """
-    part = (
-        {"constituency_id": election.constituency_id}
-        if election.constituency_id is not None
-        else {"child_council_id": election.child_council_id}
-    )
+    part = election.part
     sitting = Exists(
         Seat.objects.filter(
-            holder=OuterRef("holder" if "child_council_id" in part else "pk"),
+            holder=OuterRef("pk" if part.is_constituency else "holder"),
             council_id=election.council_id,
             end__isnull=True,
-            **part,
+            **part.ids(),
         )
     )
-    if election.constituency_id is not None:
+    if part.is_constituency:
         members = Member.objects.filter(constituency_id=election.constituency_id, left_at__isnull=True)
         if election.kind == Election.Kind.BY_ELECTION:
             members = members.exclude(sitting)

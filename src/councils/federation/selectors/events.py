@@ -12,10 +12,11 @@ from councils.federation.models import (
 
 def events(*, organization: Organization, kind: str | None = None) -> QuerySet[Event]:
     """The organization's audit log, newest first, optionally of one kind."""
-    queryset = Event.objects.filter(organization=organization).select_related("actor")
+    queryset = Event.objects.filter(organization=organization).select_related("actor", "stream")
     if kind:
         queryset = queryset.filter(kind=kind)
-    return queryset.order_by("-sequence")
+    # Newest first across the organization's streams (sequence numbers are per stream).
+    return queryset.order_by("-id")
 
 
 def event_kinds(*, organization: Organization) -> list[str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,12 +17,14 @@ from django.utils.translation import gettext as _
 from councils.accounts.actors import Actor
 from councils.audit.services import event_record
 from councils.federation.models import (
+    Apportionment,
     Constituency,
     Council,
     Member,
     Organization,
     SeatAllocation,
 )
+from councils.federation.parts import Part
 from councils.federation.services._common import (
     NOT_ORGANIZER,
     moment_of,
@@ -55,24 +60,55 @@ def _descendant_sizes(organization: Organization) -> tuple[dict[int, int], dict[
     return per_constituency, dict(totals)
 
 
-def _seat_counts(council: Council, sizes: dict[str, int]) -> dict[str, int]:
+if TYPE_CHECKING:
+    from councils.counting.apportionment import SeatTie
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """Seats per part key, with the seed and the ties of any lot drawn."""
+
+    seats: dict[str, int]
+    seed: int | None = None
+    ties: tuple[SeatTie, ...] = ()
+
+
+def apportionment_seed(council: Council, sizes: dict[str, int]) -> int:
+    """The seed of the lot for these inputs: the same council, method, seats and sizes always draw the
+    same lot, so apportioning again gives the same seats (and anyone can repeat the draw)."""
+    text = json.dumps(
+        [
+            council.pk,
+            council.apportionment_method,
+            council.total_seats,
+            council.minimum_seats,
+            sorted(sizes.items()),
+        ]
+    )
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:6], "big")
+
+
+def _seat_counts(council: Council, sizes: dict[str, int]) -> _Counted:
     """Apply the council's seat rule to the parts' sizes."""
     if council.seat_rule == Council.SeatRule.RATIO:
         per = council.members_per_seat or 1
-        return {key: max(council.minimum_seats, size // per) for key, size in sizes.items()}
+        return _Counted({key: max(council.minimum_seats, size // per) for key, size in sizes.items()})
+    # Imported here: the counting library (NumPy) loads only when a council is apportioned.
     from councils.counting.apportionment import apportion
     from councils.counting.errors import CountingError
 
+    seed = apportionment_seed(council, sizes)
     try:
         result = apportion(
             sizes,
             int(council.total_seats or 0),
             council.apportionment_method,
             min_seats=council.minimum_seats,
+            seed=seed,
         )
     except CountingError as exc:
         raise ValidationError({"seat_rule": str(exc)}) from exc
-    return dict(result.seats)
+    return _Counted(dict(result.seats), seed=seed, ties=result.ties)
 
 
 @transaction.atomic
@@ -91,17 +127,34 @@ def council_apportion(*, actor: Actor, council: Council, at: datetime | None = N
     children = list(council.children.all())
     parts: dict[str, tuple[str, Any, int]] = {}
     for c in constituencies:
-        parts[f"c{c.pk}"] = ("constituency", c, per_constituency.get(c.pk, 0))
+        parts[Part(constituency_id=c.pk).key] = ("constituency", c, per_constituency.get(c.pk, 0))
     for child in children:
-        parts[f"k{child.pk}"] = ("child_council", child, per_council.get(child.pk, 0))
+        parts[Part(child_council_id=child.pk).key] = ("child_council", child, per_council.get(child.pk, 0))
     if not parts:
         raise ValidationError(
             _("%(council)s has no constituencies or child councils to apportion seats among.")
             % {"council": council.name}
         )
-    counts = _seat_counts(council, {key: size for key, (_k, _p, size) in parts.items()})
+    sizes = {key: size for key, (_k, _p, size) in parts.items()}
+    counted = _seat_counts(council, sizes)
+    counts = counted.seats
+    names = {key: str(part) for key, (_k, part, _s) in parts.items()}
+    lots = [
+        {"tied": [names[k] for k in tie.tied], "winners": [names[k] for k in tie.chosen], "seats": tie.seats}
+        for tie in counted.ties
+    ]
+    record = Apportionment.objects.create(
+        council=council,
+        at=moment,
+        seat_rule=council.seat_rule,
+        method=council.apportionment_method if council.seat_rule == Council.SeatRule.FIXED else "",
+        total_seats=sum(counts.values()),
+        sizes={names[k]: n for k, n in sizes.items()},
+        seed=counted.seed,
+        ties=lots,
+    )
     current = {
-        (f"c{a.constituency_id}" if a.constituency_id else f"k{a.child_council_id}"): a
+        a.part.key: a
         for a in SeatAllocation.objects.select_for_update().filter(council=council, end__isnull=True)
     }
     allocations: list[SeatAllocation] = []
@@ -120,7 +173,7 @@ def council_apportion(*, actor: Actor, council: Council, at: datetime | None = N
             old.end = moment
             old.save(update_fields=["end"])
         new = SeatAllocation.objects.create(
-            council=council, seats=seats, size=size, start=moment, **{kind: part}
+            council=council, seats=seats, size=size, start=moment, apportionment=record, **{kind: part}
         )
         allocations.append(new)
         changes[str(part)] = seats
@@ -129,8 +182,14 @@ def council_apportion(*, actor: Actor, council: Council, at: datetime | None = N
         kind="council.apportioned",
         actor=actor,
         target=council,
-        summary=f"Seats of {council.name} apportioned",
-        data={"seats": {str(p): counts[k] for k, (_kind, p, _s) in parts.items()}, "changed": changes},
+        data={
+            "seats": {str(p): counts[k] for k, (_kind, p, _s) in parts.items()},
+            "changed": changes,
+            "council_name": council.name,
+            "method": record.method,
+            "seed": counted.seed,
+            "ties": lots,
+        },
         at=at,
     )
     publish_on_commit(organization_topic(council.organization), council_topic(council))

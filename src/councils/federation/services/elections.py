@@ -105,8 +105,7 @@ def election_open(
         kind="election.opened",
         actor=actor,
         target=election,
-        summary=f"{election.get_kind_display()} opened in {part_label(election)} for {council.name}",
-        data={"seats": seats, "kind": kind},
+        data={"seats": seats, "kind": kind, "council_name": council.name, "part_name": part_label(election)},
         at=at,
     )
     publish_on_commit(seat_topics([election]))
@@ -257,9 +256,10 @@ def election_declare(
         kind="election.declared",
         actor=actor,
         target=election,
-        summary=f"{election.get_kind_display()} in {part_label(election)} for {council.name}: "
-        + ", ".join(m.name for m in members),
         data={
+            "kind": election.kind,
+            "council_name": council.name,
+            "part_name": part_label(election),
             "elected": [
                 {
                     "member": s.holder_id,
@@ -267,6 +267,7 @@ def election_declare(
                     "seat": s.pk,
                     "slot": s.slot,
                     "renewed": s.holder_id in renewed,
+                    "name": s.holder.name,
                 }
                 for s in seats
             ],

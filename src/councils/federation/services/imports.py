@@ -230,7 +230,6 @@ def members_import(
         kind="members.imported",
         actor=actor,
         target=organization,
-        summary=f"{len(member_rows)} members imported",
         data={"members": len(member_rows), "users_created": len(new_emails), "last_line": line},
         at=at,
     )

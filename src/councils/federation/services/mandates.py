@@ -191,8 +191,7 @@ def seat_resign(*, actor: Actor, seat: Seat, at: datetime | None = None) -> Seat
         kind="seat.resigned",
         actor=actor,
         target=seat,
-        summary=f"{seat.holder.name} resigned from {seat.council.name}",
-        data=cascade.as_data(),
+        data={"deputy": seat.holder.name, "council_name": seat.council.name, **cascade.as_data()},
         at=at,
     )
     publish_on_commit(seat_topics([seat, *cascade.ended]))
@@ -220,8 +219,12 @@ def deputy_change_faction(
         kind="deputy.faction_changed",
         actor=actor,
         target=member,
-        summary=f"{member.name} now sits with {faction.name if faction else 'no faction'}",
-        data={"faction": faction.pk if faction else None, "seats": [s.pk for s in changed]},
+        data={
+            "faction": faction.pk if faction else None,
+            "faction_name": faction.name if faction else "",
+            "deputy": member.name,
+            "seats": [s.pk for s in changed],
+        },
         at=at,
     )
     publish_on_commit(seat_topics(changed))

@@ -69,8 +69,7 @@ def member_add(
         kind="member.added",
         actor=actor,
         target=member,
-        summary=f"{member.name} joined {constituency.name}",
-        data={"constituency": constituency.pk},
+        data={"constituency": constituency.pk, "name": member.name, "constituency_name": constituency.name},
         at=at,
     )
     publish_on_commit(organization_topic(organization), constituency_topic(constituency))
@@ -138,12 +137,14 @@ def member_move(
         kind="member.moved",
         actor=actor,
         target=new,
-        summary=f"{old.name} moved from {old.constituency.name} to {constituency.name}",
         data={
             "member": new.pk,
             "previous": old.pk,
-            "from": old.constituency_id,
-            "to": constituency.pk,
+            "from_constituency": old.constituency_id,
+            "to_constituency": constituency.pk,
+            "name": old.name,
+            "from_name": old.constituency.name,
+            "to_name": constituency.name,
             **cascade.as_data(),
         },
         at=at,
@@ -173,8 +174,13 @@ def member_leave(*, actor: Actor, member: Member, at: datetime | None = None) ->
         kind="member.left",
         actor=actor,
         target=member,
-        summary=f"{member.name} left {member.constituency.name}",
-        data={"member": member.pk, "constituency": member.constituency_id, **cascade.as_data()},
+        data={
+            "member": member.pk,
+            "constituency": member.constituency_id,
+            "name": member.name,
+            "constituency_name": member.constituency.name,
+            **cascade.as_data(),
+        },
         at=at,
     )
     publish_on_commit(

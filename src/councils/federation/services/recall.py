@@ -118,8 +118,14 @@ def petition_open(
         kind="petition.opened",
         actor=actor,
         target=petition,
-        summary=f"Petition to recall {seat.holder.name} from {seat.council.name} opened",
-        data={"seat": seat.pk, "required": required, "recalled": recalled, **cascade.as_data()},
+        data={
+            "seat": seat.pk,
+            "required": required,
+            "recalled": recalled,
+            "deputy": seat.holder.name,
+            "council_name": seat.council.name,
+            **cascade.as_data(),
+        },
         at=at,
     )
     publish_on_commit(constituency_topic(seat.constituency), seat_topics(cascade.ended))
@@ -180,9 +186,8 @@ def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None
         kind="petition.signed",
         actor=actor,
         target=petition,
-        summary=f"Petition to recall {petition.seat.holder.name} signed ({count} of {petition.required})"
-        + (": the seat ends" if recalled else ""),
         data={
+            "deputy": petition.seat.holder.name,
             "signature": signature.pk,
             "signatures": count,
             "required": petition.required,
@@ -211,8 +216,11 @@ def petition_withdraw(*, actor: Actor, petition: RecallPetition, at: datetime | 
         kind="petition.withdrawn",
         actor=actor,
         target=petition,
-        summary=f"A signature on the petition to recall {petition.seat.holder.name} withdrawn",
-        data={"signature": signature.pk, "signatures": signatures_standing(petition)},
+        data={
+            "signature": signature.pk,
+            "signatures": signatures_standing(petition),
+            "deputy": petition.seat.holder.name,
+        },
         at=at,
     )
     publish_on_commit(constituency_topic(petition.constituency))

@@ -57,7 +57,7 @@ def organization_create(
         kind="organization.created",
         actor=actor,
         target=org,
-        summary=f"Organization {org.name} created",
+        data={"name": org.name},
         at=at,
     )
     publish_on_commit(organization_topic(org))
@@ -78,8 +78,7 @@ def officer_appoint(
         kind="officer.appointed",
         actor=actor,
         target=officer,
-        summary=f"{user} appointed {officer.get_role_display()}",
-        data={"user": user.pk, "role": role},
+        data={"user": user.pk, "role": role, "username": user.get_username()},
         at=at,
     )
     publish_on_commit(organization_topic(organization))
@@ -113,7 +112,6 @@ def faction_create(
         kind="faction.created",
         actor=actor,
         target=faction,
-        summary=f"Faction {faction.name} created",
         data={"name": name, "colour": colour},
         at=at,
     )
@@ -189,8 +187,7 @@ def council_create(
         kind="council.created",
         actor=actor,
         target=council,
-        summary=f"Council {council.name} created",
-        data={"parent": parent.pk if parent else None, "seat_rule": seat_rule},
+        data={"parent": parent.pk if parent else None, "seat_rule": seat_rule, "name": council.name},
         at=at,
     )
     publish_on_commit(organization_topic(organization), lineage_topics(council))
@@ -234,8 +231,12 @@ def constituency_create(
         kind="constituency.created",
         actor=actor,
         target=constituency,
-        summary=f"Constituency {constituency.name} created",
-        data={"council": council.pk, "section": section},
+        data={
+            "council": council.pk,
+            "section": section,
+            "name": constituency.name,
+            "council_name": council.name,
+        },
         at=at,
     )
     publish_on_commit(organization_topic(organization), council_topic(council))

@@ -80,8 +80,11 @@ def _petition_expire(pk: int, moment: datetime) -> int:
         kind="petition.expired",
         actor=SYSTEM,
         target=petition,
-        summary=f"Petition to recall {petition.seat.holder.name} expired",
-        data={"signatures": signatures_standing(petition), "required": petition.required},
+        data={
+            "signatures": signatures_standing(petition),
+            "required": petition.required,
+            "deputy": petition.seat.holder.name,
+        },
         at=moment,
     )
     publish_on_commit(constituency_topic(petition.constituency))
@@ -111,8 +114,13 @@ def _election_due(
         kind="election.opened",
         actor=SYSTEM,
         target=election,
-        summary=f"Term ended: regular election opened in {part_label(election)} for {council.name}",
-        data={"seats": election.seats, "kind": election.kind, "reason": "term ended"},
+        data={
+            "seats": election.seats,
+            "kind": election.kind,
+            "reason": "term ended",
+            "council_name": council.name,
+            "part_name": part_label(election),
+        },
         at=moment,
     )
     publish_on_commit(seat_topics([election]))

@@ -26,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from councils.audit import selectors as audit_selectors
 from councils.federation import access, selectors, services
 from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import (
@@ -459,10 +460,7 @@ def council_apportion(request: HttpRequest, organization: Organization, council_
     except ValidationError as exc:
         messages.error(request, " ".join(_validation_messages(exc)))
     else:
-        parts = sorted(
-            (str(a.constituency if a.constituency_id is not None else a.child_council), a.seats)
-            for a in allocations
-        )
+        parts = sorted((a.part_label, a.seats) for a in allocations)
         messages.success(
             request,
             _("Seats of %(council)s apportioned: %(parts)s.")
@@ -647,7 +645,13 @@ def audit(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(
         request,
         "web/audit.html",
-        {"organization": organization, "form": form, "page": page, "kind": kind or ""},
+        {
+            "organization": organization,
+            "form": form,
+            "page": page,
+            "kind": kind or "",
+            "heads": audit_selectors.stream_heads(organization=organization),
+        },
     )
 
 

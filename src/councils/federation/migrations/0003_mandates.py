@@ -131,7 +131,7 @@ def refuse_unless_empty(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('federation', '0001_initial'),
+        ('federation', '0002_organization_chain_head_to_audit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

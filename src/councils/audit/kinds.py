@@ -1,0 +1,288 @@
+"""The registry of event kinds: for each stable code, the payload it carries and how it reads.
+
+Every event's ``kind`` must be registered, with a frozen dataclass describing its payload (the
+event's ``data``) and an English summary template whose ``%(name)s`` placeholders name payload
+fields (or properties of the payload class)::
+
+    @register_kind("faction.created", summary=gettext_noop("Faction %(name)s created"))
+    @dataclass(frozen=True)
+    class FactionCreated:
+        name: str
+        colour: str
+
+``event_record`` refuses a kind that is not registered and a payload that does not fit, naming
+where it does not (a JSON pointer such as ``/ended_seats/0/seat``). The summary is not stored and
+not hashed: it is rendered when shown, through gettext, so it reads in the reader's language and
+can be reworded without touching the chain.
+
+Payload fields may be ``int``, ``float``, ``str``, ``bool``, ``None``, ``list[T]``,
+``dict[str, T]``, a nested frozen dataclass (a JSON object with those fields) and unions of these
+(``int | None``): exactly what JSON holds, so what is stored is what is hashed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from django.utils.translation import gettext
+
+__all__ = [
+    "EventKindError",
+    "Kind",
+    "PayloadError",
+    "UnknownKind",
+    "kind_get",
+    "payload_dump",
+    "payload_load",
+    "register_kind",
+    "registered_kinds",
+    "summary_render",
+]
+
+# Stable codes such as ``petition.signed``: lower case words joined by dots.
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+UNKNOWN_KIND = "Unknown event kind %(kind)r: register it with @register_kind before recording it."
+BAD_PAYLOAD = "The payload of %(kind)r does not fit at %(pointer)s: %(reason)s."
+
+P = TypeVar("P")
+
+
+class EventKindError(ValueError):
+    """An event kind or its payload is not what the registry allows."""
+
+
+class UnknownKind(EventKindError):
+    """The kind has not been registered."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(UNKNOWN_KIND % {"kind": kind})
+        self.kind = kind
+
+
+class PayloadError(EventKindError):
+    """A payload does not fit its kind's dataclass; ``pointer`` says where (JSON pointer)."""
+
+    def __init__(self, kind: str, pointer: str, reason: str) -> None:
+        super().__init__(BAD_PAYLOAD % {"kind": kind, "pointer": pointer or "/", "reason": reason})
+        self.kind = kind
+        self.pointer = pointer or "/"
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A registered kind of event: its code, its payload class and its (untranslated) summary."""
+
+    code: str
+    payload: type
+    summary: str
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register_kind(code: str, *, summary: str) -> Callable[[type[P]], type[P]]:
+    """Register a frozen dataclass as the payload of events of kind ``code``.
+
+    ``summary`` is the English template shown for such events; mark it with ``gettext_noop`` so
+    that ``makemessages`` finds it. Registering a code twice with different classes is an error;
+    a placeholder that names neither a field nor an attribute of the class is an error too.
+    """
+
+    def decorate(cls: type[P]) -> type[P]:
+        if not KIND_PATTERN.match(code):
+            raise ValueError(
+                f"Event kind {code!r} is not a dotted lower-case code such as 'petition.signed'."
+            )
+        params = getattr(cls, "__dataclass_params__", None)
+        if params is None or not params.frozen:
+            raise TypeError(f"The payload of {code!r} must be a frozen dataclass, not {cls!r}.")
+        _check_annotations(code, cls)
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        for placeholder in _PLACEHOLDER.findall(summary):
+            if placeholder not in names and not hasattr(cls, placeholder):
+                raise ValueError(
+                    f"The summary of {code!r} names %({placeholder})s, which {cls.__name__} does not have."
+                )
+        known = _registry.get(code)
+        # Re-registering the same class (a module imported again by the autoreloader) is harmless.
+        if known is not None and _qualified(known.payload) != _qualified(cls):
+            raise ValueError(f"Event kind {code!r} is already registered to {known.payload!r}.")
+        _registry[code] = Kind(code=code, payload=cls, summary=summary)
+        return cls
+
+    return decorate
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def kind_get(code: str) -> Kind:
+    """The registered kind ``code``; raises :class:`UnknownKind` if there is none."""
+    try:
+        return _registry[code]
+    except KeyError:
+        raise UnknownKind(code) from None
+
+
+def registered_kinds() -> list[str]:
+    """Every registered code, sorted."""
+    return sorted(_registry)
+
+
+def payload_load(kind: Kind, data: Mapping[str, Any] | object) -> Any:
+    """Check ``data`` (a mapping, or already an instance of the payload class) against ``kind``'s
+    payload class and return the instance; raise :class:`PayloadError` naming where it does not fit."""
+    if isinstance(data, kind.payload):
+        # Re-check an instance too: a dataclass does not enforce its annotations.
+        data = dataclasses.asdict(data)  # type: ignore[call-overload]
+    return _build(kind.code, kind.payload, data, "")
+
+
+def payload_dump(payload: Any) -> dict[str, Any]:
+    """The JSON object of a payload instance: what is stored as the event's ``data`` and hashed."""
+    return dataclasses.asdict(payload)
+
+
+def summary_render(code: str, data: Mapping[str, Any]) -> str | None:
+    """The summary of an event of kind ``code`` with payload ``data``, in the active language.
+
+    None when the kind is not registered or the stored payload no longer fits it (then the caller
+    shows the bare kind): showing a page must never fail over one odd event.
+    """
+    kind = _registry.get(code)
+    if kind is None:
+        return None
+    try:
+        payload = payload_load(kind, data)
+        return gettext(kind.summary) % _Fields(payload)
+    except (EventKindError, KeyError, TypeError, ValueError):
+        return None
+
+
+class _Fields:
+    """A payload seen as the mapping ``%`` formatting wants: fields and properties by name."""
+
+    def __init__(self, payload: Any) -> None:
+        self._payload = payload
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self._payload, name)
+
+
+# --- checking values against annotations ---------------------------------------------------------
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    # Resolves string annotations (``from __future__ import annotations``) once per class.
+    return get_type_hints(cls)
+
+
+def _check_annotations(code: str, cls: type) -> None:
+    """Refuse, at registration, a field type the checker cannot check (``Any``, ``set``, ...)."""
+
+    def check(annotation: Any, where: str) -> None:
+        origin = get_origin(annotation)
+        if annotation in (int, float, str, bool, type(None)):
+            return
+        if origin in (Union, types.UnionType):
+            for option in get_args(annotation):
+                check(option, where)
+            return
+        if origin is list:
+            check(get_args(annotation)[0], where)
+            return
+        if origin is dict and get_args(annotation)[0] is str:
+            check(get_args(annotation)[1], where)
+            return
+        if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+            for name, inner in _hints(annotation).items():
+                check(inner, f"{where}.{name}")
+            return
+        raise TypeError(
+            f"The payload of {code!r} has a field {where} of a type JSON cannot hold: {annotation!r}."
+        )
+
+    for name, annotation in _hints(cls).items():
+        check(annotation, f"{cls.__name__}.{name}")
+
+
+_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", type(None): "null"}
+
+
+def _describe(annotation: Any) -> str:
+    origin = get_origin(annotation)
+    if annotation in _NAMES:
+        return _NAMES[annotation]
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe(option) for option in get_args(annotation))
+    if origin is list:
+        return "a list"
+    return "an object"
+
+
+def _coerce(code: str, annotation: Any, value: Any, pointer: str) -> Any:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        for option in get_args(annotation):
+            try:
+                return _coerce(code, option, value, pointer)
+            except PayloadError:
+                continue
+        raise PayloadError(code, pointer, f"expected {_describe(annotation)}, got {value!r}")
+    if annotation is type(None):
+        ok = value is None
+    elif annotation is bool:
+        ok = isinstance(value, bool)
+    elif annotation is int:
+        # bool is an int in Python, not in the payload.
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif annotation is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif annotation is str:
+        ok = isinstance(value, str)
+    elif origin is list:
+        if not isinstance(value, list | tuple):
+            raise PayloadError(code, pointer, f"expected a list, got {value!r}")
+        (item,) = get_args(annotation)
+        return [_coerce(code, item, v, f"{pointer}/{i}") for i, v in enumerate(value)]
+    elif origin is dict:
+        if not isinstance(value, Mapping):
+            raise PayloadError(code, pointer, f"expected an object, got {value!r}")
+        _key, item = get_args(annotation)
+        return {str(k): _coerce(code, item, v, f"{pointer}/{k}") for k, v in value.items()}
+    else:
+        return _build(code, annotation, value, pointer)
+    if not ok:
+        raise PayloadError(code, pointer, f"expected {_describe(annotation)}, got {value!r}")
+    return value
+
+
+def _build(code: str, cls: type, value: Any, pointer: str) -> Any:
+    """An instance of the dataclass ``cls`` from the JSON object ``value``: every field without a
+    default present, no other key."""
+    if not isinstance(value, Mapping):
+        raise PayloadError(code, pointer, f"expected an object, got {value!r}")
+    fields = dataclasses.fields(cls)
+    names = {f.name for f in fields}
+    unexpected = sorted(str(k) for k in value if k not in names)
+    if unexpected:
+        raise PayloadError(code, f"{pointer}/{unexpected[0]}", "no such field")
+    hints = _hints(cls)
+    arguments: dict[str, Any] = {}
+    for f in fields:
+        if f.name in value:
+            arguments[f.name] = _coerce(code, hints[f.name], value[f.name], f"{pointer}/{f.name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise PayloadError(code, f"{pointer}/{f.name}", "missing")
+    return cls(**arguments)

@@ -1,0 +1,279 @@
+"""The kinds of audit event the federation's services record, with their payloads and summaries.
+
+Each payload has exactly the fields the service passes as the event's ``data``: the ids of what
+changed, and the names a reader needs (a deputy, a council, a constituency), as they were at the
+moment of the change. Summaries are translated when shown, so they are marked with
+``gettext_noop`` here. Imported when the federation app is ready (``FederationConfig.ready``),
+before any service can record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext, gettext_noop
+
+from councils.audit.kinds import register_kind
+
+_ELECTION_KINDS = {"regular": gettext_noop("regular election"), "by_election": gettext_noop("by-election")}
+_ROLES = {"organizer": gettext_noop("organizer"), "returning_officer": gettext_noop("returning officer")}
+
+
+@dataclass(frozen=True)
+class EndedSeat:
+    """A seat that a change ended, with the council it was in and why it ended."""
+
+    seat: int
+    council: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """What one change set off: seats ended, by-elections opened, petitions closed."""
+
+    ended_seats: list[EndedSeat]
+    by_elections: list[int]
+    petitions_closed: list[int]
+
+    @property
+    def ended_count(self) -> int:
+        return len(self.ended_seats)
+
+
+@dataclass(frozen=True)
+class ElectedSeat:
+    """A seat an election filled or renewed: who holds it, for which faction, in which slot."""
+
+    member: int
+    faction: int | None
+    seat: int
+    slot: int
+    name: str = ""
+    renewed: bool = False
+
+
+@register_kind("organization.created", summary=gettext_noop("Organization %(name)s created"))
+@dataclass(frozen=True)
+class OrganizationCreated:
+    name: str = ""
+
+
+@register_kind("officer.appointed", summary=gettext_noop("%(username)s appointed %(role_label)s"))
+@dataclass(frozen=True)
+class OfficerAppointed:
+    user: int
+    role: str
+    username: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return gettext(_ROLES.get(self.role, self.role))
+
+
+@register_kind("faction.created", summary=gettext_noop("Faction %(name)s created"))
+@dataclass(frozen=True)
+class FactionCreated:
+    name: str
+    colour: str
+
+
+@register_kind("council.created", summary=gettext_noop("Council %(name)s created"))
+@dataclass(frozen=True)
+class CouncilCreated:
+    parent: int | None
+    seat_rule: str
+    name: str = ""
+
+
+@register_kind(
+    "constituency.created",
+    summary=gettext_noop("Constituency %(name)s created, electing to %(council_name)s"),
+)
+@dataclass(frozen=True)
+class ConstituencyCreated:
+    council: int
+    section: str
+    name: str = ""
+    council_name: str = ""
+
+
+@register_kind("member.added", summary=gettext_noop("%(name)s joined %(constituency_name)s"))
+@dataclass(frozen=True)
+class MemberAdded:
+    constituency: int
+    name: str = ""
+    constituency_name: str = ""
+
+
+@register_kind("member.moved", summary=gettext_noop("%(name)s moved from %(from_name)s to %(to_name)s"))
+@dataclass(frozen=True)
+class MemberMoved(Cascade):
+    member: int
+    previous: int
+    from_constituency: int
+    to_constituency: int
+    name: str
+    from_name: str
+    to_name: str
+
+
+@register_kind("member.left", summary=gettext_noop("%(name)s left %(constituency_name)s"))
+@dataclass(frozen=True)
+class MemberLeft(Cascade):
+    member: int
+    constituency: int
+    name: str
+    constituency_name: str
+
+
+@register_kind("members.imported", summary=gettext_noop("%(members)s members imported"))
+@dataclass(frozen=True)
+class MembersImported:
+    members: int
+    users_created: int
+    last_line: int
+
+
+@dataclass(frozen=True)
+class Lot:
+    """A tie that apportionment broke by lot: which parts were tied and which won the seats."""
+
+    tied: list[str]
+    winners: list[str]
+    seats: int
+
+
+@register_kind(
+    "council.apportioned", summary=gettext_noop("Seats of %(council_name)s apportioned: %(seat_list)s")
+)
+@dataclass(frozen=True)
+class CouncilApportioned:
+    seats: dict[str, int]
+    changed: dict[str, int]
+    council_name: str = ""
+    method: str = ""
+    seed: int | None = None
+    ties: list[Lot] | None = None
+
+    @property
+    def seat_list(self) -> str:
+        return ", ".join(f"{part} {seats}" for part, seats in self.seats.items())
+
+
+@register_kind(
+    "election.opened",
+    summary=gettext_noop("%(kind_label)s opened in %(part_name)s for %(council_name)s: %(seats)s seats"),
+)
+@dataclass(frozen=True)
+class ElectionOpened:
+    seats: int
+    kind: str
+    # Only ``councils tick`` gives one ("term ended"): an election opened by an organizer has none.
+    reason: str = ""
+    council_name: str = ""
+    part_name: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return gettext(_ELECTION_KINDS.get(self.kind, self.kind)).capitalize()
+
+
+@register_kind(
+    "election.declared",
+    summary=gettext_noop("%(kind_label)s in %(part_name)s for %(council_name)s declared: %(elected_names)s"),
+)
+@dataclass(frozen=True)
+class ElectionDeclared(Cascade):
+    elected: list[ElectedSeat]
+    kind: str = ""
+    council_name: str = ""
+    part_name: str = ""
+
+    @property
+    def elected_count(self) -> int:
+        return len(self.elected)
+
+    @property
+    def elected_names(self) -> str:
+        return ", ".join(e.name for e in self.elected)
+
+    @property
+    def kind_label(self) -> str:
+        return gettext(_ELECTION_KINDS.get(self.kind, self.kind)).capitalize()
+
+
+@register_kind("seat.resigned", summary=gettext_noop("%(deputy)s resigned from %(council_name)s"))
+@dataclass(frozen=True)
+class SeatResigned(Cascade):
+    deputy: str = ""
+    council_name: str = ""
+
+
+@register_kind("deputy.faction_changed", summary=gettext_noop("%(deputy)s now sits with %(faction_label)s"))
+@dataclass(frozen=True)
+class DeputyFactionChanged:
+    faction: int | None
+    seats: list[int]
+    deputy: str = ""
+    faction_name: str = ""
+
+    @property
+    def faction_label(self) -> str:
+        return self.faction_name or gettext("no faction")
+
+
+@register_kind(
+    "petition.opened",
+    summary=gettext_noop(
+        "Petition to recall %(deputy)s from %(council_name)s opened (%(required)s signatures needed)"
+    ),
+)
+@dataclass(frozen=True)
+class PetitionOpened(Cascade):
+    seat: int
+    required: int
+    recalled: bool
+    deputy: str = ""
+    council_name: str = ""
+
+
+@register_kind(
+    "petition.signed",
+    summary=gettext_noop("Petition to recall %(deputy)s signed (%(signatures)s of %(required)s)%(outcome)s"),
+)
+@dataclass(frozen=True)
+class PetitionSigned(Cascade):
+    signature: int
+    signatures: int
+    required: int
+    recalled: bool
+    deputy: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return gettext(": the seat ends") if self.recalled else ""
+
+
+@register_kind(
+    "petition.withdrawn",
+    summary=gettext_noop(
+        "A signature on the petition to recall %(deputy)s withdrawn (%(signatures)s remain)"
+    ),
+)
+@dataclass(frozen=True)
+class PetitionWithdrawn:
+    signature: int
+    signatures: int
+    deputy: str = ""
+
+
+@register_kind(
+    "petition.expired",
+    summary=gettext_noop("Petition to recall %(deputy)s expired (%(signatures)s of %(required)s signatures)"),
+)
+@dataclass(frozen=True)
+class PetitionExpired:
+    signatures: int
+    required: int
+    deputy: str = ""

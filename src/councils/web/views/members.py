@@ -1,0 +1,73 @@
+"""A membership's page: who, where, since when, the seats held; an organizer moves the member to
+another constituency, and the member (or an organizer) ends the membership."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from councils.federation import selectors, services
+from councils.federation.models import Member, Organization, Seat
+from councils.web.forms import MemberMoveForm
+from councils.web.views import _organization_page, _validation_messages
+
+
+def _context(request: HttpRequest, organization: Organization, member: Member) -> dict[str, object]:
+    may_manage = request.user.has_perm("federation.manage_members", member)
+    return {
+        "organization": organization,
+        "member": member,
+        "seats": list(
+            Seat.objects.filter(holder=member).select_related("council").with_faction().order_by("-start")
+        ),
+        "may_manage": may_manage,
+        "may_leave": member.left_at is None and request.user.has_perm("federation.leave", member),
+        "move_form": MemberMoveForm(constituencies=selectors.constituencies(organization=organization))
+        if may_manage and member.left_at is None
+        else None,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@_organization_page
+def member(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
+    """A membership; POST ``action=move`` (with a constituency) or ``action=leave`` changes it."""
+    found = get_object_or_404(
+        Member.objects.select_related("constituency", "moved_from__constituency"),
+        organization=organization,
+        pk=member_id,
+    )
+    context = _context(request, organization, found)
+    if request.method == "GET":
+        return render(request, "web/member.html", context)
+    action = request.POST.get("action")
+    try:
+        if action == "move":
+            form = MemberMoveForm(
+                request.POST, constituencies=selectors.constituencies(organization=organization)
+            )
+            context["move_form"] = form
+            if not form.is_valid():
+                return render(request, "web/member.html", context, status=400)
+            outcome = services.member_move(
+                actor=request.user, member=found, constituency=form.cleaned_data["constituency"]
+            )
+            messages.success(
+                request,
+                _("%(name)s now belongs to %(constituency)s.")
+                % {"name": found.name, "constituency": outcome.member.constituency.name},
+            )
+            return redirect("member", organization.slug, outcome.member.pk)
+        if action == "leave":
+            services.member_leave(actor=request.user, member=found)
+            messages.success(request, _("The membership of %(name)s has ended.") % {"name": found.name})
+            return redirect("member", organization.slug, found.pk)
+    except ValidationError as exc:
+        context["errors"] = _validation_messages(exc)
+        return render(request, "web/member.html", context, status=400)
+    context["errors"] = [_("Choose to move the member or to end the membership.")]
+    return render(request, "web/member.html", context, status=400)
