@@ -1092,8 +1092,10 @@ def _signatures_standing(petition: RecallPetition) -> int:
     return Signature.objects.filter(petition=petition, withdrawn_at__isnull=True).count()
 
 
-def _recall_if_complete(petition: RecallPetition, *, at: datetime, cascade: _Cascade) -> bool:
-    if _signatures_standing(petition) < petition.required:
+def _recall_if_complete(
+    petition: RecallPetition, *, at: datetime, cascade: _Cascade, standing: int | None = None
+) -> bool:
+    if (_signatures_standing(petition) if standing is None else standing) < petition.required:
         return False
     petition.status = RecallPetition.Status.SUCCEEDED
     petition.closed_at = at
@@ -1211,16 +1213,18 @@ def petition_sign(*, actor: Any, petition: RecallPetition, at: datetime | None =
     moment = _moment(at)
     petition = _locked_open_petition(petition, moment)
     member = _constituent(actor, petition.constituency)
-    if Signature.objects.filter(petition=petition, member=member, withdrawn_at__isnull=True).exists():
-        raise ValidationError({"petition": _("You have already signed this petition.")})
+    # The unique constraint on a standing signature (petition, member) refuses a second one: no
+    # query first, and no savepoint, since nothing more runs in this transaction after a refusal
+    # (the ValidationError rolls it back). Each statement less is a round trip less per signature.
     try:
-        with transaction.atomic():
-            signature = Signature.objects.create(petition=petition, member=member, signed_at=moment)
-    except IntegrityError as exc:  # a concurrent request of the same member won the race
+        signature = Signature.objects.create(petition=petition, member=member, signed_at=moment)
+    except IntegrityError as exc:
         raise ValidationError({"petition": _("You have already signed this petition.")}) from exc
-    cascade = _Cascade()
-    recalled = _recall_if_complete(petition, at=moment, cascade=cascade)
     count = _signatures_standing(petition)
+    cascade = _Cascade()
+    recalled = _recall_if_complete(petition, at=moment, cascade=cascade, standing=count)
+    if recalled:
+        count = _signatures_standing(petition)
     event_record(
         organization=petition.constituency.organization,
         kind="petition.signed",
