@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError as SchemaError
 
-from councils.federation import selectors, services
+from councils.federation import readcache, selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
     Constituency,
@@ -158,7 +158,17 @@ def council_detail(request: HttpRequest, slug: str, council: str) -> Any:
 def council_composition(request: HttpRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
     """The seats of the council at a moment (now by default) by faction and section, its vacancies and
     its majority. The answer costs the same few queries however many seats the council has."""
-    return selectors.composition_at(council=_council(request, slug, council), at=parse_moment(at))
+    moment = parse_moment(at)
+    organization = organization_for(request, slug)
+    found = get_object_or_404(Council, organization=organization, slug=council)
+    if moment is not None:
+        return selectors.composition_at(council=found, at=moment)
+    # Now: validated once per change of the organization (readcache), sent as it is after.
+    return readcache.now(
+        organization,
+        ("composition-out", found.pk),
+        lambda: CompositionOut.model_validate(selectors.composition_at(council=found)),
+    )
 
 
 @router.get("/organizations/{slug}/councils/{council}/seats", response={200: list[SeatOut], **READ_AT_ERRORS})
