@@ -115,3 +115,47 @@ def organizations_of(user_id: int) -> list[Any]:
         cursor.execute(sql, [user_id, user_id])
         rows = cursor.fetchall()
     return [Organization.from_db(using, names, _converted(connection, Organization, row)) for row in rows]
+
+
+@functools.cache
+def _select(model: Any, where: str) -> tuple[str, list[str]]:
+    cols, names = _columns(model, "x")
+    return f"SELECT {cols} FROM {_table(model)} x WHERE {where}", names
+
+
+def rows(model: Any, where: str, params: list[Any]) -> list[Any]:
+    """Instances of ``model`` whose row (alias ``x``) meets ``where``: a constant SQL condition."""
+    sql, names = _select(model, where)
+    using = router.db_for_read(model)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [model.from_db(using, names, _converted(connection, model, row)) for row in found]
+
+
+def organization_by_slug(slug: str) -> Any:
+    """The organization of this slug, or ``None``."""
+    from councils.federation.models import Organization
+
+    found = rows(Organization, "x.slug = %s", [slug])
+    return found[0] if found else None
+
+
+@functools.cache
+def _member_sql() -> str:
+    from councils.federation.models import Member
+
+    return (
+        f"SELECT 1 FROM {_table(Member)} m WHERE m.organization_id = %s AND m.user_id = %s"
+        " AND m.left_at IS NULL LIMIT 1"
+    )
+
+
+def is_current_member(organization_id: int, user_id: int) -> bool:
+    """Whether the user is a current member of the organization."""
+    from councils.federation.models import Member
+
+    with connections[router.db_for_read(Member)].cursor() as cursor:
+        cursor.execute(_member_sql(), [organization_id, user_id])
+        return cursor.fetchone() is not None

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError as SchemaError
 
+from councils import hotsql
 from councils.federation import readcache, selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
@@ -80,7 +81,10 @@ def organization_for(request: HttpRequest, slug: str) -> Organization:
 
     Reading an organization needs the same permission as its pages: membership or an office.
     """
-    organization = get_object_or_404(Organization, slug=slug)
+    # get_object_or_404(Organization, slug=slug), with SQL written once (councils.hotsql).
+    organization = hotsql.organization_by_slug(slug)
+    if organization is None:
+        raise Http404
     if not request.auth.has_perm("federation.view_organization", organization):  # type: ignore[attr-defined]
         raise NotAllowed(_("Only members and officers of %(org)s may read it.") % {"org": organization.name})
     return organization
@@ -160,14 +164,23 @@ def council_composition(request: HttpRequest, slug: str, council: str, at: str |
     its majority. The answer costs the same few queries however many seats the council has."""
     moment = parse_moment(at)
     organization = organization_for(request, slug)
-    found = get_object_or_404(Council, organization=organization, slug=council)
+    # get_object_or_404(Council, organization=organization, slug=council), SQL written once.
+    councils = hotsql.rows(Council, "x.organization_id = %s AND x.slug = %s", [organization.pk, council])
+    if not councils:
+        raise Http404
+    found = councils[0]
     if moment is not None:
         return selectors.composition_at(council=found, at=moment)
-    # Now: validated once per change of the organization (readcache), sent as it is after.
-    return readcache.now(
-        organization,
-        ("composition-out", found.pk),
-        lambda: CompositionOut.model_validate(selectors.composition_at(council=found)),
+    # Now: the JSON ninja would send, made once per change of the organization (readcache).
+    from councils.api import api  # the NinjaAPI this router is part of (imported late: it imports us)
+
+    def render() -> bytes:
+        data = CompositionOut.model_validate(selectors.composition_at(council=found)).model_dump()
+        return api.renderer.render(request, data, response_status=200).encode()
+
+    return HttpResponse(
+        readcache.now(organization, ("composition-json", found.pk), render),
+        content_type=api.get_content_type(),
     )
 
 

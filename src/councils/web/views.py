@@ -26,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from councils import hotsql
 from councils.federation import readcache, selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
@@ -95,7 +96,9 @@ def _organization_page(view: View) -> View:
     @_pages_errors
     @wraps(view)
     def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        organization = get_object_or_404(Organization, slug=org_slug)
+        organization = hotsql.organization_by_slug(org_slug)  # SQL written once: every page asks
+        if organization is None:
+            raise Http404
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm("federation.view_organization", organization):
@@ -670,7 +673,9 @@ def _live_gate(request: HttpRequest, org_slug: str) -> int | HttpResponseBase:
     """The organization's id if the user may follow it, else the page saying why (as the other
     organization pages: visitors sign in, outsiders are refused, an unknown name is not found)."""
     try:
-        organization = get_object_or_404(Organization, slug=org_slug)
+        organization = hotsql.organization_by_slug(org_slug)  # SQL written once: every page asks
+        if organization is None:
+            raise Http404
         if not request.user.is_authenticated:
             return redirect_to_login(reverse("organization", args=[organization.slug]))
         if not request.user.has_perm("federation.view_organization", organization):
