@@ -40,6 +40,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +88,22 @@ def _django_setup() -> None:
     django.setup()
 
 
-def build(dataset: str, size: str, fixtures_path: Path, pairs: int) -> None:
-    """Load the data set, then write the fixtures the measures need (tokens, cookie, URLs, pairs)."""
+def build(dataset: str, size: str, fixtures_path: Path, pairs: int, *, load: bool = True) -> None:
+    """Load the data set (unless ``load`` is false: it is there from an earlier run), then write the
+    fixtures the measures need (tokens, cookie, URLs, and signer/petition pairs not yet signed)."""
     _django_setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    if dataset == "demo":
+    if not load:
+        from councils.demo.data import ORGANIZATION_SLUG
+        from federation_bench import ORG_SLUG
+
+        if dataset == "demo":
+            org_slug, council_slug, reader_name = ORGANIZATION_SLUG, "petrograd", "worker"
+        else:
+            org_slug, council_slug, reader_name = ORG_SLUG, "city-02", ""
+    elif dataset == "demo":
         call_command("demo", verbosity=0)
         from councils.demo.data import ORGANIZATION_SLUG
 
@@ -121,6 +131,7 @@ def _fixtures(org_slug: str, council_slug: str, reader_name: str, pairs: int) ->
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
 
     from councils.accounts.services import token_create
     from councils.federation import services
@@ -160,7 +171,10 @@ def _fixtures(org_slug: str, council_slug: str, reader_name: str, pairs: int) ->
     for seat in seats:
         if found >= pairs:
             break
-        petition = RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN).first()
+        # Open and not expiring during the run (one past its expiry is written down by petition_open).
+        petition = RecallPetition.objects.filter(
+            seat=seat, status=RecallPetition.Status.OPEN, expires_at__gt=timezone.now() + timedelta(days=1)
+        ).first()
         members = list(
             Member.objects.filter(constituency_id=seat.constituency_id, left_at__isnull=True)
             .select_related("user")
@@ -434,7 +448,14 @@ def run_case(backend: str, dataset: str, args: argparse.Namespace) -> dict[str, 
         database_url = (args.postgres_url or DEFAULT_PG) + f"councils_web_{dataset}_{args.size}"
         env["DATABASE_URL"] = database_url
     fixtures_path = data_dir / "fixtures.json"
-    if not (args.skip_build and fixtures_path.exists()):
+    reuse = args.skip_build and fixtures_path.exists()
+    if reuse:
+        # The data is there; the pairs are made again (the last run signed the earlier ones).
+        log(f"{backend}/{dataset}: reusing the data in {data_dir}; new signer/petition pairs")
+        command = [sys.executable, __file__, "--build", dataset, "--size", args.size]
+        command += ["--fixtures", str(fixtures_path), "--pairs", str(args.pairs), "--keep-data"]
+        subprocess.run(command, env=env, cwd=ROOT, check=True)
+    else:
         if backend == "postgres":
             from federation_bench import _pg_recreate
 
@@ -612,17 +633,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="measured seconds per request (default 8; small 1)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds per request (default 2; small 1)")
     parser.add_argument("--postgres-url", help=f"server URL without the database name (default {DEFAULT_PG})")
-    parser.add_argument("--skip-build", action="store_true", help="measure what the last run built")
+    parser.add_argument(
+        "--skip-build", action="store_true", help="measure the data the last run built (new pairs only)"
+    )
     parser.add_argument("--pairs", type=int, help="signer/petition pairs to prepare")
     parser.add_argument("--build", choices=["demo", "org"], help=argparse.SUPPRESS)
     parser.add_argument("--fixtures", help=argparse.SUPPRESS)
+    parser.add_argument("--keep-data", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     small = args.size == "small"
     args.seconds = args.seconds or (1.0 if small else 8.0)
     args.warmup = args.warmup or (1.0 if small else 2.0)
     args.pairs = args.pairs or (2_000 if small else 12_000)
     if args.build:
-        build(args.build, args.size, Path(args.fixtures), args.pairs)
+        build(args.build, args.size, Path(args.fixtures), args.pairs, load=not args.keep_data)
         return 0
     if shutil.which("wrk") is None:
         print("wrk is missing: install it (Debian: apt-get install -y wrk).")
