@@ -187,3 +187,19 @@ def test_councils_serve_answers_pages_streams_and_stops_on_sigterm_with_streams_
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_body_too_large_is_refused_before_django_sees_it(monkeypatch) -> None:
+    monkeypatch.setattr(serving, "MAX_BODY_BYTES", 10)
+    sent: list[dict] = []
+    chunks = [{"type": "http.request", "body": b"x" * 8, "more_body": True}] * 3
+
+    async def receive():
+        return chunks.pop()
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/organizations", "headers": []}
+    asyncio.run(serving.application(scope, receive, send))
+    assert sent[0]["status"] == 413
