@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -204,14 +205,20 @@ def _fixtures(org_slug: str, council_slug: str, reader_name: str, pairs: int) ->
     users = user_model.objects.in_bulk(list(by_member))
     for user_id in by_member:
         tokens[user_id] = token_create(actor=users[user_id], name=f"web-bench-{time.time_ns()}")[1]
-    # Distinct signers first: one petition per member, then members' second petitions, and so on.
+    # Distinct signers first: one petition per member, then members' second petitions, and so on;
+    # within a round in a seeded random order, so that concurrent signatures go to many petitions
+    # (members of one constituency were listed together).
     rounds = max((len(p) for p in by_member.values()), default=0)
-    sign = [
-        (tokens[user_id], f"/api/organizations/{org_slug}/petitions/{ids[r]}/sign")
-        for r in range(rounds)
-        for user_id, ids in by_member.items()
-        if r < len(ids)
-    ]
+    rng = random.Random(1917)
+    sign = []
+    for r in range(rounds):
+        batch = [
+            (tokens[user_id], f"/api/organizations/{org_slug}/petitions/{ids[r]}/sign")
+            for user_id, ids in by_member.items()
+            if r < len(ids)
+        ]
+        rng.shuffle(batch)
+        sign += batch
     return {
         "org": org_slug,
         "token": reader_token,
