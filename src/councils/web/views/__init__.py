@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils.audit import selectors as audit_selectors
-from councils.federation import access, selectors, services
+from councils.federation import access, readcache, selectors, services
 from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import (
     Constituency,
@@ -278,7 +278,14 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
     """A council: its hemicycle and deputies at a date, and its composition over time."""
     council = get_object_or_404(Council, organization=organization, slug=council_slug)
     at_form = AtForm(request.GET or None)
-    composition = selectors.composition_at(council=council, at=at_form.moment())
+    moment = at_form.moment()
+    composition = (
+        selectors.composition_at(council=council, at=moment)
+        if moment is not None
+        else readcache.now(
+            organization, ("composition", council.pk), lambda: selectors.composition_at(council=council)
+        )
+    )
     context: dict[str, Any] = {
         "organization": organization,
         "council": council,
@@ -295,7 +302,9 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
     if request.htmx and request.htmx.target == "composition":
         return render(request, "web/partials/composition.html", context)
     context["may_apportion"] = request.user.has_perm("federation.change_structure", organization)
-    context.update(_history_chart(council, organization))
+    context.update(
+        readcache.now(organization, ("history", council.pk), lambda: _history_chart(council, organization))
+    )
     return render(request, "web/council.html", context)
 
 
