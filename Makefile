@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/counting_bench.py
 	$(BIN)/python bench/apportionment_bench.py
 	$(BIN)/python bench/federation_bench.py
+	$(BIN)/python bench/web_bench.py
 
 clean:
 	rm -rf $(VENV) var bench/out .pytest_cache .mypy_cache .ruff_cache build

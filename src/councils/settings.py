@@ -115,13 +115,18 @@ _database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'counc
 _database = dj_database_url.parse(_database_url)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {**_SQLITE_OPTIONS, **_database.get("OPTIONS", {})}
-    _database["CONN_MAX_AGE"] = 0
+    # Kept open by each server thread: opening one and running the PRAGMAs above on every request
+    # cost more than some requests do.
+    _database["CONN_MAX_AGE"] = 600
     # The test database is a file too, so a live server thread and the tests see the same data.
     _database["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 elif _database["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's pool keeps connections open across requests (STACK-NOTES: essential under ASGI).
     if _env_bool("COUNCILS_DB_POOL", True):
-        _database["OPTIONS"] = {"pool": {"min_size": 1, "max_size": 10, "timeout": 20}}
+        # Sized per server process: one connection for each of its request threads
+        # (COUNCILS_THREADS, councils.serving), and a few for the live streams' permission checks.
+        _threads = int(os.environ.get("COUNCILS_THREADS", "4"))
+        _database["OPTIONS"] = {"pool": {"min_size": 2, "max_size": _threads + 4, "timeout": 20}}
         _database["CONN_MAX_AGE"] = 0
     else:
         _database["CONN_MAX_AGE"] = 60

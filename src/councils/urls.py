@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from councils import openapi
 from councils.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the API's own route of the same path: the document from a cache (councils.openapi).
+    path("api/openapi.json", openapi.openapi_json),
     path("api/", api.urls),
     path("", include("councils.web.urls")),
 ]

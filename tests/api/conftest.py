@@ -49,9 +49,17 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db, request: pytest.FixtureRequest) -> World:
     organization = OrganizationFactory(name="Petrograd Soviet", slug="petrograd")
-    council = CouncilFactory(organization=organization, name="Petrograd Soviet", slug="soviet")
+    # Tests marked ``with_congress`` find the soviet under a congress, to which it sends delegates.
+    congress = (
+        CouncilFactory(organization=organization, name="Congress", slug="congress", members_per_seat=3)
+        if request.node.get_closest_marker("with_congress")
+        else None
+    )
+    council = CouncilFactory(
+        organization=organization, name="Petrograd Soviet", slug="soviet", parent=congress
+    )
     constituency = ConstituencyFactory(council=council, name="Putilov Works", slug="putilov")
     faction = FactionFactory(organization=organization, name="Bolsheviks", short_name="B", position=1)
     SeatAllocationFactory(council=council, constituency=constituency, seats=2)

@@ -224,14 +224,11 @@ def test_a_by_election_after_a_recall_fills_the_vacancy(world, officer_client, s
 
 
 def _congress(world: World) -> Council:
-    """Put the soviet under a congress, so that it sends delegates."""
-    congress = CouncilFactory(
-        organization=world.organization, name="Congress", slug="congress", members_per_seat=3
-    )
-    Council.objects.filter(pk=world.council.pk).update(parent=congress)
-    return congress
+    """The congress above the soviet (in tests marked ``with_congress``)."""
+    return Council.objects.get(organization=world.organization, slug="congress")
 
 
+@pytest.mark.with_congress
 def test_a_delegate_election_derives_the_seat_from_the_seat_below(world, officer_client):
     _congress(world)
     apportioned = _post(session_client(world.organizer), world.url("/councils/congress/apportion"))
@@ -263,6 +260,7 @@ def test_a_delegate_election_derives_the_seat_from_the_seat_below(world, officer
     )
 
 
+@pytest.mark.with_congress
 def test_a_delegate_already_sent_for_the_seat_below_is_refused_not_a_server_error(world, officer_client):
     _congress(world)
     services.council_apportion(actor=world.organizer, council=Council.objects.get(slug="congress"))

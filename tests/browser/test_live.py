@@ -28,7 +28,7 @@ from tests.web.scenario import build_petrograd
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # WhiteNoise's static files under ASGI (councils.asgi silences it for the server's log).
+    # WhiteNoise's static files under ASGI (councils.serving silences it for the server's log).
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
 ]
 
@@ -61,10 +61,13 @@ document.addEventListener('htmx:load', (e) => {
 
 @pytest.fixture
 def asgi_server(transactional_db) -> Iterator[str]:
-    """uvicorn serving Councils in a thread on a free port; stopped (and its listener closed) after."""
+    """uvicorn serving Councils in a thread on a free port, as ``councils serve`` does (streams on
+    the ASGI handler, the rest on the WSGI handler's threads); stopped (and its listener closed) after."""
     import uvicorn
 
-    from councils.asgi import application
+    from councils.serving import Application
+
+    application = Application()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -92,6 +95,7 @@ def asgi_server(transactional_db) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        application.pool.shutdown(wait=True)
         sock.close()
         # The server's request threads are gone; a connection one of them left open would keep
         # PostgreSQL from dropping the test database until it is collected.

@@ -83,14 +83,15 @@ def test_serve_refuses_impossible_values_before_migrating(served, args, message)
     assert served == {}
 
 
-def test_serve_hands_uvicorn_the_asgi_application(monkeypatch):
+def test_serve_hands_uvicorn_the_councils_application(monkeypatch):
     import uvicorn
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     serve.run_server(host="127.0.0.1", port=8001, workers=2, timeout_graceful_shutdown=5)
 
-    assert seen["app"] == "councils.asgi:application"
+    assert seen["app"] == "councils.serving:application"
+    assert seen["lifespan"] == "on"
     assert seen["workers"] == 2
     assert seen["timeout_graceful_shutdown"] == 5
 

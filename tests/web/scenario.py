@@ -53,8 +53,10 @@ def _member(constituency: Constituency, name: str, username: str) -> Member:
     )
 
 
-def build_petrograd(*, slug: str = "petrograd") -> Petrograd:
-    """Build the organization described in the module docstring, history starting 30 days ago."""
+def build_petrograd(*, slug: str = "petrograd", congress: bool = False) -> Petrograd:
+    """Build the organization described in the module docstring, history starting 30 days ago;
+    with ``congress``, under a "Congress of Soviets" (slug ``congress``) to which the soviet sends
+    delegates."""
     start = timezone.now() - timedelta(days=30)
     organizer = UserFactory(username=f"{slug}-organizer")
     org = OrganizationFactory(name=slug.title(), slug=slug, description="Workers' and soldiers' deputies")
@@ -66,8 +68,21 @@ def build_petrograd(*, slug: str = "petrograd") -> Petrograd:
         organization=org, name="Mensheviks", short_name="M", colour="#1f4e99", position=1
     )
     a = {"actor": organizer, "organization": org}
+    above = (
+        services.council_create(
+            **a, name="Congress of Soviets", slug="congress", members_per_seat=6, at=start
+        )
+        if congress
+        else None
+    )
     soviet = services.council_create(
-        **a, name="Petrograd Soviet", slug="soviet", seat_rule="ratio", members_per_seat=2, at=start
+        **a,
+        name="Petrograd Soviet",
+        slug="soviet",
+        parent=above,
+        seat_rule="ratio",
+        members_per_seat=2,
+        at=start,
     )
     putilov = services.constituency_create(
         **a, council=soviet, name="Putilov Works", slug="putilov", section="workers", at=start

@@ -3,14 +3,12 @@ result, apportioning a council's seats; members see them and are refused the act
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from councils.audit.models import Event
 from councils.federation import services
@@ -22,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pg() -> Petrograd:
-    return build_petrograd()
+def pg(request: pytest.FixtureRequest) -> Petrograd:
+    return build_petrograd(congress=request.node.get_closest_marker("with_congress") is not None)
 
 
 @pytest.fixture
@@ -186,20 +184,11 @@ def test_a_by_election_after_a_recall_fills_the_vacancy(client, pg, officer):
 
 
 def _congress(pg: Petrograd) -> Council:
-    """A congress above the Petrograd Soviet, to which the soviet sends delegates."""
-    congress = services.council_create(
-        actor=pg.organizer,
-        organization=pg.org,
-        name="Congress of Soviets",
-        slug="congress",
-        members_per_seat=6,
-        at=timezone.now() - timedelta(days=30),
-    )
-    Council.objects.filter(pk=pg.soviet.pk).update(parent=congress)
-    pg.soviet.refresh_from_db()
-    return congress
+    """The congress above the Petrograd Soviet (in tests marked ``with_congress``)."""
+    return Council.objects.get(organization=pg.org, slug="congress")
 
 
+@pytest.mark.with_congress
 def test_a_delegate_election_derives_the_delegate_seat_from_the_seat_below(client, pg, officer):
     congress = _congress(pg)
     client.force_login(pg.organizer)
@@ -236,6 +225,7 @@ def test_the_council_page_offers_organizers_to_apportion_and_links_its_elections
     assert f'href="{reverse("elections", args=[pg.org.slug])}"' in content  # the navigation
 
 
+@pytest.mark.with_congress
 def test_the_elections_of_one_council(client, pg, officer):
     congress = _congress(pg)
     services.council_apportion(actor=pg.organizer, council=congress)
@@ -249,6 +239,7 @@ def test_the_elections_of_one_council(client, pg, officer):
     assert client.get(reverse("elections", args=[pg.org.slug]), {"council": "nowhere"}).status_code == 404
 
 
+@pytest.mark.with_congress
 def test_choosing_a_council_narrows_the_parts_offered(client, pg, officer):
     congress = _congress(pg)
     client.force_login(officer)

@@ -16,9 +16,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from councils import hotsql
 from councils.accounts.actors import is_system
 from councils.federation.errors import NotAllowed, NotSignedIn
-from councils.federation.models import Member, Officer, Organization
+from councils.federation.models import Officer, Organization
 
 VIEW = "federation.view_organization"
 
@@ -36,7 +37,9 @@ def organization_for(user: Any, slug: str) -> Organization:
     Raises ``Http404`` for an unknown name, :class:`NotSignedIn` for a visitor who has not signed in
     (pages send them to sign in, the API answers 401), and :class:`NotAllowed` for anyone else.
     """
-    organization = Organization.objects.filter(slug=slug).first()
+    # Organization.objects.filter(slug=slug).first(), with its SQL written once: every page and API
+    # request asks (councils.hotsql).
+    organization = hotsql.organization_by_slug(slug)
     if organization is None:
         raise Http404(slug)
     if not getattr(user, "is_authenticated", False):
@@ -63,7 +66,7 @@ def organizations_organized_by(user: Any) -> QuerySet[Organization]:
     )
 
 
-def organizations_visible_to(user: Any) -> QuerySet[Organization]:
+def organizations_visible_to(user: Any) -> QuerySet[Organization] | list[Organization]:
     """The organizations ``user`` may see, by name: where they are a current member or an officer
     (every one for an administrator). Two EXISTS tests, not a join with DISTINCT: each stays an index
     probe however many members the organizations have."""
@@ -71,6 +74,5 @@ def organizations_visible_to(user: Any) -> QuerySet[Organization]:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.order_by("name")
-    member = Member.objects.filter(organization=OuterRef("pk"), user=user, left_at__isnull=True)
-    officer = Officer.objects.filter(organization=OuterRef("pk"), user=user)
-    return Organization.objects.filter(Exists(member) | Exists(officer)).order_by("name")
+    # The same two EXISTS tests, with their SQL written once (councils.hotsql): every API client asks.
+    return hotsql.organizations_of(user.pk)

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError as SchemaError
 
-from councils.federation import access, selectors, services
+from councils import hotsql
+from councils.federation import access, readcache, selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
     Constituency,
@@ -157,7 +158,26 @@ def council_detail(request: HttpRequest, slug: str, council: str) -> Any:
 def council_composition(request: HttpRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
     """The seats of the council at a moment (now by default) by faction and section, its vacancies and
     its majority. The answer costs the same few queries however many seats the council has."""
-    return selectors.composition_at(council=_council(request, slug, council), at=parse_moment(at))
+    moment = parse_moment(at)
+    organization = organization_for(request, slug)
+    # get_object_or_404(Council, organization=organization, slug=council), SQL written once.
+    councils = hotsql.rows(Council, "x.organization_id = %s AND x.slug = %s", [organization.pk, council])
+    if not councils:
+        raise Http404
+    found = councils[0]
+    if moment is not None:
+        return selectors.composition_at(council=found, at=moment)
+    # Now: the JSON ninja would send, made once per change of the organization (readcache).
+    from councils.api import api  # the NinjaAPI this router is part of (imported late: it imports us)
+
+    def render() -> bytes:
+        data = CompositionOut.model_validate(selectors.composition_at(council=found)).model_dump()
+        return api.renderer.render(request, data, response_status=200).encode()
+
+    return HttpResponse(
+        readcache.now(organization, ("composition-json", found.pk), render),
+        content_type=api.get_content_type(),
+    )
 
 
 @router.get("/organizations/{slug}/councils/{council}/seats", response={200: list[SeatOut], **READ_AT_ERRORS})
@@ -213,7 +233,14 @@ def petition_list(
 
 def _petition(request: HttpRequest, slug: str, petition_id: int) -> RecallPetition:
     organization = organization_for(request, slug)
-    return get_object_or_404(RecallPetition, organization=organization, pk=petition_id)
+    # get_object_or_404(RecallPetition, organization=organization, pk=petition_id), SQL written once:
+    # every signature asks for it.
+    found = hotsql.rows(
+        RecallPetition, "x.organization_id = %s AND x.id = %s", [organization.pk, petition_id]
+    )
+    if not found:
+        raise Http404
+    return found[0]
 
 
 @router.post("/organizations/{slug}/petitions", response={201: PetitionOut, **WRITE_ERRORS})

@@ -41,8 +41,10 @@ def signatures_standing(petition: RecallPetition) -> int:
     return Signature.objects.filter(petition=petition, withdrawn_at__isnull=True).count()
 
 
-def _recall_if_complete(petition: RecallPetition, *, at: datetime, cascade: Cascade) -> bool:
-    if signatures_standing(petition) < petition.required:
+def _recall_if_complete(
+    petition: RecallPetition, *, at: datetime, cascade: Cascade, standing: int | None = None
+) -> bool:
+    if (signatures_standing(petition) if standing is None else standing) < petition.required:
         return False
     petition.status = RecallPetition.Status.SUCCEEDED
     petition.closed_at = at
@@ -171,16 +173,16 @@ def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None
     moment = moment_of(at)
     petition = _locked_open_petition(petition, moment)
     member = _constituent(actor, petition.constituency)
-    if Signature.objects.filter(petition=petition, member=member, withdrawn_at__isnull=True).exists():
-        raise ValidationError({"petition": _("You have already signed this petition.")})
+    # The unique constraint on a standing signature (petition, member) refuses a second one: no
+    # query first, and no savepoint, since nothing more runs in this transaction after a refusal
+    # (the ValidationError rolls it back). Each statement less is a round trip less per signature.
     try:
-        with transaction.atomic():
-            signature = Signature.objects.create(petition=petition, member=member, signed_at=moment)
-    except IntegrityError as exc:  # a concurrent request of the same member won the race
+        signature = Signature.objects.create(petition=petition, member=member, signed_at=moment)
+    except IntegrityError as exc:
         raise ValidationError({"petition": _("You have already signed this petition.")}) from exc
-    cascade = Cascade()
-    recalled = _recall_if_complete(petition, at=moment, cascade=cascade)
     count = signatures_standing(petition)
+    cascade = Cascade()
+    recalled = _recall_if_complete(petition, at=moment, cascade=cascade, standing=count)
     event_record(
         organization=petition.constituency.organization,
         kind="petition.signed",

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils.audit import selectors as audit_selectors
-from councils.federation import access, selectors, services
+from councils.federation import access, readcache, selectors, services
 from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import (
     Constituency,
@@ -279,7 +279,14 @@ def _history_chart(council: Council, organization: Organization) -> dict[str, An
 def composition_context(organization: Organization, council: Council, at_form: AtForm) -> dict[str, Any]:
     """What the composition partial shows: the council's page, and its live fragment rendered once
     per change for every open page (``councils.web.fragments``)."""
-    composition = selectors.composition_at(council=council, at=at_form.moment())
+    moment = at_form.moment()
+    composition = (
+        selectors.composition_at(council=council, at=moment)
+        if moment is not None
+        else readcache.now(
+            organization, ("composition", council.pk), lambda: selectors.composition_at(council=council)
+        )
+    )
     return {
         "organization": organization,
         "council": council,
@@ -304,7 +311,9 @@ def council(request: HttpRequest, organization: Organization, council_slug: str)
     if request.htmx and request.htmx.target == "composition":
         return render(request, "web/partials/composition.html", context)
     context["may_apportion"] = request.user.has_perm("federation.change_structure", organization)
-    context.update(_history_chart(council, organization))
+    context.update(
+        readcache.now(organization, ("history", council.pk), lambda: _history_chart(council, organization))
+    )
     return render(request, "web/council.html", context)
 
 

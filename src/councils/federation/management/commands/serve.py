@@ -1,4 +1,8 @@
-"""``councils serve``: migrate the database, then serve Councils with uvicorn."""
+"""``councils serve``: migrate the database, then serve Councils with uvicorn.
+
+Each server process runs ``councils.serving.application``: live-update streams on Django's ASGI
+handler, every other request on its WSGI handler in one trip to a thread pool (see that module).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 
-ASGI_APPLICATION = "councils.asgi:application"
+APPLICATION = "councils.serving:application"
 
 
 class Command(BaseCommand):
     help = _(
-        "Apply database migrations, then serve Councils over HTTP with uvicorn (ASGI). Static files "
+        "Apply database migrations, then serve Councils over HTTP with uvicorn: live-update streams "
+        "asynchronously, pages and the API by Django's WSGI handler in a pool of threads. Static files "
         "are served by WhiteNoise from the installed apps: there is nothing to collect."
     )
     # Migrations run inside the command; checking them first would only warn about what it fixes.
@@ -69,16 +74,18 @@ class Command(BaseCommand):
 
 
 def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown: int) -> None:
-    """Run uvicorn on the Councils ASGI application until it is stopped (a seam for tests)."""
+    """Run uvicorn on the Councils application until it is stopped (a seam for tests)."""
     import uvicorn
 
     uvicorn.run(
-        ASGI_APPLICATION,
+        APPLICATION,
         host=host,
         port=port,
         # uvicorn takes the application as an import string so each worker process imports it.
         workers=workers if workers > 1 else None,
         timeout_graceful_shutdown=timeout_graceful_shutdown,
-        # Django's ASGI handler does not speak the lifespan protocol; say so instead of probing.
-        lifespan="off",
+        # The application warms up at start (URL resolver, OpenAPI document) through the lifespan.
+        lifespan="on",
+        # One line per request written by the event loop costs more than some requests do.
+        access_log=False,
     )

@@ -1,0 +1,194 @@
+"""The application ``councils serve`` runs: WSGI for ordinary requests, ASGI for live streams.
+
+Django's own ASGI handler runs a sync view, and every sync middleware around it, by hopping to a
+thread and back: about 1.9 ms of CPU per request on this project's machines (STACK-NOTES), which
+made pages and the API five to ten times slower than the same Django under a WSGI server. Live
+updates, though, are long server-sent event streams that must stay async (thousands per process).
+
+So each server process runs this small ASGI application. A request for a live stream
+(``/o/<org>/live/``) goes to Django's ASGI handler, as before. Every other request is handed, whole,
+to Django's WSGI handler in ONE trip to a thread pool: the body is read on the event loop, the
+view runs with its middleware in the thread, the response comes back as bytes and is sent from the
+loop. Views do not know which path served them.
+
+The pool's size is the number of requests a process runs at once (``COUNCILS_THREADS``, default 4);
+the database pool (settings) is sized to match it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import sys
+import warnings
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "councils.settings")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+# Paths served by the async handler: the live-update streams (councils.web.urls).
+STREAM_PATH = re.compile(r"^/o/[-\w]+/live/$")
+
+DEFAULT_THREADS = 4
+# A request body is read whole before the view runs: larger ones are refused (413) as they arrive,
+# before they fill the memory. A members file of 100,000 rows is about 5 MB.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def threads() -> int:
+    """Requests one process runs at once: ``COUNCILS_THREADS`` (default 4)."""
+    try:
+        return max(1, int(os.environ.get("COUNCILS_THREADS", DEFAULT_THREADS)))
+    except ValueError:
+        return DEFAULT_THREADS
+
+
+class Application:
+    """An ASGI application: streams to Django's ASGI handler, the rest to its WSGI handler."""
+
+    def __init__(self) -> None:
+        import django
+        from django.core.handlers.asgi import ASGIHandler
+        from django.core.handlers.wsgi import WSGIHandler
+
+        # WhiteNoise's sync file iterators warn under ASGI; here they only run under WSGI.
+        warnings.filterwarnings(
+            "ignore", message="StreamingHttpResponse must consume synchronous iterators", category=Warning
+        )
+        django.setup(set_prefix=False)
+        self.wsgi = WSGIHandler()
+        self.asgi = ASGIHandler()
+        self.pool = ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="councils-wsgi")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            if STREAM_PATH.match(scope["path"]):
+                await self.asgi(scope, receive, send)
+            else:
+                await self.http(scope, receive, send)
+        elif kind == "lifespan":
+            await self.lifespan(receive, send)
+        # Websockets are not used: anything else is refused by not answering.
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await asyncio.get_running_loop().run_in_executor(self.pool, warm_up)
+                except Exception as exc:  # pragma: no cover - a broken start is reported, not hidden
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chunks = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await send({"type": "http.response.start", "status": 413, "headers": []})
+                await send({"type": "http.response.body", "body": b"Request body too large.\n"})
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        environ = wsgi_environ(scope, body)
+        loop = asyncio.get_running_loop()
+        status, headers, content = await loop.run_in_executor(self.pool, self.run_wsgi, environ)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+    def run_wsgi(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Run Django's WSGI handler in this (pool) thread; the whole response, as bytes."""
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return lambda data: None  # the legacy write() callable: Django does not use it
+
+        result: Iterable[bytes] = self.wsgi(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            # Django's request_finished (connections back to the pool) runs on close.
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status, headers = started
+        return (
+            int(status[:3]),
+            [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers],
+            content,
+        )
+
+
+def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:
+    """The WSGI environ of an ASGI HTTP scope (PEP 3333)."""
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", "").encode("utf-8").decode("latin-1"),
+        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]) if server[1] is not None else "80",
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "REMOTE_ADDR": client[0],
+        "REMOTE_PORT": str(client[1]),
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
+        if name == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+            continue
+        if name == "CONTENT_LENGTH":
+            continue
+        key = "HTTP_" + name
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def warm_up() -> None:
+    """What the first request would otherwise pay: the URL resolver and the OpenAPI document."""
+    from django.urls import get_resolver
+
+    get_resolver()._populate()
+    from councils import openapi
+    from councils.api import api
+
+    openapi.document(api)
+    from django.db import connections
+
+    connections.close_all()
+
+
+application = Application()
