@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,13 +34,16 @@ from councils.federation.services._common import (
 )
 from councils.federation.services.mandates import Cascade, member_seats_end
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def member_add(
     *,
     actor: Actor,
     organization: Organization,
-    user: Any,
+    user: User,
     constituency: Constituency,
     name: str = "",
     at: datetime | None = None,
