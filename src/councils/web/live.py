@@ -22,7 +22,7 @@ import json
 import logging
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -156,7 +156,7 @@ class _ConnectionUpstream(ABC):
         """Driver-specific: see the subclasses."""
 
     @abstractmethod
-    def _messages(self) -> AsyncIterator[tuple[int, str]]:
+    def _messages(self) -> AsyncGenerator[tuple[int, str], None]:
         """Driver-specific: see the subclasses."""
 
     # Shared machinery.
@@ -294,7 +294,7 @@ class _PostgresUpstream(_ConnectionUpstream):
         self._by_channel.pop(name, None)
         await self._conn.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(name)))
 
-    async def _messages(self) -> AsyncIterator[tuple[int, str]]:
+    async def _messages(self) -> AsyncGenerator[tuple[int, str], None]:
         async for note in self._conn.notifies():
             organization_id = self._by_channel.get(note.channel)
             if organization_id is not None:
@@ -360,7 +360,7 @@ class _RedisUpstream(_ConnectionUpstream):
         if organization_id is not None:
             self.hub.deliver(organization_id, _text(message["data"]))
 
-    async def _messages(self) -> AsyncIterator[tuple[int, str]]:
+    async def _messages(self) -> AsyncGenerator[tuple[int, str], None]:
         while True:
             message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
             if message is None or message.get("type") != "message":
