@@ -12,16 +12,23 @@ Only plain SQL that SQLite and PostgreSQL read alike is used; the tests run on b
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connections, models, router
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from councils.accounts.models import ApiToken
 
 
 def _columns(model: type[models.Model], alias: str) -> tuple[str, list[str]]:
     """``alias."col", ...`` for the model's concrete fields, and the fields' attribute names."""
     fields = model._meta.concrete_fields
     quote = connections["default"].ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in fields), [f.attname for f in fields]
+    # cast: a concrete field is one with a column (Django's Field.concrete is ``column is not None``),
+    # which the stubs' ``str | None`` cannot know.
+    return ", ".join(f"{alias}.{quote(cast(str, f.column))}" for f in fields), [f.attname for f in fields]
 
 
 def _table(model: type[models.Model]) -> str:
@@ -44,7 +51,7 @@ def _token_sql() -> tuple[str, list[str], list[str]]:
     return sql, token_names, user_names
 
 
-def live_token(key_hash: str) -> Any:
+def live_token(key_hash: str) -> ApiToken | None:
     """The unrevoked token of this hash whose user is active, with its user loaded; or ``None``."""
     from councils.accounts.models import ApiToken
 
@@ -59,8 +66,11 @@ def live_token(key_hash: str) -> Any:
     connection = connections[using]
     values = _converted(connection, ApiToken, row[: len(token_names)])
     token = ApiToken.from_db(using, token_names, values)
-    user = user_model.from_db(  # type: ignore[union-attr]
-        using, user_names, _converted(connection, user_model, row[len(token_names) :])
+    # cast: from_db makes an instance of the model it is called on, the token's user model (auth.User);
+    # the stubs type the foreign key's related_model only as some Model.
+    user = cast(
+        "User",
+        user_model.from_db(using, user_names, _converted(connection, user_model, row[len(token_names) :])),
     )
     token.user = user
     return token

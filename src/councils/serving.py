@@ -23,14 +23,15 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "councils.settings")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
+# As uvicorn passes them and Django's ASGIHandler takes them: the scope a dict, messages read-only.
+Scope = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from typing import TypeGuard
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+    from typing_extensions import TypeIs
 
 
 class SystemActor:
@@ -37,9 +40,18 @@ SYSTEM: Final = SystemActor()
 Actor: TypeAlias = "AbstractBaseUser | AnonymousUser | SystemActor"
 
 
-def is_system(actor: object) -> bool:
+def is_system(actor: object) -> TypeIs[SystemActor]:
     """True for :data:`SYSTEM`, the one actor that is not a person."""
     return actor is SYSTEM
+
+
+def is_person(actor: object) -> TypeGuard[User]:
+    """True for a signed-in person: an authenticated user (not the system, not an anonymous visitor).
+
+    Only a row of the user model is authenticated, and the user model is ``auth.User`` (no
+    ``AUTH_USER_MODEL`` is set), so a true answer tells the type checker the actor is a ``User``.
+    """
+    return not isinstance(actor, SystemActor) and bool(getattr(actor, "is_authenticated", False))
 
 
 def actor_user_id(actor: object) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +24,9 @@ from councils.accounts.models import ApiToken
 from councils.federation.errors import NotAllowed
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from typing import TypeGuard
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 # Tokens start with a fixed marker so secret scanners and people recognise them.
 TOKEN_MARKER = "cnc_"
@@ -40,7 +42,8 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _authenticated(user: Any) -> bool:
+def _authenticated(user: AbstractBaseUser | AnonymousUser | None) -> TypeGuard[User]:
+    # Only a row of the user model (auth.User) is authenticated: see councils.accounts.actors.is_person.
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
@@ -83,7 +86,7 @@ def token_revoke(
 
     Raises ``NotAllowed`` for anyone else and ``ValidationError`` if it was already revoked.
     """
-    if not _authenticated(actor) or (actor.pk != token.user_id and not actor.is_superuser):  # type: ignore[union-attr]
+    if not _authenticated(actor) or (actor.pk != token.user_id and not actor.is_superuser):
         raise NotAllowed(_("You may revoke only your own API tokens."))
     at = at or timezone.now()
     # The filter makes two concurrent revocations write once: the second finds nothing to update.

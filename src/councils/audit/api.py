@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from councils.audit.selectors import stream_heads
 from councils.federation import selectors
-from councils.federation.api import ERRORS, organization_for
+from councils.federation.api import ERRORS, ApiRequest, organization_for
 from councils.federation.schemas import SchemaErrors
 
 router = Router(tags=["audit"])
@@ -64,7 +63,7 @@ class StreamHeadOut(Schema):
 @router.get("/organizations/{slug}/events", response={200: list[EventOut], **ERRORS, 422: SchemaErrors})
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def event_list(
-    request: HttpRequest,
+    request: ApiRequest,
     slug: str,
     kind: str | None = KIND_QUERY,
 ) -> Any:
@@ -76,7 +75,7 @@ def event_list(
 
 
 @router.get("/organizations/{slug}/audit/heads", response={200: list[StreamHeadOut], **ERRORS})
-def head_list(request: HttpRequest, slug: str) -> Any:
+def head_list(request: ApiRequest, slug: str) -> Any:
     """The heads of the organization's audit streams (its own first): length and last hash of each.
 
     Kept outside the database, they let `councils audit verify ORG --expect FILE` detect a tail cut

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -108,7 +108,7 @@ class _Shares:
     share, whatever the sizes of the constituencies the seats fall in.
     """
 
-    def __init__(self, shares: dict[str, float]) -> None:
+    def __init__(self, shares: Mapping[str, float]) -> None:
         self.shares = shares
         self.given: Counter[str] = Counter()
 
@@ -193,18 +193,18 @@ class _Loader:
         services.officer_appoint(
             actor=SYSTEM, organization=org, user=organizer, role=Officer.Role.ORGANIZER, at=at
         )
-        for row in data.FACTIONS:
+        for faction_row in data.FACTIONS:
             faction = services.faction_create(
                 actor=SYSTEM,
                 organization=org,
-                name=row.name,
-                short_name=row.short_name,
-                colour=row.colour,
-                position=row.position,
+                name=faction_row.name,
+                short_name=faction_row.short_name,
+                colour=faction_row.colour,
+                position=faction_row.position,
                 at=self.clock.tick(),
             )
-            self.factions[row.key] = faction
-            self.faction_key[faction.pk] = row.key
+            self.factions[faction_row.key] = faction
+            self.faction_key[faction.pk] = faction_row.key
         self.congress = services.council_create(
             actor=SYSTEM,
             organization=org,
@@ -391,6 +391,7 @@ class _Loader:
 
     def recall(self, city: _City, seat: Seat, at: datetime, *, reason: str) -> None:
         """Constituents open a petition against ``seat`` and sign it until the seat ends."""
+        assert seat.constituency_id is not None  # a city soviet's seats are held for constituencies
         signers = iter(self.signers(seat.constituency_id, exclude={seat.holder_id}))
         petition = services.petition_open(actor=next(signers).user, seat=seat, reason=reason, at=at)
         recalled = petition.status != petition.Status.OPEN
@@ -415,8 +416,11 @@ class _Loader:
         seat = next(
             s
             for s in self.open_seats(city.council, at)
-            if self.key_of(s) == data.BOLSHEVIKS and s.constituency.slug not in data.KEPT
+            if self.key_of(s) == data.BOLSHEVIKS
+            and s.constituency is not None
+            and s.constituency.slug not in data.KEPT
         )
+        assert seat.constituency_id is not None  # a city soviet's seats are held for constituencies
         signers = iter(self.signers(seat.constituency_id, exclude={seat.holder_id}))
         petition = services.petition_open(
             actor=next(signers).user, seat=seat, reason="For the armed demonstration of 3-4 July.", at=at

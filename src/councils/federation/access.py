@@ -9,29 +9,27 @@ written once.
 
 from __future__ import annotations
 
-from typing import Any
-
 import rules
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from councils import hotsql
-from councils.accounts.actors import is_system
+from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import Officer, Organization
 
 VIEW = "federation.view_organization"
 
 
-def may_view(user: Any, organization: Organization) -> bool:
+def may_view(user: Actor, organization: Organization) -> bool:
     """True if ``user`` may see the organization (its pages, API, live updates)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return bool(rules.has_perm(VIEW, user, organization))
 
 
-def organization_for(user: Any, slug: str) -> Organization:
+def organization_for(user: Actor, slug: str) -> Organization:
     """The organization named ``slug`` if ``user`` may see it.
 
     Raises ``Http404`` for an unknown name, :class:`NotSignedIn` for a visitor who has not signed in
@@ -52,12 +50,12 @@ def organization_for(user: Any, slug: str) -> Organization:
     return organization
 
 
-def organizations_organized_by(user: Any) -> QuerySet[Organization]:
+def organizations_organized_by(user: Actor) -> QuerySet[Organization]:
     """The organizations whose structure ``user`` administers: every one for an administrator (and
     the system), else those they organize."""
     if is_system(user):
         return Organization.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_person(user) or not user.is_active:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
@@ -66,11 +64,11 @@ def organizations_organized_by(user: Any) -> QuerySet[Organization]:
     )
 
 
-def organizations_visible_to(user: Any) -> QuerySet[Organization] | list[Organization]:
+def organizations_visible_to(user: Actor) -> QuerySet[Organization] | list[Organization]:
     """The organizations ``user`` may see, by name: where they are a current member or an officer
     (every one for an administrator). Two EXISTS tests, not a join with DISTINCT: each stays an index
     probe however many members the organizations have."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_person(user) or not user.is_active:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.order_by("name")

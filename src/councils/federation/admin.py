@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from councils.accounts.actors import Actor
 from councils.federation import access, services
 from councils.federation.models import (
     Affiliation,
@@ -42,7 +43,7 @@ from councils.federation.models import (
 )
 
 
-def organized_by(user: Any) -> QuerySet[Organization]:
+def organized_by(user: Actor) -> QuerySet[Organization]:
     """The organizations ``user`` may administer: all for a superuser, else those they organize."""
     return access.organizations_organized_by(user)
 
@@ -185,7 +186,7 @@ class OrganizationAdmin(OrganizedAdmin):
     organization_path = "pk"
 
     @staticmethod
-    def create(*, actor: Any, name: str, slug: str, description: str = "") -> Organization:
+    def create(*, actor: Actor, name: str, slug: str, description: str = "") -> Organization:
         return services.organization_create(actor=actor, name=name, slug=slug, description=description)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -210,7 +211,7 @@ class FactionAdmin(OrganizedAdmin):
     search_fields = ["name", "short_name"]
 
     @staticmethod
-    def create(*, actor: Any, **data: Any) -> Faction:
+    def create(*, actor: Actor, **data: Any) -> Faction:
         return services.faction_create(actor=actor, **data)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -243,7 +244,7 @@ class CouncilAdmin(OrganizedAdmin):
     actions = ["apportion_seats"]
 
     @staticmethod
-    def create(*, actor: Any, **data: Any) -> Council:
+    def create(*, actor: Actor, **data: Any) -> Council:
         return services.council_create(actor=actor, **data)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -275,7 +276,7 @@ class ConstituencyAdmin(OrganizedAdmin):
     search_fields = ["name", "slug"]
 
     @staticmethod
-    def create(*, actor: Any, **data: Any) -> Constituency:
+    def create(*, actor: Actor, **data: Any) -> Constituency:
         return services.constituency_create(actor=actor, **data)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -296,7 +297,7 @@ class MemberAdmin(OrganizedAdmin):
     raw_id_fields = ["user"]
 
     @staticmethod
-    def create(*, actor: Any, **data: Any) -> Member:
+    def create(*, actor: Actor, **data: Any) -> Member:
         return services.member_add(actor=actor, **data)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -314,7 +315,7 @@ class AffiliationInline(admin.TabularInline):
 
     model = Affiliation
     fields = ["faction", "start", "end"]
-    readonly_fields = fields
+    readonly_fields = ["faction", "start", "end"]
     extra = 0
     can_delete = False
 
@@ -327,7 +328,7 @@ class TermInline(admin.TabularInline):
 
     model = Term
     fields = ["election", "start", "ends"]
-    readonly_fields = fields
+    readonly_fields = ["election", "start", "ends"]
     extra = 0
     can_delete = False
 

@@ -8,7 +8,7 @@ then calls one selector or service; errors are mapped to HTTP answers in ``counc
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -60,7 +60,18 @@ from councils.federation.schemas import (
     SignOutcomeOut,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 router = Router(tags=["federation"])
+
+
+class ApiRequest(HttpRequest):
+    """A request the API authenticated (``councils.api``: every endpoint needs it). ninja sets
+    ``auth`` to what the authenticator returned: the token's owner, or the session's signed-in user."""
+
+    auth: User
+
 
 # Documented answers besides success (shapes in councils.api's description).
 ERRORS = {401: Message, 403: Message, 404: Message}
@@ -78,7 +89,7 @@ STATUS_QUERY = Query(None, description="Only petitions of this status.")
 ELECTION_STATUS_QUERY = Query(None, description="Only elections of this status.")
 
 
-def organization_for(request: HttpRequest, slug: str) -> Organization:
+def organization_for(request: ApiRequest, slug: str) -> Organization:
     """The organization named by ``slug`` (404 if none), if the caller may read it (403 if not).
 
     Reading an organization needs the same permission as its pages: membership or an office.
@@ -121,13 +132,13 @@ def parse_moment(value: str | None, *, param: str = "at") -> datetime | None:
 
 
 @router.get("/organizations", response={200: list[OrganizationOut], **ERRORS})
-def organization_list(request: HttpRequest) -> Any:
+def organization_list(request: ApiRequest) -> Any:
     """The organizations the caller is a member or an officer of."""
-    return selectors.organizations(user=request.auth)  # type: ignore[attr-defined]
+    return selectors.organizations(user=request.auth)
 
 
 @router.get("/organizations/{slug}", response={200: OrganizationOut, **ERRORS})
-def organization_detail(request: HttpRequest, slug: str) -> Any:
+def organization_detail(request: ApiRequest, slug: str) -> Any:
     """One organization."""
     return organization_for(request, slug)
 
@@ -136,18 +147,18 @@ def organization_detail(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get("/organizations/{slug}/councils", response={200: list[CouncilNodeOut], **ERRORS})
-def council_tree(request: HttpRequest, slug: str) -> Any:
+def council_tree(request: ApiRequest, slug: str) -> Any:
     """The organization's councils as a tree, depth first: each with its depth and number of children."""
     return selectors.council_tree(organization=organization_for(request, slug))
 
 
-def _council(request: HttpRequest, slug: str, council: str) -> Council:
+def _council(request: ApiRequest, slug: str, council: str) -> Council:
     organization = organization_for(request, slug)
     return get_object_or_404(Council, organization=organization, slug=council)
 
 
 @router.get("/organizations/{slug}/councils/{council}", response={200: CouncilOut, **ERRORS})
-def council_detail(request: HttpRequest, slug: str, council: str) -> Any:
+def council_detail(request: ApiRequest, slug: str, council: str) -> Any:
     """One council and its rules (seats, apportionment, term, recall)."""
     return _council(request, slug, council)
 
@@ -155,7 +166,7 @@ def council_detail(request: HttpRequest, slug: str, council: str) -> Any:
 @router.get(
     "/organizations/{slug}/councils/{council}/composition", response={200: CompositionOut, **READ_AT_ERRORS}
 )
-def council_composition(request: HttpRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
+def council_composition(request: ApiRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
     """The seats of the council at a moment (now by default) by faction and section, its vacancies and
     its majority. The answer costs the same few queries however many seats the council has."""
     moment = parse_moment(at)
@@ -181,13 +192,13 @@ def council_composition(request: HttpRequest, slug: str, council: str, at: str |
 
 
 @router.get("/organizations/{slug}/councils/{council}/seats", response={200: list[SeatOut], **READ_AT_ERRORS})
-def council_seats(request: HttpRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
+def council_seats(request: ApiRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
     """The seats of the council held at a moment (now by default)."""
     return selectors.seats(council=_council(request, slug, council), at=parse_moment(at))
 
 
 @router.get("/organizations/{slug}/majority-map", response={200: list[CouncilMajorityOut], **READ_AT_ERRORS})
-def majority_map(request: HttpRequest, slug: str, at: str | None = AT_QUERY) -> Any:
+def majority_map(request: ApiRequest, slug: str, at: str | None = AT_QUERY) -> Any:
     """Which faction holds the majority of which council at a moment (now by default), in tree order."""
     return selectors.majority_map(organization=organization_for(request, slug), at=parse_moment(at))
 
@@ -196,7 +207,7 @@ def majority_map(request: HttpRequest, slug: str, at: str | None = AT_QUERY) -> 
 
 
 @router.get("/organizations/{slug}/constituencies", response={200: list[ConstituencyOut], **ERRORS})
-def constituency_list(request: HttpRequest, slug: str) -> Any:
+def constituency_list(request: ApiRequest, slug: str) -> Any:
     """The organization's constituencies by name."""
     organization = organization_for(request, slug)
     return selectors.constituencies(organization=organization)
@@ -205,7 +216,7 @@ def constituency_list(request: HttpRequest, slug: str) -> Any:
 @router.get(
     "/organizations/{slug}/constituencies/{constituency}", response={200: ConstituencyDetailOut, **ERRORS}
 )
-def constituency_detail(request: HttpRequest, slug: str, constituency: str) -> Any:
+def constituency_detail(request: ApiRequest, slug: str, constituency: str) -> Any:
     """A constituency: its members count, its deputies now and its open recall petitions."""
     organization = organization_for(request, slug)
     found = get_object_or_404(Constituency, organization=organization, slug=constituency)
@@ -213,7 +224,7 @@ def constituency_detail(request: HttpRequest, slug: str, constituency: str) -> A
 
 
 @router.get("/organizations/{slug}/factions", response={200: list[FactionOut], **ERRORS})
-def faction_list(request: HttpRequest, slug: str) -> Any:
+def faction_list(request: ApiRequest, slug: str) -> Any:
     """The organization's factions, left to right."""
     return selectors.factions(organization=organization_for(request, slug))
 
@@ -223,7 +234,7 @@ def faction_list(request: HttpRequest, slug: str) -> Any:
 
 @router.get("/organizations/{slug}/petitions", response={200: list[PetitionOut], **READ_AT_ERRORS})
 def petition_list(
-    request: HttpRequest,
+    request: ApiRequest,
     slug: str,
     status: RecallPetition.Status | None = STATUS_QUERY,
 ) -> Any:
@@ -231,7 +242,7 @@ def petition_list(
     return selectors.petitions(organization=organization_for(request, slug), status=status)
 
 
-def _petition(request: HttpRequest, slug: str, petition_id: int) -> RecallPetition:
+def _petition(request: ApiRequest, slug: str, petition_id: int) -> RecallPetition:
     organization = organization_for(request, slug)
     # get_object_or_404(RecallPetition, organization=organization, pk=petition_id), SQL written once:
     # every signature asks for it.
@@ -244,7 +255,7 @@ def _petition(request: HttpRequest, slug: str, petition_id: int) -> RecallPetiti
 
 
 @router.post("/organizations/{slug}/petitions", response={201: PetitionOut, **WRITE_ERRORS})
-def petition_open(request: HttpRequest, slug: str, payload: PetitionIn) -> Any:
+def petition_open(request: ApiRequest, slug: str, payload: PetitionIn) -> Any:
     """Open a petition to recall the holder of a seat; the caller, a member of the seat's
     constituency, signs it first. 400 names `seat` when the seat cannot be recalled now."""
     organization = organization_for(request, slug)
@@ -252,7 +263,7 @@ def petition_open(request: HttpRequest, slug: str, payload: PetitionIn) -> Any:
     if seat is None:
         # The body names a seat that does not exist here: a field error, not a missing URL.
         raise ValidationError({"seat": [_("No seat %(id)s in this organization.") % {"id": payload.seat}]})
-    petition = services.petition_open(actor=request.auth, seat=seat, reason=payload.reason)  # type: ignore[attr-defined]
+    petition = services.petition_open(actor=request.auth, seat=seat, reason=payload.reason)
     # The opener's signature is the only one yet: the service signs for them as it opens.
     row = selectors.PetitionRow(petition=petition, signatures=1, required=petition.required, expired=False)
     return Status(201, row)
@@ -261,27 +272,27 @@ def petition_open(request: HttpRequest, slug: str, payload: PetitionIn) -> Any:
 @router.post(
     "/organizations/{slug}/petitions/{petition_id}/sign", response={200: SignOutcomeOut, **WRITE_ERRORS}
 )
-def petition_sign(request: HttpRequest, slug: str, petition_id: int) -> Any:
+def petition_sign(request: ApiRequest, slug: str, petition_id: int) -> Any:
     """Sign a recall petition (once). At the threshold the deputy's seat ends: `recalled` is true."""
-    return services.petition_sign(actor=request.auth, petition=_petition(request, slug, petition_id))  # type: ignore[attr-defined]
+    return services.petition_sign(actor=request.auth, petition=_petition(request, slug, petition_id))
 
 
 @router.post(
     "/organizations/{slug}/petitions/{petition_id}/withdraw", response={200: SignatureOut, **WRITE_ERRORS}
 )
-def petition_withdraw(request: HttpRequest, slug: str, petition_id: int) -> Any:
+def petition_withdraw(request: ApiRequest, slug: str, petition_id: int) -> Any:
     """Withdraw the caller's signature from a petition that is still open."""
-    return services.petition_withdraw(actor=request.auth, petition=_petition(request, slug, petition_id))  # type: ignore[attr-defined]
+    return services.petition_withdraw(actor=request.auth, petition=_petition(request, slug, petition_id))
 
 
 # --- elections and apportionment -------------------------------------------------------------------
 
 
-def _may_declare(request: HttpRequest, organization: Organization) -> bool:
-    return bool(request.auth.has_perm("federation.declare_election", organization))  # type: ignore[attr-defined]
+def _may_declare(request: ApiRequest, organization: Organization) -> bool:
+    return bool(request.auth.has_perm("federation.declare_election", organization))
 
 
-def _require_declare(request: HttpRequest, organization: Organization) -> None:
+def _require_declare(request: ApiRequest, organization: Organization) -> None:
     # The service checks again; checking first keeps a refused caller from learning about the body.
     if not _may_declare(request, organization):
         raise NotAllowed(_(services.NOT_RETURNING_OFFICER))
@@ -293,7 +304,7 @@ def _election(organization: Organization, election_id: int) -> Election:
 
 @router.get("/organizations/{slug}/elections", response={200: list[ElectionOut], **READ_AT_ERRORS})
 def election_list(
-    request: HttpRequest, slug: str, status: Election.Status | None = ELECTION_STATUS_QUERY
+    request: ApiRequest, slug: str, status: Election.Status | None = ELECTION_STATUS_QUERY
 ) -> Any:
     """The organization's elections, open ones first, then newest first; `status` filters them. A
     declared election lists the seats it filled."""
@@ -301,7 +312,7 @@ def election_list(
 
 
 @router.get("/organizations/{slug}/elections/{election_id}", response={200: ElectionDetailOut, **ERRORS})
-def election_detail(request: HttpRequest, slug: str, election_id: int) -> Any:
+def election_detail(request: ApiRequest, slug: str, election_id: int) -> Any:
     """One election. While it is open, a returning officer or an organizer also gets `eligible`: who
     may be declared elected."""
     organization = organization_for(request, slug)
@@ -326,7 +337,7 @@ def _found(
 
 
 @router.post("/organizations/{slug}/elections", response={201: ElectionOut, **WRITE_ERRORS})
-def election_open(request: HttpRequest, slug: str, payload: ElectionIn) -> Any:
+def election_open(request: ApiRequest, slug: str, payload: ElectionIn) -> Any:
     """Open an election for a constituency of a council, or for a child council (its delegates).
     `seats` defaults to the part's allocation (regular) or its vacancies (by-election). 400 names
     the field refused: `council`, `constituency`, `child_council`, `seats`."""
@@ -339,7 +350,7 @@ def election_open(request: HttpRequest, slug: str, payload: ElectionIn) -> Any:
     if errors:
         raise ValidationError(errors)
     election = services.election_open(
-        actor=request.auth,  # type: ignore[attr-defined]
+        actor=request.auth,
         council=council,
         constituency=constituency,
         child_council=child_council,
@@ -353,7 +364,7 @@ def election_open(request: HttpRequest, slug: str, payload: ElectionIn) -> Any:
     "/organizations/{slug}/elections/{election_id}/declare",
     response={200: list[ElectedSeatOut], **WRITE_ERRORS},
 )
-def election_declare(request: HttpRequest, slug: str, election_id: int, payload: DeclarationIn) -> Any:
+def election_declare(request: ApiRequest, slug: str, election_id: int, payload: DeclarationIn) -> Any:
     """Record who was elected; answers the new seats. For a child council's part, a null `faction`
     means the faction the delegate sits with below. 400 names `elected.N.member` or
     `elected.N.faction` for an id that is not in the organization, `elected` for a declaration the
@@ -385,7 +396,7 @@ def election_declare(request: HttpRequest, slug: str, election_id: int, payload:
     if errors:
         raise ValidationError(errors)
     elected = [(members[r.member], factions[r.faction] if r.faction is not None else None) for r in rows]
-    seats = services.election_declare(actor=request.auth, election=election, elected=elected)  # type: ignore[attr-defined]
+    seats = services.election_declare(actor=request.auth, election=election, elected=elected)
     return (
         Seat.objects.filter(pk__in=[s.pk for s in seats])
         .select_related("holder", "constituency", "child_council")
@@ -397,11 +408,11 @@ def election_declare(request: HttpRequest, slug: str, election_id: int, payload:
 @router.post(
     "/organizations/{slug}/councils/{council}/apportion", response={200: list[AllocationOut], **WRITE_ERRORS}
 )
-def council_apportion(request: HttpRequest, slug: str, council: str) -> Any:
+def council_apportion(request: ApiRequest, slug: str, council: str) -> Any:
     """Give each part of the council (constituency or child council) its seats by the council's seat
     rule, from now; answers the allocations in force, by part. Organizers only."""
     found = _council(request, slug, council)
-    allocations = services.council_apportion(actor=request.auth, council=found)  # type: ignore[attr-defined]
+    allocations = services.council_apportion(actor=request.auth, council=found)
     rows = SeatAllocation.objects.filter(pk__in=[a.pk for a in allocations]).select_related(
         "constituency", "child_council"
     )
@@ -411,7 +422,7 @@ def council_apportion(request: HttpRequest, slug: str, council: str) -> Any:
 # --- members ---------------------------------------------------------------------------------------
 
 
-def _member(request: HttpRequest, slug: str, member_id: int) -> Member:
+def _member(request: ApiRequest, slug: str, member_id: int) -> Member:
     organization = organization_for(request, slug)
     return get_object_or_404(
         Member.objects.select_related("constituency"), organization=organization, pk=member_id
@@ -419,13 +430,13 @@ def _member(request: HttpRequest, slug: str, member_id: int) -> Member:
 
 
 @router.get("/organizations/{slug}/members/{member_id}", response={200: MemberOut, **ERRORS})
-def member_detail(request: HttpRequest, slug: str, member_id: int) -> Any:
+def member_detail(request: ApiRequest, slug: str, member_id: int) -> Any:
     """One membership, current or ended."""
     return _member(request, slug, member_id)
 
 
 @router.post("/organizations/{slug}/members/{member_id}/move", response={200: MemberOut, **WRITE_ERRORS})
-def member_move(request: HttpRequest, slug: str, member_id: int, payload: MemberMoveIn) -> Any:
+def member_move(request: ApiRequest, slug: str, member_id: int, payload: MemberMoveIn) -> Any:
     """Move a member to another constituency (organizers). Answers the new membership; the old one
     ends as `moved`, with the seats held for its constituency. 400 names `constituency`."""
     member = _member(request, slug, member_id)
@@ -436,11 +447,11 @@ def member_move(request: HttpRequest, slug: str, member_id: int, payload: Member
         raise ValidationError(
             {"constituency": [_("No constituency %(slug)s here.") % {"slug": payload.constituency}]}
         )
-    outcome = services.member_move(actor=request.auth, member=member, constituency=constituency)  # type: ignore[attr-defined]
+    outcome = services.member_move(actor=request.auth, member=member, constituency=constituency)
     return outcome.member
 
 
 @router.post("/organizations/{slug}/members/{member_id}/leave", response={200: MemberOut, **WRITE_ERRORS})
-def member_leave(request: HttpRequest, slug: str, member_id: int) -> Any:
+def member_leave(request: ApiRequest, slug: str, member_id: int) -> Any:
     """End a membership: the member themselves, or an organizer. Their seats end with it."""
-    return services.member_leave(actor=request.auth, member=_member(request, slug, member_id))  # type: ignore[attr-defined]
+    return services.member_leave(actor=request.auth, member=_member(request, slug, member_id))

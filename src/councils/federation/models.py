@@ -482,6 +482,12 @@ class Seat(HasPart, models.Model):
 
     objects = SeatQuerySet.as_manager()
 
+    # Set on read, never stored: the prefetches of SeatQuerySet.with_faction (to_attr) and the
+    # selectors fill them; Seat.faction reads them when present. Declared only (no class value), so
+    # an instance without them still has no such attribute.
+    affiliations_at: list[Affiliation]
+    affiliation_list: list[Affiliation]
+
     class Meta:
         ordering = ["council", "start"]
         verbose_name = _("seat")

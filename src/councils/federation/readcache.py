@@ -54,7 +54,7 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> 
         found = _entries.get(full)
         if found is not None and found[0] > moment:
             _entries.move_to_end(full)
-            return found[1]  # type: ignore[no-any-return]
+            return found[1]
     value = compute()
     with _lock:
         _entries[full] = (moment + TTL_SECONDS, value)

@@ -13,16 +13,21 @@ The system actor (:data:`councils.accounts.actors.SYSTEM`) holds every permissio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import rules
 
 from councils import hotsql
-from councils.accounts.actors import is_system
+from councils.accounts.actors import Actor, is_system
 from councils.federation.models import Constituency, Member, Officer, Organization, RecallPetition, Seat
 
+if TYPE_CHECKING:
+    from typing import TypeGuard
 
-def organization_of(obj: Any) -> Organization | None:
+    from django.contrib.auth.models import User
+
+
+def organization_of(obj: object) -> Organization | None:
     """The organization an object belongs to (the object itself for an organization)."""
     if obj is None:
         return None
@@ -31,24 +36,25 @@ def organization_of(obj: Any) -> Organization | None:
     return getattr(obj, "organization", None)
 
 
-def _person(user: Any) -> bool:
+def _person(user: Actor | None) -> TypeGuard[User]:
+    # A person is an authenticated user: see councils.accounts.actors.is_person.
     return bool(user is not None and not is_system(user) and getattr(user, "is_authenticated", False))
 
 
 @rules.predicate
-def is_system_actor(user: Any) -> bool:
+def is_system_actor(user: Actor) -> bool:
     """The acting party is Councils itself (``councils tick``, the demonstration)."""
     return is_system(user)
 
 
 @rules.predicate
-def is_superuser(user: Any) -> bool:
+def is_superuser(user: Actor) -> bool:
     """The user administers the whole installation."""
     return _person(user) and bool(user.is_superuser)
 
 
 @rules.predicate
-def is_member(user: Any, obj: Any = None) -> bool:
+def is_member(user: Actor, obj: object = None) -> bool:
     """The user is a current member of the object's organization."""
     org = organization_of(obj)
     if org is None or not _person(user):
@@ -58,7 +64,7 @@ def is_member(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
-def is_organizer(user: Any, obj: Any = None) -> bool:
+def is_organizer(user: Actor, obj: object = None) -> bool:
     """The user organizes the object's organization (changes its structure and members)."""
     org = organization_of(obj)
     if org is None or not _person(user):
@@ -67,7 +73,7 @@ def is_organizer(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
-def is_returning_officer(user: Any, obj: Any = None) -> bool:
+def is_returning_officer(user: Actor, obj: object = None) -> bool:
     """The user is a returning officer of the object's organization (records election results)."""
     org = organization_of(obj)
     if org is None or not _person(user):
@@ -76,7 +82,7 @@ def is_returning_officer(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
-def is_officer(user: Any, obj: Any = None) -> bool:
+def is_officer(user: Actor, obj: object = None) -> bool:
     """The user holds any office in the object's organization."""
     org = organization_of(obj)
     if org is None or not _person(user):
@@ -84,7 +90,7 @@ def is_officer(user: Any, obj: Any = None) -> bool:
     return Officer.objects.filter(organization=org, user=user).exists()
 
 
-def _constituency_id(obj: Any) -> int | None:
+def _constituency_id(obj: object) -> int | None:
     if isinstance(obj, Constituency):
         return obj.pk
     if isinstance(obj, RecallPetition | Seat):
@@ -93,7 +99,7 @@ def _constituency_id(obj: Any) -> int | None:
 
 
 @rules.predicate
-def is_constituent(user: Any, obj: Any = None) -> bool:
+def is_constituent(user: Actor, obj: object = None) -> bool:
     """The user is a current member of the constituency (of a constituency, a petition or a seat
     held for a constituency)."""
     constituency_id = _constituency_id(obj)
@@ -103,7 +109,7 @@ def is_constituent(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
-def is_seat_holder(user: Any, seat: Any = None) -> bool:
+def is_seat_holder(user: Actor, seat: object = None) -> bool:
     """The user is the deputy holding the seat."""
     if not isinstance(seat, Seat) or not _person(user):
         return False
@@ -111,7 +117,7 @@ def is_seat_holder(user: Any, seat: Any = None) -> bool:
 
 
 @rules.predicate
-def is_the_member(user: Any, member: Any = None) -> bool:
+def is_the_member(user: Actor, member: object = None) -> bool:
     """The user is this member (a person acting on their own membership)."""
     return isinstance(member, Member) and _person(user) and member.user_id == user.pk
 

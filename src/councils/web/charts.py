@@ -12,6 +12,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 __all__ = [
     "VACANT_COLOUR",
@@ -239,9 +240,13 @@ class StepChart:
     x_ticks: list[Tick] = field(default_factory=list)
 
 
+#: A faction's key in the seats-over-time chart (the page uses faction ids, None for independents).
+K = TypeVar("K", bound=Hashable)
+
+
 def seats_over_time(
-    points: Sequence[tuple[datetime, Mapping[Hashable, int]]],
-    factions: Sequence[tuple[Hashable, str, str]],
+    points: Sequence[tuple[datetime, Mapping[K, int]]],
+    factions: Sequence[tuple[K, str, str]],
     width: float = 600.0,
     height: float = 200.0,
     *,

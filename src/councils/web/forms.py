@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.federation.models import Constituency, Council, Election, Faction, Member
 from councils.federation.selectors import Eligible
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DateInput(forms.DateInput):
@@ -185,7 +188,7 @@ class ElectionDeclareForm(forms.Form):
         self._factions = {f.pk: f for f in faction_list}
         no_faction = _("Their faction below") if self.delegates else _("No faction")
         faction_choices = [("", no_faction), *((f.pk, f.name) for f in faction_list)]
-        member_choices: list[tuple[Any, str]] = [("", _("Choose a member"))]
+        member_choices: list[tuple[Any, StrOrPromise]] = [("", _("Choose a member"))]
         for e in eligible:
             label = e.member.name
             if self.delegates:

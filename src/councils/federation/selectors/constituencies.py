@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from councils.accounts.actors import Actor, is_person
 from councils.federation.models import (
     Affiliation,
     Constituency,
@@ -138,9 +138,9 @@ def member_home(*, member: Member) -> MemberHome:
     )
 
 
-def memberships(*, user: Any) -> QuerySet[Member]:
+def memberships(*, user: Actor) -> QuerySet[Member]:
     """The user's current memberships, with organization and constituency."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_person(user):
         return Member.objects.none()
     return Member.objects.filter(user=user, left_at__isnull=True).select_related(
         "organization", "constituency"

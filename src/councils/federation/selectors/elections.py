@@ -74,12 +74,12 @@ def election_eligible(*, election: Election) -> list[Eligible]:
         )
     )
     if part.is_constituency:
-        members = Member.objects.filter(constituency_id=election.constituency_id, left_at__isnull=True)
+        members = Member.objects.filter(constituency_id=part.id, left_at__isnull=True)
         if election.kind == Election.Kind.BY_ELECTION:
             members = members.exclude(sitting)
         return [Eligible(member=m) for m in members.order_by("name", "pk")]
     below = (
-        Seat.objects.filter(council_id=election.child_council_id, end__isnull=True)
+        Seat.objects.filter(council_id=part.id, end__isnull=True)
         .select_related("holder")
         .with_faction()
         # The oldest open seat first: the one election_declare derives from.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 
+from councils.accounts.actors import Actor
 from councils.federation.models import (
     Affiliation,
     Constituency,
@@ -53,7 +53,7 @@ def council_tree(*, organization: Organization) -> list[CouncilNode]:
     return _depth_first(list(Council.objects.filter(organization=organization)))
 
 
-def organizations(*, user: Any) -> QuerySet[Organization]:
+def organizations(*, user: Actor) -> QuerySet[Organization] | list[Organization]:
     """The organizations ``user`` is a current member or an officer of (all of them for superusers)."""
     from councils.federation.access import organizations_visible_to
 

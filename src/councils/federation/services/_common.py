@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import rules
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from councils.accounts.actors import Actor, is_system
+from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation
 from councils.federation.parts import Part
@@ -40,7 +39,7 @@ def moment_of(at: datetime | None) -> datetime:
     return at
 
 
-def require(actor: Actor, permission: str, obj: Any, message: str) -> None:
+def require(actor: Actor, permission: str, obj: object, message: str) -> None:
     """Raise :class:`NotAllowed` with ``message`` unless ``actor`` holds ``permission`` on ``obj``
     (a rule of :mod:`councils.federation.rules`).
 
@@ -55,14 +54,14 @@ def require(actor: Actor, permission: str, obj: Any, message: str) -> None:
         raise NotAllowed(_(message))
 
 
-def full_clean(obj: Any, exclude: Iterable[str] = ()) -> None:
+def full_clean(obj: Model, exclude: Iterable[str] = ()) -> None:
     """Validate a row before saving it: fields, uniqueness and the model's constraints."""
     obj.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
 
 
-def current_member(*, user: Any, organization: Organization) -> Member | None:
+def current_member(*, user: Actor | None, organization: Organization) -> Member | None:
     """The user's current membership of the organization, if any."""
-    if user is None or is_system(user) or not getattr(user, "is_authenticated", False):
+    if not is_person(user):
         return None
     return Member.objects.filter(organization=organization, user=user, left_at__isnull=True).first()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,13 +36,16 @@ from councils.federation.services.mandates import Cascade, member_seats_end
 from councils.live.publish import publish_on_commit
 from councils.live.topics import constituency_topic, organization_topic, seat_topics, user_topic
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def member_add(
     *,
     actor: Actor,
     organization: Organization,
-    user: Any,
+    user: User,
     constituency: Constituency,
     name: str = "",
     at: datetime | None = None,

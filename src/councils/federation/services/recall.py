@@ -78,11 +78,13 @@ def petition_open(
         .select_related("council", "constituency", "holder")
         .get(pk=seat.pk)
     )
-    if seat.constituency_id is None:
+    # Fetched with the seat (select_related): testing it costs no query.
+    constituency = seat.constituency
+    if constituency is None:
         raise ValidationError(
             {"seat": _("A delegate is recalled through their seat in the council that sent them.")}
         )
-    opener = _constituent(actor, seat.constituency)
+    opener = _constituent(actor, constituency)
     if seat.end is not None or seat.start > moment:
         raise ValidationError({"seat": _("This seat is not held now.")})
     if seat.council.recall_mode != Council.RecallMode.IMMEDIATE:
@@ -100,12 +102,12 @@ def petition_open(
     RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.OPEN).update(
         status=RecallPetition.Status.EXPIRED, closed_at=moment
     )
-    constituents = Member.objects.filter(constituency_id=seat.constituency_id, left_at__isnull=True).count()
+    constituents = Member.objects.filter(constituency=constituency, left_at__isnull=True).count()
     required = max(1, math.ceil(Decimal(constituents) * seat.council.recall_threshold))
     petition = RecallPetition.objects.create(
         organization_id=seat.organization_id,
         seat=seat,
-        constituency_id=seat.constituency_id,
+        constituency=constituency,
         opened_by=opener,
         reason=reason,
         required=required,

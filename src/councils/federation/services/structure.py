@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from councils.accounts.actors import Actor, is_system
+from councils.accounts.actors import Actor, is_person
 from councils.audit.services import event_record
 from councils.federation.models import (
     Constituency,
@@ -35,6 +35,9 @@ from councils.live.topics import council_topic, lineage_topics, organization_top
 
 # --- organization, officers, factions --------------------------------------------------------------
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def organization_create(
@@ -50,7 +53,8 @@ def organization_create(
     )
     full_clean(org)
     org.save()
-    if not is_system(actor):
+    # Past require(), the actor is the system or a signed-in person.
+    if is_person(actor):
         Officer.objects.create(organization=org, user=actor, role=Officer.Role.ORGANIZER)
     event_record(
         organization=org,
@@ -66,7 +70,7 @@ def organization_create(
 
 @transaction.atomic
 def officer_appoint(
-    *, actor: Actor, organization: Organization, user: Any, role: str, at: datetime | None = None
+    *, actor: Actor, organization: Organization, user: User, role: str, at: datetime | None = None
 ) -> Officer:
     """Make ``user`` an organizer or a returning officer of the organization."""
     require(actor, "federation.change_structure", organization, NOT_ORGANIZER)

@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from councils.audit import selectors as audit_selectors
 from councils.federation import access, readcache, selectors, services
@@ -52,6 +53,13 @@ from councils.web.forms import (
 )
 
 View = Callable[..., HttpResponseBase]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request of a page that answers htmx: django-htmx's middleware (settings) sets ``htmx``."""
+
+    htmx: HtmxDetails
+
 
 INDEPENDENTS_COLOUR = "#bbbbbb"
 EVENTS_PER_PAGE = 25
@@ -204,7 +212,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_organization_page
-def organization(request: HttpRequest, organization: Organization) -> HttpResponse:
+def organization(request: HtmxHttpRequest, organization: Organization) -> HttpResponse:
     """The tree of councils with each one's hemicycle, and the majority map at a date."""
     at_form = AtForm(request.GET or None)
     majorities = selectors.majority_map(organization=organization, at=at_form.moment())
@@ -304,7 +312,7 @@ def composition_context(organization: Organization, council: Council, at_form: A
 
 @require_GET
 @_organization_page
-def council(request: HttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
+def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
     council = get_object_or_404(Council, organization=organization, slug=council_slug)
     context = composition_context(organization, council, AtForm(request.GET or None))
@@ -380,7 +388,7 @@ def petition_open(request: HttpRequest, organization: Organization, slug: str) -
 
 
 def _petition_action(
-    request: HttpRequest, organization: Organization, petition_id: int, *, sign: bool
+    request: HtmxHttpRequest, organization: Organization, petition_id: int, *, sign: bool
 ) -> HttpResponse:
     petition = get_object_or_404(
         RecallPetition.objects.select_related("constituency", "seat__holder"),
@@ -447,14 +455,14 @@ def _petition_action(
 
 @require_POST
 @_organization_page
-def petition_sign(request: HttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
+def petition_sign(request: HtmxHttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
     """Sign a recall petition (the service checks that the signer is a constituent)."""
     return _petition_action(request, organization, petition_id, sign=True)
 
 
 @require_POST
 @_organization_page
-def petition_withdraw(request: HttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
+def petition_withdraw(request: HtmxHttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
     """Withdraw one's signature from a recall petition."""
     return _petition_action(request, organization, petition_id, sign=False)
 
@@ -530,7 +538,7 @@ def _elections_context(
 
 @require_GET
 @_organization_page
-def elections(request: HttpRequest, organization: Organization) -> HttpResponse:
+def elections(request: HtmxHttpRequest, organization: Organization) -> HttpResponse:
     """The organization's elections (``?council=`` one council's): open ones, then declared ones with
     who was elected; for officers, links to record results and a form to open an election."""
     if request.htmx and request.htmx.target == "election-open-form":

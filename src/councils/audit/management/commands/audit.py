@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Model
+from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,8 +17,11 @@ from django.utils.translation import ngettext
 from councils.audit.anchor import HeadFileError, Heads, HeadsInconsistent, heads_parse, heads_read
 from councils.audit.services import ChainReport, chain_verify
 
+if TYPE_CHECKING:
+    from councils.federation.models import Organization
 
-def _organizations() -> Any:
+
+def _organizations() -> QuerySet[Organization]:
     # By its label, as the audit models' foreign keys do: the audit app imports nothing from the
     # federation app.
     return apps.get_model("federation", "Organization").objects.order_by("slug")
@@ -80,7 +83,7 @@ class Command(BaseCommand):
         elif options["action"] == "head":
             self.head(options["organization"], as_json=options["json"])
 
-    def _find(self, slugs: list[str]) -> list[Model]:
+    def _find(self, slugs: list[str]) -> list[Organization]:
         organizations = list(_organizations())
         if not slugs:
             return organizations

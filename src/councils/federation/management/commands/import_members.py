@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,7 +61,9 @@ class Command(BaseCommand):
             raise CommandError(_("--delimiter must be one character."))
 
         rows, first_line = self.read(options["file"], options["delimiter"])
-        bar = ProgressBar(self.stderr._out, total=len(rows)) if self.stderr.isatty() else None
+        # cast: OutputWrapper keeps the stream it wraps in _out, which its stubs do not declare; the
+        # bar writes there directly (the wrapper would end every write with a newline).
+        bar = ProgressBar(cast(TextIO, self.stderr._out), total=len(rows)) if self.stderr.isatty() else None
         try:
             report = members_import(
                 actor=actor,
