@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from councils.federation import selectors, services
 from councils.federation.models import Member, Organization, Seat
 from councils.web.forms import MemberMoveForm
-from councils.web.views import _organization_page, _validation_messages
+from councils.web.views._common import _organization_page, _validation_messages
 
 
 def _context(request: HttpRequest, organization: Organization, member: Member) -> dict[str, object]:

@@ -1,0 +1,142 @@
+"""What the pages share: the request type, the organization access decorator, messages, hemicycles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
+
+from councils.federation import access, selectors
+from councils.federation.errors import NotSignedIn
+from councils.federation.models import (
+    Council,
+    Faction,
+    Member,
+    Organization,
+)
+from councils.web import charts
+from councils.web.views.errors import page_not_found, permission_denied
+
+View = Callable[..., HttpResponseBase]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request of a page that answers htmx: django-htmx's middleware (settings) sets ``htmx``."""
+
+    htmx: HtmxDetails
+
+
+INDEPENDENTS_COLOUR = "#bbbbbb"
+EVENTS_PER_PAGE = 25
+
+
+def _pages_errors(view: View) -> View:
+    """Refusals become the 403 page and unknown names the 404 page, from every page of this app
+    (the project's handler403/handler404 would do it too, but only when DEBUG is off)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return permission_denied(request, exc)
+        except Http404 as exc:
+            return page_not_found(request, exc)
+
+    return wrapped
+
+
+def _organization_page(view: View) -> View:
+    """Resolve ``org_slug`` and let in only its members and officers; others sign in or are refused."""
+
+    @_pages_errors
+    @wraps(view)
+    def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            organization = access.organization_for(request.user, org_slug)
+        except NotSignedIn:
+            return redirect_to_login(request.get_full_path())
+        return view(request, organization, *args, **kwargs)
+
+    return wrapped
+
+
+def _membership(request: HttpRequest, organization: Organization) -> Member | None:
+    return selectors.memberships(user=request.user).filter(organization=organization).first()
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _validation_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def _hemicycle(
+    council: Council,
+    counts: Iterable[tuple[Faction | None, int]],
+    *,
+    filled: int,
+    allocated: int,
+    majority: Faction | None,
+    chart_id: str,
+    width: float = 200.0,
+) -> charts.Hemicycle:
+    """The hemicycle of a council from its seats per faction (in hemicycle order)."""
+    groups = [
+        (
+            faction.name if faction else _("Independents"),
+            faction.colour if faction else INDEPENDENTS_COLOUR,
+            n,
+        )
+        for faction, n in counts
+    ]
+    vacant = max(0, allocated - filled)
+    if majority is not None:
+        majority_text = _("%(faction)s holds the majority") % {"faction": majority.name}
+    else:
+        majority_text = _("no majority")
+    description = _("%(filled)s of %(allocated)s seats filled, %(vacant)s vacant; %(majority)s.") % {
+        "filled": formats.localize(filled),
+        "allocated": formats.localize(allocated),
+        "vacant": formats.localize(vacant),
+        "majority": majority_text,
+    }
+    return charts.hemicycle_chart(
+        groups,
+        vacant,
+        title=_("Composition of %(council)s") % {"council": council.name},
+        description=description,
+        chart_id=chart_id,
+        width=width,
+    )
+
+
+def _composition_hemicycle(composition: selectors.Composition, *, chart_id: str) -> charts.Hemicycle:
+    return _hemicycle(
+        composition.council,
+        [(fc.faction, fc.seats) for fc in composition.factions],
+        filled=composition.filled,
+        allocated=composition.allocated,
+        majority=composition.majority,
+        chart_id=chart_id,
+    )

@@ -1,0 +1,174 @@
+"""A constituency's page and its recall petitions: open, sign, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.federation import selectors, services
+from councils.federation.errors import NotAllowed
+from councils.federation.models import (
+    Constituency,
+    Organization,
+    RecallPetition,
+)
+from councils.web.forms import (
+    PetitionOpenForm,
+)
+from councils.web.views._common import (
+    HtmxHttpRequest,
+    _membership,
+    _organization_page,
+    _safe_next,
+    _validation_messages,
+)
+
+
+def _constituency_context(
+    request: HttpRequest, organization: Organization, constituency: Constituency
+) -> dict[str, Any]:
+    viewer = _membership(request, organization)
+    constituent = viewer if viewer is not None and viewer.constituency_id == constituency.pk else None
+    overview = selectors.constituency_overview(constituency=constituency, member=constituent)
+    return {
+        "organization": organization,
+        "constituency": constituency,
+        "overview": overview,
+        "constituent": constituent,
+    }
+
+
+def _open_form(overview: selectors.ConstituencyOverview, data: Any = None) -> PetitionOpenForm:
+    petitioned = {row.petition.seat_id for row in overview.petitions if not row.expired}
+    deputies = [
+        (seat.pk, f"{seat.holder.name} ({seat.council.name})")
+        for seat in overview.deputies
+        if seat.pk not in petitioned
+    ]
+    return PetitionOpenForm(data, deputies=deputies)
+
+
+@require_GET
+@_organization_page
+def constituency(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
+    """A constituency: its members, deputies and open recall petitions, and a form to open one."""
+    constituency = get_object_or_404(Constituency, organization=organization, slug=slug)
+    context = _constituency_context(request, organization, constituency)
+    context["open_form"] = _open_form(context["overview"]) if context["constituent"] else None
+    return render(request, "web/constituency.html", context)
+
+
+@require_POST
+@_organization_page
+def petition_open(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
+    """Open a recall petition against one of the constituency's deputies."""
+    constituency = get_object_or_404(Constituency, organization=organization, slug=slug)
+    context = _constituency_context(request, organization, constituency)
+    form = _open_form(context["overview"], request.POST)
+    if form.is_valid():
+        seat = next(s for s in context["overview"].deputies if s.pk == form.cleaned_data["seat"])
+        try:
+            services.petition_open(actor=request.user, seat=seat, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in _validation_messages(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("The petition to recall %(deputy)s is open, with your signature.")
+                % {"deputy": seat.holder.name},
+            )
+            return redirect("constituency", organization.slug, constituency.slug)
+    elif context["constituent"] is None:
+        # A non-member's empty choice list must not hide the refusal behind "select a valid choice".
+        raise NotAllowed(_("Only members of %(c)s can open a petition here.") % {"c": constituency.name})
+    context["open_form"] = form
+    return render(request, "web/constituency.html", context, status=400)
+
+
+def _petition_action(
+    request: HtmxHttpRequest, organization: Organization, petition_id: int, *, sign: bool
+) -> HttpResponse:
+    petition = get_object_or_404(
+        RecallPetition.objects.select_related("constituency", "seat__holder"),
+        organization=organization,
+        pk=petition_id,
+    )
+    deputy = petition.seat.holder.name
+    constituency_url = reverse("constituency", args=[organization.slug, petition.constituency.slug])
+    error = outcome = ""
+    row: selectors.PetitionRow | None = None
+    try:
+        if sign:
+            result = services.petition_sign(actor=request.user, petition=petition)
+            if result.recalled:
+                outcome = _(
+                    "The petition reached %(required)s signatures: %(deputy)s is recalled and the seat is "
+                    "vacant. A by-election is open."
+                ) % {"required": formats.localize(result.required), "deputy": deputy}
+                # The petition is closed now: the card shows its final count, without buttons.
+                row = selectors.PetitionRow(
+                    petition=petition,
+                    signatures=result.signatures,
+                    required=result.required,
+                    expired=False,
+                    signed=True,
+                )
+            else:
+                outcome = _("You signed the petition to recall %(deputy)s.") % {"deputy": deputy}
+        else:
+            services.petition_withdraw(actor=request.user, petition=petition)
+            outcome = _("You withdrew your signature from the petition to recall %(deputy)s.") % {
+                "deputy": deputy
+            }
+    except ValidationError as exc:
+        error = " ".join(_validation_messages(exc))
+
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, outcome)
+        return redirect(_safe_next(request, constituency_url))
+
+    # htmx swaps the petition's card for its new state.
+    if row is None:
+        member = _membership(request, organization)
+        overview = selectors.constituency_overview(constituency=petition.constituency, member=member)
+        row = next((r for r in overview.petitions if r.petition.pk == petition.pk), None)
+    petition.refresh_from_db()
+    return render(
+        request,
+        "web/partials/petition_card.html",
+        {
+            "organization": organization,
+            "row": row,
+            "petition": petition,
+            "can_sign": True,
+            "outcome": outcome,
+            "error": error,
+            "next": _safe_next(request, constituency_url),
+        },
+    )
+
+
+@require_POST
+@_organization_page
+def petition_sign(request: HtmxHttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
+    """Sign a recall petition (the service checks that the signer is a constituent)."""
+    return _petition_action(request, organization, petition_id, sign=True)
+
+
+@require_POST
+@_organization_page
+def petition_withdraw(request: HtmxHttpRequest, organization: Organization, petition_id: int) -> HttpResponse:
+    """Withdraw one's signature from a recall petition."""
+    return _petition_action(request, organization, petition_id, sign=False)

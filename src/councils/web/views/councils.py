@@ -1,0 +1,123 @@
+"""A council's page: its composition at a date and over time; apportioning its seats."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.federation import readcache, selectors, services
+from councils.federation.models import (
+    Council,
+    Organization,
+)
+from councils.web import charts
+from councils.web.forms import (
+    AtForm,
+)
+from councils.web.views._common import (
+    INDEPENDENTS_COLOUR,
+    HtmxHttpRequest,
+    _composition_hemicycle,
+    _organization_page,
+    _validation_messages,
+)
+
+
+def _history_chart(council: Council, organization: Organization) -> dict[str, Any]:
+    history = selectors.composition_history(council=council)
+    faction_list = list(selectors.factions(organization=organization))
+    present = {key for point in history for key in point.counts}
+    lines: list[tuple[int | None, str, str]] = [
+        (f.pk, f.name, f.colour) for f in faction_list if f.pk in present
+    ]
+    if None in present:
+        lines.append((None, _("Independents"), INDEPENDENTS_COLOUR))
+    until = None
+    if history:
+        # The last step runs until now, unless the history lies long past (the 1917 demonstration):
+        # then a short tail after the last change keeps the changes from crowding into one edge.
+        first, last, now = history[0].at, history[-1].at, timezone.now()
+        tail = max((last - first) / 10, timedelta(days=1))
+        until = now if now - last <= tail * 3 else last + tail
+    chart = charts.seats_over_time(
+        [(p.at, p.counts) for p in history],
+        lines,
+        until=until,
+        date_label=lambda moment: formats.date_format(moment, "SHORT_DATE_FORMAT"),
+    )
+    rows = [
+        {"at": p.at, "counts": [p.counts.get(key, 0) for key, _label, _colour in lines], "vacant": p.vacant}
+        for p in history
+    ]
+    return {"history_chart": chart, "history_lines": lines, "history_rows": rows}
+
+
+def composition_context(organization: Organization, council: Council, at_form: AtForm) -> dict[str, Any]:
+    """What the composition partial shows: the council's page, and its live fragment rendered once
+    per change for every open page (``councils.web.fragments``)."""
+    moment = at_form.moment()
+    composition = (
+        selectors.composition_at(council=council, at=moment)
+        if moment is not None
+        else readcache.now(
+            organization, ("composition", council.pk), lambda: selectors.composition_at(council=council)
+        )
+    )
+    return {
+        "organization": organization,
+        "council": council,
+        "at_form": at_form,
+        "day": at_form.day(),
+        "composition": composition,
+        "majority_seats": next(
+            (fc.seats for fc in composition.factions if fc.faction and fc.faction == composition.majority), 0
+        ),
+        "chart": _composition_hemicycle(composition, chart_id="hemicycle"),
+        # Live updates replace the composition only while it shows now, not a chosen past day.
+        "live": at_form.moment() is None,
+    }
+
+
+@require_GET
+@_organization_page
+def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
+    """A council: its hemicycle and deputies at a date, and its composition over time."""
+    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    context = composition_context(organization, council, AtForm(request.GET or None))
+    if request.htmx and request.htmx.target == "composition":
+        return render(request, "web/partials/composition.html", context)
+    context["may_apportion"] = request.user.has_perm("federation.change_structure", organization)
+    context.update(
+        readcache.now(organization, ("history", council.pk), lambda: _history_chart(council, organization))
+    )
+    return render(request, "web/council.html", context)
+
+
+@require_POST
+@_organization_page
+def council_apportion(request: HttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
+    """Apportion the council's seats among its parts by its seat rule (organizers)."""
+    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    try:
+        allocations = services.council_apportion(actor=request.user, council=council)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_validation_messages(exc)))
+    else:
+        parts = sorted((a.part_label, a.seats) for a in allocations)
+        messages.success(
+            request,
+            _("Seats of %(council)s apportioned: %(parts)s.")
+            % {
+                "council": council.name,
+                "parts": ", ".join(f"{name} {formats.localize(seats)}" for name, seats in parts),
+            },
+        )
+    return redirect("council", organization.slug, council.slug)

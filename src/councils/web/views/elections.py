@@ -1,0 +1,189 @@
+"""Elections: the list, opening one, and declaring who was elected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from councils.federation import selectors, services
+from councils.federation.errors import NotAllowed
+from councils.federation.models import (
+    Council,
+    Election,
+    Organization,
+)
+from councils.web.forms import (
+    ElectionDeclareForm,
+    ElectionOpenForm,
+)
+from councils.web.views._common import (
+    HtmxHttpRequest,
+    _organization_page,
+    _validation_messages,
+)
+
+
+def _may_declare(request: HttpRequest, organization: Organization) -> bool:
+    return bool(request.user.has_perm("federation.declare_election", organization))
+
+
+def _require_declare(request: HttpRequest, organization: Organization) -> None:
+    # The services check again; checking first refuses before the form is read.
+    if not _may_declare(request, organization):
+        raise NotAllowed(_(services.NOT_RETURNING_OFFICER))
+
+
+def _election_open_form(organization: Organization, data: Any = None, **kwargs: Any) -> ElectionOpenForm:
+    return ElectionOpenForm(
+        data,
+        councils=selectors.councils(organization=organization),
+        constituencies=selectors.constituencies(organization=organization),
+        prefix="open",
+        **kwargs,
+    )
+
+
+def _elections_context(
+    request: HttpRequest, organization: Organization, open_form: ElectionOpenForm | None = None
+) -> dict[str, Any]:
+    council = None
+    slug = request.GET.get("council")
+    if slug:
+        council = get_object_or_404(Council, organization=organization, slug=slug)
+    queryset = selectors.elections(organization=organization)
+    if council is not None:
+        queryset = queryset.filter(council=council)
+    rows = list(queryset)
+    may_declare = _may_declare(request, organization)
+    if may_declare and open_form is None:
+        open_form = _election_open_form(organization)
+    return {
+        "organization": organization,
+        "council": council,
+        "open_elections": [e for e in rows if e.status == Election.Status.OPEN],
+        "closed_elections": [e for e in rows if e.status != Election.Status.OPEN],
+        "may_declare": may_declare,
+        "open_form": open_form,
+    }
+
+
+@require_GET
+@_organization_page
+def elections(request: HtmxHttpRequest, organization: Organization) -> HttpResponse:
+    """The organization's elections (``?council=`` one council's): open ones, then declared ones with
+    who was elected; for officers, links to record results and a form to open an election."""
+    if request.htmx and request.htmx.target == "election-open-form":
+        # The council was chosen: offer only its parts.
+        _require_declare(request, organization)
+        council_id = request.GET.get("open-council", "")
+        form = _election_open_form(
+            organization,
+            initial={key[5:]: value for key, value in request.GET.items() if key.startswith("open-")},
+            only_council=int(council_id) if council_id.isdigit() else None,
+        )
+        return render(
+            request, "web/partials/election_open_form.html", {"organization": organization, "open_form": form}
+        )
+    return render(request, "web/elections.html", _elections_context(request, organization))
+
+
+def _field_of(key: str) -> str | None:
+    """The open form's field for a service's error key (None: the form as a whole)."""
+    return {"council": "council", "constituency": "part", "child_council": "part", "seats": "seats"}.get(key)
+
+
+@require_POST
+@_organization_page
+def election_open(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """Open an election for one part of a council."""
+    _require_declare(request, organization)
+    form = _election_open_form(organization, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            election = services.election_open(
+                actor=request.user,
+                council=data["council"],
+                constituency=data["constituency"],
+                child_council=data["child_council"],
+                kind=data["kind"],
+                seats=data["seats"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(_field_of(key), message)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("The %(kind)s in %(part)s for %(council)s is open, with %(seats)s seats to fill.")
+                % {
+                    "kind": election.get_kind_display(),
+                    "part": (election.constituency or election.child_council),
+                    "council": election.council.name,
+                    "seats": formats.localize(election.seats),
+                },
+            )
+            return redirect("election", organization.slug, election.pk)
+    return render(request, "web/elections.html", _elections_context(request, organization, form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@_organization_page
+def election(request: HttpRequest, organization: Organization, election_id: int) -> HttpResponse:
+    """An election: who may be declared and, for officers while it is open, the form to record who
+    was elected (POST declares it)."""
+    found = get_object_or_404(selectors.elections(organization=organization), pk=election_id)
+    may_declare = _may_declare(request, organization)
+    if request.method == "POST":
+        _require_declare(request, organization)
+    is_open = found.status == Election.Status.OPEN
+    form = None
+    status = 200
+    if may_declare and (is_open or request.method == "POST"):
+        eligible = selectors.election_eligible(election=found) if is_open else []
+        form = ElectionDeclareForm(
+            request.POST if request.method == "POST" else None,
+            election=found,
+            eligible=eligible,
+            factions=selectors.factions(organization=organization),
+        )
+    if request.method == "POST":
+        assert form is not None
+        if form.is_valid():
+            try:
+                seats = services.election_declare(
+                    actor=request.user, election=found, elected=form.cleaned_data["elected"]
+                )
+            except ValidationError as exc:
+                for message in _validation_messages(exc):
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("Elected to %(council)s for %(part)s: %(names)s.")
+                    % {
+                        "council": found.council.name,
+                        "part": found.constituency or found.child_council,
+                        "names": ", ".join(s.holder.name for s in seats),
+                    },
+                )
+                return redirect("council", organization.slug, found.council.slug)
+        status = 400
+    return render(
+        request,
+        "web/election.html",
+        {"organization": organization, "election": found, "form": form, "is_open": is_open},
+        status=status,
+    )
