@@ -19,7 +19,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from councils.accounts.services import token_authenticate
-from councils.audit.api import router as audit_router
 from councils.federation.api import router as federation_router
 
 DESCRIPTION = """
@@ -155,4 +154,3 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("/", federation_router)
-api.add_router("/", audit_router)

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from councils.accounts.actors import SYSTEM
-from councils.audit.api import PAGE_SIZE
 from councils.audit.services import chain_verify, stream_for
+from councils.federation.api.audit import PAGE_SIZE
 from councils.federation.services import faction_create
 from tests.api.conftest import token_client
 

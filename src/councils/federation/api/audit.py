@@ -1,5 +1,8 @@
 """The audit log's JSON endpoints: an organization's events, newest first, a page at a time, and the
-heads of its streams (to write down and verify against later with ``councils audit verify --expect``)."""
+heads of its streams (to write down and verify against later with ``councils audit verify --expect``).
+
+They live with the organization's other endpoints because reading them needs the organization's
+access check: the audit app itself imports nothing of the federation."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from councils.audit.selectors import stream_heads
 from councils.federation import selectors
-from councils.federation.api import ERRORS, ApiRequest, organization_for
+from councils.federation.api._common import ERRORS, ApiRequest, organization_for
 from councils.federation.schemas import SchemaErrors
 
 router = Router(tags=["audit"])

@@ -1,0 +1,89 @@
+"""Recall petitions: listing, opening, signing and withdrawing a signature."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from councils import hotsql
+from councils.federation import selectors, services
+from councils.federation.models import (
+    RecallPetition,
+    Seat,
+)
+from councils.federation.schemas import (
+    PetitionIn,
+    PetitionOut,
+    SignatureOut,
+    SignOutcomeOut,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from councils.federation.api._common import (
+    READ_AT_ERRORS,
+    STATUS_QUERY,
+    WRITE_ERRORS,
+    ApiRequest,
+    organization_for,
+)
+
+router = Router(tags=["recall"])
+
+
+@router.get("/organizations/{slug}/petitions", response={200: list[PetitionOut], **READ_AT_ERRORS})
+def petition_list(
+    request: ApiRequest,
+    slug: str,
+    status: RecallPetition.Status | None = STATUS_QUERY,
+) -> Any:
+    """The organization's recall petitions, soonest to expire first; `status` filters them."""
+    return selectors.petitions(organization=organization_for(request, slug), status=status)
+
+
+def _petition(request: ApiRequest, slug: str, petition_id: int) -> RecallPetition:
+    organization = organization_for(request, slug)
+    # get_object_or_404(RecallPetition, organization=organization, pk=petition_id), SQL written once:
+    # every signature asks for it.
+    found = hotsql.rows(
+        RecallPetition, "x.organization_id = %s AND x.id = %s", [organization.pk, petition_id]
+    )
+    if not found:
+        raise Http404
+    return found[0]
+
+
+@router.post("/organizations/{slug}/petitions", response={201: PetitionOut, **WRITE_ERRORS})
+def petition_open(request: ApiRequest, slug: str, payload: PetitionIn) -> Any:
+    """Open a petition to recall the holder of a seat; the caller, a member of the seat's
+    constituency, signs it first. 400 names `seat` when the seat cannot be recalled now."""
+    organization = organization_for(request, slug)
+    seat = Seat.objects.filter(organization=organization, pk=payload.seat).first()
+    if seat is None:
+        # The body names a seat that does not exist here: a field error, not a missing URL.
+        raise ValidationError({"seat": [_("No seat %(id)s in this organization.") % {"id": payload.seat}]})
+    petition = services.petition_open(actor=request.auth, seat=seat, reason=payload.reason)
+    # The opener's signature is the only one yet: the service signs for them as it opens.
+    row = selectors.PetitionRow(petition=petition, signatures=1, required=petition.required, expired=False)
+    return Status(201, row)
+
+
+@router.post(
+    "/organizations/{slug}/petitions/{petition_id}/sign", response={200: SignOutcomeOut, **WRITE_ERRORS}
+)
+def petition_sign(request: ApiRequest, slug: str, petition_id: int) -> Any:
+    """Sign a recall petition (once). At the threshold the deputy's seat ends: `recalled` is true."""
+    return services.petition_sign(actor=request.auth, petition=_petition(request, slug, petition_id))
+
+
+@router.post(
+    "/organizations/{slug}/petitions/{petition_id}/withdraw", response={200: SignatureOut, **WRITE_ERRORS}
+)
+def petition_withdraw(request: ApiRequest, slug: str, petition_id: int) -> Any:
+    """Withdraw the caller's signature from a petition that is still open."""
+    return services.petition_withdraw(actor=request.auth, petition=_petition(request, slug, petition_id))
