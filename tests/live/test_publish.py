@@ -19,7 +19,7 @@ from councils.federation import services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Faction, Organization
 from councils.live import hub as live
-from councils.live import publish
+from councils.live import publish, upstream
 from tests.conftest import on_ci
 from tests.factories import OfficerFactory, OrganizationFactory, UserFactory
 
@@ -235,7 +235,7 @@ def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
     async def scenario() -> dict[str, str]:
         hub = live.hub()
         try:
-            assert isinstance(hub.upstream, live._RedisUpstream)
+            assert isinstance(hub.upstream, upstream._RedisUpstream)
             stream = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
             await hub.subscribe(stream)
             await _in_thread(lambda: _faction(org))
@@ -283,7 +283,7 @@ def test_postgres_backend_reaches_a_listening_stream(org, postgres) -> None:
     async def scenario() -> dict[str, str]:
         hub = live.hub()
         try:
-            assert isinstance(hub.upstream, live._PostgresUpstream)
+            assert isinstance(hub.upstream, upstream._PostgresUpstream)
             stream = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
             await hub.subscribe(stream)
             await _in_thread(lambda: _faction(org))
