@@ -1,0 +1,48 @@
+"""The federation of councils: organizations, constituencies, members, councils, factions, seats, recall.
+
+History is data: seats, allocations, petitions and memberships end or change state; no row of
+them is deleted or overwritten. The composition of any council at any moment is the set of seats
+whose ``[start, end)`` interval contains that moment.
+"""
+
+from __future__ import annotations
+
+from councils.federation.models.recall import (
+    RecallPetition,
+    Signature,
+)
+from councils.federation.models.seats import (
+    Affiliation,
+    Apportionment,
+    Election,
+    Seat,
+    SeatAllocation,
+    SeatQuerySet,
+    Term,
+)
+from councils.federation.models.structure import (
+    Constituency,
+    Council,
+    Faction,
+    Member,
+    Officer,
+    Organization,
+)
+
+__all__ = [
+    "Affiliation",
+    "Apportionment",
+    "Constituency",
+    "Council",
+    "Election",
+    "Faction",
+    "Member",
+    "Officer",
+    "Organization",
+    "RecallPetition",
+    "Seat",
+    "SeatAllocation",
+    "SeatQuerySet",
+    "Signature",
+    "Term",
+]
