@@ -475,3 +475,25 @@ def test_a_member_who_leaves_ends_their_seats_and_only_they_or_an_organizer_may(
     assert selectors.composition_at(council=fed.congress, at=days(11)).vacant == 1
     with pytest.raises(ValidationError, match="no longer a member"):
         services.member_leave(actor=fed.organizer, member=blue, at=days(12))
+
+
+def test_signatures_go_to_the_petitions_stream_and_a_recall_to_the_organizations(fed):
+    from councils.audit.models import Stream
+    from councils.audit.services import chain_verify
+
+    red = fed.deputies[0]
+    petition = services.petition_open(
+        actor=fed.constituents[0].user, seat=open_seat(red, fed.district), at=days(10)
+    )
+    services.petition_sign(actor=fed.constituents[1].user, petition=petition, at=days(11))
+    services.petition_withdraw(actor=fed.constituents[1].user, petition=petition, at=days(12))
+    services.petition_sign(actor=fed.constituents[1].user, petition=petition, at=days(13))
+    services.petition_sign(actor=fed.constituents[2].user, petition=petition, at=days(14))
+
+    own = Stream.objects.get(pk=Event.objects.get(kind="petition.opened").stream_id)
+    mine = Stream.objects.get(owner_type="federation.recallpetition", owner_id=str(petition.pk))
+    kinds = list(Event.objects.filter(stream=mine).order_by("sequence").values_list("kind", flat=True))
+    assert kinds == ["petition.signed", "petition.withdrawn", "petition.signed"]
+    # The signature that ended the seat changed the councils: it is in the organization's stream.
+    assert Event.objects.filter(kind="petition.signed", stream=own).get().data["recalled"] is True
+    assert chain_verify(organization=fed.org).ok

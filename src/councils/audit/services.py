@@ -140,8 +140,10 @@ def event_record(
     data: Mapping[str, Any] | object | None = None,
     at: datetime | None = None,
     stream: Stream | None = None,
+    owner: Model | None = None,
 ) -> Event:
-    """Append one event to a stream of the organization (its own stream unless ``stream`` is given).
+    """Append one event to a stream of the organization: ``stream``, or the stream ``owner`` owns
+    (created on first use), or else the organization's own.
 
     ``kind`` must be registered (:mod:`councils.audit.kinds`) and ``data`` must fit its payload (a
     mapping or an instance of the payload class); otherwise :class:`~councils.audit.kinds.EventKindError`
@@ -172,10 +174,12 @@ def event_record(
     if stream is not None:
         locked = lockable.get(pk=stream.pk)
     else:
-        # The organization's own stream, in one query once it exists.
-        own = {"owner_type": ORGANIZATION_OWNER, "owner_id": str(organization.pk)}
-        found = lockable.filter(organization_id=organization.pk, **own).first()
-        locked = found or lockable.get(pk=stream_for(organization=organization).pk)
+        # The owner's stream (the organization's own by default), in one query once it exists.
+        owner_type, owner_id = _owner_key(organization, owner)
+        found = lockable.filter(
+            organization_id=organization.pk, owner_type=owner_type, owner_id=owner_id
+        ).first()
+        locked = found or lockable.get(pk=stream_for(organization=organization, owner=owner).pk)
     actor_id = actor_user_id(actor) if actor is not None else None
     event = Event(
         organization_id=organization.pk,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor
-from councils.audit.services import event_record
+from councils.audit.services import event_record, stream_for
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
     Constituency,
@@ -133,6 +133,8 @@ def petition_open(
         at=at,
     )
     publish_on_commit(constituency_topic(seat.constituency), seat_topics(cascade.ended))
+    # The petition's signatures go to a stream of its own (see petition_sign), opened with it.
+    stream_for(organization=seat.council.organization, owner=petition)
     return petition
 
 
@@ -190,6 +192,10 @@ def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None
         kind="petition.signed",
         actor=actor,
         target=petition,
+        # A signature changes its petition: it goes to the petition's own stream, so that signers
+        # of different petitions do not queue behind one lock. One that ends the seat changes the
+        # councils' composition: it goes to the organization's stream, as every such change does.
+        owner=None if recalled else petition,
         data={
             "deputy": petition.seat.holder.name,
             "signature": signature.pk,
@@ -220,6 +226,7 @@ def petition_withdraw(*, actor: Actor, petition: RecallPetition, at: datetime | 
         kind="petition.withdrawn",
         actor=actor,
         target=petition,
+        owner=petition,
         data={
             "signature": signature.pk,
             "signatures": signatures_standing(petition),

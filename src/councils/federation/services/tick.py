@@ -80,6 +80,7 @@ def _petition_expire(pk: int, moment: datetime) -> int:
         kind="petition.expired",
         actor=SYSTEM,
         target=petition,
+        owner=petition,
         data={
             "signatures": signatures_standing(petition),
             "required": petition.required,

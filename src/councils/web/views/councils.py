@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -91,13 +92,36 @@ def composition_context(organization: Organization, council: Council, at_form: A
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
     council = get_object_or_404(Council, organization=organization, slug=council_slug)
-    context = composition_context(organization, council, AtForm(request.GET or None))
+    at_form = AtForm(request.GET or None)
     if request.htmx and request.htmx.target == "composition":
-        return render(request, "web/partials/composition.html", context)
-    context["may_apportion"] = request.user.has_perm("federation.change_structure", organization)
-    context.update(
-        readcache.now(organization, ("history", council.pk), lambda: _history_chart(council, organization))
-    )
+        return render(
+            request, "web/partials/composition.html", composition_context(organization, council, at_form)
+        )
+
+    def composition_html() -> str:
+        return render_to_string(
+            "web/partials/composition.html", composition_context(organization, council, at_form)
+        )
+
+    def history_html() -> str:
+        return render_to_string("web/partials/history.html", _history_chart(council, organization))
+
+    # The two large parts read the same for every viewer: rendered once per change of the
+    # organization (and language), then shared by every request for the page (readcache).
+    now = at_form.moment() is None
+    context = {
+        "organization": organization,
+        "council": council,
+        "at_form": at_form,
+        "day": at_form.day(),
+        "composition_html": (
+            readcache.now(organization, ("composition-html", council.pk), composition_html)
+            if now
+            else composition_html()
+        ),
+        "history_html": readcache.now(organization, ("history-html", council.pk), history_html),
+        "may_apportion": request.user.has_perm("federation.change_structure", organization),
+    }
     return render(request, "web/council.html", context)
 
 
