@@ -15,8 +15,27 @@ from councils.audit.models import Event, Stream
 from councils.federation.admin._common import organized_ids
 
 
+class _ReadOnlyLogAdmin(admin.ModelAdmin):
+    """The log's rows, for the organizations the user organizes: nobody adds, changes or deletes one."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(organized_ids(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(organized_ids(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(_ReadOnlyLogAdmin):
     """Events are appended by the services only; nobody adds, changes or deletes one here."""
 
     list_display = ["sequence", "stream", "occurred_at", "kind", "actor", "summary", "organization"]
@@ -35,24 +54,9 @@ class EventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Event._meta.fields] + ["summary"]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(organized_ids(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(organized_ids(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Stream)
-class StreamAdmin(admin.ModelAdmin):
+class StreamAdmin(_ReadOnlyLogAdmin):
     """The heads of the audit streams, read-only: only appending an event moves a head."""
 
     list_display = ["organization", "owner_type", "owner_id", "length", "head"]
@@ -64,18 +68,3 @@ class StreamAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Stream._meta.fields]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(organized_ids(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(organized_ids(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -27,30 +27,30 @@ from councils.federation.models import (
 )
 
 
-class AffiliationInline(admin.TabularInline):
-    """A seat's factions over time (read only: services write them)."""
+class _HistoryInline(admin.TabularInline):
+    """Rows of a seat's history, shown read-only: only the services write them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AffiliationInline(_HistoryInline):
+    """A seat's factions over time."""
 
     model = Affiliation
     fields = ["faction", "start", "end"]
     readonly_fields = ["faction", "start", "end"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class TermInline(admin.TabularInline):
-    """A seat's terms: the elections that gave or renewed it (read only)."""
+class TermInline(_HistoryInline):
+    """A seat's terms: the elections that gave or renewed it."""
 
     model = Term
     fields = ["election", "start", "ends"]
     readonly_fields = ["election", "start", "ends"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Seat)
