@@ -260,3 +260,18 @@ def test_a_member_of_two_organizations_sees_both(world):
     )
     slugs = [o["slug"] for o in session_client(world.member.user).get("/api/organizations").json()]
     assert sorted(slugs) == ["kronstadt", "petrograd"]
+
+
+def test_a_constituency_costs_the_same_queries_however_many_deputies(world, member_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert member_client.get(world.url("/constituencies/putilov")).status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for _ in range(4):
+        SeatFactory(constituency=world.constituency, council=world.council, faction=world.faction)
+    assert count() == one

@@ -87,6 +87,7 @@ def constituency_overview(
         Seat.objects.filter(open_at(moment), constituency=constituency)
         .select_related("holder", "council")
         .with_faction()
+        .prefetch_related("terms")
         .order_by("holder__name")
     )
     petitions = _petition_rows(
@@ -122,6 +123,7 @@ def member_home(*, member: Member) -> MemberHome:
         Seat.objects.filter(constituency=constituency, end__isnull=True)
         .select_related("holder", "council")
         .with_faction()
+        .prefetch_related("terms")
         .order_by("holder__name")
     )
     petitions = [
