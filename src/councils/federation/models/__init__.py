@@ -19,6 +19,7 @@ from councils.federation.models.seats import (
     SeatAllocation,
     SeatQuerySet,
     Term,
+    open_at,
 )
 from councils.federation.models.structure import (
     Constituency,
@@ -45,4 +46,5 @@ __all__ = [
     "SeatQuerySet",
     "Signature",
     "Term",
+    "open_at",
 ]

@@ -13,6 +13,12 @@ from councils.federation.models.structure import Constituency, Council, Faction,
 from councils.federation.parts import HasPart, one_part_constraint
 
 
+def open_at(at: datetime) -> Q:
+    """Rows whose ``[start, end)`` interval contains ``at``: seats, affiliations and allocations
+    held, in force or sat with at that moment."""
+    return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
+
+
 class Apportionment(models.Model):
     """One apportionment of a council's seats among its parts: by which rule, from which sizes, and
     any lot drawn to break an exact tie, with the seed that repeats it.
@@ -165,7 +171,7 @@ class SeatQuerySet(models.QuerySet["Seat"]):
             return self.prefetch_related(
                 models.Prefetch("affiliations", queryset=affiliations, to_attr="affiliation_list")
             )
-        at_moment = affiliations.filter(Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at)))
+        at_moment = affiliations.filter(open_at(at))
         return self.prefetch_related(
             models.Prefetch("affiliations", queryset=at_moment, to_attr="affiliations_at")
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 
 from councils.federation.models import Faction
@@ -13,11 +12,6 @@ from councils.federation.models import Faction
 def moment_of(at: datetime | None) -> datetime:
     """The moment asked about: ``at``, or now."""
     return timezone.now() if at is None else at
-
-
-def open_at(at: datetime) -> Q:
-    """Rows whose [start, end) interval contains ``at``."""
-    return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
 
 
 def faction_key(faction: Faction | None) -> tuple[int, str]:

@@ -17,8 +17,9 @@ from councils.federation.models import (
     Organization,
     Seat,
     SeatAllocation,
+    open_at,
 )
-from councils.federation.selectors._common import faction_key, moment_of, open_at
+from councils.federation.selectors._common import faction_key, moment_of
 from councils.federation.selectors.structure import council_tree, seats
 
 # --- composition ---------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from councils.federation.models import (
     RecallPetition,
     Seat,
     Signature,
+    open_at,
 )
-from councils.federation.selectors._common import moment_of, open_at
+from councils.federation.selectors._common import moment_of
 
 # --- constituencies and members ------------------------------------------------------------------
 

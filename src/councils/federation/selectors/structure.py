@@ -16,8 +16,9 @@ from councils.federation.models import (
     Faction,
     Organization,
     Seat,
+    open_at,
 )
-from councils.federation.selectors._common import moment_of, open_at
+from councils.federation.selectors._common import moment_of
 
 # --- the tree ------------------------------------------------------------------------------------
 

@@ -8,13 +8,13 @@ from datetime import datetime
 
 import rules
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation.errors import NotAllowed
-from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation
+from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation, open_at
 from councils.federation.parts import Part
 
 # Messages raised and asserted by name (as the Django styleguide's example does).
@@ -64,11 +64,6 @@ def current_member(*, user: Actor | None, organization: Organization) -> Member 
     if not is_person(user):
         return None
     return Member.objects.filter(organization=organization, user=user, left_at__isnull=True).first()
-
-
-def open_at(at: datetime) -> Q:
-    """Rows whose [start, end) interval contains ``at``."""
-    return Q(start__lte=at) & (Q(end__isnull=True) | Q(end__gt=at))
 
 
 def allocated_at(council_id: int, part: Part, at: datetime) -> int | None:
