@@ -11,12 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import TextChoices
 from django.utils.translation import gettext, gettext_noop
 
 from councils.audit.kinds import register_kind
+from councils.federation.models import Election, Officer
 
-_ELECTION_KINDS = {"regular": gettext_noop("regular election"), "by_election": gettext_noop("by-election")}
-_ROLES = {"organizer": gettext_noop("organizer"), "returning_officer": gettext_noop("returning officer")}
+
+def _label(choices: type[TextChoices], value: str) -> str:
+    """The model's own translated label of a stored choice (the value itself if it is unknown)."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+@dataclass(frozen=True)
+class _ElectionKind:
+    """For payloads that record an election's kind: its label, as a summary begins with it."""
+
+    @property
+    def kind_label(self) -> str:
+        return _label(Election.Kind, getattr(self, "kind", "")).capitalize()
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ class OfficerAppointed:
 
     @property
     def role_label(self) -> str:
-        return gettext(_ROLES.get(self.role, self.role))
+        return _label(Officer.Role, self.role)
 
 
 @register_kind("faction.created", summary=gettext_noop("Faction %(name)s created"))
@@ -166,7 +179,7 @@ class CouncilApportioned:
     summary=gettext_noop("%(kind_label)s opened in %(part_name)s for %(council_name)s: %(seats)s seats"),
 )
 @dataclass(frozen=True)
-class ElectionOpened:
+class ElectionOpened(_ElectionKind):
     seats: int
     kind: str
     # Only ``councils tick`` gives one ("term ended"): an election opened by an organizer has none.
@@ -174,17 +187,13 @@ class ElectionOpened:
     council_name: str = ""
     part_name: str = ""
 
-    @property
-    def kind_label(self) -> str:
-        return gettext(_ELECTION_KINDS.get(self.kind, self.kind)).capitalize()
-
 
 @register_kind(
     "election.declared",
     summary=gettext_noop("%(kind_label)s in %(part_name)s for %(council_name)s declared: %(elected_names)s"),
 )
 @dataclass(frozen=True)
-class ElectionDeclared(Cascade):
+class ElectionDeclared(_ElectionKind, Cascade):
     elected: list[ElectedSeat]
     kind: str = ""
     council_name: str = ""
@@ -197,10 +206,6 @@ class ElectionDeclared(Cascade):
     @property
     def elected_names(self) -> str:
         return ", ".join(e.name for e in self.elected)
-
-    @property
-    def kind_label(self) -> str:
-        return gettext(_ELECTION_KINDS.get(self.kind, self.kind)).capitalize()
 
 
 @register_kind("seat.resigned", summary=gettext_noop("%(deputy)s resigned from %(council_name)s"))
