@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from councils.federation import services
 from councils.federation.models import Officer
-from councils.live import access, publish
+from councils.live import access, publish, sse
 from councils.live import hub as live
 from councils.live.topics import Topic, parse
 from councils.web import fragments
@@ -380,11 +380,11 @@ def test_the_live_access_rule_is_the_organization_access_rule() -> None:
 def test_reconnection_delays_are_random_within_doubling_bounds() -> None:
     rng = random.Random(7)
     for failures in range(1, 12):
-        ceiling = min(live.RETRY_CAP_MS, live.RETRY_BASE_MS * 2 ** (failures - 1))
-        draws = [live.retry_ms(failures, rng) for _ in range(200)]
-        assert all(live.RETRY_MIN_MS <= d <= live.RETRY_MIN_MS + ceiling for d in draws)
+        ceiling = min(sse.RETRY_CAP_MS, sse.RETRY_BASE_MS * 2 ** (failures - 1))
+        draws = [sse.retry_ms(failures, rng) for _ in range(200)]
+        assert all(sse.RETRY_MIN_MS <= d <= sse.RETRY_MIN_MS + ceiling for d in draws)
         assert len(set(draws)) > 150, "delays must differ from stream to stream"
-    assert max(live.retry_ms(50, rng) for _ in range(100)) <= live.RETRY_MIN_MS + live.RETRY_CAP_MS
+    assert max(sse.retry_ms(50, rng) for _ in range(100)) <= sse.RETRY_MIN_MS + sse.RETRY_CAP_MS
 
 
 def test_each_stream_gets_its_own_retry_field(in_process) -> None:
@@ -401,12 +401,12 @@ def test_each_stream_gets_its_own_retry_field(in_process) -> None:
             await live.shutdown()
 
     values = off_loop(asyncio.run, scenario())
-    assert all(live.RETRY_MIN_MS <= v <= live.RETRY_MIN_MS + live.RETRY_BASE_MS for v in values)
+    assert all(sse.RETRY_MIN_MS <= v <= sse.RETRY_MIN_MS + sse.RETRY_BASE_MS for v in values)
     assert len(set(values)) > 30
 
 
 def test_the_browser_extension_uses_the_same_reconnection_policy() -> None:
     script = (ROOT / "src/councils/web/static/web/htmx-ext-sse.js").read_text()
     for name in ("RETRY_MIN_MS", "RETRY_BASE_MS", "RETRY_CAP_MS"):
-        assert re.search(rf"var {name} = (\d+)", script).group(1) == str(getattr(live, name)), name
+        assert re.search(rf"var {name} = (\d+)", script).group(1) == str(getattr(sse, name)), name
     assert "Math.random()" in script

@@ -11,7 +11,7 @@ This extension adds support for Server Sent Events to htmx.  See /www/extensions
   /** @type {import("../htmx").HtmxInternalApi} */
   var api
 
-  // Councils: the reconnection policy (councils.live.hub.RETRY_* gives the same bounds to other
+  // Councils: the reconnection policy (councils.live.sse.RETRY_* gives the same bounds to other
   // clients through the SSE retry field). A delay lies in [MIN, MIN + min(CAP, BASE * 2^(n-1))]
   // after the n-th failure in a row.
   var RETRY_MIN_MS = 1000
