@@ -1,0 +1,116 @@
+"""The ristretto255 group through libsodium (``rbcl``), with scalars as Python integers.
+
+Points travel as their canonical 32-byte ristretto255 encoding (RFC 9496) and are written as
+64 lower-case hexadecimal digits. Scalars are integers modulo the group order ``L``; on the wire
+they are 32 bytes little-endian (libsodium's encoding), also as 64 hexadecimal digits, and a
+value that is not below ``L`` is refused rather than reduced, so that every scalar has exactly
+one encoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import rbcl
+
+from councils.voting.crypto.errors import MalformedError
+
+__all__ = [
+    "BASE",
+    "IDENTITY",
+    "L",
+    "add",
+    "base_mul",
+    "bytes32_from_hex",
+    "hash_to_scalar",
+    "mul",
+    "point_from_hex",
+    "point_hex",
+    "random_scalar",
+    "scalar_from_hex",
+    "scalar_hex",
+    "sub",
+]
+
+#: The order of the ristretto255 group (RFC 9496).
+L = 2**252 + 27742317777372353535851937790883648493
+
+#: The identity element's encoding (all zero bytes).
+IDENTITY = bytes(32)
+
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _scalar_bytes(s: int) -> bytes:
+    return (s % L).to_bytes(32, "little")
+
+
+def base_mul(s: int) -> bytes:
+    """``s * G`` for the standard generator ``G`` (zero gives the identity)."""
+    return bytes(rbcl.crypto_scalarmult_ristretto255_base_allow_scalar_zero(_scalar_bytes(s)))
+
+
+def mul(s: int, p: bytes) -> bytes:
+    """``s * P``."""
+    return bytes(rbcl.crypto_scalarmult_ristretto255_allow_scalar_zero(_scalar_bytes(s), p))
+
+
+def add(p: bytes, q: bytes) -> bytes:
+    """``P + Q``."""
+    return bytes(rbcl.crypto_core_ristretto255_add(p, q))
+
+
+def sub(p: bytes, q: bytes) -> bytes:
+    """``P - Q``."""
+    return bytes(rbcl.crypto_core_ristretto255_sub(p, q))
+
+
+#: The standard generator.
+BASE = base_mul(1)
+
+
+def random_scalar() -> int:
+    """A uniformly random scalar in ``[1, L)`` from the operating system's generator."""
+    while True:
+        s = secrets.randbelow(L)
+        if s:
+            return s
+
+
+def hash_to_scalar(data: bytes) -> int:
+    """SHA-512 of ``data`` read as a little-endian integer, reduced modulo ``L``."""
+    return int.from_bytes(hashlib.sha512(data).digest(), "little") % L
+
+
+def bytes32_from_hex(value: object, where: str) -> bytes:
+    """32 bytes written as 64 lower-case hexadecimal digits."""
+    if not isinstance(value, str) or len(value) != 64 or not set(value) <= _HEX_DIGITS:
+        raise MalformedError(f"{where}: expected 64 lower-case hexadecimal digits")
+    return bytes.fromhex(value)
+
+
+def point_from_hex(value: object, where: str) -> bytes:
+    """Decode a point, refusing anything that is not a canonical ristretto255 encoding."""
+    raw = bytes32_from_hex(value, where)
+    if raw != IDENTITY and not rbcl.crypto_core_ristretto255_is_valid_point(raw):
+        raise MalformedError(f"{where}: not a valid ristretto255 point")
+    return raw
+
+
+def point_hex(p: bytes) -> str:
+    """The 64-digit hexadecimal form of a point."""
+    return p.hex()
+
+
+def scalar_from_hex(value: object, where: str) -> int:
+    """Decode a scalar, refusing values that are not below ``L``."""
+    s = int.from_bytes(bytes32_from_hex(value, where), "little")
+    if s >= L:
+        raise MalformedError(f"{where}: scalar not reduced modulo the group order")
+    return s
+
+
+def scalar_hex(s: int) -> str:
+    """The 64-digit hexadecimal form (32 bytes little-endian) of a scalar."""
+    return _scalar_bytes(s).hex()
