@@ -47,6 +47,9 @@ __all__ = [
     "BoardWriter",
     "Tally",
     "VerifiedBoard",
+    "board_add_partial",
+    "board_append",
+    "board_publish_result",
     "event_hash",
     "poll_fingerprint",
     "trustee_decrypt",
@@ -302,6 +305,8 @@ class VerifiedBoard:
     counts: tuple[int, ...] | None
     closed: bool
     sums: tuple[Ciphertext, ...]
+    threshold: int = 0
+    partials: dict[int, list[bytes]] = field(default_factory=dict)
 
 
 _worker_args: tuple[Question, str, bytes] | None = None
@@ -528,7 +533,62 @@ def verify_board(
         counts=None if counts is None else tuple(counts),
         closed=sums is not None,
         sums=tuple(sums or ()),
+        threshold=committee["threshold"],
+        partials=partials,
     )
+
+
+def board_append(document: dict[str, Any], type_: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Append one event to a board document (the caller has checked that it belongs there)."""
+    events = document["events"]
+    seq, prev = len(events), events[-1]["hash"] if events else GENESIS
+    event = {
+        "body": body,
+        "hash": event_hash(seq=seq, type_=type_, prev=prev, body=body),
+        "prev": prev,
+        "seq": seq,
+        "type": type_,
+    }
+    events.append(event)
+    return event
+
+
+def board_add_partial(
+    document: dict[str, Any], partial: Mapping[str, Any], *, processes: int | None = None
+) -> None:
+    """Verify the board and a trustee's factors against its sum, then append them."""
+    checked = verify_board(document, processes=processes)
+    if not checked.closed or any(e["type"] == "result" for e in document["events"]):
+        raise MalformedError("partial decryption: the board is not closed, or already has its result")
+    setup = document["events"][0]["body"]
+    _, verification_keys = public_trustees_verify(
+        setup["committee"], [e["body"] for e in document["events"] if e["type"] == "trustee_key"]
+    )
+    decryption_factors_verify(
+        partial=partial,
+        fingerprint=checked.fingerprint,
+        election_key=bytes.fromhex(setup["election_key"]),
+        verification_keys=verification_keys,
+        sums=checked.sums,
+        where="partial decryption",
+    )
+    if partial["index"] in checked.partials:
+        raise MalformedError(f"partial decryption: trustee {partial['index']} has already decrypted")
+    board_append(
+        document, "partial_decryption", {"factors": list(partial["factors"]), "index": partial["index"]}
+    )
+
+
+def board_publish_result(document: dict[str, Any], *, processes: int | None = None) -> list[int]:
+    """Combine the board's factors (at least the threshold), append the result and return the counts."""
+    checked = verify_board(document, processes=processes)
+    if not checked.closed or checked.counts is not None:
+        raise MalformedError("result: the board is not closed, or already has its result")
+    counts = combine(
+        sums=checked.sums, factors=checked.partials, threshold=checked.threshold, bound=checked.total_weight
+    )
+    board_append(document, "result", {"counts": counts})
+    return counts
 
 
 def trustee_decrypt(
