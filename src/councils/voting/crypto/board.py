@@ -22,6 +22,7 @@ board allows them::
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -309,41 +310,90 @@ class VerifiedBoard:
     partials: dict[int, list[bytes]] = field(default_factory=dict)
 
 
-_worker_args: tuple[Question, str, bytes] | None = None
+@dataclass
+class _ChunkResult:
+    """What a worker found in a run of ballot events: failures, trackers, ciphertexts, sums."""
+
+    failures: dict[int, str] = field(default_factory=dict)
+    trackers: dict[int, str] = field(default_factory=dict)
+    alphas: dict[int, tuple[bytes, ...]] = field(default_factory=dict)
+    weights: dict[int, int] = field(default_factory=dict)
+    by_weight: dict[int, list[Ciphertext]] = field(default_factory=dict)
 
 
-def _init_worker(question: dict[str, int], fingerprint: str, key: bytes) -> None:
-    global _worker_args
-    _worker_args = (Question.from_json(question), fingerprint, key)
+# Set in the parent before the worker processes fork, so that they read the (large) board from
+# their copy of its memory instead of receiving it pickled.
+_shared: tuple[list[dict[str, Any]], Question, str, bytes, bool] | None = None
 
 
-def _verify_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[int, str]]:
-    assert _worker_args is not None
-    question, fingerprint, key = _worker_args
-    failures = []
-    for seq, ballot in chunk:
+def _check_one(
+    event: Mapping[str, Any], question: Question, fingerprint: str, key: bytes, proofs: bool
+) -> tuple[str, Ballot, int]:
+    body = event["body"]
+    if not isinstance(body, dict) or set(body) != {"ballot", "tracker", "weight"}:
+        raise MalformedError("expected the fields ['ballot', 'tracker', 'weight']")
+    tracker = hashlib.sha256(canonical_json(body["ballot"])).hexdigest()
+    if body["tracker"] != tracker:
+        raise InvalidProofError("the tracker is not the hash of the ballot")
+    weight = body["weight"]
+    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+        raise MalformedError(f"weight {weight!r} is not a positive integer")
+    if proofs:
+        ballot = ballot_verify(body["ballot"], question=question, fingerprint=fingerprint, key=key)
+    else:
+        ballot = ballot_parse(body["ballot"], question)
+    return tracker, ballot, weight
+
+
+def _check_range(bounds: tuple[int, int]) -> _ChunkResult:
+    assert _shared is not None
+    events, question, fingerprint, key, proofs = _shared
+    out = _ChunkResult()
+    tally = Tally(question.answers)
+    for event in events[bounds[0] : bounds[1]]:
+        seq = event["seq"]
         try:
-            ballot_verify(ballot, question=question, fingerprint=fingerprint, key=key, where="ballot")
+            tracker, ballot, weight = _check_one(event, question, fingerprint, key, proofs)
         except CryptoError as exc:
-            failures.append((seq, str(exc)))
-    return failures
-
-
-def _ballot_failures(
-    items: list[tuple[int, Any]], question: Question, fingerprint: str, key: bytes, processes: int
-) -> dict[int, str]:
-    if processes <= 1 or len(items) < 200:
-        _init_worker(question.to_json(), fingerprint, key)
-        return dict(_verify_chunk(items))
-    size = max(100, len(items) // (processes * 8))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    out: dict[int, str] = {}
-    with ProcessPoolExecutor(
-        max_workers=processes, initializer=_init_worker, initargs=(question.to_json(), fingerprint, key)
-    ) as pool:
-        for failures in pool.map(_verify_chunk, chunks):
-            out.update(failures)
+            out.failures[seq] = str(exc)
+            continue
+        out.trackers[seq] = tracker
+        out.alphas[seq] = tuple(ct.alpha for ct in ballot.ciphertexts)
+        out.weights[seq] = weight
+        tally.add(ballot.ciphertexts, weight)
+    out.by_weight = tally.by_weight
     return out
+
+
+def _check_ballots(
+    events: list[dict[str, Any]],
+    question: Question,
+    fingerprint: str,
+    key: bytes,
+    processes: int,
+    proofs: bool,
+) -> _ChunkResult:
+    global _shared
+    _shared = (events, question, fingerprint, key, proofs)
+    try:
+        if processes <= 1 or len(events) < 200 or "fork" not in mp.get_all_start_methods():
+            return _check_range((0, len(events)))
+        size = max(100, len(events) // (processes * 8))
+        bounds = [(i, min(i + size, len(events))) for i in range(0, len(events), size)]
+        merged = _ChunkResult()
+        tally = Tally(question.answers)
+        with ProcessPoolExecutor(max_workers=processes, mp_context=mp.get_context("fork")) as pool:
+            for part in pool.map(_check_range, bounds):
+                merged.failures.update(part.failures)
+                merged.trackers.update(part.trackers)
+                merged.alphas.update(part.alphas)
+                merged.weights.update(part.weights)
+                for weight, sums in part.by_weight.items():
+                    tally.add(sums, weight)
+        merged.by_weight = tally.by_weight
+        return merged
+    finally:
+        _shared = None
 
 
 def _need(body: Any, keys: set[str], seq: int, type_: str) -> None:
@@ -426,19 +476,17 @@ def verify_board(
     if joint_key != election_key:
         raise BoardError(0, "setup", "the election key is not the trustees' joint key")
 
-    # 3. Ballots: shape, trackers, weights, copies; proofs in parallel.
-    ballot_items: list[tuple[int, Any]] = []
-    for e in events:
-        if e["type"] == "ballot":
-            _need(e["body"], {"ballot", "tracker", "weight"}, e["seq"], "ballot")
-            ballot_items.append((e["seq"], e["body"]["ballot"]))
-    failures = (
-        _ballot_failures(ballot_items, question, fingerprint, election_key, processes)
-        if check_ballot_proofs
-        else {}
+    # 3. Ballots: shape, trackers, weights, proofs and their sums by weight, in parallel; then
+    # in the board's order: unique trackers, no ciphertext twice, withdrawals.
+    ballot_events = [e for e in events if e["type"] == "ballot"]
+    checked_ballots = _check_ballots(
+        ballot_events, question, fingerprint, election_key, processes, check_ballot_proofs
     )
     tally = Tally(question.answers)
-    live: dict[str, tuple[Ballot, int]] = {}
+    tally.by_weight = checked_ballots.by_weight
+    tally.count = len(checked_ballots.weights)
+    tally.total_weight = sum(checked_ballots.weights.values())
+    live: dict[str, int] = {}
     seen_trackers: set[str] = set()
     alphas: set[bytes] = set()
     sums: list[Ciphertext] | None = None
@@ -449,33 +497,23 @@ def verify_board(
     for e in events[1:]:
         seq, type_, body = e["seq"], e["type"], e["body"]
         if type_ == "ballot":
-            try:
-                ballot = ballot_parse(body["ballot"], question)
-                real_tracker = hashlib.sha256(canonical_json(body["ballot"])).hexdigest()
-            except CryptoError as exc:
-                raise BoardError(seq, type_, str(exc)) from None
-            if body["tracker"] != real_tracker:
-                raise BoardError(seq, type_, "the tracker is not the hash of the ballot")
-            if seq in failures:
-                raise BoardError(seq, type_, failures[seq])
-            if body["tracker"] in seen_trackers:
-                raise BoardError(seq, type_, f"tracker {body['tracker']} appears twice")
-            weight = body["weight"]
-            if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
-                raise BoardError(seq, type_, f"weight {weight!r} is not a positive integer")
-            these = {ct.alpha for ct in ballot.ciphertexts}
-            if these & alphas or len(these) != len(ballot.ciphertexts):
+            if seq in checked_ballots.failures:
+                raise BoardError(seq, type_, checked_ballots.failures[seq])
+            tracker_here = checked_ballots.trackers[seq]
+            if tracker_here in seen_trackers:
+                raise BoardError(seq, type_, f"tracker {tracker_here} appears twice")
+            these = set(checked_ballots.alphas[seq])
+            if these & alphas or len(these) != len(checked_ballots.alphas[seq]):
                 raise BoardError(seq, type_, "a ciphertext copied from another ballot")
             alphas |= these
-            seen_trackers.add(body["tracker"])
-            live[body["tracker"]] = (ballot, weight)
-            tally.add(ballot.ciphertexts, weight)
+            seen_trackers.add(tracker_here)
+            live[tracker_here] = seq
         elif type_ == "ballot_withdrawn":
             _need(body, {"tracker"}, seq, type_)
             if body["tracker"] not in live:
                 raise BoardError(seq, type_, f"no ballot {body['tracker']!r} to withdraw")
-            ballot, weight = live.pop(body["tracker"])
-            tally.add(ballot.ciphertexts, weight, sign=-1)
+            old = events[live.pop(body["tracker"])]["body"]
+            tally.add(ballot_parse(old["ballot"], question).ciphertexts, old["weight"], sign=-1)
             withdrawn += 1
         elif type_ == "close":
             _need(body, {"count", "sum", "total_weight"}, seq, type_)
