@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from councils.voting.crypto import group
-from councils.voting.crypto.canonical import canonical_json
+from councils.voting.crypto.canonical import canonical_json_trusted
 from councils.voting.crypto.errors import InvalidProofError, MalformedError
 
 __all__ = [
@@ -48,7 +48,7 @@ def challenge(
 ) -> int:
     """The Fiat-Shamir challenge of a proof (see the module's docstring for the exact input)."""
     return group.hash_to_scalar(
-        canonical_json(
+        canonical_json_trusted(
             {
                 "commitments": [c.hex() for c in commitments],
                 "domain": domain,
@@ -96,13 +96,21 @@ def _range_statement(alpha: bytes, beta: bytes, values: Sequence[int]) -> dict[s
     return {"alpha": alpha.hex(), "beta": beta.hex(), "values": list(values)}
 
 
+_SMALL_MULTIPLES = [group.base_mul(v) for v in range(64)]
+
+
+def _small_multiple(v: int) -> bytes:
+    # v*G for the values of range proofs (0/1, and the few of an overall proof): computed once.
+    return _SMALL_MULTIPLES[v] if 0 <= v < len(_SMALL_MULTIPLES) else group.base_mul(v)
+
+
 def _range_commitments(
     key: bytes, alpha: bytes, beta: bytes, values: Sequence[int], branches: Sequence[Branch]
 ) -> list[bytes]:
     out: list[bytes] = []
     for v, b in zip(values, branches, strict=True):
         # A = s*G - c*alpha ; B = s*Y - c*(beta - v*G)
-        shifted = group.sub(beta, group.base_mul(v)) if v else beta
+        shifted = group.sub(beta, _small_multiple(v)) if v else beta
         out.append(group.sub(group.base_mul(b.s), group.mul(b.c, alpha)))
         out.append(group.sub(group.mul(b.s, key), group.mul(b.c, shifted)))
     return out
