@@ -120,3 +120,29 @@ def test_a_key_file_is_never_overwritten(tmp_path, ceremony_files):
     ceremony, keys = ceremony_files
     with pytest.raises(CommandError, match="never overwritten"):
         run("trustee", "keygen", str(ceremony), "--key", str(keys[0]), "--index", "1")
+
+
+def test_verify_poll_checks_an_audited_ballot(tmp_path, ceremony_files):
+    ceremony, _ = ceremony_files
+    board, _ = closed_board_file(tmp_path, ceremony, [([0, 1, 0], 1)])
+    setup = json.loads(board.read_text())["events"][0]["body"]
+    made = ballot_encrypt(
+        question=Question.yes_no_abstain(),
+        fingerprint=setup["fingerprint"],
+        key=bytes.fromhex(setup["election_key"]),
+        choices=[0, 0, 1],
+    )
+    audited = {
+        "audit": {
+            "choices": [0, 0, 1],
+            "randomness": [r.to_bytes(32, "little").hex() for r in made.randomness],
+        },
+        "ballot": made.ballot.to_json(),
+    }
+    path = tmp_path / "audited.json"
+    path.write_text(json.dumps(audited))
+    assert "encrypts exactly the choices [0, 0, 1]" in run("verify_poll", str(board), "--audit", str(path))
+    audited["audit"]["choices"] = [1, 0, 0]
+    path.write_text(json.dumps(audited))
+    with pytest.raises(CommandError, match="audited ballot: audit: answer 0 does not encrypt 1"):
+        run("verify_poll", str(board), "--audit", str(path))

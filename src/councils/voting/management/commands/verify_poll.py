@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from councils.voting.crypto import group
+from councils.voting.crypto.ballot import Question, ballot_audit_check, ballot_verify
 from councils.voting.crypto.board import BoardError, verify_board
 from councils.voting.crypto.errors import CryptoError
 from councils.voting.crypto.files import read_json
@@ -28,6 +30,14 @@ class Command(BaseCommand):
             "--tracker",
             metavar="T",
             help=_("Also check that the ballot with this tracker is on the board and counted."),
+        )
+        parser.add_argument(
+            "--audit",
+            metavar="FILE",
+            help=_(
+                "Also check a ballot the booth revealed for audit (its ballot, choices and randomness): "
+                "it must encrypt exactly the choices shown, for this poll, and must not be on the board."
+            ),
         )
         parser.add_argument(
             "--processes",
@@ -66,8 +76,40 @@ class Command(BaseCommand):
             self.stdout.write(_("Closed; not decrypted yet."))
         else:
             self.stdout.write(_("Still open."))
+        if options["audit"]:
+            self._audit(options["audit"], document)
         if options["tracker"]:
             self.stdout.write(
                 _("Tracker %(tracker)s is on the board and counted.") % {"tracker": options["tracker"]}
             )
         self.stdout.write(_("Head: %(head)s") % {"head": checked.head})
+
+    def _audit(self, path: str, document: dict[str, Any]) -> None:
+        """Check an audited ballot (Benaloh challenge) against the board's poll and key."""
+        setup = document["events"][0]["body"]
+        try:
+            audited = read_json(path)
+            question = Question.from_json(setup["question"])
+            key = bytes.fromhex(setup["election_key"])
+            ballot = ballot_verify(
+                audited["ballot"], question=question, fingerprint=setup["fingerprint"], key=key
+            )
+            randomness = [
+                group.scalar_from_hex(r, f"audit/randomness/{i}")
+                for i, r in enumerate(audited["audit"]["randomness"])
+            ]
+            ballot_audit_check(
+                ballot=ballot, key=key, choices=audited["audit"]["choices"], randomness=randomness
+            )
+        except (CryptoError, KeyError, TypeError) as exc:
+            raise CommandError(_("FAILED: audited ballot: %(problem)s") % {"problem": exc}) from exc
+        trackers = {e["body"]["tracker"] for e in document["events"] if e["type"] == "ballot"}
+        if ballot.tracker in trackers:
+            raise CommandError(
+                _("FAILED: audited ballot %(tracker)s was cast: an audited ballot must never be.")
+                % {"tracker": ballot.tracker}
+            )
+        self.stdout.write(
+            _("Audited ballot %(tracker)s encrypts exactly the choices %(choices)s.")
+            % {"tracker": ballot.tracker, "choices": audited["audit"]["choices"]}
+        )
