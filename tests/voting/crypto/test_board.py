@@ -231,3 +231,65 @@ def test_a_changed_election_key_or_fingerprint_is_named(published):
     doc["events"][1]["body"]["commitments"][0] = group.base_mul(7).hex()
     with pytest.raises(BoardError, match=r"event 1 \(trustee_key\): trustee 1: the proof of coefficient 0"):
         verify_board(rehash(doc), processes=1)
+
+
+def test_a_decryption_before_the_close_is_named(published):
+    doc = tampered(published)
+    doc["events"] = [e for e in doc["events"] if e["type"] != "close"]
+    for seq, event in enumerate(doc["events"]):
+        event["seq"] = seq
+    first = events_of(doc, "partial_decryption")[0]
+    with pytest.raises(BoardError, match=rf"event {first['seq']} \(partial_decryption\): out of order"):
+        verify_board(rehash(doc), processes=1)
+
+
+@pytest.mark.parametrize(
+    "body", [[], {"index": 1}, {"factors": "x", "index": 1}, {"factors": [], "index": 9}]
+)
+def test_a_malformed_decryption_is_named_not_a_crash(published, body):
+    doc = tampered(published)
+    partial = events_of(doc, "partial_decryption")[0]
+    partial["body"] = body
+    with pytest.raises(BoardError, match=rf"event {partial['seq']} \(partial_decryption\)"):
+        verify_board(rehash(doc), processes=1)
+
+
+def _paths(value, path=()):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*path, i))
+    if path:
+        yield path
+
+
+def test_any_change_to_a_board_is_named_never_a_crash(committee):
+    """Random values of the wrong type anywhere: verify-poll reports a BoardError, it does not crash."""
+    import copy
+    import random
+
+    document = closed_board(committee, [([1, 0, 0], 1), ([0, 0, 1], 2)]).to_json()
+    paths = [p for p in _paths(document) if p[-1] not in {"hash", "prev"}]
+    rng = random.Random(1917)
+    for _ in range(80):
+        doc = copy.deepcopy(document)
+        path = rng.choice(paths)
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = rng.choice([None, 0, -1, 2**60, "x", "00" * 32, [], {}, True])
+        for relinked in (False, True):
+            candidate = copy.deepcopy(doc)
+            if relinked:
+                try:
+                    rehash(candidate)
+                except Exception:
+                    continue
+            try:
+                verify_board(candidate, processes=1)
+            except BoardError:
+                continue
+            # Accepted only if the "change" put back the value that was there.
+            assert candidate == document, path

@@ -427,6 +427,10 @@ def verify_board(
         if not isinstance(event, dict) or set(event) != {"body", "hash", "prev", "seq", "type"}:
             raise BoardError(seq, None, 'expected {"body", "hash", "prev", "seq", "type"}')
         type_ = event["type"]
+        if not isinstance(type_, str) or type_ not in _PHASE:
+            raise BoardError(seq, None, f"unknown event type {type_!r}")
+        if not isinstance(event["body"], dict):
+            raise BoardError(seq, type_, "its body is not an object")
         if event["seq"] != seq:
             raise BoardError(seq, type_, f"numbered {event['seq']!r}")
         if event["prev"] != prev:
@@ -437,8 +441,6 @@ def verify_board(
             raise BoardError(seq, type_, str(exc)) from None
         if event["hash"] != computed:
             raise BoardError(seq, type_, "its hash does not match its content (chain broken)")
-        if type_ not in _PHASE:
-            raise BoardError(seq, type_, "unknown event type")
         new_phase = _PHASE[type_]
         if new_phase < phase or (type_ in {"setup", "close", "result"} and new_phase == phase):
             raise BoardError(seq, type_, "out of order")
@@ -533,7 +535,9 @@ def verify_board(
             if body["sum"] != _sums_json(sums):
                 raise BoardError(seq, type_, "the encrypted sum is not the weighted sum of the ballots")
         elif type_ == "partial_decryption":
-            assert sums is not None
+            _need(body, {"factors", "index"}, seq, type_)
+            if sums is None:
+                raise BoardError(seq, type_, "out of order: the poll was not closed")
             try:
                 factors = decryption_factors_verify(
                     partial=body,
@@ -550,7 +554,8 @@ def verify_board(
             partials[body["index"]] = factors
         elif type_ == "result":
             _need(body, {"counts"}, seq, type_)
-            assert sums is not None
+            if sums is None:
+                raise BoardError(seq, type_, "out of order: the poll was not closed")
             try:
                 counts = combine(
                     sums=sums, factors=partials, threshold=committee["threshold"], bound=total_weight

@@ -315,7 +315,7 @@ def public_trustees_verify(
         raise MalformedError(f"committee: expected trustees 1 to {size}, once each")
     all_commitments: list[list[bytes]] = []
     for t in trustees:
-        exchange_key = bytes.fromhex(t["exchange_key"])
+        exchange_key = group.bytes32_from_hex(t["exchange_key"], f"trustee {t['index']}: exchange_key")
         all_commitments.append(_verify_deal(fingerprint, threshold, exchange_key, t["index"], t))
     election_key = group.IDENTITY
     for cs in all_commitments:
