@@ -155,3 +155,33 @@ def test_the_bounded_logarithm_finds_every_value_up_to_the_bound(m):
 def test_the_bounded_logarithm_refuses_a_value_beyond_the_bound():
     with pytest.raises(InvalidProofError, match="between 0 and 100"):
         dlog_bounded(group.base_mul(101), 100)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "registration", "index": 1},
+        {"type": "registration", "index": 1, "exchange_key": "zz"},
+        {"type": "registration", "index": "1", "exchange_key": "00" * 32},
+        {"type": "registration", "index": 1, "exchange_key": "00" * 32, "extra": 1},
+        {"type": "vote", "index": 1},
+    ],
+)
+def test_a_malformed_message_is_refused_and_changes_nothing(message):
+    ceremony = ceremony_new(label="x", threshold=2, size=3)
+    before = copy.deepcopy(ceremony)
+    with pytest.raises(MalformedError):
+        ceremony_add(ceremony, message)
+    assert ceremony == before
+
+
+def test_a_deal_without_a_share_for_everyone_is_refused():
+    ceremony = ceremony_new(label="x", threshold=2, size=3)
+    keys = {}
+    for i in (1, 2, 3):
+        keys[i], message = trustee_keygen(ceremony, i)
+        ceremony_add(ceremony, message)
+    deal = trustee_deal(ceremony, keys[1])
+    del deal["shares"]["3"]
+    with pytest.raises(MalformedError, match="one sealed share for each of the 3 trustees"):
+        ceremony_add(ceremony, deal)

@@ -29,7 +29,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from councils.voting.crypto import group
 from councils.voting.crypto.ballot import Ciphertext
 from councils.voting.crypto.canonical import canonical_json, parse_json
-from councils.voting.crypto.errors import InvalidProofError, MalformedError
+from councils.voting.crypto.errors import CryptoError, InvalidProofError, MalformedError
 from councils.voting.crypto.proofs import (
     decryption_prove,
     decryption_verify,
@@ -227,8 +227,27 @@ def trustee_confirm(
     }
 
 
+_MESSAGE_FIELDS = {
+    "registration": {"exchange_key"},
+    "deal": {"commitments", "proofs", "shares"},
+    "confirmation": {"verification_key"},
+}
+
+
 def ceremony_add(ceremony: dict[str, Any], message: Mapping[str, Any]) -> dict[str, Any]:
-    """Append one trustee's message to the ceremony after checking what can be checked publicly."""
+    """Append one trustee's message to the ceremony after checking what can be checked publicly.
+
+    A message of the wrong shape raises ``MalformedError`` and leaves the ceremony unchanged.
+    """
+    try:
+        return _ceremony_add(ceremony, message)
+    except CryptoError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise MalformedError(f"message: malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _ceremony_add(ceremony: dict[str, Any], message: Mapping[str, Any]) -> dict[str, Any]:
     fingerprint, threshold, size = _check_ceremony(ceremony)
     kind, index = message.get("type"), message.get("index")
     if not isinstance(index, int) or not 1 <= index <= size:
@@ -239,6 +258,8 @@ def ceremony_add(ceremony: dict[str, Any], message: Mapping[str, Any]) -> dict[s
     if str(index) in ceremony[slot]:
         raise MalformedError(f"message: trustee {index} has already sent its {kind}")
     body = {k: v for k, v in message.items() if k not in {"type", "index"}}
+    if set(body) != _MESSAGE_FIELDS[str(kind)]:
+        raise MalformedError(f"{kind}: expected the fields {sorted(_MESSAGE_FIELDS[str(kind)])}")
     if kind == "registration":
         group.bytes32_from_hex(body.get("exchange_key"), "registration/exchange_key")
     elif kind == "deal":
@@ -246,6 +267,12 @@ def ceremony_add(ceremony: dict[str, Any], message: Mapping[str, Any]) -> dict[s
             raise MalformedError("deal: not every trustee has registered yet")
         exchange_key = bytes.fromhex(ceremony["registrations"][str(index)]["exchange_key"])
         _verify_deal(fingerprint, threshold, exchange_key, index, body)
+        shares = body["shares"]
+        if not isinstance(shares, dict) or set(shares) != {str(j) for j in range(1, size + 1)}:
+            raise MalformedError(f"deal {index}: expected one sealed share for each of the {size} trustees")
+        for j, sealed in shares.items():
+            if not isinstance(sealed, str) or not sealed:
+                raise MalformedError(f"deal {index}: the share for trustee {j} is not a sealed box")
     else:
         if len(ceremony["deals"]) != size:
             raise MalformedError("confirmation: not every trustee has dealt yet")
