@@ -156,6 +156,11 @@ class Poll(models.Model):
         related_name="polls",
         verbose_name=_("members of"),
     )
+    running_result = models.BooleanField(
+        _("show the running result while open"),
+        default=False,
+        help_text=_("Only for open (named) polls: everyone sees the votes so far, as in a roll call."),
+    )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
@@ -198,6 +203,10 @@ class Poll(models.Model):
                 name="%(app_label)s_%(class)s_method_of_kind",
             ),
             models.CheckConstraint(condition=Q(seats__gte=1), name="%(app_label)s_%(class)s_fills_a_seat"),
+            models.CheckConstraint(
+                condition=Q(secrecy="open") | Q(running_result=False),
+                name="%(app_label)s_%(class)s_secret_runs_no_result",
+            ),
             models.CheckConstraint(
                 condition=Q(secrecy="open") | Q(kind="motion") | Q(method__in=["plurality", "approval"]),
                 name="%(app_label)s_%(class)s_secret_not_ranked",

@@ -141,6 +141,7 @@ def poll_create(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     description: str = "",
+    running_result: bool = False,
     purpose: str = Poll.Purpose.GENERAL,
     recall_petition: RecallPetition | None = None,
     election: Election | None = None,
@@ -207,6 +208,10 @@ def poll_create(
         raise ValidationError({"secrecy": _("Choose open or secret.")})
     if secrecy == Poll.Secrecy.SECRET and kind == Poll.Kind.ELECTION and method not in SECRET_ALLOWED_METHODS:
         raise ValidationError({"secrecy": _(RANKED_SECRET_LATER)})
+    if running_result and secrecy == Poll.Secrecy.SECRET:
+        raise ValidationError(
+            {"running_result": _("A secret poll has no running result: only its sum is decrypted.")}
+        )
     if weighting not in Poll.Weighting.values:
         raise ValidationError({"weighting": _("Choose equal or represented.")})
     if weighting == Poll.Weighting.REPRESENTED and electorate_council is None:
@@ -247,6 +252,7 @@ def poll_create(
         electorate_constituency=electorate_constituency,
         opens_at=opens_at,
         closes_at=closes_at,
+        running_result=running_result,
         created_by=actor if is_person(actor) else None,
         created_at=moment,
         purpose=purpose,
