@@ -10,5 +10,5 @@ class VotingConfig(AppConfig):
     verbose_name = _("Voting")
 
     def ready(self) -> None:
-        # The kinds of audit event the services record, and the live fragment of a poll's turnout.
-        from councils.voting import events, live  # noqa: F401
+        # The kinds of audit event the services record must be registered before any is recorded.
+        from councils.voting import events  # noqa: F401
