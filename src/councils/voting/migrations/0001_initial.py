@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('federation', '0005_council_proxies_per_holder'),
+        ('federation', '0006_council_proxies_per_holder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
