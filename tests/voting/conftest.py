@@ -65,3 +65,14 @@ def make_body(deputies: int = 5) -> Body:
 @pytest.fixture
 def body(db) -> Body:
     return make_body()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_poll_cache():
+    # Rolled-back tests may give a poll id again (SQLite): the process cache of polls must not
+    # carry one test's poll into the next.
+    from councils.voting import selectors
+
+    selectors._poll_cache.clear()
+    yield
+    selectors._poll_cache.clear()

@@ -36,14 +36,30 @@ def poll_get(*, organization: Organization, poll_id: int) -> Poll:
     return poll
 
 
+# What a cast reads of its poll besides the state (kind, method, seats, secrecy, organization,
+# creation time) never changes once the poll exists, so the poll is kept per process by its URL:
+# a cast spends no query on it. The state is read again by the cast's own statements.
+_poll_cache: dict[tuple[str, int], Poll] = {}
+_POLL_CACHE_SIZE = 1000
+
+
 def poll_by_slug(*, slug: str, poll_id: int) -> Poll | None:
-    """The poll ``poll_id`` of the organization ``slug``, in one query written once (a cast asks it)."""
+    """The poll ``poll_id`` of the organization ``slug``, in one query written once, and then from
+    this process's cache (for the cast: its ``state`` may be stale, nothing else of it can be)."""
+    cached = _poll_cache.get((slug, poll_id))
+    if cached is not None:
+        return cached
     found = hotsql.rows(
         Poll,
         "x.id = %s AND x.organization_id = (SELECT o.id FROM federation_organization o WHERE o.slug = %s)",
         [poll_id, slug],
     )
-    return found[0] if found else None
+    if not found:
+        return None
+    if len(_poll_cache) >= _POLL_CACHE_SIZE:
+        _poll_cache.clear()
+    _poll_cache[(slug, poll_id)] = found[0]
+    return found[0]
 
 
 def candidates(*, poll: Poll) -> list[Candidate]:

@@ -503,12 +503,9 @@ _ELECTOR_SQL = (
 
 def _poll_and_elector(poll: Poll, user_id: int) -> tuple[str, datetime | None, int | None, int | None, str]:
     """The poll's state and deadline, and the user's elector row (member id, weight, name), in one
-    round trip. On PostgreSQL the poll's row is share-locked: casts do not wait for each other, but
-    ``poll_close`` (which updates the row) waits for every cast in flight, so that no vote commits
-    after the close has sealed the participations."""
-    sql = _ELECTOR_SQL + (" FOR SHARE OF p" if connection.vendor == "postgresql" else "")
+    round trip."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, poll.pk])
+        cursor.execute(_ELECTOR_SQL, [user_id, poll.pk])
         row = cursor.fetchone()
     if row is None:
         raise ValidationError({"poll": _("This poll does not exist.")})
@@ -536,12 +533,23 @@ def _insert_returning(
     field = Participation._meta.get_field("ballot")
     ballot_db = field.get_db_prep_save(ballot, connection)
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(moment, connection)
+    # The poll must still be open when the row is written, checked by the same statement: on
+    # PostgreSQL under a share lock of the poll's row, so casts do not wait for each other but
+    # poll_close (which updates the row) waits for every cast in flight, and a cast after the close
+    # finds it closed; no vote commits after the close has sealed the participations. On SQLite
+    # every write is serialized anyway.
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-        "cast_at, source, ballot) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id"
+        "cast_at, source, ballot) SELECT %s, %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM "
+        "voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > %s)"
+        f"{lock}) ON CONFLICT DO NOTHING RETURNING id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [poll.pk, principal_id, cast_by_id, weight, key, cast_at, source, ballot_db])
+        cursor.execute(
+            sql,
+            [poll.pk, principal_id, cast_by_id, weight, key, cast_at, source, ballot_db, poll.pk, cast_at],
+        )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
 
@@ -573,8 +581,9 @@ def ballot_cast(
     same ``idempotency_key`` returns the first answer and stores nothing; a voter who has voted,
     under another key or none, gets :class:`AlreadyVoted` (the API's 409).
 
-    Costs two statements in one transaction (the poll with the voter's elector row, then the
-    insert) and takes no organization-wide lock: see the module docstring for its audit record.
+    Costs two autocommitted statements (the poll with the voter's elector row, then the insert that
+    checks the poll is still open) and takes no organization-wide lock: see the module docstring for
+    its audit record.
     """
     if actor is None:
         raise TypeError("A service needs an actor: a user, or councils.accounts.actors.SYSTEM.")
@@ -586,34 +595,37 @@ def ballot_cast(
     if poll.secrecy == Poll.Secrecy.SECRET:
         raise ValidationError({"poll": _(SECRET_CAST_ELSEWHERE)})
     moment = moment_of(at)
-    with transaction.atomic():
-        state, closes_at, member_id, weight, name = _poll_and_elector(poll, actor.pk)
-        is_open = state == Poll.State.OPEN and (closes_at is None or closes_at > moment)
-        if not is_open:
-            if key:
-                return _replay_for_key(poll, key, state if state != Poll.State.OPEN else Poll.State.CLOSED)
-            shown = state if state != Poll.State.OPEN else Poll.State.CLOSED  # open, past its deadline
-            raise ValidationError({"poll": _(NOT_OPEN) % {"state": _state_label(shown)}})
-        if member_id is None:
-            raise NotAllowed(_(NOT_ELECTOR))
-        principal_id, principal_name, cast_weight = member_id, name, weight
-        if principal is not None and principal.pk != member_id:
-            principal_id, principal_name, cast_weight = _proxy_for(poll, principal, member_id, actor)
-        assert principal_id is not None and cast_weight is not None
-        clean = ballot_clean(poll, ballot, weight=cast_weight)
-        new_id = _insert_returning(
-            poll=poll,
-            principal_id=principal_id,
-            cast_by_id=member_id,
-            weight=cast_weight,
-            key=key,
-            moment=moment,
-            ballot=clean,
-            source=Participation.Source.ONLINE,
-        )
-        if new_id is None:
-            return _replay_or_conflict(poll, principal_id, key, principal_name)
-        transaction.on_commit(lambda: turnout_changed(poll))
+    # No explicit transaction: two autocommitted statements, each one round trip (no BEGIN, no
+    # COMMIT). The first reads; the second inserts only while the poll is open, checked in the same
+    # statement under a share lock of the poll's row (see _insert_returning).
+    state, closes_at, member_id, weight, name = _poll_and_elector(poll, actor.pk)
+    is_open = state == Poll.State.OPEN and (closes_at is None or closes_at > moment)
+    if not is_open:
+        return _not_open(poll, key, state)
+    if member_id is None:
+        raise NotAllowed(_(NOT_ELECTOR))
+    principal_id, principal_name, cast_weight = member_id, name, weight
+    if principal is not None and principal.pk != member_id:
+        principal_id, principal_name, cast_weight = _proxy_for(poll, principal, member_id, actor)
+    assert principal_id is not None and cast_weight is not None
+    clean = ballot_clean(poll, ballot, weight=cast_weight)
+    new_id = _insert_returning(
+        poll=poll,
+        principal_id=principal_id,
+        cast_by_id=member_id,
+        weight=cast_weight,
+        key=key,
+        moment=moment,
+        ballot=clean,
+        source=Participation.Source.ONLINE,
+    )
+    if new_id is None:
+        # The voter (or the key) has a participation already, or the poll closed meanwhile.
+        state, closes_at, *_rest = _poll_and_elector(poll, actor.pk)
+        if state != Poll.State.OPEN or (closes_at is not None and closes_at <= moment):
+            return _not_open(poll, key, state)
+        return _replay_or_conflict(poll, principal_id, key, principal_name)
+    transaction.on_commit(lambda: turnout_changed(poll))
     participation = Participation(
         pk=new_id,
         poll_id=poll.pk,
@@ -626,6 +638,14 @@ def ballot_cast(
         ballot=clean,
     )
     return CastOutcome(participation=participation)
+
+
+def _not_open(poll: Poll, key: str, state: str) -> CastOutcome:
+    """A retry of a vote taken before the close gets its first answer; anything else is refused."""
+    shown = state if state != Poll.State.OPEN else Poll.State.CLOSED  # open, past its deadline
+    if key:
+        return _replay_for_key(poll, key, shown)
+    raise ValidationError({"poll": _(NOT_OPEN) % {"state": _state_label(shown)}})
 
 
 def _state_label(state: str) -> str:
