@@ -232,3 +232,15 @@ def test_named_votes_are_not_shown_while_the_poll_is_open(body):
     client = client_of(body.deputies[1].user)
     assert "Who voted how" not in client.get(page(body, poll)).content.decode()
     assert client.get(page(body, poll, "poll_export", "votes", "csv")).status_code == 403
+
+
+def test_the_admin_lists_polls_and_participations_read_only(body):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    poll = body.poll()
+    services.ballot_cast(actor=body.deputies[0].user, poll=poll, ballot={"answer": "yes"})
+    client = client_of(admin)
+    assert poll.title in client.get("/admin/voting/poll/").content.decode()
+    assert client.get("/admin/voting/participation/").status_code == 200
+    assert client.get(f"/admin/voting/poll/{poll.pk}/delete/").status_code == 403
