@@ -244,3 +244,23 @@ def test_the_admin_lists_polls_and_participations_read_only(body):
     assert poll.title in client.get("/admin/voting/poll/").content.decode()
     assert client.get("/admin/voting/participation/").status_code == 200
     assert client.get(f"/admin/voting/poll/{poll.pk}/delete/").status_code == 403
+
+
+def test_a_motions_result_reads_as_a_sentence_with_bars_and_a_table(body):
+    poll = body.poll(majority="two-thirds")
+    for deputy, answer in zip(body.deputies, ["yes", "yes", "yes", "no", "abstain"], strict=True):
+        services.ballot_cast(actor=deputy.user, poll=poll, ballot={"answer": answer})
+    for step in (services.poll_close, services.poll_count, services.poll_publish):
+        step(actor=body.officer, poll=poll)
+    html = client_of(body.deputies[0].user).get(page(body, poll)).content.decode()
+    assert "Adopted: 3 yes of 4 votes cast, two thirds required" in html
+    assert 'role="img"' in html and '<th scope="row">yes</th><td class="num">3</td>' in html
+
+
+def test_a_secret_polls_page_says_what_secrecy_protects_and_takes_no_plain_ballot(body):
+    poll = body.poll(secrecy="secret")
+    html = client_of(body.deputies[0].user).get(page(body, poll)).content.decode()
+    assert "only the trustees together can decrypt the sum" in html
+    assert 'name="answer"' not in html
+    officer = client_of(body.officer).get(page(body, poll)).content.decode()
+    assert "have not voted yet" not in officer

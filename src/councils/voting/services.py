@@ -534,11 +534,11 @@ def _insert_returning(
     ballot_db = field.get_db_prep_save(ballot, connection)
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(moment, connection)
     # The poll must still be open when the row is written, checked by the same statement: on
-    # PostgreSQL under a share lock of the poll's row, so casts do not wait for each other but
-    # poll_close (which updates the row) waits for every cast in flight, and a cast after the close
-    # finds it closed; no vote commits after the close has sealed the participations. On SQLite
-    # every write is serialized anyway.
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    # PostgreSQL under the weakest row lock (KEY SHARE), so casts do not wait for each other but
+    # poll_close (which locks the row FOR UPDATE) waits for every cast in flight, and a cast after
+    # the close finds it closed; no vote commits after the close has sealed the participations. On
+    # SQLite every write is serialized anyway.
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
         "cast_at, source, ballot) SELECT %s, %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM "
@@ -919,7 +919,8 @@ def poll_close(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: 
     the participations are sealed into the audit chain by their digest."""
     require(actor, "voting.manage_poll", poll.organization, NOT_OFFICER)
     moment = moment_of(at)
-    # Waits for every cast in flight (they share-lock the row): none commits after the seal.
+    # FOR UPDATE waits for every cast in flight (they KEY SHARE-lock the row): none commits after
+    # the seal.
     poll = _locked(poll)
     if poll.state != Poll.State.OPEN:
         raise ValidationError(
