@@ -264,3 +264,22 @@ def test_a_secret_polls_page_says_what_secrecy_protects_and_takes_no_plain_ballo
     assert 'name="answer"' not in html
     officer = client_of(body.officer).get(page(body, poll)).content.decode()
     assert "have not voted yet" not in officer
+
+
+def test_a_chair_enters_a_roll_call_on_the_page(body):
+    poll = body.poll()
+    officer = client_of(body.officer)
+    html = officer.get(page(body, poll)).content.decode()
+    assert "Enter a vote by hands or on paper" in html
+    done = officer.post(
+        page(body, poll, "poll_roll_call"),
+        {f"vote-{body.deputies[0].pk}": "no", f"vote-{body.deputies[1].pk}": "", "total-yes": "2"},
+        follow=True,
+    )
+    assert "The roll call is entered." in done.content.decode()
+    row = Participation.objects.get(poll=poll)
+    assert row.principal_id == body.deputies[0].pk and row.source == "roll_call"
+    poll.refresh_from_db()
+    assert poll.entered_totals == {"yes": 2}
+    bad = officer.post(page(body, poll, "poll_roll_call"), {"total-yes": "lots"}, follow=True)
+    assert "whole numbers" in bad.content.decode()

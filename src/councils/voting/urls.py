@@ -12,6 +12,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/polls/<int:poll_id>/", views.poll_page, name="poll"),
     path("o/<slug:org_slug>/polls/<int:poll_id>/vote/", views.poll_vote, name="poll_vote"),
     path("o/<slug:org_slug>/polls/<int:poll_id>/proxy/", views.poll_proxy, name="poll_proxy"),
+    path("o/<slug:org_slug>/polls/<int:poll_id>/roll-call/", views.poll_roll_call, name="poll_roll_call"),
     path(
         "o/<slug:org_slug>/polls/<int:poll_id>/export/<slug:what>.<slug:fmt>",
         views.poll_export,

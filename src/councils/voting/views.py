@@ -102,6 +102,11 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
         "named_votes": [],
         "actions": _actions(poll, state) if may_manage else [],
         "proxy_candidates": [e for e in electorate if member and e.member_id != member.pk],
+        "roll_call_options": (
+            ["yes", "no", "abstain"]
+            if poll.kind == Poll.Kind.MOTION
+            else [(str(c.pk), c.name) for c in candidates]
+        ),
     }
     if participation is not None and not poll.is_secret:
         names = {c.pk: c.name for c in candidates}
@@ -255,6 +260,30 @@ def poll_proxy(request: HttpRequest, organization: Organization, poll_id: int) -
             _refused(request, exc)
         else:
             messages.success(request, _("%(name)s will cast your vote.") % {"name": holder.name})
+    return redirect("poll", organization.slug, poll.pk)
+
+
+@require_POST
+@_organization_page
+def poll_roll_call(request: HttpRequest, organization: Organization, poll_id: int) -> HttpResponse:
+    """A chair enters a vote by hands or on paper: each named elector's answer, and/or totals."""
+    poll = _poll(organization, poll_id)
+    votes: dict[int, dict[str, Any]] = {}
+    totals: dict[str, int] | None = None
+    try:
+        for name, value in request.POST.items():
+            if name.startswith("vote-") and name[5:].isdigit() and value:
+                votes[int(name[5:])] = {"answer": value}
+            elif name.startswith("total-") and value.strip():
+                if not value.strip().isdigit():
+                    raise ValidationError({"totals": _("Totals are whole numbers, 0 or more.")})
+                totals = totals or {}
+                totals[name[6:]] = int(value)
+        services.poll_roll_call_enter(actor=request.user, poll=poll, votes=votes, totals=totals)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The roll call is entered."))
     return redirect("poll", organization.slug, poll.pk)
 
 
