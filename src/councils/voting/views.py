@@ -271,7 +271,8 @@ def poll_roll_call(request: HttpRequest, organization: Organization, poll_id: in
     votes: dict[int, dict[str, Any]] = {}
     totals: dict[str, int] | None = None
     try:
-        for name, value in request.POST.items():
+        for name in request.POST:
+            value = request.POST.get(name, "")
             if name.startswith("vote-") and name[5:].isdigit() and value:
                 votes[int(name[5:])] = {"answer": value}
             elif name.startswith("total-") and value.strip():
