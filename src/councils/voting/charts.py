@@ -34,6 +34,13 @@ def shown(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def signed(value: Decimal) -> str:
+    """A transfer for people: ``+3``, ``-2.50``, or nothing for none."""
+    if not value:
+        return ""
+    return ("+" if value > 0 else "") + shown(value)
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
@@ -127,7 +134,7 @@ class StagesChart:
 
 def stages_chart(candidates: Sequence[str], stages: Sequence[Mapping[str, Any]]) -> StagesChart:
     """The picture of a count's stages and the transfers between them (a table says the same)."""
-    label_width, column, row, header = 130, 110, 24, 30
+    label_width, column, row, header = 110, 150, 24, 30
     top = Decimal(1)
     for stage in stages:
         for v in dict(stage.get("votes", {}) or {}).values():
@@ -166,11 +173,11 @@ def stages_chart(candidates: Sequence[str], stages: Sequence[Mapping[str, Any]])
                 Cell(
                     x=_n(x0 + 2),
                     y=_n(y + 4),
-                    width=_n(float(value / top) * (column - 50)),
+                    width=_n(float(value / top) * 56),
                     colour=colour,
                     value=shown(value),
-                    transfer=("+" if moved > 0 else "") + shown(moved) if moved else "",
-                    text_x=_n(x0 + column - 46),
+                    transfer=signed(moved),
+                    text_x=_n(x0 + 62),
                     text_y=_n(y + 16),
                 )
             )

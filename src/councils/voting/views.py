@@ -113,7 +113,10 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
         context["participation_text"] = selectors.describe_ballot(poll, participation.ballot, names)[0]
     if poll.running_result and not poll.is_secret and state == Poll.State.OPEN:
         context["running"] = selectors.running_result(poll=poll)
-        context["running_chart"] = charts.bar_chart(context["running"], title=_("Votes so far"))
+        context["running_chart"] = charts.bar_chart(
+            context["running"],
+            title=_("First preferences so far") if poll.is_ranked else _("Votes so far"),
+        )
     if poll.result and selectors.result_visible(actor=request.user, poll=poll):
         context.update(result_context(poll))
     if not poll.is_secret and state in (Poll.State.CLOSED, Poll.State.COUNTED, Poll.State.PUBLISHED):
@@ -146,9 +149,7 @@ def result_context(poll: Poll) -> dict[str, Any]:
                 [
                     (
                         charts.shown(charts.number(s["votes"].get(name, 0))),
-                        charts.shown(charts.number(s.get("transfers", {}).get(name, 0)))
-                        if s.get("transfers", {}).get(name) not in (None, "0")
-                        else "",
+                        charts.signed(charts.number(s.get("transfers", {}).get(name, 0))),
                     )
                     for s in stages
                 ],

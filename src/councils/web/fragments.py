@@ -84,7 +84,10 @@ def poll_turnout(topic: Topic) -> str | None:
         if poll.running_result and not poll.is_secret and poll.current_state == Poll.State.OPEN:
             running = selectors.running_result(poll=poll)
             context["running"] = running
-            context["running_chart"] = charts.bar_chart(running, title=translation.gettext("Votes so far"))
+            context["running_chart"] = charts.bar_chart(
+                running,
+                title=translation.gettext("First preferences so far" if poll.is_ranked else "Votes so far"),
+            )
         return render_to_string("voting/partials/turnout.html", context)
 
 
