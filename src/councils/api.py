@@ -20,6 +20,8 @@ from ninja.utils import check_csrf
 
 from councils.accounts.services import token_authenticate
 from councils.federation.api import router as federation_router
+from councils.voting.api import router as voting_router
+from councils.voting.errors import AlreadyVoted
 
 DESCRIPTION = """
 The Councils API reads an organization's structure and composition and lets members act on
@@ -42,6 +44,8 @@ membership or one of its offices.
   organization's rules refuse (a seat no longer held, a petition already signed); each key names
   the field or object refused (`seat`, `reason`, `petition`), `__all__` holds the rest. Nothing was
   changed.
+- `409` `{"detail": "..."}`: a ballot for a voter who has already voted (under another
+  `Idempotency-Key`, or none). A retry with the same key gets `200` and the first answer.
 """
 
 
@@ -105,6 +109,11 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     return api.create_response(request, {"errors": _error_messages(exc)}, status=400)
 
 
+@api.exception_handler(AlreadyVoted)
+def _already_voted(request: HttpRequest, exc: AlreadyVoted) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     # NotAllowed carries a readable message; a bare PermissionDenied gets a generic one.
@@ -154,3 +163,4 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("/", federation_router)
+api.add_router("/", voting_router)

@@ -66,8 +66,34 @@ def majority_map(topic: Topic) -> str | None:
         return render_to_string("web/partials/majority_map.html", context)
 
 
+def poll_turnout(topic: Topic) -> str | None:
+    """A poll's turnout now, its state, and its running result where its rule shows one
+    (``voting/partials/turnout.html``): the same for every viewer."""
+    from councils.voting import charts, selectors
+    from councils.voting.models import Poll
+
+    poll = Poll.objects.filter(pk=topic.object_id, organization_id=topic.organization_id).first()
+    if poll is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        context: dict[str, object] = {
+            "poll": poll,
+            "turnout": selectors.turnout(poll=poll) if poll.opened_at else None,
+            "live": True,
+        }
+        if poll.running_result and not poll.is_secret and poll.current_state == Poll.State.OPEN:
+            running = selectors.running_result(poll=poll)
+            context["running"] = running
+            context["running_chart"] = charts.bar_chart(
+                running,
+                title=translation.gettext("First preferences so far" if poll.is_ranked else "Votes so far"),
+            )
+        return render_to_string("voting/partials/turnout.html", context)
+
+
 #: The shared fragment of each kind of topic; other kinds get ``change`` events.
 FRAGMENTS: dict[str, Fragment] = {
     "council": Fragment("composition", composition),
     "organization": Fragment("majority-map", majority_map),
+    "poll": Fragment("turnout", poll_turnout),
 }

@@ -172,6 +172,11 @@ class Council(models.Model):
         default=30,
         help_text=_("A recall petition not completed in this time expires."),
     )
+    proxies_per_holder = models.PositiveSmallIntegerField(
+        _("proxies a deputy may hold"),
+        default=1,
+        help_text=_("How many other deputies' votes in one poll a deputy may cast for them (0: no proxies)."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

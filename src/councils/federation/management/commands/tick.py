@@ -9,12 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from councils.federation.services import tick
+from councils.voting.services import polls_tick
 
 
 class Command(BaseCommand):
     help = _(
         "Write down what time has changed: recall petitions past their expiry become expired, and "
-        "regular elections open where deputies' terms have ended. Safe to run every minute, from "
+        "regular elections open where deputies' terms have ended, polls open and close at their "
+        "times. Safe to run every minute, from "
         "cron or a timer, on several machines at once: a second run finds nothing left to do."
     )
 
@@ -27,7 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = tick()
-        if options["quiet_when_idle"] and not (report.petitions_expired or report.elections_opened):
+        polls = polls_tick()
+        idle = not (report.petitions_expired or report.elections_opened or polls.opened or polls.closed)
+        if options["quiet_when_idle"] and idle:
             return
         self.stdout.write(
             ngettext("%(n)s petition expired.", "%(n)s petitions expired.", report.petitions_expired)
@@ -36,4 +40,10 @@ class Command(BaseCommand):
         self.stdout.write(
             ngettext("%(n)s election opened.", "%(n)s elections opened.", report.elections_opened)
             % {"n": report.elections_opened}
+        )
+        self.stdout.write(
+            ngettext("%(n)s poll opened.", "%(n)s polls opened.", polls.opened) % {"n": polls.opened}
+        )
+        self.stdout.write(
+            ngettext("%(n)s poll closed.", "%(n)s polls closed.", polls.closed) % {"n": polls.closed}
         )

@@ -1,0 +1,221 @@
+"""The JSON shapes of the voting API. Enumerations are the models' choices, so the OpenAPI
+document lists exactly the values the services take."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from councils.voting.models import Participation, Poll
+
+
+class CandidateOut(Schema):
+    id: int
+    name: str
+    position: int
+
+
+class PollOut(Schema):
+    """A poll. ``state`` is derived when read: an open poll past ``closes_at`` is closed even before
+    ``councils tick`` writes it down."""
+
+    id: int
+    title: str
+    description: str
+    kind: Poll.Kind
+    method: Poll.Method | None = Field(
+        None, description="The counting method of an election; null for a motion."
+    )
+    seats: int
+    secrecy: Poll.Secrecy
+    majority: Poll.Majority
+    majority_base: Poll.Base | None = Field(None, description="cast, members, or null for the rule's own.")
+    abstentions: Poll.Abstentions
+    quorum: Poll.Quorum
+    quorum_value: Decimal | None
+    weighting: Poll.Weighting
+    running_result: bool
+    purpose: Poll.Purpose
+    electorate: str = Field(
+        description="The council whose deputies, or the constituency whose members, vote."
+    )
+    electorate_kind: str = Field(description="council or constituency")
+    state: Poll.State
+    opens_at: datetime | None
+    closes_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_method(obj: Poll) -> str | None:
+        return obj.method or None
+
+    @staticmethod
+    def resolve_majority_base(obj: Poll) -> str | None:
+        return obj.majority_base or None
+
+    @staticmethod
+    def resolve_electorate(obj: Poll) -> str:
+        council = obj.electorate_council
+        return council.slug if council is not None else obj.electorate_constituency.slug  # type: ignore[union-attr]
+
+    @staticmethod
+    def resolve_electorate_kind(obj: Poll) -> str:
+        return "council" if obj.electorate_council_id is not None else "constituency"
+
+    @staticmethod
+    def resolve_state(obj: Poll) -> str:
+        return obj.current_state
+
+
+class TurnoutOut(Schema):
+    electors: int
+    electorate_weight: int
+    voters: int
+    voted_weight: int
+
+
+class PollDetailOut(PollOut):
+    candidates: list[CandidateOut]
+    turnout: TurnoutOut | None = Field(None, description="Once the poll has opened.")
+
+    @staticmethod
+    def resolve_candidates(obj: Any) -> Any:
+        return obj.candidate_list
+
+    @staticmethod
+    def resolve_turnout(obj: Any) -> Any:
+        return obj.turnout_now
+
+
+class PollIn(Schema):
+    title: str = Field(max_length=300)
+    description: str = ""
+    kind: Poll.Kind
+    method: Poll.Method | None = None
+    seats: int = Field(1, ge=1)
+    candidates: list[str] = Field(default_factory=list, description="Names, in ballot order (elections).")
+    secrecy: Poll.Secrecy = Poll.Secrecy.OPEN
+    majority: Poll.Majority = Poll.Majority.SIMPLE
+    majority_base: Poll.Base | None = None
+    abstentions: Poll.Abstentions = Poll.Abstentions.EXCLUDE
+    quorum: Poll.Quorum = Poll.Quorum.NONE
+    quorum_value: Decimal | None = None
+    weighting: Poll.Weighting = Poll.Weighting.EQUAL
+    running_result: bool = False
+    council: str | None = Field(None, description="The slug of the council whose deputies vote.")
+    constituency: str | None = Field(None, description="The slug of the constituency whose members vote.")
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class BallotIn(Schema):
+    """A ballot: `answer` (or `answers`, a weighted voter's split) for a motion, `ranking` (candidate
+    ids: the marks, or the order of preference) for an election. `principal` casts the vote of a
+    deputy who handed it to you (a proxy)."""
+
+    answer: str | None = Field(None, description="yes, no or abstain")
+    answers: dict[str, int] | None = Field(None, description='A split weight: {"yes": 2, "no": 1}.')
+    ranking: list[int] | None = None
+    principal: int | None = Field(None, description="The member id of the deputy you hold a proxy of.")
+
+    def ballot(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in (("answer", self.answer), ("answers", self.answers), ("ranking", self.ranking))
+            if v is not None
+        }
+
+
+class CastOut(Schema):
+    """The vote taken (or, for a retry with the same Idempotency-Key, the first answer again)."""
+
+    poll: int
+    participation: int
+    principal: int
+    weight: int
+    cast_at: datetime
+    replayed: bool = Field(description="True when this answers a retry: nothing new was stored.")
+    ballot: dict[str, Any] | None
+
+
+class ElectorOut(Schema):
+    member: int
+    name: str
+    weight: int
+    voted: bool
+    proxy_holder: str
+
+    @staticmethod
+    def resolve_member(obj: Any) -> int:
+        return obj.member_id
+
+
+class NamedVoteOut(Schema):
+    member: int
+    name: str
+    weight: int
+    choice: str = Field(description="The ballot in words.")
+    answers: dict[str, int]
+    ranking: list[str]
+    cast_by: str = Field(description="The proxy holder who cast it, if not the voter.")
+    source: Participation.Source
+
+    @staticmethod
+    def resolve_member(obj: Any) -> int:
+        return obj.member_id
+
+
+class RollCallIn(Schema):
+    votes: dict[int, dict[str, Any]] = Field(
+        default_factory=dict, description='Member id -> ballot, e.g. {"12": {"answer": "yes"}}.'
+    )
+    totals: dict[str, int] | None = Field(
+        None, description="Answer (or candidate id) -> votes counted by hand."
+    )
+
+
+class ProxyIn(Schema):
+    holder: int = Field(description="The member id of the deputy who will cast your vote.")
+
+
+class ProxyOut(Schema):
+    id: int
+    poll: int
+    giver: int
+    holder: int
+    given_at: datetime
+
+    @staticmethod
+    def resolve_poll(obj: Any) -> int:
+        return obj.poll_id
+
+    @staticmethod
+    def resolve_giver(obj: Any) -> int:
+        return obj.giver_id
+
+    @staticmethod
+    def resolve_holder(obj: Any) -> int:
+        return obj.holder_id
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class ResultOut(Schema):
+    """The count: ``stages`` (every stage, with votes, transfers, elected and excluded), ``elected``
+    or the motion's ``decision``, ``turnout``, ``quorum_met``, ``seed`` of any lot."""
+
+    poll: int
+    state: Poll.State
+    result: dict[str, Any]
+
+
+class RunningOut(Schema):
+    poll: int
+    turnout: TurnoutOut
+    votes: dict[str, Decimal] | None = Field(None, description="The votes so far, if the poll shows them.")
