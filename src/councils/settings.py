@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "councils.accounts",
     "councils.audit",
     "councils.federation",
+    "councils.deliberation",
     "councils.web",
 ]
 

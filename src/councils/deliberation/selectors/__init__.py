@@ -1,0 +1,66 @@
+"""Read queries of deliberation shared by pages, API, projector, minutes and exports; each costs a
+constant number of queries whatever the number of deputies, motions or amendments."""
+
+from __future__ import annotations
+
+from councils.deliberation.selectors.motions import (
+    AmendmentRow,
+    Compliance,
+    ComplianceRow,
+    MotionPage,
+    compliance,
+    delegates_of,
+    motion_page,
+    motions,
+    seat_compliance,
+)
+from councils.deliberation.selectors.sittings import (
+    AttendanceRow,
+    FactionTime,
+    Quorum,
+    SittingState,
+    SpeakerRow,
+    Speakers,
+    agenda,
+    attendance,
+    attendance_history,
+    organization_procedure,
+    procedure_for,
+    quorum,
+    quorum_needed,
+    seat_of,
+    sitting_state,
+    sittings,
+    speakers,
+    used_seconds,
+)
+
+__all__ = [
+    "AmendmentRow",
+    "AttendanceRow",
+    "Compliance",
+    "ComplianceRow",
+    "FactionTime",
+    "MotionPage",
+    "Quorum",
+    "SittingState",
+    "SpeakerRow",
+    "Speakers",
+    "agenda",
+    "attendance",
+    "attendance_history",
+    "compliance",
+    "delegates_of",
+    "motion_page",
+    "motions",
+    "organization_procedure",
+    "procedure_for",
+    "quorum",
+    "quorum_needed",
+    "seat_compliance",
+    "seat_of",
+    "sitting_state",
+    "sittings",
+    "speakers",
+    "used_seconds",
+]
