@@ -400,7 +400,8 @@ def _record_attendance(
     checked_in, checked_out = _mark(
         actor=actor, sitting=sitting, seats=seats, present=present, by_chair=by_chair, moment=moment
     )
-    now_present = Presence.objects.filter(sitting=sitting, present=True).count()
+    # Present as the quorum counts them: seats still held (and accredited, at a congress).
+    now_present = quorum(sitting=sitting, at=moment).present
     event_record(
         organization=sitting.organization,
         kind="attendance.recorded",
