@@ -13,6 +13,7 @@ urlpatterns = [
     # Before the API's own route of the same path: the document from a cache (councils.openapi).
     path("api/openapi.json", openapi.openapi_json),
     path("api/", api.urls),
+    path("", include("councils.deliberation.urls")),
     path("", include("councils.web.urls")),
 ]
 

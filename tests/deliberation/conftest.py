@@ -17,6 +17,7 @@ from tests.factories import (
     ConstituencyFactory,
     CouncilFactory,
     FactionFactory,
+    MemberFactory,
     OfficerFactory,
     OrganizationFactory,
     SeatFactory,
@@ -51,7 +52,8 @@ def build_hall(deputies: int = 5) -> Hall:
         for i in range(deputies)
     ]
     organizer = OfficerFactory(organization=organization, role=Officer.Role.ORGANIZER).user
-    chair = UserFactory()
+    # The chair is a member of the organization (they see its pages) who holds no seat here.
+    chair = MemberFactory(constituency=constituency).user
     sitting = services.sitting_create(
         actor=SYSTEM,
         council=council,

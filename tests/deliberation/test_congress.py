@@ -27,7 +27,7 @@ from tests.factories import (
 def congress(db):
     organization = OrganizationFactory()
     top = CouncilFactory(organization=organization, name="All-Russian Congress", members_per_seat=2)
-    children, delegates = [], []
+    children = []
     for size in (6, 4):
         child = CouncilFactory(organization=organization, parent=top)
         constituency = ConstituencyFactory(council=child)
@@ -56,12 +56,14 @@ def _delegates(top: Council, child: Council, n: int) -> list[Seat]:
 
 
 def test_convening_apportions_seats_among_child_councils(congress):
-    organization, top, children, organizer = congress
+    _organization, top, children, organizer = congress
     sitting = services.congress_convene(
         actor=organizer, council=top, title="Second Congress", starts_at=timezone.now(), place="Smolny"
     )
     assert sitting.kind == Sitting.Kind.CONGRESS
-    seats = dict(SeatAllocation.objects.filter(council=top, end__isnull=True).values_list("child_council", "seats"))
+    seats = dict(
+        SeatAllocation.objects.filter(council=top, end__isnull=True).values_list("child_council", "seats")
+    )
     assert seats == {children[0].pk: 3, children[1].pk: 2}
     assert Event.objects.filter(kind="congress.convened").get().data["seats"] == 5
 
@@ -69,11 +71,13 @@ def test_convening_apportions_seats_among_child_councils(congress):
 def test_a_council_without_children_is_no_congress(congress):
     _organization, _top, children, organizer = congress
     with pytest.raises(ValidationError):
-        services.congress_convene(actor=organizer, council=children[1], title="x", starts_at=timezone.now(), place="y")
+        services.congress_convene(
+            actor=organizer, council=children[1], title="x", starts_at=timezone.now(), place="y"
+        )
 
 
 def test_credentials_quorum_and_walkout(congress):
-    organization, top, children, organizer = congress
+    _organization, top, children, organizer = congress
     sitting = services.congress_convene(
         actor=organizer, council=top, title="Second Congress", starts_at=timezone.now(), place="Smolny"
     )
@@ -104,7 +108,7 @@ def test_credentials_quorum_and_walkout(congress):
 
 
 def test_credentials_only_for_a_congress(congress):
-    organization, top, children, organizer = congress
+    _organization, _top, children, organizer = congress
     sitting = services.sitting_create(
         actor=organizer, council=children[0], title="x", starts_at=timezone.now(), place="y"
     )

@@ -53,7 +53,9 @@ def test_a_faction_motion_only_from_its_deputies(hall):
     motion = _motion(hall, faction=hall.reds)
     assert motion.faction == hall.reds and motion.submitter is None
     with pytest.raises(ValidationError):
-        services.motion_submit(actor=hall.user(1), council=hall.council, title="x", text="y", faction=hall.reds)
+        services.motion_submit(
+            actor=hall.user(1), council=hall.council, title="x", text="y", faction=hall.reds
+        )
 
 
 def test_markdown_is_rendered_safely():
@@ -68,7 +70,9 @@ def test_amendments_are_voted_before_the_motion_and_shape_the_adopted_text(hall)
     sitting = open_sitting(hall)
     motion = _motion(hall)
     services.agenda_item_add(actor=hall.chair, sitting=sitting, kind="motion", motion=motion)
-    a1 = services.amendment_submit(actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Peace now.")
+    a1 = services.amendment_submit(
+        actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Peace now."
+    )
     a2 = services.amendment_submit(actor=hall.user(2), motion=motion, first_line=4, last_line=4, text="")
     with pytest.raises(ValidationError) as caught:
         services.decision_record(actor=hall.chair, sitting=sitting, motion=motion, yes=4, no=1)
@@ -82,11 +86,17 @@ def test_amendments_are_voted_before_the_motion_and_shape_the_adopted_text(hall)
     decision = services.decision_record(actor=hall.chair, sitting=sitting, motion=motion, yes=4, no=1)
     motion.refresh_from_db()
     assert decision.adopted and motion.state == Motion.State.ADOPTED
-    assert motion.adopted_text == "All power to the soviets.\nPeace now.\nLand to the peasants.\nBread to the cities."
+    assert (
+        motion.adopted_text
+        == "All power to the soviets.\nPeace now.\nLand to the peasants.\nBread to the cities."
+    )
     states = list(MotionStateChange.objects.filter(motion=motion).values_list("state", flat=True))
     assert states == ["submitted", "on_agenda", "in_vote", "adopted"]
     diff = text.diff_lines(motion.text, motion.adopted_text)
-    assert [(d.op, d.text) for d in diff if d.op != " "] == [("-", "Peace without annexations."), ("+", "Peace now.")]
+    assert [(d.op, d.text) for d in diff if d.op != " "] == [
+        ("-", "Peace without annexations."),
+        ("+", "Peace now."),
+    ]
     assert "<del>Peace without annexations.</del>" in text.diff_html(motion.text, motion.adopted_text)
 
 
@@ -108,7 +118,9 @@ def test_an_amendment_outside_the_text_is_refused(hall):
 
 
 def test_two_thirds_majority(hall):
-    services.procedure_set(actor=hall.organizer, organization=hall.organization, council=hall.council, majority="two_thirds")
+    services.procedure_set(
+        actor=hall.organizer, organization=hall.organization, council=hall.council, majority="two_thirds"
+    )
     motion = _motion(hall)
     decision = services.decision_record(actor=hall.organizer, motion=motion, yes=3, no=2)
     assert not decision.adopted
@@ -158,7 +170,9 @@ def test_only_adopted_motions_are_forwarded(hall, federation):
 
 def test_a_binding_instruction_stops_a_contrary_named_vote(hall, federation):
     congress, delegates = federation
-    motion = services.motion_submit(actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds)
+    motion = services.motion_submit(
+        actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
+    )
     instruction = services.instruction_adopt(
         actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=4, no=1
     )
@@ -180,8 +194,12 @@ def test_a_binding_instruction_stops_a_contrary_named_vote(hall, federation):
 def test_an_advisory_instruction_records_the_departure(hall, federation):
     congress, delegates = federation
     services.procedure_set(actor=hall.organizer, organization=hall.organization, instructions_binding=False)
-    motion = services.motion_submit(actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds)
-    services.instruction_adopt(actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2)
+    motion = services.motion_submit(
+        actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
+    )
+    services.instruction_adopt(
+        actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2
+    )
     decision = services.decision_record(
         actor=hall.organizer, motion=motion, votes=[(delegates[0], "yes"), (delegates[1], "no")]
     )
@@ -195,10 +213,21 @@ def test_an_advisory_instruction_records_the_departure(hall, federation):
 
 def test_a_later_instruction_supersedes_and_a_rejected_one_changes_nothing(hall, federation):
     congress, _delegates = federation
-    motion = services.motion_submit(actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds)
-    first = services.instruction_adopt(actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2)
-    assert services.instruction_adopt(actor=hall.organizer, council=hall.council, motion=motion, position="yes", yes=1, no=4) is None
-    second = services.instruction_adopt(actor=hall.organizer, council=hall.council, motion=motion, position="abstain", yes=4, no=1)
+    motion = services.motion_submit(
+        actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
+    )
+    first = services.instruction_adopt(
+        actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2
+    )
+    assert (
+        services.instruction_adopt(
+            actor=hall.organizer, council=hall.council, motion=motion, position="yes", yes=1, no=4
+        )
+        is None
+    )
+    second = services.instruction_adopt(
+        actor=hall.organizer, council=hall.council, motion=motion, position="abstain", yes=4, no=1
+    )
     first.refresh_from_db()
     assert first.ended_at is not None and second.ended_at is None
 
@@ -206,7 +235,9 @@ def test_a_later_instruction_supersedes_and_a_rejected_one_changes_nothing(hall,
 def test_an_instruction_only_on_the_parents_motions(hall, federation):
     motion = _motion(hall)
     with pytest.raises(ValidationError):
-        services.instruction_adopt(actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2)
+        services.instruction_adopt(
+            actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2
+        )
 
 
 def test_a_deputy_cannot_record_decisions(hall):

@@ -429,6 +429,15 @@ def _roll_call(
     return departures
 
 
+def _current_item(sitting: Sitting | None) -> AgendaItem | None:
+    """The item under discussion in ``sitting`` now (read afresh: the caller's copy may be old)."""
+    if sitting is None:
+        return None
+    return AgendaItem.objects.filter(
+        pk=Sitting.objects.filter(pk=sitting.pk).values("current_item_id")[:1]
+    ).first()
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -496,9 +505,7 @@ def decision_record(
             raise ValidationError(
                 {"motion": _(UNDECIDED_AMENDMENTS) % {"numbers": ", ".join(map(str, pending))}}
             )
-    item = None
-    if sitting is not None and sitting.current_item_id is not None:
-        item = AgendaItem.objects.filter(pk=sitting.current_item_id).first()
+    item = _current_item(sitting)
     decision = Decision.objects.create(
         organization_id=motion.organization_id,
         council_id=motion.council_id,
@@ -656,7 +663,7 @@ def instruction_adopt(
         organization_id=council.organization_id,
         council=council,
         sitting=sitting,
-        item_id=sitting.current_item_id if sitting is not None else None,
+        item=_current_item(sitting),
         method=method,
         yes=yes,
         no=no,
