@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ class SittingForm(forms.Form):
 
     def __init__(self, *args: Any, councils: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["council"].choices = councils
+        cast(forms.ChoiceField, self.fields["council"]).choices = councils
 
 
 class AgendaItemForm(forms.Form):
@@ -37,7 +37,7 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args: Any, motions: list[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["motion"].choices = [("", "—"), *motions]
+        cast(forms.ChoiceField, self.fields["motion"]).choices = [("", "—"), *motions]
 
 
 class SpeechRequestForm(forms.Form):
@@ -55,7 +55,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, seats: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["seats"].choices = seats
+        cast(forms.ChoiceField, self.fields["seats"]).choices = seats
 
 
 class DecisionForm(forms.Form):
@@ -67,7 +67,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = subjects
+        cast(forms.ChoiceField, self.fields["subject"]).choices = subjects
 
 
 class MotionForm(forms.Form):
@@ -83,7 +83,7 @@ class MotionForm(forms.Form):
 
     def __init__(self, *args: Any, councils: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["council"].choices = councils
+        cast(forms.ChoiceField, self.fields["council"]).choices = councils
 
 
 class AmendmentForm(forms.Form):

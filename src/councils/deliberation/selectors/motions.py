@@ -193,13 +193,17 @@ def seat_compliance(*, seat: Seat) -> list[ComplianceRow]:
         .select_related("decision__motion", "seat__holder", "seat__child_council")
         .order_by("decision__at")
     )
-    motion_ids = [v.decision.motion_id for v in votes]
-    instructions = {
-        i.motion_id: i
-        for i in Instruction.objects.filter(
-            motion_id__in=motion_ids, council_id=seat.child_council_id, ended_at__isnull=True
-        )
-    }
+    motion_ids = [v.decision.motion_id for v in votes if v.decision.motion_id is not None]
+    instructions = (
+        {
+            i.motion_id: i
+            for i in Instruction.objects.filter(
+                motion_id__in=motion_ids, council_id=seat.child_council_id, ended_at__isnull=True
+            )
+        }
+        if seat.child_council_id is not None
+        else {}
+    )
     return [
         ComplianceRow(
             seat=seat,

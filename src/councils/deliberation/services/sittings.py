@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -102,8 +102,8 @@ def _new_sitting(
     starts_at: datetime,
     place: str,
     video_url: str,
-    chair: AbstractBaseUser | None,
-    secretary: AbstractBaseUser | None,
+    chair: User | None,
+    secretary: User | None,
 ) -> Sitting:
     if not title.strip():
         raise ValidationError({"title": _("A sitting needs a title.")})
@@ -134,8 +134,8 @@ def sitting_create(
     starts_at: datetime,
     place: str = "",
     video_url: str = "",
-    chair: AbstractBaseUser | None = None,
-    secretary: AbstractBaseUser | None = None,
+    chair: User | None = None,
+    secretary: User | None = None,
 ) -> Sitting:
     """Plan a sitting of ``council``: when, where (a place or a video link), who chairs and who keeps
     the minutes."""
@@ -176,8 +176,8 @@ def congress_convene(
     starts_at: datetime,
     place: str = "",
     video_url: str = "",
-    chair: AbstractBaseUser | None = None,
-    secretary: AbstractBaseUser | None = None,
+    chair: User | None = None,
+    secretary: User | None = None,
 ) -> Sitting:
     """Convene a congress: a sitting of a higher council whose seats are first apportioned among its
     child councils by membership, with the council's method (the federation's apportionment, which

@@ -158,9 +158,10 @@ def speech_start(
             raise ValidationError({"item": _("Nobody is waiting to speak.")})
         row = listing.waiting[0]
     else:
-        row = next((r for r in listing.waiting if r.speech.pk == speech.pk), None)
-        if row is None:
+        found = next((r for r in listing.waiting if r.speech.pk == speech.pk), None)
+        if found is None:
             raise ValidationError({"speech": _("This speaker is not waiting on this item's list.")})
+        row = found
     chosen = Speech.objects.select_for_update().get(pk=row.speech.pk)
     allotted = (
         procedure.point_of_order_seconds

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from councils.accounts.actors import is_person
 from councils.deliberation import selectors, services, text
 from councils.deliberation.forms import AmendmentForm, InstructionForm, MotionForm
 from councils.deliberation.models import Amendment, Motion
@@ -36,9 +37,11 @@ def _councils_of(request: HttpRequest, organization: Organization) -> list[tuple
 
     if rules.has_perm("deliberation.plan_sitting", request.user, organization):
         rows = Council.objects.filter(organization=organization)
+    elif not is_person(request.user):
+        return []
     else:
         ids = Seat.objects.filter(
-            open_at(timezone.now()), organization=organization, holder__user_id=request.user.pk
+            open_at(timezone.now()), organization=organization, holder__user=request.user
         )
         rows = Council.objects.filter(pk__in=ids.values("council_id"))
     return [(c.pk, c.name) for c in rows.order_by("name")]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from councils.accounts.actors import is_person
 from councils.deliberation import selectors, services
 from councils.deliberation.forms import (
     AgendaItemForm,
@@ -57,7 +58,7 @@ def sittings(request: HttpRequest, organization: Organization) -> HttpResponse:
                     starts_at=data["starts_at"],
                     place=data["place"],
                     video_url=data["video_url"],
-                    chair=request.user,
+                    chair=request.user if is_person(request.user) else None,
                 )
             except ValidationError as exc:
                 for message in _validation_messages(exc):
