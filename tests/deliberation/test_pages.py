@@ -77,7 +77,7 @@ def test_the_chair_moves_the_sitting_from_its_page(client, hall):
     sitting.refresh_from_db()
     assert sitting.current_item_id == item.pk
     client.post(
-        _url("sitting_action", hall, sitting.pk, "attendance"),
+        _url("sitting_action", hall, sitting.pk, "record-attendance"),
         {"seats": [hall.seats[0].pk, hall.seats[1].pk], "present": "0"},
     )
     page = client.get(_url("sitting", hall, sitting.pk)).content.decode()
@@ -158,6 +158,17 @@ def test_submit_a_motion_and_amend_it_from_the_pages(client, hall):
         follow=True,
     )
     assert "The motion has lines 1 to 2." in response.content.decode()
+
+
+def test_the_attendance_page_and_its_history(client, hall):
+    services.attendance_check(actor=hall.user(0), sitting=hall.sitting)
+    services.attendance_check(actor=hall.user(0), sitting=hall.sitting, present=False)
+    _login(client, hall.chair)
+    page = client.get(_url("sitting_attendance", hall, hall.sitting.pk)).content.decode()
+    assert "0 of 5 present" in page and "checked out" in page and "Record attendance" in page
+    _login(client, hall.user(1))
+    page = client.get(_url("sitting_attendance", hall, hall.sitting.pk)).content.decode()
+    assert "Record attendance" not in page
 
 
 def test_the_compliance_page(client, hall):

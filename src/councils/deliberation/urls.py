@@ -9,6 +9,9 @@ from councils.deliberation import views
 urlpatterns = [
     path("o/<slug:org_slug>/sittings/", views.sittings, name="sittings"),
     path("o/<slug:org_slug>/sittings/<int:sitting_id>/", views.sitting, name="sitting"),
+    path(
+        "o/<slug:org_slug>/sittings/<int:sitting_id>/attendance/", views.attendance, name="sitting_attendance"
+    ),
     path("o/<slug:org_slug>/sittings/<int:sitting_id>/projector/", views.projector, name="projector"),
     path("o/<slug:org_slug>/sittings/<int:sitting_id>/state/", views.sitting_state, name="sitting_state"),
     path("o/<slug:org_slug>/sittings/<int:sitting_id>/minutes/", views.minutes, name="minutes"),

@@ -60,6 +60,26 @@ def seat_of(*, user: Actor, council: Council, at: datetime | None = None) -> Sea
     )
 
 
+def councils_decided_by(*, user: Actor, councils: list[Council]) -> list[Council]:
+    """Which of ``councils`` (of one organization) may have their decisions recorded by ``user``
+    (the rule ``deliberation.decide``): all of them for an organizer, else those with a sitting
+    the user chairs or keeps the minutes of. Two queries, however many councils."""
+    import rules
+
+    if not councils:
+        return []
+    if rules.has_perm("deliberation.plan_sitting", user, councils[0].organization):
+        return councils
+    if not is_person(user):
+        return []
+    officer_of = set(
+        Sitting.objects.filter(Q(chair=user) | Q(secretary=user), council__in=councils).values_list(
+            "council_id", flat=True
+        )
+    )
+    return [c for c in councils if c.pk in officer_of]
+
+
 # --- quorum ----------------------------------------------------------------------------------------
 
 
@@ -145,6 +165,11 @@ def attendance(*, sitting: Sitting, at: datetime | None = None) -> list[Attendan
             )
         )
     return out
+
+
+def is_present(*, sitting: Sitting, seat: Seat) -> bool:
+    """Whether the seat's deputy is checked in to the sitting now."""
+    return Presence.objects.filter(sitting=sitting, seat=seat, present=True).exists()
 
 
 def attendance_history(*, sitting: Sitting) -> QuerySet[AttendanceRecord]:

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from councils.deliberation.views.minutes import minutes, minutes_csv, minutes_json, minutes_pdf
 from councils.deliberation.views.motions import compliance, motion, motion_action, motions
-from councils.deliberation.views.sittings import projector, sitting, sitting_action, sitting_state, sittings
+from councils.deliberation.views.sittings import (
+    attendance,
+    projector,
+    sitting,
+    sitting_action,
+    sitting_state,
+    sittings,
+)
 
 __all__ = [
+    "attendance",
     "compliance",
     "minutes",
     "minutes_csv",

@@ -100,7 +100,7 @@ def motion(request: HttpRequest, organization: Organization, motion_id: int) -> 
     user = request.user
     undecided = found.state not in (*_decided(), Motion.State.IN_VOTE)
     child_councils = list(found.council.children.order_by("name")) if undecided else []
-    instruct = [c for c in child_councils if rules.has_perm("deliberation.decide", user, c)]
+    instruct = selectors.councils_decided_by(user=user, councils=child_councils)
     return render(
         request,
         "deliberation/motion.html",

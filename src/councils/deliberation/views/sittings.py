@@ -109,8 +109,7 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
     state = selectors.sitting_state(sitting=sitting)
     seat = selectors.seat_of(user=request.user, council=sitting.council)
     chair = rules.has_perm("deliberation.chair", request.user, sitting)
-    rows = selectors.attendance(sitting=sitting)
-    mine = next((r for r in rows if seat is not None and r.seat.pk == seat.pk), None)
+    present = seat is not None and selectors.is_present(sitting=sitting, seat=seat)
     waiting = None
     if seat is not None and state.speakers is not None:
         waiting = next(
@@ -121,11 +120,10 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
         "sitting": sitting,
         "state": state,
         "seat": seat,
-        "present": bool(mine and mine.present),
+        "present": present,
         "waiting": waiting,
         "request_form": SpeechRequestForm() if seat is not None and state.current is not None else None,
         "chair": chair,
-        "attendance": rows,
         "live": True,
     }
     if chair:
@@ -133,7 +131,6 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
             council=sitting.council, state__in=[Motion.State.SUBMITTED, Motion.State.REFERRED]
         ).order_by("number")
         context["item_form"] = AgendaItemForm(motions=[(m.pk, f"{m.number}. {m.title}") for m in motions])
-        context["attendance_form"] = AttendanceForm(seats=[(r.seat.pk, r.name) for r in rows])
         subjects = _decision_subjects(state)
         context["decision_form"] = DecisionForm(subjects=subjects) if subjects else None
     return context
@@ -146,6 +143,28 @@ def sitting(request: HttpRequest, organization: Organization, sitting_id: int) -
     speak here; the chair moves the sitting on."""
     found = _sitting(organization, sitting_id)
     return render(request, "deliberation/sitting.html", sitting_context(request, organization, found))
+
+
+@require_GET
+@_organization_page
+def attendance(request: HttpRequest, organization: Organization, sitting_id: int) -> HttpResponse:
+    """Who holds a seat and who is present (with credentials at a congress), the history of
+    check-ins and check-outs, and for the chair the form that records attendance."""
+    found = _sitting(organization, sitting_id)
+    rows = selectors.attendance(sitting=found)
+    chair = rules.has_perm("deliberation.chair", request.user, found)
+    return render(
+        request,
+        "deliberation/attendance.html",
+        {
+            "organization": organization,
+            "sitting": found,
+            "attendance": rows,
+            "quorum": selectors.quorum(sitting=found),
+            "history": selectors.attendance_history(sitting=found),
+            "attendance_form": AttendanceForm(seats=[(r.seat.pk, r.name) for r in rows]) if chair else None,
+        },
+    )
 
 
 @require_GET
@@ -349,7 +368,7 @@ ACTIONS: dict[str, Action] = {
     "next-speaker": _speech_next,
     "end-speech": _speech_end,
     "close-speakers": _speakers_close,
-    "attendance": _attendance,
+    "record-attendance": _attendance,
     "decide": _decide,
 }
 
@@ -372,4 +391,6 @@ def sitting_action(
     else:
         if outcome:
             messages.success(request, outcome)
+    if action == "record-attendance":
+        return redirect("sitting_attendance", organization.slug, found.pk)
     return redirect("sitting", organization.slug, found.pk)
