@@ -136,6 +136,7 @@ def sitting_create(
     video_url: str = "",
     chair: User | None = None,
     secretary: User | None = None,
+    at: datetime | None = None,
 ) -> Sitting:
     """Plan a sitting of ``council``: when, where (a place or a video link), who chairs and who keeps
     the minutes."""
@@ -163,6 +164,7 @@ def sitting_create(
             "council_name": council.name,
         },
         owner=sitting,
+        at=at,
     )
     return sitting
 
@@ -178,6 +180,7 @@ def congress_convene(
     video_url: str = "",
     chair: User | None = None,
     secretary: User | None = None,
+    at: datetime | None = None,
 ) -> Sitting:
     """Convene a congress: a sitting of a higher council whose seats are first apportioned among its
     child councils by membership, with the council's method (the federation's apportionment, which
@@ -190,7 +193,7 @@ def congress_convene(
         raise ValidationError(
             {"council": _("%(council)s has no child councils to send delegates.") % {"council": council.name}}
         )
-    allocations = council_apportion(actor=actor, council=council)
+    allocations = council_apportion(actor=actor, council=council, at=at)
     sitting = _new_sitting(
         council=council,
         kind=Sitting.Kind.CONGRESS,
@@ -215,6 +218,7 @@ def congress_convene(
             "title": sitting.title,
         },
         owner=sitting,
+        at=at,
     )
     return sitting
 
@@ -482,6 +486,7 @@ def agenda_item_add(
     title: str = "",
     motion: Motion | None = None,
     planned_seconds: int = 0,
+    at: datetime | None = None,
 ) -> AgendaItem:
     """Add an item at the end of a sitting's agenda; a motion put on the agenda changes state."""
     require(actor, "deliberation.chair", sitting, NOT_CHAIR)
@@ -528,7 +533,7 @@ def agenda_item_add(
         MotionStateChange.objects.create(
             motion=motion,
             state=motion.state,
-            at=moment_of(None),
+            at=moment_of(at),
             actor=actor if is_person(actor) else None,
             note=_("item %(n)s of %(sitting)s (was %(previous)s)")
             % {"n": number, "sitting": sitting.title, "previous": previous},
@@ -546,6 +551,7 @@ def agenda_item_add(
             "item_title": item.title,
         },
         owner=sitting,
+        at=at,
     )
     publish_sitting(sitting)
     return item
