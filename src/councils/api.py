@@ -19,6 +19,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from councils.accounts.services import token_authenticate
+from councils.deliberation.api import router as deliberation_router
 from councils.federation.api import router as federation_router
 from councils.voting.api import router as voting_router
 from councils.voting.errors import AlreadyVoted
@@ -164,3 +165,4 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", federation_router)
 api.add_router("/", voting_router)
+api.add_router("/", deliberation_router)

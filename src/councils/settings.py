@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "councils.audit",
     "councils.federation",
     "councils.voting",
+    "councils.deliberation",
     "councils.web",
 ]
 

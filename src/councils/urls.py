@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/openapi.json", openapi.openapi_json),
     path("api/", api.urls),
     path("", include("councils.voting.urls")),
+    path("", include("councils.deliberation.urls")),
     path("", include("councils.web.urls")),
 ]
 

@@ -232,3 +232,28 @@ def test_every_council_has_the_same_composition_at_every_date_as_before_mandates
             for r in rows
         ]
         assert got == want, f"majority map at {moment_text}"
+
+
+def test_the_deliberation_of_october(org):
+    """The all-city conference gives a binding mandate; the Second Congress checks credentials, loses
+    its Mensheviks and SRs in a walkout, and adopts the theses by a roll call that follows it."""
+    from councils.deliberation import selectors as deliberation
+    from councils.deliberation.models import Instruction, Motion, Sitting
+
+    conference = Sitting.objects.get(organization=org, title="Petrograd All-City Conference")
+    congress = Sitting.objects.get(organization=org, kind=Sitting.Kind.CONGRESS)
+    assert conference.state == congress.state == Sitting.State.CLOSED
+    quorum = deliberation.quorum(sitting=congress, at=congress.closed_at)
+    assert quorum.accredited_only and quorum.present < quorum.held
+    theses = Motion.objects.get(organization=org, council=congress.council, origin__isnull=False)
+    assert theses.state == Motion.State.ADOPTED and theses.origin.state == Motion.State.FORWARDED
+    assert Instruction.objects.get(motion=theses).binding
+    report = deliberation.compliance(motion=theses)
+    assert report.rows and report.departed == 0 and report.complied > 0
+    peace = Motion.objects.get(organization=org, title="Decree on Peace")
+    assert "before 25 October" in peace.adopted_text
+    from councils.deliberation.selectors.minutes import minutes
+
+    record = minutes(sitting=congress)
+    assert [row.item.kind for row in record.items] == ["report", "motion", "motion", "motion", "election"]
+    assert any(row.speeches for row in record.items)

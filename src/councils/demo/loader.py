@@ -165,8 +165,22 @@ class _Loader:
         self.autumn_reelections(self.city(data.MOSCOW.slug), d.moscow_reelections)
         self.log("Recalls, by-elections and re-elections of August and September played.")
         self.left_sr_split(self.clock.on(d.left_sr_split))
+        # The deliberation of October (councils.deliberation.demo): the all-city conference first.
+        from councils.deliberation import demo as deliberation
+
+        petrograd = self.city(data.PETROGRAD.slug).council
+        conference = deliberation.load_conference(
+            organization=self.organization,
+            congress=self.congress,
+            petrograd=petrograd,
+            on=self.clock.on,
+            log=self.log,
+        )
         self.congress_regular(self.clock.on(d.second_congress))
         self.log("Second Congress of Soviets elected.")
+        deliberation.load_second_congress(
+            conference=conference, congress=self.congress, petrograd=petrograd, on=self.clock.on, log=self.log
+        )
         self.open_petitions_now()
         return self.organization
 

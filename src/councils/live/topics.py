@@ -52,6 +52,7 @@ def _kind(kind: str) -> Callable[[Any], Topic]:
 council_topic = _kind("council")
 constituency_topic = _kind("constituency")
 poll_topic = _kind("poll")
+sitting_topic = _kind("sitting")
 KINDS.update({"organization", "user"})
 
 

@@ -91,9 +91,33 @@ def poll_turnout(topic: Topic) -> str | None:
         return render_to_string("voting/partials/turnout.html", context)
 
 
+def sitting_state(topic: Topic) -> str | None:
+    """A sitting's live state (``deliberation/partials/sitting_state.html``): the quorum, the current
+    item, its speaker with the countdown and the next speakers; the same for every viewer."""
+    from councils.deliberation.models import Sitting
+    from councils.deliberation.selectors import sitting_state as state_of
+
+    sitting = (
+        Sitting.objects.select_related("council", "organization")
+        .filter(pk=topic.object_id, organization_id=topic.organization_id)
+        .first()
+    )
+    if sitting is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "organization": sitting.organization,
+            "sitting": sitting,
+            "state": state_of(sitting=sitting),
+            "live": True,
+        }
+        return render_to_string("deliberation/partials/sitting_state.html", context)
+
+
 #: The shared fragment of each kind of topic; other kinds get ``change`` events.
 FRAGMENTS: dict[str, Fragment] = {
     "council": Fragment("composition", composition),
     "organization": Fragment("majority-map", majority_map),
     "poll": Fragment("turnout", poll_turnout),
+    "sitting": Fragment("sitting", sitting_state),
 }

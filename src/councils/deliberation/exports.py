@@ -1,0 +1,201 @@
+"""The minutes of a sitting for the organization's archive: PDF (fpdf2), CSV and JSON.
+
+No shared CSV/JSON writer had landed on main when this was written, so this module holds a small
+one: the CSV is one row per record (attendance, speech, decision, named vote) with a ``record``
+column saying which, so one file holds the whole sitting and opens in any spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from councils.deliberation.selectors.minutes import Minutes, minutes_data
+
+# A Unicode font when the system has one (Debian's fonts-dejavu); else the PDF core font, with
+# characters it lacks replaced.
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+
+CSV_COLUMNS = [
+    "record", "item", "title", "name", "faction", "kind", "stance", "choice", "yes", "no", "abstain",
+    "adopted", "at", "seconds", "note",
+]  # fmt: skip
+
+
+def minutes_json(m: Minutes) -> str:
+    """The minutes as a JSON document."""
+    return json.dumps(minutes_data(m), ensure_ascii=False, indent=2)
+
+
+def minutes_csv(m: Minutes) -> str:
+    """The minutes as one CSV table, a record per row."""
+    data = minutes_data(m)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for a in data["attendance"]:
+        writer.writerow(
+            {
+                "record": "attendance",
+                "name": a["deputy"],
+                "at": a["first_in"],
+                "note": _("present at the end")
+                if a["present_at_end"]
+                else _("left at %(at)s") % {"at": a["last_out"]},
+            }
+        )
+    for item in data["items"]:
+        writer.writerow(
+            {
+                "record": "item",
+                "item": item["number"],
+                "title": item["title"],
+                "kind": item["kind"],
+                "seconds": item["used_seconds"],
+                "note": item["outcome"],
+            }
+        )
+        for sp in item["speeches"]:
+            writer.writerow(
+                {
+                    "record": "speech",
+                    "item": item["number"],
+                    "name": sp["speaker"],
+                    "faction": sp["faction"],
+                    "kind": sp["kind"],
+                    "stance": sp["stance"],
+                    "at": sp["started_at"],
+                    "seconds": sp["seconds"],
+                }
+            )
+        for d in item["decisions"]:
+            _decision_rows(writer, d, item["number"])
+    for d in data["other_decisions"]:
+        _decision_rows(writer, d, "")
+    return out.getvalue()
+
+
+def _decision_rows(writer: csv.DictWriter[str], d: dict[str, Any], item: Any) -> None:
+    writer.writerow(
+        {
+            "record": "decision",
+            "item": item,
+            "title": d["subject"],
+            "kind": d["method"],
+            "yes": d["yes"],
+            "no": d["no"],
+            "abstain": d["abstain"],
+            "adopted": d["adopted"],
+            "at": d["at"],
+            "note": d["note"],
+        }
+    )
+    for v in d["votes"]:
+        writer.writerow(
+            {
+                "record": "vote",
+                "item": item,
+                "title": d["subject"],
+                "name": v["deputy"],
+                "choice": v["choice"],
+                "note": _("departed from the instruction") if v["departed_from_instruction"] else "",
+            }
+        )
+
+
+class _Pdf(FPDF):
+    unicode = False
+
+    def setup_font(self) -> None:
+        for folder in FONT_DIRS:
+            regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+            if regular.exists() and bold.exists():
+                self.add_font("Body", "", str(regular))
+                self.add_font("Body", "B", str(bold))
+                self.unicode = True
+                return
+
+    def font(self, size: float, bold: bool = False) -> None:
+        self.set_font("Body" if self.unicode else "Helvetica", "B" if bold else "", size)
+
+    def text_(self, value: str) -> str:
+        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
+
+    def para(self, value: str, size: float = 10, bold: bool = False) -> None:
+        self.font(size, bold)
+        self.multi_cell(0, size * 0.5, self.text_(value), new_x="LMARGIN", new_y="NEXT")
+
+
+def _when(value: Any) -> str:
+    return formats.date_format(value, "DATETIME_FORMAT") if value else ""
+
+
+def minutes_pdf(m: Minutes) -> bytes:
+    """The minutes as a PDF document."""
+    pdf = _Pdf(format="A4")
+    pdf.set_title(m.sitting.title)
+    pdf.setup_font()
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    s = m.sitting
+    pdf.para(_("Minutes: %(title)s") % {"title": s.title}, 16, bold=True)
+    pdf.para(f"{s.council.name} · {_when(s.starts_at)}" + (f" · {s.place}" if s.place else ""))
+    pdf.para(
+        _("Opened %(opened)s, closed %(closed)s.")
+        % {"opened": _when(s.opened_at) or "-", "closed": _when(s.closed_at) or "-"}
+    )
+    pdf.para(
+        _("%(present)s of %(held)s present at the end; quorum %(needed)s.")
+        % {"present": m.quorum.present, "held": m.quorum.held, "needed": m.quorum.needed}
+    )
+    pdf.ln(3)
+    pdf.para(_("Attendance"), 13, bold=True)
+    pdf.para(
+        ", ".join(a.name + ("" if a.present_at_end else " " + _("(left)")) for a in m.attendance)
+        or _("No attendance recorded.")
+    )
+    for row in m.items:
+        pdf.ln(3)
+        pdf.para(f"{row.item.number}. {row.item.title}", 13, bold=True)
+        pdf.para(_("Used time: %(minutes)s min") % {"minutes": row.item.used_seconds // 60})
+        if row.speeches:
+            pdf.para(_("Speakers"), 11, bold=True)
+            for sp in row.speeches:
+                extra = ", ".join(x for x in (sp.faction, sp.kind, sp.stance) if x)
+                pdf.para(f"- {sp.name} ({extra}), {sp.seconds} s")
+        for d in row.decisions:
+            _pdf_decision(pdf, d)
+        if row.item.outcome:
+            pdf.para(row.item.outcome)
+        if row.adopted_text:
+            pdf.para(_("Adopted text"), 11, bold=True)
+            pdf.para(row.adopted_text)
+    for d in m.other_decisions:
+        _pdf_decision(pdf, d)
+    return bytes(pdf.output())
+
+
+def _pdf_decision(pdf: _Pdf, d: Any) -> None:
+    outcome = _("adopted") if d.decision.adopted else _("rejected")
+    pdf.para(
+        _("%(subject)s: %(outcome)s, %(yes)s for, %(no)s against, %(abstain)s abstaining (%(method)s)")
+        % {
+            "subject": d.subject,
+            "outcome": outcome,
+            "yes": d.decision.yes,
+            "no": d.decision.no,
+            "abstain": d.decision.abstain,
+            "method": d.decision.get_method_display(),
+        },
+        10,
+        bold=True,
+    )
+    if d.votes:
+        pdf.para("; ".join(f"{v.name}: {v.choice}" + (" *" if v.departed else "") for v in d.votes), 9)

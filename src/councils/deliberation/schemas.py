@@ -1,0 +1,115 @@
+"""The JSON shapes of deliberation's API (django-ninja schemas)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class SittingOut(Schema):
+    id: int
+    title: str
+    council: str = Field(..., alias="council.name")
+    kind: str
+    state: str
+    starts_at: datetime
+    place: str
+    video_url: str
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class QuorumOut(Schema):
+    held: int
+    present: int
+    needed: int
+    quorate: bool
+    accredited_only: bool
+
+
+class SpeakerOut(Schema):
+    speech: int
+    name: str
+    faction: str | None
+    kind: str
+    stance: str
+    first_time: bool
+    started_at: datetime | None
+    ends_at: datetime | None = None
+
+
+class ItemOut(Schema):
+    id: int
+    number: int
+    kind: str
+    title: str
+    state: str
+    motion: int | None
+    planned_seconds: int
+    used_seconds: int
+
+
+class SittingStateOut(Schema):
+    sitting: SittingOut
+    quorum: QuorumOut
+    agenda: list[ItemOut]
+    current_item: int | None
+    current_speaker: SpeakerOut | None
+    waiting: list[SpeakerOut]
+
+
+class AttendanceIn(Schema):
+    present: bool = Field(True, description="Check in (true) or out (false).")
+
+
+class SpeechIn(Schema):
+    kind: str = Field("speech", description="`speech` or `point_of_order`.")
+    stance: str = Field("", description="`pro`, `contra` or empty.")
+
+
+class DecisionOut(Schema):
+    id: int
+    method: str
+    yes: int
+    no: int
+    abstain: int
+    adopted: bool
+    at: datetime
+    amendment: int | None = Field(None, alias="amendment_id")
+
+
+class AmendmentOut(Schema):
+    id: int
+    number: int
+    first_line: int
+    last_line: int
+    text: str
+    reason: str
+    state: str
+
+
+class MotionOut(Schema):
+    id: int
+    council: str
+    number: int
+    kind: str
+    title: str
+    text: str
+    state: str
+    submitted_at: datetime
+    adopted_text: str
+    origin: int | None
+    forwarded_as: int | None
+    supporters: list[str]
+    amendments: list[AmendmentOut]
+    decisions: list[DecisionOut]
+
+
+class ComplianceRowOut(Schema):
+    delegate: str
+    council: str | None
+    instruction: str | None
+    binding: bool | None
+    vote: str
+    complied: bool | None

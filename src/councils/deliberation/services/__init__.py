@@ -1,0 +1,77 @@
+"""Every change of deliberation's state: keyword-only functions ``<entity>_<action>(*, actor, ...)``
+that check permission (``councils.deliberation.rules``) and input, run in one transaction and record
+one audit event. Modules: :mod:`.sittings` (procedure, planning, convening, credentials, attendance,
+agenda), :mod:`.speakers` (lists of speakers), :mod:`.motions` (motions, amendments, decisions,
+forwarding, instructions)."""
+
+from __future__ import annotations
+
+from councils.deliberation.services.motions import (
+    InstructionCheck,
+    adopted_text,
+    amendment_submit,
+    amendment_withdraw,
+    decision_record,
+    instruction_adopt,
+    instruction_check,
+    motion_forward,
+    motion_put_to_vote,
+    motion_refer,
+    motion_submit,
+    motion_support,
+    motion_withdraw,
+)
+from councils.deliberation.services.sittings import (
+    agenda_item_add,
+    agenda_item_finish,
+    agenda_item_start,
+    attendance_check,
+    attendance_record,
+    congress_convene,
+    credentials_check,
+    procedure_set,
+    sitting_close,
+    sitting_create,
+    sitting_open,
+)
+from councils.deliberation.services.speakers import (
+    speakers_close,
+    speaking_time_set,
+    speech_end,
+    speech_request,
+    speech_start,
+    speech_withdraw,
+)
+
+__all__ = [
+    "InstructionCheck",
+    "adopted_text",
+    "agenda_item_add",
+    "agenda_item_finish",
+    "agenda_item_start",
+    "amendment_submit",
+    "amendment_withdraw",
+    "attendance_check",
+    "attendance_record",
+    "congress_convene",
+    "credentials_check",
+    "decision_record",
+    "instruction_adopt",
+    "instruction_check",
+    "motion_forward",
+    "motion_put_to_vote",
+    "motion_refer",
+    "motion_submit",
+    "motion_support",
+    "motion_withdraw",
+    "procedure_set",
+    "sitting_close",
+    "sitting_create",
+    "sitting_open",
+    "speakers_close",
+    "speaking_time_set",
+    "speech_end",
+    "speech_request",
+    "speech_start",
+    "speech_withdraw",
+]

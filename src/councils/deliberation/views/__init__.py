@@ -1,0 +1,32 @@
+"""Deliberation's pages: sittings (with the projector), motions, minutes. Thin: each looks up what
+its URL names, calls one selector or service and renders."""
+
+from __future__ import annotations
+
+from councils.deliberation.views.minutes import minutes, minutes_csv, minutes_json, minutes_pdf
+from councils.deliberation.views.motions import compliance, motion, motion_action, motions
+from councils.deliberation.views.sittings import (
+    attendance,
+    projector,
+    sitting,
+    sitting_action,
+    sitting_state,
+    sittings,
+)
+
+__all__ = [
+    "attendance",
+    "compliance",
+    "minutes",
+    "minutes_csv",
+    "minutes_json",
+    "minutes_pdf",
+    "motion",
+    "motion_action",
+    "motions",
+    "projector",
+    "sitting",
+    "sitting_action",
+    "sitting_state",
+    "sittings",
+]

@@ -1,0 +1,77 @@
+"""A council with deputies in two factions, an organizer, a chair and a congress above it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from councils.accounts.actors import SYSTEM
+from councils.deliberation import services
+from councils.deliberation.models import Sitting
+from councils.federation.models import Council, Faction, Officer, Organization, Seat
+from tests.factories import (
+    ConstituencyFactory,
+    CouncilFactory,
+    FactionFactory,
+    MemberFactory,
+    OfficerFactory,
+    OrganizationFactory,
+    SeatFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Hall:
+    organization: Organization
+    council: Council
+    reds: Faction
+    greens: Faction
+    seats: list[Seat]
+    organizer: User
+    chair: User
+    outsider: User
+    sitting: Sitting
+
+    def user(self, i: int) -> User:
+        return self.seats[i].holder.user
+
+
+def build_hall(deputies: int = 5) -> Hall:
+    organization = OrganizationFactory()
+    council = CouncilFactory(organization=organization)
+    constituency = ConstituencyFactory(council=council)
+    reds = FactionFactory(organization=organization, name="Reds")
+    greens = FactionFactory(organization=organization, name="Greens")
+    seats = [
+        SeatFactory(constituency=constituency, faction=reds if i % 2 == 0 else greens)
+        for i in range(deputies)
+    ]
+    organizer = OfficerFactory(organization=organization, role=Officer.Role.ORGANIZER).user
+    # The chair is a member of the organization (they see its pages) who holds no seat here.
+    chair = MemberFactory(constituency=constituency).user
+    sitting = services.sitting_create(
+        actor=SYSTEM,
+        council=council,
+        title="First sitting",
+        starts_at=timezone.now() + timedelta(hours=1),
+        place="Smolny, hall 36",
+        chair=chair,
+    )
+    return Hall(organization, council, reds, greens, seats, organizer, chair, UserFactory(), sitting)
+
+
+@pytest.fixture
+def hall(db) -> Hall:
+    return build_hall()
+
+
+def open_sitting(hall: Hall, present: int | None = None) -> Sitting:
+    """Check in ``present`` deputies (default all) and open the sitting."""
+    seats = hall.seats if present is None else hall.seats[:present]
+    services.attendance_record(actor=hall.chair, sitting=hall.sitting, seats=seats, present=True)
+    return services.sitting_open(actor=hall.chair, sitting=hall.sitting)
