@@ -91,6 +91,24 @@ class OfficerAppointed:
         return _label(Officer.Role, self.role)
 
 
+@register_kind("officer.removed", summary=gettext_noop("%(who)s no longer %(role_label)s"))
+@dataclass(frozen=True)
+class OfficerRemoved:
+    user: int
+    role: str
+    # As for officer.appointed: a name now, a user name (possibly an address) in older events.
+    username: str = ""
+    name: str = ""
+
+    @property
+    def who(self) -> str:
+        return self.name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return _label(Officer.Role, self.role)
+
+
 @register_kind("faction.created", summary=gettext_noop("Faction %(name)s created"))
 @dataclass(frozen=True)
 class FactionCreated:

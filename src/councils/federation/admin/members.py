@@ -10,12 +10,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from councils.accounts.actors import Actor
 from councils.federation import services
 from councils.federation.admin._common import (
     OrganizedAdmin,
     ReadOnlyAdmin,
+    _call_for_each,
     _service_form,
     organized_ids,
 )
@@ -49,8 +52,22 @@ class MemberAdmin(OrganizedAdmin):
 
 @admin.register(Officer)
 class OfficerAdmin(ReadOnlyAdmin):
-    list_display = ["user", "role", "organization"]
+    list_display = ["user", "role", "organization", "appointed_at", "ended_at"]
     list_filter = [("organization", RelatedOnly), "role"]
+    actions = ["end_office"]
+
+    @admin.action(description=_("End the office"))
+    def end_office(self, request: HttpRequest, queryset: QuerySet[Officer]) -> None:
+        """End each selected office through the service (which keeps at least one organizer)."""
+
+        def end(officer: Officer) -> Officer:
+            return services.officer_remove(actor=request.user, officer=officer)
+
+        done = _call_for_each(self, request, queryset, end)
+        if done:
+            self.message_user(
+                request, ngettext("%(n)d office ended.", "%(n)d offices ended.", done) % {"n": done}
+            )
 
 
 User = get_user_model()

@@ -47,6 +47,7 @@ from councils.federation.services.structure import (
     council_create,
     faction_create,
     officer_appoint,
+    officer_remove,
     organization_create,
 )
 from councils.federation.services.tick import TickReport, tick
@@ -78,6 +79,7 @@ __all__ = [
     "member_move",
     "members_import",
     "officer_appoint",
+    "officer_remove",
     "organization_create",
     "petition_open",
     "petition_sign",
