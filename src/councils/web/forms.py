@@ -307,3 +307,23 @@ class NotificationSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind in kinds:
             self.fields[kind.code] = forms.BooleanField(label=str(kind.label), required=False)
+
+
+class MembersImportForm(forms.Form):
+    """A CSV file of members to import: ``name,email,constituency`` per row."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, one member per row: name, e-mail address, constituency (its slug or exact name). "
+            "A first row “name,email,constituency” is skipped."
+        ),
+    )
+    delimiter = forms.ChoiceField(
+        label=_("Columns separated by"),
+        choices=[(",", _("commas")), (";", _("semicolons")), ("\t", _("tabs"))],
+        initial=",",
+    )
+    invite = forms.BooleanField(
+        label=_("Send each member an invitation to set their password"), required=False, initial=True
+    )

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from councils.web import views
-from councils.web.views import accounts, members
+from councils.web.views import accounts, imports, members
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -56,6 +56,7 @@ urlpatterns = [
         name="petition_withdraw",
     ),
     path("o/<slug:org_slug>/members/<int:member_id>/", members.member, name="member"),
+    path("o/<slug:org_slug>/members/import/", imports.members_import, name="members_import"),
     path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
     path("o/<slug:org_slug>/live/", views.live_updates, name="live"),
 ]
