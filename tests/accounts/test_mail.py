@@ -86,6 +86,14 @@ def test_an_unknown_mail_choice_is_refused_by_name(tmp_path):
     assert "console, file, smtp" in done.stderr
 
 
+def test_tls_and_ssl_together_are_refused_at_start(tmp_path):
+    done = _settings_in(
+        {"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, tmp_path
+    )
+    assert done.returncode != 0
+    assert "EMAIL_USE_TLS and EMAIL_USE_SSL are both set" in done.stderr
+
+
 def test_the_file_backend_writes_into_its_folder(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
