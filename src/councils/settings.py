@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -188,6 +189,44 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Mail: Django's backends, chosen by COUNCILS_MAIL (smtp, file or console). With EMAIL_HOST set
+# the default is SMTP; without it, files in the data directory's mail/ folder, so that an embedded
+# installation never loses a message it could not send (docs/operations.md).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    # Django would refuse only when sending, message after message: say it at start instead.
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both set: choose one (TLS: STARTTLS, usually port 587; "
+        "SSL: TLS from the start, usually port 465)."
+    )
+# A mail server that does not answer must not hold a request (or an import) for minutes.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Councils <councils@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+_MAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+COUNCILS_MAIL = os.environ.get("COUNCILS_MAIL", "smtp" if EMAIL_HOST else "file").strip().lower()
+if COUNCILS_MAIL not in _MAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"COUNCILS_MAIL={COUNCILS_MAIL!r}: choose one of {', '.join(sorted(_MAIL_BACKENDS))}."
+    )
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or _MAIL_BACKENDS[COUNCILS_MAIL]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+# Links in mail are absolute: mail sent from the command line has no request to take a host from.
+COUNCILS_BASE_URL = os.environ.get("COUNCILS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long an invitation's link to set a password works; a password reset link works for
+# PASSWORD_RESET_TIMEOUT (Django's default, three days).
+COUNCILS_INVITATION_DAYS = int(os.environ.get("COUNCILS_INVITATION_DAYS", "14"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
 
 LOGGING = {
     "version": 1,

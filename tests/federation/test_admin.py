@@ -177,3 +177,64 @@ def test_a_member_without_office_cannot_enter_the_admin(client, org):
     user = UserFactory(is_staff=True)
     client.force_login(user)
     assert client.get(reverse("admin:federation_seat_changelist")).status_code == 403
+
+
+# --- adding a member: the person is picked by name or address ------------------------------------
+
+
+def _search(client, term: str) -> list[str]:
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": term, "app_label": "federation", "model_name": "member", "field_name": "user"},
+    )
+    assert response.status_code == 200, response.content
+    return [r["text"] for r in response.json()["results"]]
+
+
+def test_add_member_picks_the_person_by_search_not_by_id(organizer_client, org):
+    page = organizer_client.get(reverse("admin:federation_member_add")).content.decode()
+    assert "admin-autocomplete" in page
+    assert "vManyToManyRawIdAdminField" not in page and "vForeignKeyRawIdAdminField" not in page
+
+
+def test_an_organizer_finds_their_organizations_people_by_name_and_others_only_by_whole_address(
+    organizer_client, org
+):
+    constituency = ConstituencyFactory(council__organization=org)
+    MemberFactory(
+        constituency=constituency,
+        user=UserFactory(username="anna@putilov.example", email="anna@putilov.example", first_name="Anna"),
+    )
+    UserFactory(username="annushka@moscow.example", email="annushka@moscow.example", first_name="Annushka")
+    assert _search(organizer_client, "Ann") == ["anna@putilov.example"]
+    assert _search(organizer_client, "putilov") == ["anna@putilov.example"]
+    # A person of no organization of theirs: found by their whole address only.
+    assert _search(organizer_client, "annushka@moscow") == []
+    assert _search(organizer_client, "ANNUSHKA@moscow.example") == ["annushka@moscow.example"]
+
+
+def test_an_organizer_does_not_get_the_list_of_accounts(organizer_client):
+    assert organizer_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_a_member_added_in_the_admin_is_invited(
+    organizer_client, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    constituency = ConstituencyFactory(council__organization=org, name="Putilov Works")
+    person = UserFactory(username="boris@putilov.example", email="boris@putilov.example")
+    person.set_unusable_password()
+    person.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(
+            reverse("admin:federation_member_add"),
+            {
+                "organization": org.pk,
+                "user": person.pk,
+                "constituency": constituency.pk,
+                "name": "Boris Ivanov",
+            },
+        )
+    assert response.status_code == 302, response.content
+    [message] = mailoutbox
+    assert message.to == ["boris@putilov.example"]
+    assert "/accounts/invitation/" in message.body

@@ -1,4 +1,4 @@
-"""Personal API tokens.
+"""Personal API tokens, and each person's notification preferences.
 
 A token lets a person's scripts call the JSON API as that person (``Authorization: Bearer <token>``).
 Only the SHA-256 of the secret is stored: the secret is shown once, when the token is created, and
@@ -60,3 +60,34 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (``councils.accounts.notifications``).
+
+    A kind without a row for a person follows the kind's default; a row records that the person
+    turned it on or off, and when.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    enabled = models.BooleanField(_("enabled"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="%(app_label)s_%(class)s_unique_user_kind"),
+        ]
+        # Sending asks, per kind, which of many people turned it off: the (kind, enabled) index
+        # answers without reading every person's rows.
+        indexes = [models.Index(fields=["kind", "enabled"], name="accounts_notif_kind_enabled")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"

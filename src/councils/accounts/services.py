@@ -1,4 +1,4 @@
-"""Creating, revoking and checking personal API tokens.
+"""A person's account: personal API tokens, a change of e-mail address, notification settings.
 
 These services write no audit event, unlike every other service: the audit log is a chain per
 organization, and a token belongs to a person, not to an organization (one token acts in every
@@ -13,14 +13,21 @@ import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils import hotsql
-from councils.accounts.models import ApiToken
+from councils.accounts import mail, notifications
+from councils.accounts.models import ApiToken, NotificationPreference
 from councils.federation.errors import NotAllowed
 
 if TYPE_CHECKING:
@@ -118,3 +125,140 @@ def token_authenticate(*, secret: str, at: datetime | None = None) -> ApiToken |
         ).update(last_used_at=at)
         token.last_used_at = at
     return token
+
+
+# --- a person's e-mail address and notification settings ----------------------------------------
+#
+# These concern a person, not an organization, so (like tokens) they write no event in an
+# organization's audit log; a change of address is confirmed by the new address and announced to
+# the old one instead.
+
+EMAIL_CHANGE_SALT = "councils.accounts.email_change"
+EMAIL_TAKEN = "Another account uses this address."
+EMAIL_LINK_BAD = "This confirmation link is not valid: ask for a new one from your account page."
+EMAIL_LINK_EXPIRED = "This confirmation link has expired: ask for a new one from your account page."
+EMAIL_LINK_USED = "This link was for an earlier address of the account: it no longer applies."
+
+
+def _address_taken(email: str, *, but: int) -> bool:
+    User = get_user_model()
+    return User._default_manager.filter(email__iexact=email).exclude(pk=but).exists()
+
+
+def email_change_request(
+    *, actor: AbstractBaseUser | AnonymousUser | None, email: str, password: str
+) -> mail.Delivery:
+    """Ask to use ``email`` for the acting person's account: a link goes to that address, and
+    nothing changes until it is followed (:func:`email_change_confirm`).
+
+    The current password is asked for, so that a session left open cannot move the account to
+    another address. Raises ``NotAllowed`` for a visitor, ``ValidationError`` naming ``password``
+    or ``email``.
+    """
+    if not _authenticated(actor):
+        raise NotAllowed(_("Sign in to change your e-mail address."))
+    if not actor.check_password(password or ""):
+        raise ValidationError({"password": [_("This is not your current password.")]})
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as e:
+        raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from e
+    max_length = get_user_model()._meta.get_field("email").max_length or 254
+    if len(email) > max_length:
+        raise ValidationError(
+            {"email": [_("The address is too long (at most %(max)d characters).") % {"max": max_length}]}
+        )
+    if email.lower() == (actor.email or "").lower():
+        raise ValidationError({"email": [_("This is already your address.")]})
+    if _address_taken(email, but=actor.pk):
+        raise ValidationError({"email": [_(EMAIL_TAKEN)]})
+    token = signing.dumps({"user": actor.pk, "old": actor.email, "new": email}, salt=EMAIL_CHANGE_SALT)
+    link = mail.absolute_url(reverse("email_confirm", kwargs={"token": token}))
+    body = get_template("accounts/mail/email_confirm.txt").render(
+        {
+            "name": actor.get_full_name() or actor.get_username(),
+            "username": actor.get_username(),
+            "email": email,
+            "link": link,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
+        }
+    )
+    message = mail.message(to=email, subject=_("Confirm your new address on Councils"), body=body)
+    return mail.on_commit(lambda: [message])
+
+
+@transaction.atomic
+def email_change_confirm(*, actor: AbstractBaseUser | AnonymousUser | None, token: str) -> User:
+    """Follow the link of :func:`email_change_request`: the account's address becomes the new one.
+
+    The link itself is the permission (it was asked for by the account, and reached the new
+    address), so the person following it need not be signed in. A user name that was the old
+    address follows it, since people sign in with their address. The old address is told.
+    Raises ``ValidationError`` (field ``token``) for a link that is forged, expired, already used,
+    or whose address another account took meanwhile.
+    """
+    try:
+        claim = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.SignatureExpired as e:
+        raise ValidationError({"token": [_(EMAIL_LINK_EXPIRED)]}) from e
+    except signing.BadSignature as e:
+        raise ValidationError({"token": [_(EMAIL_LINK_BAD)]}) from e
+    User = get_user_model()
+    user = User._default_manager.select_for_update().filter(pk=claim.get("user"), is_active=True).first()
+    if user is None:
+        raise ValidationError({"token": [_(EMAIL_LINK_BAD)]})
+    old, new = claim.get("old") or "", claim.get("new") or ""
+    if user.email.lower() == new.lower():
+        return user  # followed twice: done already
+    if user.email != old:
+        raise ValidationError({"token": [_(EMAIL_LINK_USED)]})
+    if _address_taken(new, but=user.pk):
+        raise ValidationError({"token": [_(EMAIL_TAKEN)]})
+    fields = ["email"]
+    user.email = new
+    if (
+        user.get_username().lower() == old.lower()
+        and not User._default_manager.filter(username__iexact=new).exclude(pk=user.pk).exists()
+    ):
+        user.username = new
+        fields.append("username")
+    user.save(update_fields=fields)
+    if old:
+        body = get_template("accounts/mail/email_changed.txt").render(
+            {
+                "name": user.get_full_name() or user.get_username(),
+                "username": user.get_username(),
+                "email": new,
+            }
+        )
+        notice = mail.message(to=old, subject=_("Your address on Councils was changed"), body=body)
+        mail.on_commit(lambda: [notice])
+    return user
+
+
+@transaction.atomic
+def notification_preferences_set(
+    *, actor: AbstractBaseUser | AnonymousUser | None, enabled: dict[str, bool], at: datetime | None = None
+) -> dict[str, bool]:
+    """Turn the acting person's notifications on or off, by kind; returns every kind's state.
+
+    Raises ``NotAllowed`` for a visitor and ``ValidationError`` (field ``kind``) for a kind that
+    is not registered.
+    """
+    if not _authenticated(actor):
+        raise NotAllowed(_("Sign in to choose your notifications."))
+    for code in enabled:
+        try:
+            notifications.notification_get(code)
+        except notifications.UnknownNotification as e:
+            raise ValidationError({"kind": [_("Unknown notification %(kind)r.") % {"kind": code}]}) from e
+    at = at or timezone.now()
+    current = notifications.preferences_of(actor.pk)
+    for code, on in enabled.items():
+        if current.get(code) == bool(on):
+            continue
+        NotificationPreference.objects.update_or_create(
+            user=actor, kind=code, defaults={"enabled": bool(on), "changed_at": at}
+        )
+    return notifications.preferences_of(actor.pk)

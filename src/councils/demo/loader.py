@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from councils.accounts import mail
 from councils.accounts.actors import SYSTEM
 from councils.demo import data
 from councils.federation import selectors, services
@@ -68,7 +69,8 @@ def load_demo(*, log: Log | None = None) -> Organization | None:
     if Organization.objects.filter(slug=data.ORGANIZATION_SLUG).exists():
         return None
     try:
-        with transaction.atomic():
+        # The demonstration's people do not exist: no invitation or notification goes to them.
+        with transaction.atomic(), mail.quiet():
             return _Loader(log or (lambda message: None)).run()
     except ValidationError as e:
         # Another loader committed the organization between our check and our insert.

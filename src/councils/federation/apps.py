@@ -11,4 +11,8 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         # The kinds of audit event the services record must be registered before any is recorded.
-        from councils.federation import events  # noqa: F401
+        # The notifications members may turn off are listed on their settings page from the start.
+        from councils.federation import (
+            events,  # noqa: F401
+            notifications,  # noqa: F401
+        )

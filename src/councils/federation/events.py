@@ -72,24 +72,37 @@ class OrganizationCreated:
     name: str = ""
 
 
-@register_kind("officer.appointed", summary=gettext_noop("%(username)s appointed %(role_label)s"))
+@register_kind("officer.appointed", summary=gettext_noop("%(who)s appointed %(role_label)s"))
 @dataclass(frozen=True)
 class OfficerAppointed:
     user: int
     role: str
+    # Events before names were recorded hold the user name (often an e-mail address) instead:
+    # readers who may not see addresses get it hidden (councils.accounts.privacy).
     username: str = ""
+    name: str = ""
+
+    @property
+    def who(self) -> str:
+        return self.name or self.username
 
     @property
     def role_label(self) -> str:
         return _label(Officer.Role, self.role)
 
 
-@register_kind("officer.removed", summary=gettext_noop("%(username)s no longer %(role_label)s"))
+@register_kind("officer.removed", summary=gettext_noop("%(who)s no longer %(role_label)s"))
 @dataclass(frozen=True)
 class OfficerRemoved:
     user: int
     role: str
+    # As for officer.appointed: a name now, a user name (possibly an address) in older events.
     username: str = ""
+    name: str = ""
+
+    @property
+    def who(self) -> str:
+        return self.name or self.username
 
     @property
     def role_label(self) -> str:
@@ -129,6 +142,13 @@ class MemberAdded:
     constituency: int
     name: str = ""
     constituency_name: str = ""
+
+
+@register_kind("member.invited", summary=gettext_noop("%(name)s sent a new invitation to set a password"))
+@dataclass(frozen=True)
+class MemberInvited:
+    member: int
+    name: str
 
 
 @register_kind("member.moved", summary=gettext_noop("%(name)s moved from %(from_name)s to %(to_name)s"))

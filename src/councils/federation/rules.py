@@ -137,3 +137,5 @@ rules.add_perm(
 rules.add_perm("federation.resign_seat", is_system_actor | is_superuser | is_organizer | is_seat_holder)
 rules.add_perm("federation.change_faction", is_system_actor | is_superuser | is_organizer | is_the_member)
 rules.add_perm("federation.sign_petition", is_constituent)
+# E-mail addresses of members: only the officers whose work needs them (councils.accounts.privacy).
+rules.add_perm("federation.see_contact", is_system_actor | is_superuser | is_organizer | is_returning_officer)

@@ -7,15 +7,23 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from councils.accounts import mail
+from councils.accounts.notifications import NotificationKind
 from councils.federation.models import Constituency, Council, Election, Faction, Member
 from councils.federation.selectors import Eligible
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+# Django's own comparison of addresses (NFKC, case-folded), as its reset form uses.
+_unicode_ci_compare = auth_forms._unicode_ci_compare  # type: ignore[attr-defined]
 
 
 class DateInput(forms.DateInput):
@@ -245,3 +253,77 @@ class ElectionDeclareForm(forms.Form):
             elected.append((members[member_id], self._factions.get(faction_id) if faction_id else None))
         cleaned["elected"] = elected
         return cleaned
+
+
+# --- a person's account ---------------------------------------------------------------------------
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Ask for a password link by e-mail address.
+
+    Unlike Django's form it also answers people who never set a password: in Councils that is a
+    member whose invitation was lost or expired, not an account managed elsewhere. Sending goes
+    through :func:`councils.accounts.mail.deliver`, so a mail server that is down is logged rather
+    than shown as an error page (the page says the same whatever happens, as it must).
+    """
+
+    def get_users(self, email: str) -> Iterable[Any]:
+        User = get_user_model()
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if _unicode_ci_compare(email, user.email)
+        )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = loader.render_to_string(subject_template_name, context)
+        body = loader.render_to_string(email_template_name, context)
+        mail.deliver([mail.message(to=to_email, subject=subject, body=body)])
+
+
+class EmailChangeForm(forms.Form):
+    """A new address for the account, confirmed by the current password."""
+
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254)
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class NotificationSettingsForm(forms.Form):
+    """One switch per registered kind of notification."""
+
+    def __init__(self, *args: Any, kinds: Sequence[NotificationKind], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind.code] = forms.BooleanField(label=str(kind.label), required=False)
+
+
+class MembersImportForm(forms.Form):
+    """A CSV file of members to import: ``name,email,constituency`` per row."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, one member per row: name, e-mail address, constituency (its slug or exact name). "
+            "A first row “name,email,constituency” is skipped."
+        ),
+    )
+    delimiter = forms.ChoiceField(
+        label=_("Columns separated by"),
+        choices=[(",", _("commas")), (";", _("semicolons")), ("\t", _("tabs"))],
+        initial=",",
+    )
+    invite = forms.BooleanField(
+        label=_("Send each member an invitation to set their password"), required=False, initial=True
+    )

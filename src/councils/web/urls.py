@@ -6,12 +6,33 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from councils.web import views
-from councils.web.views import members
+from councils.web.views import accounts, imports, members
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", accounts.account, name="account"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/done/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    path("accounts/password_change/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        accounts.InvitationConfirmView.as_view(),
+        name="invitation_confirm",
+    ),
+    path("accounts/email/confirm/<str:token>/", accounts.email_confirm, name="email_confirm"),
+    path("accounts/notifications/", accounts.notification_settings, name="notification_settings"),
     path("o/<slug:org_slug>/", views.organization, name="organization"),
     path("o/<slug:org_slug>/councils/<slug:council_slug>/", views.council, name="council"),
     path(
@@ -35,6 +56,7 @@ urlpatterns = [
         name="petition_withdraw",
     ),
     path("o/<slug:org_slug>/members/<int:member_id>/", members.member, name="member"),
+    path("o/<slug:org_slug>/members/import/", imports.members_import, name="members_import"),
     path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
     path("o/<slug:org_slug>/live/", views.live_updates, name="live"),
 ]

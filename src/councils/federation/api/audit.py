@@ -23,26 +23,46 @@ PAGE_SIZE = 50
 KIND_QUERY = Query(None, description="Only events of this kind, e.g. `petition.signed`.")
 
 
+def _contact(context: Any) -> bool:
+    """Whether the reader may see addresses: decided once per request by :func:`event_list`."""
+    request = (context or {}).get("request")
+    return bool(getattr(request, "councils_contact", False))
+
+
 class EventOut(Schema):
     """One entry of the hash-chained audit log."""
 
     sequence: int
     kind: str = Field(description="A stable code such as `petition.signed`.")
     occurred_at: datetime
-    actor: str | None = Field(description="The acting user's name; null for the system.")
+    actor: str | None = Field(
+        description="Who acted: their name as a member (or their account's name); null for the system. "
+        "Organizers and returning officers also see the e-mail address: `Name <address>`."
+    )
     object_type: str
     object_id: str
     stream: str = Field(description="The stream the event is in: `organization`, or e.g. `voting.poll:12`.")
     summary: str = Field(
         description="What happened, rendered from the kind and `data` in the reader's language."
     )
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="The event's payload. E-mail addresses in it are replaced for readers who are not "
+        "organizers or returning officers (the hash covers the original)."
+    )
     previous_hash: str
     hash: str = Field(description="SHA-256 over the event and `previous_hash`.")
 
     @staticmethod
-    def resolve_actor(obj: Any) -> str | None:
-        return obj.actor.get_username() if obj.actor_id is not None else None
+    def resolve_actor(obj: Any, context: Any) -> str | None:
+        return selectors.actor_label(obj, contact=_contact(context))
+
+    @staticmethod
+    def resolve_summary(obj: Any, context: Any) -> str:
+        return selectors.event_summary(obj, contact=_contact(context))
+
+    @staticmethod
+    def resolve_data(obj: Any, context: Any) -> dict[str, Any]:
+        return selectors.event_data(obj, contact=_contact(context))
 
     @staticmethod
     def resolve_stream(obj: Any) -> str:
@@ -74,7 +94,10 @@ def event_list(
 
     The answer is `{"items": [...], "count": N}`; `councils audit verify` checks the chain.
     """
-    return selectors.events(organization=organization_for(request, slug), kind=kind or None)
+    organization = organization_for(request, slug)
+    # Asked once here, not once per event by the schema's resolvers.
+    request.councils_contact = selectors.may_see_contact(user=request.auth, organization=organization)  # type: ignore[attr-defined]
+    return selectors.events(organization=organization, kind=kind or None)
 
 
 @router.get("/organizations/{slug}/audit/heads", response={200: list[StreamHeadOut], **ERRORS})

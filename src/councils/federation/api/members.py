@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from councils.federation import services
+from councils.federation import selectors, services
 from councils.federation.models import (
     Constituency,
     Member,
 )
 from councils.federation.schemas import (
+    InvitationOut,
     MemberMoveIn,
     MemberOut,
 )
@@ -34,8 +35,10 @@ router = Router(tags=["members"])
 
 def _member(request: ApiRequest, slug: str, member_id: int) -> Member:
     organization = organization_for(request, slug)
+    # Whether the answer may carry the address (MemberOut), asked once per request.
+    request.councils_contact = selectors.may_see_contact(user=request.auth, organization=organization)  # type: ignore[attr-defined]
     return get_object_or_404(
-        Member.objects.select_related("constituency"), organization=organization, pk=member_id
+        Member.objects.select_related("constituency", "user"), organization=organization, pk=member_id
     )
 
 
@@ -59,6 +62,17 @@ def member_move(request: ApiRequest, slug: str, member_id: int, payload: MemberM
         )
     outcome = services.member_move(actor=request.auth, member=member, constituency=constituency)
     return outcome.member
+
+
+@router.post(
+    "/organizations/{slug}/members/{member_id}/invite", response={200: InvitationOut, **WRITE_ERRORS}
+)
+def member_invite(request: ApiRequest, slug: str, member_id: int) -> Any:
+    """Send a member their invitation again, with a new link to set a password (organizers).
+    400 names `member` when they left, have no address, or have set a password already."""
+    member = _member(request, slug, member_id)
+    delivery = services.member_invite(actor=request.auth, member=member)
+    return {"member": member.pk, "sent": delivery.sent > 0}
 
 
 @router.post("/organizations/{slug}/members/{member_id}/leave", response={200: MemberOut, **WRITE_ERRORS})

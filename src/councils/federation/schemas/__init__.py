@@ -24,6 +24,7 @@ from councils.federation.schemas.errors import (
     SchemaErrors,
 )
 from councils.federation.schemas.members import (
+    InvitationOut,
     MemberMoveIn,
     MemberOut,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "FactionCountOut",
     "FactionOut",
     "FieldErrors",
+    "InvitationOut",
     "MemberMoveIn",
     "MemberOut",
     "Message",

@@ -29,7 +29,15 @@ from councils.federation.selectors.constituencies import (
     petitions,
 )
 from councils.federation.selectors.elections import Eligible, election_eligible, elections
-from councils.federation.selectors.events import event_kinds, events
+from councils.federation.selectors.events import (
+    actor_label,
+    event_data,
+    event_kinds,
+    event_summary,
+    events,
+    label_events,
+    may_see_contact,
+)
 from councils.federation.selectors.structure import (
     CouncilNode,
     constituencies,
@@ -52,6 +60,7 @@ __all__ = [
     "PetitionRow",
     "SeatRow",
     "Vacancy",
+    "actor_label",
     "composition_at",
     "composition_history",
     "constituencies",
@@ -60,10 +69,14 @@ __all__ = [
     "councils",
     "election_eligible",
     "elections",
+    "event_data",
     "event_kinds",
+    "event_summary",
     "events",
     "factions",
+    "label_events",
     "majority_map",
+    "may_see_contact",
     "member_home",
     "memberships",
     "organizations",

@@ -13,7 +13,7 @@ The contract every service keeps:
 - ``at`` defaults to now; a past moment plays history (the demonstration does).
 
 Modules: :mod:`.structure` (organization, officers, factions, councils, constituencies),
-:mod:`.members` (joining, moving, leaving), :mod:`.imports` (members from a file),
+:mod:`.members` (joining, moving, leaving, invitations), :mod:`.imports` (members from a file),
 :mod:`.apportionment`, :mod:`.mandates` (seats ending, resignations, changes of faction),
 :mod:`.elections`, :mod:`.recall` (petitions), :mod:`.tick` (what time changes).
 """
@@ -33,7 +33,14 @@ from councils.federation.services.apportionment import council_apportion
 from councils.federation.services.elections import election_declare, election_open
 from councils.federation.services.imports import IMPORT_ERRORS_SHOWN, ImportReport, members_import
 from councils.federation.services.mandates import deputy_change_faction, seat_resign
-from councils.federation.services.members import MoveOutcome, member_add, member_leave, member_move
+from councils.federation.services.members import (
+    MEMBER_HAS_PASSWORD,
+    MoveOutcome,
+    member_add,
+    member_invite,
+    member_leave,
+    member_move,
+)
 from councils.federation.services.recall import SignOutcome, petition_open, petition_sign, petition_withdraw
 from councils.federation.services.structure import (
     constituency_create,
@@ -47,6 +54,7 @@ from councils.federation.services.tick import TickReport, tick
 
 __all__ = [
     "IMPORT_ERRORS_SHOWN",
+    "MEMBER_HAS_PASSWORD",
     "NOT_ADMINISTRATOR",
     "NOT_CONSTITUENT",
     "NOT_HOLDER",
@@ -66,6 +74,7 @@ __all__ = [
     "election_open",
     "faction_create",
     "member_add",
+    "member_invite",
     "member_leave",
     "member_move",
     "members_import",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor, is_person, is_system
+from councils.federation import notifications
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation, open_at
 from councils.federation.parts import Part
@@ -79,8 +80,11 @@ def allocated_at(council_id: int, part: Part, at: datetime) -> int | None:
 def open_election(
     *, council: Council, part: Part, kind: str, seats: int, at: datetime, cause: Seat | None = None
 ) -> Election:
-    """Create an open election row for one part of ``council`` (the services record the event)."""
-    return Election.objects.create(
+    """Create an open election row for one part of ``council`` (the services record the event).
+
+    The constituency of a by-election is told once the change commits (its members may turn it off).
+    """
+    election = Election.objects.create(
         organization_id=council.organization_id,
         council=council,
         kind=kind,
@@ -89,3 +93,6 @@ def open_election(
         opened_at=at,
         **part.ids(),
     )
+    if kind == Election.Kind.BY_ELECTION:
+        notifications.by_election_opened(election=election)
+    return election

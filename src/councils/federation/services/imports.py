@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor
+from councils.accounts.invitations import invite_on_commit
+from councils.accounts.mail import Delivery
 from councils.audit.services import event_record
 from councils.federation.models import (
     Constituency,
@@ -34,10 +36,16 @@ User = get_user_model()
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import of members did."""
+    """What an import of members did.
+
+    ``invitations`` is filled in once the import has committed and its invitations were handed
+    to the mail server: how many went, how many could not (the log names them). A failure of
+    mail never undoes the import; those members can be sent their invitation again.
+    """
 
     members: int
     users_created: int
+    invitations: Delivery = field(default_factory=Delivery)
 
 
 #: How many row errors an import lists before "and N more".
@@ -108,13 +116,16 @@ def members_import(
     rows: Iterable[Sequence[str]],
     progress: Callable[[int], None] | None = None,
     first_line: int = 1,
+    invite: bool = True,
     at: datetime | None = None,
 ) -> ImportReport:
     """Import members from rows of (name, email, constituency slug or name), all or nothing.
 
     Every row is checked before anything is written; the errors name the line
     (``first_line`` is the line number of the first row, 2 when the file has a header).
-    Users are found by e-mail (case-insensitive) or created without a usable password.
+    Users are found by e-mail (case-insensitive) or created without a usable password. Unless
+    ``invite`` is false, every member imported is sent an invitation once the import commits (a
+    link to set their password, or word that they may sign in with the one they have).
     """
     require(actor, "federation.manage_members", organization, NOT_ORGANIZER)
     moment = moment_of(at)
@@ -234,4 +245,9 @@ def members_import(
         at=at,
     )
     publish_on_commit(organization_topic(organization), [constituency_topic(c) for c in by_key.values()])
-    return ImportReport(members=len(member_rows), users_created=len(new_emails))
+    invitations = (
+        invite_on_commit(organization_name=organization.name, user_ids=[row[1] for row in member_rows])
+        if invite
+        else Delivery(done=True)
+    )
+    return ImportReport(members=len(member_rows), users_created=len(new_emails), invitations=invitations)

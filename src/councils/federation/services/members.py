@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor
+from councils.accounts.invitations import invite_on_commit
+from councils.accounts.mail import Delivery
 from councils.audit.services import event_record
 from councils.federation.models import (
     Constituency,
@@ -48,9 +50,14 @@ def member_add(
     user: User,
     constituency: Constituency,
     name: str = "",
+    invite: bool = True,
     at: datetime | None = None,
 ) -> Member:
-    """Make ``user`` a member of the organization in ``constituency``."""
+    """Make ``user`` a member of the organization in ``constituency``.
+
+    Unless ``invite`` is false, the new member is sent an invitation once the change commits: a
+    link to set their password, or (if they have one) word that they may sign in.
+    """
     require(actor, "federation.manage_members", organization, NOT_ORGANIZER)
     if constituency.organization_id != organization.pk:
         raise ValidationError({"constituency": _("The constituency belongs to another organization.")})
@@ -76,7 +83,45 @@ def member_add(
         at=at,
     )
     publish_on_commit(organization_topic(organization), constituency_topic(constituency))
+    if invite:
+        invite_on_commit(organization_name=organization.name, user_ids=[user.pk])
     return member
+
+
+MEMBER_HAS_PASSWORD = (
+    "%(name)s has already set a password: they can sign in, or set a new one from the sign-in page."
+)
+
+
+@transaction.atomic
+def member_invite(*, actor: Actor, member: Member, at: datetime | None = None) -> Delivery:
+    """Send a member their invitation again, with a new link to set their password.
+
+    For a member who lost the first message or let its link expire. Refused (``ValidationError``
+    naming ``member``) for a membership that ended, a person without an e-mail address or one who
+    has set a password already. The message goes once the change commits; the returned
+    :class:`~councils.accounts.mail.Delivery` says whether it could be handed to the mail server.
+    """
+    require(actor, "federation.manage_members", member, NOT_ORGANIZER)
+    member = Member.objects.select_related("user", "organization").get(pk=member.pk)
+    user = member.user
+    if member.left_at is not None:
+        raise ValidationError({"member": _("%(m)s is no longer a member.") % {"m": member.name}})
+    if not user.is_active or not user.email:
+        raise ValidationError(
+            {"member": _("%(m)s has no active account with an e-mail address.") % {"m": member.name}}
+        )
+    if user.has_usable_password():
+        raise ValidationError({"member": _(MEMBER_HAS_PASSWORD) % {"name": member.name}})
+    event_record(
+        organization=member.organization,
+        kind="member.invited",
+        actor=actor,
+        target=member,
+        data={"member": member.pk, "name": member.name},
+        at=at,
+    )
+    return invite_on_commit(organization_name=member.organization.name, user_ids=[user.pk])
 
 
 def _current(member: Member, moment: datetime) -> Member:

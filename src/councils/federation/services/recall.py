@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor
 from councils.audit.services import event_record, stream_for
+from councils.federation import notifications
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
     Constituency,
@@ -51,6 +52,7 @@ def _recall_if_complete(
     petition.save(update_fields=["status", "closed_at"])
     seat = Seat.objects.select_related("council").get(pk=petition.seat_id)
     end_seat(seat, at=at, reason=Seat.EndReason.RECALL, cascade=cascade, except_petition=petition)
+    notifications.deputy_recalled(seat=seat)
     return True
 
 
@@ -133,6 +135,7 @@ def petition_open(
         at=at,
     )
     publish_on_commit(constituency_topic(seat.constituency), seat_topics(cascade.ended))
+    notifications.petition_opened(petition=petition, seat=seat, actor=actor)
     # The petition's signatures go to a stream of its own (see petition_sign), opened with it.
     stream_for(organization=seat.council.organization, owner=petition)
     return petition

@@ -14,11 +14,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor, is_person
+from councils.accounts.privacy import display_name
 from councils.audit.services import event_record
 from councils.federation.models import (
     Constituency,
     Council,
     Faction,
+    Member,
     Officer,
     Organization,
 )
@@ -71,6 +73,17 @@ def organization_create(
     return org
 
 
+def _officer_name(organization: Organization, user: User) -> str:
+    member = Member.objects.filter(organization=organization, user=user).order_by("-joined_at").first()
+    return display_name(
+        member_name=member.name if member else None,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.get_username(),
+        pk=user.pk,
+    )
+
+
 @transaction.atomic
 def officer_appoint(
     *, actor: Actor, organization: Organization, user: User, role: str, at: datetime | None = None
@@ -85,7 +98,9 @@ def officer_appoint(
         kind="officer.appointed",
         actor=actor,
         target=officer,
-        data={"user": user.pk, "role": role, "username": user.get_username()},
+        # The name, not the user name: user names are often e-mail addresses, which the audit log
+        # shows only to officers (councils.accounts.privacy), and its payloads are kept forever.
+        data={"user": user.pk, "role": role, "name": _officer_name(organization, user)},
         at=at,
     )
     publish_on_commit(organization_topic(organization))
@@ -127,7 +142,11 @@ def officer_remove(*, actor: Actor, officer: Officer, at: datetime | None = None
         kind="officer.removed",
         actor=actor,
         target=current,
-        data={"user": current.user_id, "role": current.role, "username": current.user.get_username()},
+        data={
+            "user": current.user_id,
+            "role": current.role,
+            "name": _officer_name(organization, current.user),
+        },
         at=at,
     )
     access_ended(organization_id=organization.pk, user_id=current.user_id)

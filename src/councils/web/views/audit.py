@@ -29,6 +29,10 @@ def audit(request: HttpRequest, organization: Organization) -> HttpResponse:
     kind = form.cleaned_data.get("kind") if form.is_valid() else None
     paginator = Paginator(selectors.events(organization=organization, kind=kind or None), EVENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    # Names for every member; addresses only for the officers who need them (accounts.privacy).
+    page.object_list = selectors.label_events(
+        page.object_list, contact=selectors.may_see_contact(user=request.user, organization=organization)
+    )
     return render(
         request,
         "web/audit.html",

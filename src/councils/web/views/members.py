@@ -1,5 +1,6 @@
 """A membership's page: who, where, since when, the seats held; an organizer moves the member to
-another constituency, and the member (or an organizer) ends the membership."""
+another constituency or sends their invitation again, and the member (or an organizer) ends the
+membership."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ def _context(request: HttpRequest, organization: Organization, member: Member) -
         ),
         "may_manage": may_manage,
         "may_leave": member.left_at is None and request.user.has_perm("federation.leave", member),
+        # Officers who manage members see the address and whether the person can sign in yet.
+        "contact": selectors.may_see_contact(user=request.user, organization=organization),
+        "may_invite": may_manage and member.left_at is None and not member.user.has_usable_password(),
         "move_form": MemberMoveForm(constituencies=selectors.constituencies(organization=organization))
         if may_manage and member.left_at is None
         else None,
@@ -37,7 +41,7 @@ def _context(request: HttpRequest, organization: Organization, member: Member) -
 def member(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
     """A membership; POST ``action=move`` (with a constituency) or ``action=leave`` changes it."""
     found = get_object_or_404(
-        Member.objects.select_related("constituency", "moved_from__constituency"),
+        Member.objects.select_related("constituency", "moved_from__constituency", "user"),
         organization=organization,
         pk=member_id,
     )
@@ -62,6 +66,17 @@ def member(request: HttpRequest, organization: Organization, member_id: int) -> 
                 % {"name": found.name, "constituency": outcome.member.constituency.name},
             )
             return redirect("member", organization.slug, outcome.member.pk)
+        if action == "invite":
+            delivery = services.member_invite(actor=request.user, member=found)
+            if delivery.failed:
+                messages.error(
+                    request,
+                    _("The invitation to %(name)s could not be sent: the mail server did not take it.")
+                    % {"name": found.name},
+                )
+            else:
+                messages.success(request, _("A new invitation went to %(name)s.") % {"name": found.name})
+            return redirect("member", organization.slug, found.pk)
         if action == "leave":
             services.member_leave(actor=request.user, member=found)
             messages.success(request, _("The membership of %(name)s has ended.") % {"name": found.name})
@@ -69,5 +84,5 @@ def member(request: HttpRequest, organization: Organization, member_id: int) -> 
     except ValidationError as exc:
         context["errors"] = _validation_messages(exc)
         return render(request, "web/member.html", context, status=400)
-    context["errors"] = [_("Choose to move the member or to end the membership.")]
+    context["errors"] = [_("Choose to move the member, invite them again or end the membership.")]
     return render(request, "web/member.html", context, status=400)

@@ -33,6 +33,7 @@ def organization(request: HtmxHttpRequest, organization: Organization) -> HttpRe
         "day": at_form.day(),
         # Live updates re-read the map only while it shows now, not a chosen past day.
         "live": at_form.moment() is None,
+        "may_manage_members": request.user.has_perm("federation.manage_members", organization),
     }
     if request.htmx and request.htmx.target == "majority-map":
         return render(request, "web/partials/majority_map.html", context)

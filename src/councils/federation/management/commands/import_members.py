@@ -25,7 +25,9 @@ class Command(BaseCommand):
         "Import members from a CSV file (UTF-8, a byte-order mark is accepted) with one member per "
         "row: name,email,constituency. The constituency is given by its slug or its exact name. "
         "A first row 'name,email,constituency' is read as a header and skipped. Users are found by "
-        "email or created without a password (they set one by resetting it). If any row is wrong, "
+        "email or created without a password. Once the import is saved, each member is sent an "
+        "invitation by mail with a link to choose their password (unless --no-invite); a message "
+        "that cannot be sent is counted and logged, and the import stands. If any row is wrong, "
         "the errors are listed by line and nothing of the file is imported."
     )
 
@@ -39,6 +41,11 @@ class Command(BaseCommand):
                 "Record the import in the audit log as done by this organizer "
                 "(default: the system, as for any command run by the operator)."
             ),
+        )
+        parser.add_argument(
+            "--no-invite",
+            action="store_true",
+            help=_("Send no invitation (organizers can send each member one later from the member's page)."),
         )
         parser.add_argument(
             "--delimiter",
@@ -71,6 +78,7 @@ class Command(BaseCommand):
                 rows=rows,
                 first_line=first_line,
                 progress=bar.update if bar is not None else None,
+                invite=not options["no_invite"],
             )
         except ValidationError as e:
             if bar is not None:
@@ -94,6 +102,22 @@ class Command(BaseCommand):
                 }
             )
         )
+        sent = report.invitations
+        if options["no_invite"] or not (sent.sent or sent.failed):
+            return
+        self.stdout.write(
+            _("Invitations sent: %(sent)s.") % {"sent": number_format(sent.sent, force_grouping=True)}
+        )
+        if sent.failed:
+            # The import stands: say who was not reached, and how to reach them later.
+            shown = ", ".join(sent.failed_to[:10]) + (", …" if len(sent.failed_to) > 10 else "")
+            self.stderr.write(
+                _(
+                    "%(failed)s invitations could not be sent (%(addresses)s); the log has the reasons. "
+                    "Send them again from each member's page once the mail server works."
+                )
+                % {"failed": number_format(sent.failed, force_grouping=True), "addresses": shown}
+            )
 
     def read(self, name: str, delimiter: str) -> tuple[list[list[str]], int]:
         """The rows of the file and the line number of the first of them (2 after a header)."""

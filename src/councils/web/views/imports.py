@@ -1,0 +1,103 @@
+"""Importing members from a CSV file on a page (organizers): the same import as
+``councils import-members``, all or nothing, with an invitation to each member imported."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from councils.federation import services
+from councils.federation.models import Organization
+from councils.web.forms import MembersImportForm
+from councils.web.views._common import _organization_page, _validation_messages
+
+HEADER = ("name", "email", "constituency")
+
+
+def _rows(data: bytes, delimiter: str) -> tuple[list[list[str]], int]:
+    """The rows of an uploaded file and the line number of the first (2 after a header)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValidationError(
+            {
+                "file": _("The file is not UTF-8 text (byte %(position)s); save it as CSV UTF-8.")
+                % {"position": e.start}
+            }
+        ) from e
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as e:
+        raise ValidationError(
+            {"file": _("The file is not a readable CSV file: %(error)s") % {"error": e}}
+        ) from e
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    first_line = 1
+    if rows and tuple(cell.strip().lower() for cell in rows[0]) == HEADER:
+        rows, first_line = rows[1:], 2
+    if not rows:
+        raise ValidationError({"file": _("The file holds no members.")})
+    return rows, first_line
+
+
+@require_http_methods(["GET", "POST"])
+@_organization_page
+def members_import(request: HttpRequest, organization: Organization) -> HttpResponseBase:
+    """A form to upload the file; on success, what was imported and what became of the invitations."""
+    if not request.user.has_perm("federation.manage_members", organization):
+        raise PermissionDenied(_("Only an organizer of this organization may import members."))
+    form = MembersImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"organization": organization, "form": form}
+    if request.method == "GET":
+        return render(request, "web/members_import.html", context)
+    if not form.is_valid():
+        return render(request, "web/members_import.html", context, status=400)
+    try:
+        rows, first_line = _rows(form.cleaned_data["file"].read(), form.cleaned_data["delimiter"])
+        report = services.members_import(
+            actor=request.user,
+            organization=organization,
+            rows=rows,
+            first_line=first_line,
+            invite=form.cleaned_data["invite"],
+        )
+    except ValidationError as exc:
+        context["errors"] = _validation_messages(exc)
+        return render(request, "web/members_import.html", context, status=400)
+    messages.success(
+        request,
+        _("Imported %(members)s members (%(users)s new accounts).")
+        % {
+            "members": number_format(report.members, force_grouping=True),
+            "users": number_format(report.users_created, force_grouping=True),
+        },
+    )
+    sent = report.invitations
+    if form.cleaned_data["invite"] and sent.done:
+        if sent.failed:
+            messages.warning(
+                request,
+                _(
+                    "%(failed)s invitations could not be sent (%(addresses)s): the mail server did not "
+                    "take them. The members are imported; send them their invitation again from their "
+                    "pages once the mail server works."
+                )
+                % {
+                    "failed": number_format(sent.failed, force_grouping=True),
+                    "addresses": ", ".join(sent.failed_to[:10]) + (", …" if len(sent.failed_to) > 10 else ""),
+                },
+            )
+        messages.info(
+            request,
+            _("Invitations sent: %(sent)s.") % {"sent": number_format(sent.sent, force_grouping=True)},
+        )
+    return redirect("members_import", organization.slug)
