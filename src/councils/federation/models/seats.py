@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.federation.models.structure import Constituency, Council, Faction, Member, Organization
 from councils.federation.parts import HasPart, one_part_constraint
+from councils.validators import validate_single_line
 
 
 def open_at(at: datetime) -> Q:
@@ -214,7 +215,7 @@ class Seat(HasPart, models.Model):
         Member, on_delete=models.PROTECT, related_name="seats", verbose_name=_("deputy")
     )
     # Copied from the constituency (or the seat below) so composition by section needs no join.
-    section = models.CharField(_("section"), max_length=40, blank=True)
+    section = models.CharField(_("section"), max_length=40, blank=True, validators=[validate_single_line])
     derives_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_seats"
     )
