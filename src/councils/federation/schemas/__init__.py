@@ -16,6 +16,7 @@ from councils.federation.schemas.elections import (
     ElectionDetailOut,
     ElectionIn,
     ElectionOut,
+    ElectionStatus,
     EligibleOut,
 )
 from councils.federation.schemas.errors import (
@@ -31,6 +32,7 @@ from councils.federation.schemas.petitions import (
     ConstituencyDetailOut,
     PetitionIn,
     PetitionOut,
+    PetitionStatus,
     SignatureOut,
     SignOutcomeOut,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "ElectionDetailOut",
     "ElectionIn",
     "ElectionOut",
+    "ElectionStatus",
     "EligibleOut",
     "FactionCountOut",
     "FactionOut",
@@ -73,6 +76,7 @@ __all__ = [
     "OrganizationOut",
     "PetitionIn",
     "PetitionOut",
+    "PetitionStatus",
     "SchemaErrors",
     "SeatOut",
     "SignOutcomeOut",
