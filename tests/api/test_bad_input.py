@@ -56,7 +56,7 @@ def test_the_document_types_at_as_a_date_or_a_date_time_and_bounds_pages():
     params = document["paths"]["/api/organizations/{slug}/councils/{council}/seats"]["get"]["parameters"]
     by_name = {p["name"]: p["schema"] for p in params}
     formats = {s.get("format") for s in by_name["at"]["anyOf"]}
-    assert formats == {"date", "date-time", None}
+    assert formats == {"date", "date-time", None}  # None: empty (now) or null
     assert (by_name["page"]["minimum"], by_name["page"]["maximum"]) == (1, 1_000_000)
     assert by_name["page_size"]["anyOf"][0]["maximum"] == 100
 

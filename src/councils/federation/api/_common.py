@@ -43,13 +43,15 @@ class ApiRequest(HttpRequest):
 
 
 # Documented answers besides success (shapes in councils.api's description).
-ERRORS = {401: Message, 403: Message, 404: Message}
-READ_AT_ERRORS = {**ERRORS, 422: SchemaErrors}
-WRITE_ERRORS = {400: FieldErrors, **ERRORS, 422: SchemaErrors}
+# 422: any request may be malformed (a path's id that is not a whole number, a page out of range).
+ERRORS = {401: Message, 403: Message, 404: Message, 422: SchemaErrors}
+READ_AT_ERRORS = ERRORS
+WRITE_ERRORS = {400: FieldErrors, **ERRORS}
 
 AT_DESCRIPTION = (
     "The moment to show, as an ISO 8601 date-time (`1917-10-25T22:40:00+03:00`; without an offset it "
-    "is read in the server's time zone) or a date (`1917-10-25`: as the day ended). Default: now."
+    "is read in the server's time zone) or a date (`1917-10-25`: as the day ended), from 1800-01-01 "
+    "to today (422 otherwise). Default: now."
 )
 
 #: ``at`` as the OpenAPI document describes it: a date or a date-time, as :func:`parse_moment` reads it.
@@ -60,6 +62,7 @@ AtParam = Annotated[
             "anyOf": [
                 {"type": "string", "format": "date"},
                 {"type": "string", "format": "date-time"},
+                {"type": "string", "maxLength": 0},  # empty: now, as when absent
                 {"type": "null"},
             ]
         }
