@@ -11,12 +11,21 @@ API's schemas through the services.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PlainTextValidator", "text_problem", "validate_multiline_text", "validate_single_line"]
+__all__ = [
+    "EARLIEST_DAY",
+    "PlainTextValidator",
+    "day_range_problem",
+    "text_problem",
+    "validate_multiline_text",
+    "validate_single_line",
+]
 
 #: Bidirectional embeddings, overrides and isolates: they reorder the text after them.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -74,3 +83,22 @@ class PlainTextValidator:
 validate_single_line = PlainTextValidator()
 #: For reasons, descriptions: line breaks and tabs allowed.
 validate_multiline_text = PlainTextValidator(multiline=True)
+
+
+#: The earliest day the pages and the API show: before any history an organization records (the
+#: first soviets met in 1905), and far from the calendar's edge where time zones overflow.
+EARLIEST_DAY = date(1800, 1, 1)
+
+
+def day_range_problem(day: date) -> str | None:
+    """Why the state on ``day`` cannot be shown (before :data:`EARLIEST_DAY`, or after today), or None.
+
+    Today is the server's; a day's grace lets a client a time zone ahead ask about its today.
+    """
+    today = timezone.localdate()
+    if EARLIEST_DAY <= day <= today + timedelta(days=1):
+        return None
+    return str(
+        _("Give a date from %(earliest)s to today (%(today)s); %(day)s is out of range.")
+        % {"earliest": EARLIEST_DAY.isoformat(), "today": today.isoformat(), "day": day.isoformat()}
+    )

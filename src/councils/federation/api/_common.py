@@ -30,6 +30,7 @@ from councils.federation.schemas import (
     Message,
     SchemaErrors,
 )
+from councils.validators import day_range_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -107,7 +108,7 @@ def parse_moment(value: str | None, *, param: str = "at") -> datetime | None:
         )
     shown = day if moment is None else moment.date()
     assert isinstance(shown, date)
-    problem = moment_range_problem(shown)
+    problem = day_range_problem(shown)
     if problem is not None:
         raise SchemaError([{"type": "value_error", "loc": ["query", param], "msg": problem}])
     if moment is None:
@@ -117,23 +118,6 @@ def parse_moment(value: str | None, *, param: str = "at") -> datetime | None:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
-
-
-#: The earliest day a page or the API shows (the first soviets met in 1905; well before any history
-#: an organization records, and far from the calendar's edge where time zones overflow).
-EARLIEST_DAY = date(1800, 1, 1)
-
-
-def moment_range_problem(day: date) -> str | None:
-    """Why ``day`` cannot be shown (before :data:`EARLIEST_DAY`, or after today), or None."""
-    today = timezone.localdate()
-    if day < EARLIEST_DAY or day > today + timedelta(days=1):  # a day's grace for time zones
-        return _("Give a date from %(earliest)s to today (%(today)s); %(day)s is out of range.") % {
-            "earliest": EARLIEST_DAY.isoformat(),
-            "today": today.isoformat(),
-            "day": day.isoformat(),
-        }
-    return None
 
 
 #: The highest page number a list answers, and the most items a page may hold.
