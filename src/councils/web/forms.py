@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.federation.models import Constituency, Council, Election, Faction, Member
+from councils.federation.models import MAX_ELECTION_SEATS, Constituency, Council, Election, Faction, Member
 from councils.federation.selectors import Eligible
 from councils.validators import day_range_problem
 
@@ -121,6 +121,7 @@ class ElectionOpenForm(forms.Form):
         label=_("Seats to fill"),
         required=False,
         min_value=1,
+        max_value=MAX_ELECTION_SEATS,
         help_text=_(
             "Leave empty for the part's allocated seats (regular) or its vacant seats (by-election)."
         ),

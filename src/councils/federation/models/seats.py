@@ -91,6 +91,11 @@ class SeatAllocation(HasPart, models.Model):
         return f"{self.seats} seats in {self.council_id}"
 
 
+#: The most seats one election fills when its part has no allocation to bound it (the Petrograd
+#: Soviet, the largest council of 1917, had about 3,000 deputies).
+MAX_ELECTION_SEATS = 5_000
+
+
 class Election(HasPart, models.Model):
     """An election of deputies for one part of a council: regular (a new term) or a by-election
     for a vacancy. In this version results are entered by a returning officer."""

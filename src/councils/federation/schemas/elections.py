@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from councils.federation.models import Election
+from councils.federation.models import MAX_ELECTION_SEATS, Election
 from councils.federation.parts import part_label, part_slugs
 from councils.federation.schemas.structure import FactionOut, SeatOut
 
@@ -123,7 +123,12 @@ class ElectionIn(Schema):
     kind: Literal["regular", "by_election"] = Field("regular", description="'regular' or 'by_election'.")
     seats: int | None = Field(
         None,
-        description="Seats to fill. Default: the part's allocation (regular) or its vacancies (by-election).",
+        ge=1,
+        le=MAX_ELECTION_SEATS,
+        description=(
+            "Seats to fill, at most the part's allocation (regular) or its vacancies (by-election); "
+            "default: all of them."
+        ),
     )
 
 
