@@ -160,7 +160,7 @@ def test_the_seats_cost_the_same_queries_however_many(
     # Session, user, organization, permission, council, seats with their factions, their terms.
     with django_assert_max_num_queries(7):
         response = member_client.get(world.url(f"/councils/{council.slug}/seats"))
-    assert len(response.json()) == size
+    assert len(response.json()["items"]) == response.json()["count"] == size
 
 
 def test_the_seats_now_and_then(world, member_client):
@@ -170,10 +170,10 @@ def test_the_seats_now_and_then(world, member_client):
         start=timezone.now() - timedelta(days=10),
         holder__name="Deputy Orlov",
     )
-    now = member_client.get(world.url("/councils/soviet/seats")).json()
+    now = member_client.get(world.url("/councils/soviet/seats")).json()["items"]
     assert sorted(s["holder"] for s in now) == ["Deputy Ivanova", "Deputy Orlov"]
     day = (timezone.now() - timedelta(days=100)).date().isoformat()
-    then = member_client.get(world.url(f"/councils/soviet/seats?at={day}")).json()
+    then = member_client.get(world.url(f"/councils/soviet/seats?at={day}")).json()["items"]
     assert [s["id"] for s in then] == [world.seat.pk]
     assert later.pk not in [s["id"] for s in then]
 
@@ -181,9 +181,9 @@ def test_the_seats_now_and_then(world, member_client):
 def test_an_ended_seat_shows_its_end_when_asked_about_its_time(world, member_client):
     ended = timezone.now() - timedelta(days=5)
     services.seat_resign(actor=SYSTEM, seat=world.seat, at=ended)
-    assert member_client.get(world.url("/councils/soviet/seats")).json() == []
+    assert member_client.get(world.url("/councils/soviet/seats")).json()["items"] == []
     day = (timezone.now() - timedelta(days=50)).date().isoformat()
-    [seat] = member_client.get(world.url(f"/councils/soviet/seats?at={day}")).json()
+    [seat] = member_client.get(world.url(f"/councils/soviet/seats?at={day}")).json()["items"]
     assert seat["end_reason"] == "resignation"
 
 

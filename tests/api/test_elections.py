@@ -9,10 +9,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from councils.audit.models import Event, Stream
 from councils.federation import services
 from councils.federation.models import Council, Election, Officer, Organization, Seat
+from councils.federation.parts import Part
+from councils.federation.services._common import open_election
 from tests.api.conftest import World, session_client, token_client
 from tests.factories import CouncilFactory, MemberFactory, OfficerFactory
 
@@ -87,7 +90,7 @@ def test_an_officer_opens_and_declares_a_regular_election(world, officer_client,
 
     composition = officer_client.get(world.url("/councils/soviet/composition")).json()
     assert sorted(s["holder"] for s in composition["seats"]) == ["Member Petrov", "Member Sidorov"]
-    declared = officer_client.get(world.url("/elections?status=declared")).json()
+    declared = officer_client.get(world.url("/elections?status=declared")).json()["items"]
     assert [[s["holder"] for s in e["elected"]] for e in declared] == [["Member Petrov", "Member Sidorov"]]
     world.seat.refresh_from_db()
     assert world.seat.end_reason == Seat.EndReason.TERM
@@ -101,7 +104,7 @@ def test_an_organizer_with_a_token_may_open_an_election(world):
 
 def test_a_member_may_read_elections_but_not_open_or_declare_them(world, member_client, officer_client):
     election = _open(officer_client, world).json()
-    assert [e["id"] for e in member_client.get(world.url("/elections")).json()] == [election["id"]]
+    assert [e["id"] for e in member_client.get(world.url("/elections")).json()["items"]] == [election["id"]]
     assert member_client.get(world.url(f"/elections/{election['id']}")).json()["eligible"] is None
 
     before = _state(world.organization)
@@ -200,7 +203,7 @@ def test_naming_no_part_or_no_seat_is_refused(world, officer_client):
     assert neither.status_code == 400
     assert list(neither.json()["errors"]) == ["__all__"]
     zero = _open(officer_client, world, seats=0)
-    assert zero.json()["errors"] == {"seats": ["An election fills at least one seat."]}
+    assert zero.status_code == 422 and zero.json()["detail"][0]["loc"] == ["body", "seats"]
     assert _state(world.organization) == before
 
 
@@ -208,7 +211,7 @@ def test_a_by_election_after_a_recall_fills_the_vacancy(world, officer_client, s
     petition = services.petition_open(actor=world.member.user, seat=world.seat)
     assert services.petition_sign(actor=sidorov.user, petition=petition).recalled
 
-    [by_election] = officer_client.get(world.url("/elections?status=open")).json()
+    [by_election] = officer_client.get(world.url("/elections?status=open")).json()["items"]
     assert (by_election["kind"], by_election["seats"]) == ("by_election", 1)
     assert (by_election["cause"], by_election["cause_holder"]) == (world.seat.pk, "Deputy Ivanova")
     eligible = officer_client.get(world.url(f"/elections/{by_election['id']}")).json()["eligible"]
@@ -268,11 +271,24 @@ def test_a_delegate_already_sent_for_the_seat_below_is_refused_not_a_server_erro
         officer_client, world.url("/elections"), {"council": "congress", "child_council": "soviet"}
     )
     _declare(officer_client, world, regular.json()["id"], [{"member": world.seat.holder_id}])
-    by_election = _post(
+    # The soviet's one seat in the congress is held: opening a by-election for it is refused now
+    # (tests/federation/test_bounds.py), so the row stands for one opened before that rule.
+    refused = _post(
         officer_client,
         world.url("/elections"),
         {"council": "congress", "child_council": "soviet", "kind": "by_election", "seats": 1},
-    ).json()
+    )
+    assert refused.json()["errors"] == {"seats": ["No seat of this part is vacant."]}
+    congress = _congress(world)
+    by_election = {
+        "id": open_election(
+            council=congress,
+            part=Part(child_council_id=world.council.pk),
+            kind=Election.Kind.BY_ELECTION,
+            seats=1,
+            at=timezone.now(),
+        ).pk
+    }
     assert officer_client.get(world.url(f"/elections/{by_election['id']}")).json()["eligible"] == []
 
     before = _state(world.organization)
@@ -304,10 +320,10 @@ def _elections(world: World, officer: Any, n: int) -> None:
 def test_the_list_costs_the_same_queries_for_2_and_8_elections(world, officer, officer_client):
     _elections(world, officer, 2)
     with CaptureQueriesContext(connection) as few:
-        assert len(officer_client.get(world.url("/elections")).json()) == 2
+        assert len(officer_client.get(world.url("/elections")).json()["items"]) == 2
     _elections(world, officer, 6)
     with CaptureQueriesContext(connection) as many:
-        body = officer_client.get(world.url("/elections")).json()
+        body = officer_client.get(world.url("/elections")).json()["items"]
     assert len(body) == 8
     assert sum(len(e["elected"]) for e in body) == 4
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -55,7 +55,9 @@ def test_the_log_a_page_at_a_time(world):
     assert first["count"] == second["count"] == PAGE_SIZE + 3
     assert len(first["items"]) == PAGE_SIZE
     assert [e["sequence"] for e in second["items"]] == [3, 2, 1]
-    assert client.get(world.url("/events?page=3")).json()["items"] == []
+    past = client.get(world.url("/events?page=3"))
+    assert past.status_code == 404
+    assert past.json()["detail"] == "There is no page 3: the list has 2 pages of 50."
 
 
 def test_a_page_number_below_one_is_refused_naming_it(world, member_client):

@@ -60,10 +60,10 @@ def test_a_constituent_opens_a_petition(world, member_client):
 
 def test_the_petitions_of_an_organization_by_status(world, member_client):
     _post(member_client, world.url("/petitions"), {"seat": world.seat.pk})
-    open_ = member_client.get(world.url("/petitions?status=open")).json()
+    open_ = member_client.get(world.url("/petitions?status=open")).json()["items"]
     assert [(p["deputy"], p["signatures"], p["required"]) for p in open_] == [("Deputy Ivanova", 1, 2)]
-    assert member_client.get(world.url("/petitions?status=succeeded")).json() == []
-    assert len(member_client.get(world.url("/petitions")).json()) == 1
+    assert member_client.get(world.url("/petitions?status=succeeded")).json()["items"] == []
+    assert len(member_client.get(world.url("/petitions")).json()["items"]) == 1
 
 
 def test_an_unknown_status_is_refused_naming_it(world, member_client):
@@ -78,7 +78,7 @@ def test_an_open_petition_past_its_expiry_is_shown_expired(world, member_client)
         opened_at=timezone.now() - timedelta(days=31),
         expires_at=timezone.now() - timedelta(days=1),
     )
-    [petition] = member_client.get(world.url("/petitions?status=open")).json()
+    [petition] = member_client.get(world.url("/petitions?status=open")).json()["items"]
     assert petition["expired"] is True
 
 
@@ -93,7 +93,7 @@ def test_signing_to_the_threshold_recalls_the_deputy(world, member_client, sidor
     assert world.seat.end_reason == Seat.EndReason.RECALL
     composition = member_client.get(world.url("/councils/soviet/composition")).json()
     assert (composition["filled"], composition["vacant"]) == (0, 2)
-    [succeeded] = member_client.get(world.url("/petitions?status=succeeded")).json()
+    [succeeded] = member_client.get(world.url("/petitions?status=succeeded")).json()["items"]
     assert succeeded["progress"] == 1.0
 
 
@@ -126,7 +126,7 @@ def test_withdrawing_a_signature(world, member_client, sidorov):
     assert response.status_code == 200
     assert response.json()["petition"] == petition["id"]
     assert response.json()["withdrawn_at"] is not None
-    [listed] = member_client.get(world.url("/petitions?status=open")).json()
+    [listed] = member_client.get(world.url("/petitions?status=open")).json()["items"]
     assert listed["signatures"] == 0
     assert Event.objects.filter(kind="petition.withdrawn").count() == 1
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 __all__ = [
@@ -153,17 +155,22 @@ def payload_dump(payload: Any) -> dict[str, Any]:
     return dataclasses.asdict(payload)
 
 
-def summary_render(code: str, data: Mapping[str, Any]) -> str | None:
+def summary_render(code: str, data: Mapping[str, Any], *, isolate: bool = False) -> str | None:
     """The summary of an event of kind ``code`` with payload ``data``, in the active language.
 
     None when the kind is not registered or the stored payload no longer fits it (then the caller
-    shows the bare kind): showing a page must never fail over one odd event.
+    shows the bare kind): showing a page must never fail over one odd event. With ``isolate``, the
+    result is safe HTML in which every text from the payload (a name someone typed) is escaped
+    and isolated in ``<bdi>``, so that right-to-left text or a stray bidirectional control in it
+    cannot reorder the sentence around it.
     """
     kind = _registry.get(code)
     if kind is None:
         return None
     try:
         payload = payload_load(kind, data)
+        if isolate:
+            return mark_safe(conditional_escape(gettext(kind.summary)) % _Fields(payload, isolate=True))
         return gettext(kind.summary) % _Fields(payload)
     except (EventKindError, KeyError, TypeError, ValueError):
         return None
@@ -172,11 +179,15 @@ def summary_render(code: str, data: Mapping[str, Any]) -> str | None:
 class _Fields:
     """A payload seen as the mapping ``%`` formatting wants: fields and properties by name."""
 
-    def __init__(self, payload: Any) -> None:
+    def __init__(self, payload: Any, *, isolate: bool = False) -> None:
         self._payload = payload
+        self._isolate = isolate
 
     def __getitem__(self, name: str) -> Any:
-        return getattr(self._payload, name)
+        value = getattr(self._payload, name)
+        if self._isolate and not isinstance(value, int | float):
+            return format_html("<bdi>{}</bdi>", value)
+        return value
 
 
 # --- checking values against annotations ---------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from councils.audit.kinds import summary_render
@@ -128,3 +129,10 @@ class Event(models.Model):
         if self.hash_version == HASH_LEGACY:
             return self.legacy_summary
         return summary_render(self.kind, self.data) or self.kind
+
+    @property
+    def summary_html(self) -> str:
+        """:attr:`summary` as safe HTML, each name in it isolated in ``<bdi>`` (for the pages)."""
+        if self.hash_version == HASH_LEGACY:
+            return format_html("<bdi>{}</bdi>", self.legacy_summary)
+        return summary_render(self.kind, self.data, isolate=True) or self.kind

@@ -42,7 +42,15 @@ import numpy as np
 import numpy.typing as npt
 
 from councils.counting.errors import BallotFileError, InvalidProfileError
-from councils.counting.profile import MAX_CANDIDATES, NO_CANDIDATE, Profile, code_dtype, group_rows
+from councils.counting.profile import (
+    MAX_CANDIDATES,
+    MAX_TOTAL_WEIGHT,
+    NO_CANDIDATE,
+    Profile,
+    code_dtype,
+    group_rows,
+    total_weight_within_bound,
+)
 
 try:  # the C fast path, built when the package was installed with a C compiler (setup.py)
     from councils.counting import _bltscan
@@ -54,7 +62,7 @@ __all__ = ["parse_blt", "read_blt", "write_blt"]
 Codes = npt.NDArray[np.signedinteger[Any]]
 Weights = npt.NDArray[np.int64] | npt.NDArray[np.float64]
 
-#: Weights above this are refused: their sum over a file could overflow int64.
+#: Weights of more digits are refused at once (the total is bounded too: ``MAX_TOTAL_WEIGHT``).
 _MAX_WEIGHT_DIGITS = 15
 #: The fast reader parses about this many bytes at a time (a size that stays in cache).
 _CHUNK_BYTES = 1 << 20
@@ -173,9 +181,18 @@ def _parse_whole(data: bytes, path: str | None, allow_equal: bool) -> Profile:
     if resume_at is not None:
         # Lines before ``resume_at`` were read and checked; the careful parser takes over there
         # and either reports the problem it finds or reads the rest.
-        slow_ranks, slow_weights, names_at = _ballots_slow(data, resume_at, n, path, allow_equal)
+        read = np.concatenate([np.empty(0, dtype=np.int64), *(w for _, w in parts)])
+        if total_weight_within_bound(read):
+            before = int(read.sum())  # no wrap within the bound
+        else:  # the total passed the bound before the problem: report that, from the start
+            parts, resume_at, before = [], start, 0
+        slow_ranks, slow_weights, names_at = _ballots_slow(data, resume_at, n, path, allow_equal, before)
         parts.append((slow_ranks, slow_weights))
     ranks, weights = _concatenate(parts, n)
+    if not total_weight_within_bound(weights):
+        # The careful parser keeps the running total and names the line that passes the bound.
+        _ballots_slow(data, start, n, path, allow_equal)
+        raise AssertionError("the careful parser accepted ballots whose total is out of bounds")
     names, title = _parse_names(data[names_at:], data.count(b"\n", 0, names_at), n, path)
     ranks, grouped_weights = _group_if_repeated(ranks, weights, n)
     return Profile(names, ranks, grouped_weights, header.seats, title, header.withdrawn)
@@ -336,6 +353,8 @@ def _read_stream(
         progress(done + len(rest), total)
     names, title = _parse_names(tail + rest, newlines, n, path)
     ranks, weights, runs = table.finish()
+    if not total_weight_within_bound(weights):
+        return None  # the careful path names the line where the total passes the bound
     ranks, grouped_weights = _group_if_repeated(ranks, weights, n, runs)
     return Profile(names, ranks, grouped_weights, header.seats, title, header.withdrawn)
 
@@ -741,12 +760,13 @@ def _check_rows(
 
 
 def _ballots_slow(
-    data: bytes, offset: int, n: int, path: str | None, allow_equal: bool
+    data: bytes, offset: int, n: int, path: str | None, allow_equal: bool, total: int = 0
 ) -> tuple[Codes, npt.NDArray[np.int64], int]:
     """Parse ballots line by line from byte ``offset`` (a line start) to the line "0".
 
-    Raises at the first problem, naming its line and column. Returns the ranks, the weights and
-    the byte offset of the line after the "0".
+    ``total`` is the weight of the ballots before ``offset``: the running total must stay within
+    ``MAX_TOTAL_WEIGHT``. Raises at the first problem, naming its line and column. Returns the
+    ranks, the weights and the byte offset of the line after the "0".
     """
     rows: list[list[int]] = []
     weights: list[int] = []
@@ -791,6 +811,15 @@ def _ballots_slow(
             )
         if len(weight.lstrip("0")) > _MAX_WEIGHT_DIGITS:
             raise BallotFileError(f"ballot weight {weight} is too large", path=path, line=number, column=col)
+        total += int(weight)
+        if total > MAX_TOTAL_WEIGHT:
+            raise BallotFileError(
+                f"the ballots' total weight passes {MAX_TOTAL_WEIGHT:,} here: "
+                "larger totals cannot be counted exactly",
+                path=path,
+                line=number,
+                column=col,
+            )
         row: list[int] = []
         seen: dict[int, int] = {}
         ended = False

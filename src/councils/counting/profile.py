@@ -16,7 +16,16 @@ import numpy.typing as npt
 
 from councils.counting.errors import InvalidProfileError
 
-__all__ = ["MAX_CANDIDATES", "NO_CANDIDATE", "ApprovalProfile", "Profile", "code_dtype", "group_rows"]
+__all__ = [
+    "MAX_CANDIDATES",
+    "MAX_TOTAL_WEIGHT",
+    "NO_CANDIDATE",
+    "ApprovalProfile",
+    "Profile",
+    "code_dtype",
+    "group_rows",
+    "total_weight_within_bound",
+]
 
 #: The code that pads a truncated ballot after its last preference.
 NO_CANDIDATE = -1
@@ -27,6 +36,37 @@ _MAX_INT8_CANDIDATES = 127
 
 #: The most candidates a profile can hold: their codes must fit int16.
 MAX_CANDIDATES = 32767
+
+
+#: The largest total weight a profile may hold: every method counts it exactly. Float64 tallies
+#: (IRV, plurality, approval, Schulze) are exact for whole numbers up to 2**53, and int64 sums of
+#: such totals cannot wrap; the STV methods refuse far smaller totals themselves (``MAX_PAPERS``).
+MAX_TOTAL_WEIGHT = 2**53
+
+
+_TOO_HEAVY = f"the ballots' total weight exceeds {MAX_TOTAL_WEIGHT:,}, the most that can be counted exactly"
+
+
+def total_weight_within_bound(weights: npt.NDArray[np.int64] | npt.NDArray[np.float64]) -> bool:
+    """Whether ``weights`` (none negative) sum to at most :data:`MAX_TOTAL_WEIGHT`, decided exactly.
+
+    The sum is never taken in int64, where it could wrap round to a small number: a float sum
+    decides every total not within a hair of the bound, and Python integers the rest.
+    """
+    rows = int(weights.shape[0])
+    if rows == 0:
+        return True
+    largest = weights.max()
+    if np.issubdtype(weights.dtype, np.integer) and int(largest) * rows <= MAX_TOTAL_WEIGHT:
+        return True  # the usual case: one comparison, no sum
+    approximate = float(weights.sum(dtype=np.float64))
+    if not np.isfinite(approximate):
+        return False
+    if approximate < MAX_TOTAL_WEIGHT * (1 - 1e-9):
+        return True
+    if approximate > MAX_TOTAL_WEIGHT * (1 + 1e-9) or not np.issubdtype(weights.dtype, np.integer):
+        return approximate <= MAX_TOTAL_WEIGHT
+    return sum(int(w) for w in weights.tolist()) <= MAX_TOTAL_WEIGHT
 
 
 def code_dtype(n_candidates: int) -> type[np.int8] | type[np.int16]:
@@ -107,6 +147,8 @@ class Profile:
         if self.seats < 1:
             raise InvalidProfileError(f"seats must be at least 1, got {self.seats}")
         code_dtype(len(self.candidates))  # refuses more candidates than codes can name
+        if not total_weight_within_bound(self.weights):
+            raise InvalidProfileError(_TOO_HEAVY)
         bad = [c for c in self.withdrawn if not 0 <= c < len(self.candidates)]
         if bad:
             raise InvalidProfileError(f"withdrawn candidate codes out of range: {sorted(bad)}")
@@ -191,6 +233,8 @@ class Profile:
                 w = np.asarray(wl, dtype=np.float64)
             if (w < 0).any():
                 raise InvalidProfileError("weights must not be negative")
+            if not total_weight_within_bound(w):  # before grouping sums them
+                raise InvalidProfileError(_TOO_HEAVY)
         grouped, gw = group_rows(array, w)
         return cls(names, grouped, gw, seats, title, frozenset(withdrawn))
 
@@ -222,6 +266,8 @@ class ApprovalProfile:
             raise InvalidProfileError("weights must have one entry per ballot")
         if self.seats < 1:
             raise InvalidProfileError(f"seats must be at least 1, got {self.seats}")
+        if not total_weight_within_bound(self.weights):
+            raise InvalidProfileError(_TOO_HEAVY)
 
     @classmethod
     def from_profile(cls, profile: Profile) -> ApprovalProfile:

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.accounts import mail
 from councils.accounts.notifications import NotificationKind
-from councils.federation.models import Constituency, Council, Election, Faction, Member
+from councils.federation.models import MAX_ELECTION_SEATS, Constituency, Council, Election, Faction, Member
 from councils.federation.selectors import Eligible
+from councils.validators import day_range_problem
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,9 +43,13 @@ class AtForm(forms.Form):
 
     def clean_at(self) -> date | None:
         day: date | None = self.cleaned_data.get("at")
-        if day is not None and day.year < 1000:
-            raise forms.ValidationError(_("Enter a date after the year 1000."))
+        if day is not None and (problem := day_range_problem(day)) is not None:
+            raise forms.ValidationError(problem)
         return day
+
+    def typed(self) -> str:
+        """What was typed in the control, so that a refused date stays in it beside its error."""
+        return str(self.data.get("at", ""))[:40] if self.is_bound else ""
 
     def moment(self) -> datetime | None:
         """The moment to show: the end of the chosen day, or ``None`` (now) for today, a later day
@@ -124,6 +129,7 @@ class ElectionOpenForm(forms.Form):
         label=_("Seats to fill"),
         required=False,
         min_value=1,
+        max_value=MAX_ELECTION_SEATS,
         help_text=_(
             "Leave empty for the part's allocated seats (regular) or its vacant seats (by-election)."
         ),

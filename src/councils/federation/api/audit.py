@@ -10,11 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 
 from councils.audit.selectors import stream_heads
 from councils.federation import selectors
-from councils.federation.api._common import ERRORS, ApiRequest, organization_for
+from councils.federation.api._common import ERRORS, ApiRequest, organization_for, paginated
 from councils.federation.schemas import SchemaErrors
 
 router = Router(tags=["audit"])
@@ -84,7 +83,7 @@ class StreamHeadOut(Schema):
 
 
 @router.get("/organizations/{slug}/events", response={200: list[EventOut], **ERRORS, 422: SchemaErrors})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginated(page_size=PAGE_SIZE)
 def event_list(
     request: ApiRequest,
     slug: str,

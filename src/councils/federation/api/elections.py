@@ -28,6 +28,7 @@ from councils.federation.schemas import (
     ElectionDetailOut,
     ElectionIn,
     ElectionOut,
+    ElectionStatus,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ from councils.federation.api._common import (
     ApiRequest,
     council_for,
     organization_for,
+    paginated,
 )
 
 router = Router(tags=["elections"])
@@ -61,12 +63,15 @@ def _election(organization: Organization, election_id: int) -> Election:
 
 
 @router.get("/organizations/{slug}/elections", response={200: list[ElectionOut], **READ_AT_ERRORS})
+@paginated
 def election_list(
-    request: ApiRequest, slug: str, status: Election.Status | None = ELECTION_STATUS_QUERY
+    request: ApiRequest, slug: str, status: ElectionStatus | None = ELECTION_STATUS_QUERY
 ) -> Any:
-    """The organization's elections, open ones first, then newest first; `status` filters them. A
-    declared election lists the seats it filled."""
-    return selectors.elections(organization=organization_for(request, slug), status=status)
+    """The organization's elections, open ones first, then newest first, 50 a page (`page=1, 2,
+    ...`); `status` filters them. A declared election lists the seats it filled."""
+    return selectors.elections(
+        organization=organization_for(request, slug), status=None if status is None else status.value
+    )
 
 
 @router.get("/organizations/{slug}/elections/{election_id}", response={200: ElectionDetailOut, **ERRORS})

@@ -18,6 +18,7 @@ from councils.federation.models import (
 from councils.federation.schemas import (
     PetitionIn,
     PetitionOut,
+    PetitionStatus,
     SignatureOut,
     SignOutcomeOut,
 )
@@ -31,19 +32,24 @@ from councils.federation.api._common import (
     WRITE_ERRORS,
     ApiRequest,
     organization_for,
+    paginated,
 )
 
 router = Router(tags=["recall"])
 
 
 @router.get("/organizations/{slug}/petitions", response={200: list[PetitionOut], **READ_AT_ERRORS})
+@paginated
 def petition_list(
     request: ApiRequest,
     slug: str,
-    status: RecallPetition.Status | None = STATUS_QUERY,
+    status: PetitionStatus | None = STATUS_QUERY,
 ) -> Any:
-    """The organization's recall petitions, soonest to expire first; `status` filters them."""
-    return selectors.petitions(organization=organization_for(request, slug), status=status)
+    """The organization's recall petitions, soonest to expire first, 50 a page (`page=1, 2, ...`);
+    `status` filters them."""
+    return selectors.petitions(
+        organization=organization_for(request, slug), status=None if status is None else status.value
+    )
 
 
 def _petition(request: ApiRequest, slug: str, petition_id: int) -> RecallPetition:

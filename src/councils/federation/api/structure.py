@@ -35,8 +35,10 @@ from councils.federation.api._common import (
     ERRORS,
     READ_AT_ERRORS,
     ApiRequest,
+    AtParam,
     council_for,
     organization_for,
+    paginated,
     parse_moment,
 )
 
@@ -73,7 +75,7 @@ def council_detail(request: ApiRequest, slug: str, council: str) -> Any:
 @router.get(
     "/organizations/{slug}/councils/{council}/composition", response={200: CompositionOut, **READ_AT_ERRORS}
 )
-def council_composition(request: ApiRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
+def council_composition(request: ApiRequest, slug: str, council: str, at: AtParam = AT_QUERY) -> Any:
     """The seats of the council at a moment (now by default) by faction and section, its vacancies and
     its majority. The answer costs the same few queries however many seats the council has."""
     moment = parse_moment(at)
@@ -99,13 +101,14 @@ def council_composition(request: ApiRequest, slug: str, council: str, at: str | 
 
 
 @router.get("/organizations/{slug}/councils/{council}/seats", response={200: list[SeatOut], **READ_AT_ERRORS})
-def council_seats(request: ApiRequest, slug: str, council: str, at: str | None = AT_QUERY) -> Any:
-    """The seats of the council held at a moment (now by default)."""
+@paginated
+def council_seats(request: ApiRequest, slug: str, council: str, at: AtParam = AT_QUERY) -> Any:
+    """The seats of the council held at a moment (now by default), 50 a page (`page=1, 2, ...`)."""
     return selectors.seats(council=council_for(request, slug, council), at=parse_moment(at))
 
 
 @router.get("/organizations/{slug}/majority-map", response={200: list[CouncilMajorityOut], **READ_AT_ERRORS})
-def majority_map(request: ApiRequest, slug: str, at: str | None = AT_QUERY) -> Any:
+def majority_map(request: ApiRequest, slug: str, at: AtParam = AT_QUERY) -> Any:
     """Which faction holds the majority of which council at a moment (now by default), in tree order."""
     return selectors.majority_map(organization=organization_for(request, slug), at=parse_moment(at))
 

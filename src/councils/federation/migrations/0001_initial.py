@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,335 +17,908 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('chain_length', models.PositiveBigIntegerField(default=0, editable=False)),
-                ('chain_head', models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                ("chain_length", models.PositiveBigIntegerField(default=0, editable=False)),
+                ("chain_head", models.CharField(blank=True, editable=False, max_length=64)),
             ],
             options={
-                'verbose_name': 'organization',
-                'verbose_name_plural': 'organizations',
-                'ordering': ['name'],
+                "verbose_name": "organization",
+                "verbose_name_plural": "organizations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Council',
+            name="Council",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('seat_rule', models.CharField(choices=[('ratio', 'one deputy per N members'), ('fixed', 'fixed number of seats, apportioned')], default='ratio', max_length=16, verbose_name='seat rule')),
-                ('members_per_seat', models.PositiveIntegerField(blank=True, help_text='For the ratio rule: one deputy per this many.', null=True, verbose_name='members per seat')),
-                ('minimum_seats', models.PositiveIntegerField(default=1, help_text='Every constituency or child council gets at least this many.', verbose_name='minimum seats per part')),
-                ('total_seats', models.PositiveIntegerField(blank=True, help_text='For the fixed rule: the size of the council.', null=True, verbose_name='total seats')),
-                ('apportionment_method', models.CharField(choices=[('dhondt', "D'Hondt"), ('sainte-lague', 'Sainte-Laguë'), ('modified-sainte-lague', 'modified Sainte-Laguë'), ('hare', 'largest remainder (Hare)'), ('droop', 'largest remainder (Droop)'), ('huntington-hill', 'Huntington–Hill')], default='sainte-lague', max_length=32, verbose_name='apportionment method')),
-                ('term_days', models.PositiveIntegerField(default=365, verbose_name='term (days)')),
-                ('recall_threshold', models.DecimalField(decimal_places=3, default=Decimal('0.5'), help_text="The fraction of a constituency's members whose signatures end a deputy's mandate.", max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.001')), django.core.validators.MaxValueValidator(Decimal('1'))], verbose_name='recall threshold')),
-                ('recall_mode', models.CharField(choices=[('immediate', 'the seat ends when the threshold is reached'), ('vote', 'a recall vote opens when the threshold is reached')], default='immediate', max_length=16, verbose_name='recall mode')),
-                ('petition_days', models.PositiveIntegerField(default=30, help_text='A recall petition not completed in this time expires.', verbose_name='petition period (days)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='federation.council', verbose_name='parent')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='councils', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                (
+                    "seat_rule",
+                    models.CharField(
+                        choices=[
+                            ("ratio", "one deputy per N members"),
+                            ("fixed", "fixed number of seats, apportioned"),
+                        ],
+                        default="ratio",
+                        max_length=16,
+                        verbose_name="seat rule",
+                    ),
+                ),
+                (
+                    "members_per_seat",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="For the ratio rule: one deputy per this many.",
+                        null=True,
+                        verbose_name="members per seat",
+                    ),
+                ),
+                (
+                    "minimum_seats",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="Every constituency or child council gets at least this many.",
+                        verbose_name="minimum seats per part",
+                    ),
+                ),
+                (
+                    "total_seats",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="For the fixed rule: the size of the council.",
+                        null=True,
+                        verbose_name="total seats",
+                    ),
+                ),
+                (
+                    "apportionment_method",
+                    models.CharField(
+                        choices=[
+                            ("dhondt", "D'Hondt"),
+                            ("sainte-lague", "Sainte-Laguë"),
+                            ("modified-sainte-lague", "modified Sainte-Laguë"),
+                            ("hare", "largest remainder (Hare)"),
+                            ("droop", "largest remainder (Droop)"),
+                            ("huntington-hill", "Huntington–Hill"),
+                        ],
+                        default="sainte-lague",
+                        max_length=32,
+                        verbose_name="apportionment method",
+                    ),
+                ),
+                ("term_days", models.PositiveIntegerField(default=365, verbose_name="term (days)")),
+                (
+                    "recall_threshold",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0.5"),
+                        help_text="The fraction of a constituency's members whose signatures end a deputy's mandate.",
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.001")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                        verbose_name="recall threshold",
+                    ),
+                ),
+                (
+                    "recall_mode",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "the seat ends when the threshold is reached"),
+                            ("vote", "a recall vote opens when the threshold is reached"),
+                        ],
+                        default="immediate",
+                        max_length=16,
+                        verbose_name="recall mode",
+                    ),
+                ),
+                (
+                    "petition_days",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="A recall petition not completed in this time expires.",
+                        verbose_name="petition period (days)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="federation.council",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="councils",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'council',
-                'verbose_name_plural': 'councils',
-                'ordering': ['organization', 'name'],
+                "verbose_name": "council",
+                "verbose_name_plural": "councils",
+                "ordering": ["organization", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Constituency',
+            name="Constituency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('section', models.CharField(blank=True, help_text='An optional label such as "workers" or "soldiers".', max_length=40, verbose_name='section')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='constituencies', to='federation.council')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='constituencies', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                (
+                    "section",
+                    models.CharField(
+                        blank=True,
+                        help_text='An optional label such as "workers" or "soldiers".',
+                        max_length=40,
+                        verbose_name="section",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="constituencies",
+                        to="federation.council",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="constituencies",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'constituency',
-                'verbose_name_plural': 'constituencies',
-                'ordering': ['organization', 'name'],
+                "verbose_name": "constituency",
+                "verbose_name_plural": "constituencies",
+                "ordering": ["organization", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='joined at')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='left at')),
-                ('constituency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='federation.constituency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "joined_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="joined at"),
+                ),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="left at")),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="federation.constituency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member',
-                'verbose_name_plural': 'members',
-                'ordering': ['organization', 'name'],
+                "verbose_name": "member",
+                "verbose_name_plural": "members",
+                "ordering": ["organization", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Faction',
+            name="Faction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('short_name', models.CharField(max_length=24, verbose_name='short name')),
-                ('colour', models.CharField(default='#888888', help_text='A hex colour such as #c0392b.', max_length=7, verbose_name='colour')),
-                ('position', models.SmallIntegerField(default=0, verbose_name='position')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='factions', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("short_name", models.CharField(max_length=24, verbose_name="short name")),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#888888",
+                        help_text="A hex colour such as #c0392b.",
+                        max_length=7,
+                        verbose_name="colour",
+                    ),
+                ),
+                ("position", models.SmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="factions",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'faction',
-                'verbose_name_plural': 'factions',
-                'ordering': ['organization', 'position', 'name'],
+                "verbose_name": "faction",
+                "verbose_name_plural": "factions",
+                "ordering": ["organization", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Election',
+            name="Election",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('regular', 'regular election'), ('by_election', 'by-election')], max_length=16, verbose_name='kind')),
-                ('status', models.CharField(choices=[('open', 'open'), ('declared', 'declared'), ('cancelled', 'cancelled')], default='open', max_length=16, verbose_name='status')),
-                ('seats', models.PositiveIntegerField(verbose_name='seats to fill')),
-                ('opened_at', models.DateTimeField(verbose_name='opened at')),
-                ('declared_at', models.DateTimeField(blank=True, null=True, verbose_name='declared at')),
-                ('child_council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='elections_above', to='federation.council')),
-                ('constituency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='federation.constituency')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='federation.council')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("regular", "regular election"), ("by_election", "by-election")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("declared", "declared"), ("cancelled", "cancelled")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("seats", models.PositiveIntegerField(verbose_name="seats to fill")),
+                ("opened_at", models.DateTimeField(verbose_name="opened at")),
+                ("declared_at", models.DateTimeField(blank=True, null=True, verbose_name="declared at")),
+                (
+                    "child_council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elections_above",
+                        to="federation.council",
+                    ),
+                ),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elections",
+                        to="federation.constituency",
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elections",
+                        to="federation.council",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elections",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'election',
-                'verbose_name_plural': 'elections',
-                'ordering': ['-opened_at'],
+                "verbose_name": "election",
+                "verbose_name_plural": "elections",
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='Seat',
+            name="Seat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.PositiveIntegerField(help_text="Which of the part's seats this is (1, 2, ...).", verbose_name='slot')),
-                ('section', models.CharField(blank=True, max_length=40, verbose_name='section')),
-                ('start', models.DateTimeField(verbose_name='start')),
-                ('end', models.DateTimeField(blank=True, null=True, verbose_name='end')),
-                ('end_reason', models.CharField(blank=True, choices=[('term', 'term ended'), ('recall', 'recalled'), ('resignation', 'resigned'), ('superseded', 'superseded'), ('derived', 'the seat it derives from ended')], max_length=16, verbose_name='end reason')),
-                ('term_ends', models.DateTimeField(blank=True, null=True, verbose_name='term ends')),
-                ('child_council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seats_above', to='federation.council')),
-                ('constituency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='federation.constituency')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='federation.council')),
-                ('derives_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='derived_seats', to='federation.seat')),
-                ('election', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seats_filled', to='federation.election')),
-                ('faction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='federation.faction', verbose_name='faction')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='federation.member', verbose_name='deputy')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slot",
+                    models.PositiveIntegerField(
+                        help_text="Which of the part's seats this is (1, 2, ...).", verbose_name="slot"
+                    ),
+                ),
+                ("section", models.CharField(blank=True, max_length=40, verbose_name="section")),
+                ("start", models.DateTimeField(verbose_name="start")),
+                ("end", models.DateTimeField(blank=True, null=True, verbose_name="end")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("term", "term ended"),
+                            ("recall", "recalled"),
+                            ("resignation", "resigned"),
+                            ("superseded", "superseded"),
+                            ("derived", "the seat it derives from ended"),
+                        ],
+                        max_length=16,
+                        verbose_name="end reason",
+                    ),
+                ),
+                ("term_ends", models.DateTimeField(blank=True, null=True, verbose_name="term ends")),
+                (
+                    "child_council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats_above",
+                        to="federation.council",
+                    ),
+                ),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats",
+                        to="federation.constituency",
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats",
+                        to="federation.council",
+                    ),
+                ),
+                (
+                    "derives_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="derived_seats",
+                        to="federation.seat",
+                    ),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats_filled",
+                        to="federation.election",
+                    ),
+                ),
+                (
+                    "faction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats",
+                        to="federation.faction",
+                        verbose_name="faction",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats",
+                        to="federation.member",
+                        verbose_name="deputy",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="seats",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seat',
-                'verbose_name_plural': 'seats',
-                'ordering': ['council', 'start'],
+                "verbose_name": "seat",
+                "verbose_name_plural": "seats",
+                "ordering": ["council", "start"],
             },
         ),
         migrations.CreateModel(
-            name='RecallPetition',
+            name="RecallPetition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('required', models.PositiveIntegerField(verbose_name='signatures required')),
-                ('status', models.CharField(choices=[('open', 'open'), ('succeeded', 'succeeded'), ('expired', 'expired'), ('closed', 'closed: the seat ended otherwise')], default='open', max_length=16, verbose_name='status')),
-                ('opened_at', models.DateTimeField(verbose_name='opened at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('constituency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='federation.constituency')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions_opened', to='federation.member')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='federation.organization')),
-                ('seat', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='federation.seat')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("required", models.PositiveIntegerField(verbose_name="signatures required")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("succeeded", "succeeded"),
+                            ("expired", "expired"),
+                            ("closed", "closed: the seat ended otherwise"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="opened at")),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="federation.constituency",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions_opened",
+                        to="federation.member",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="federation.organization",
+                    ),
+                ),
+                (
+                    "seat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="federation.seat",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recall petition',
-                'verbose_name_plural': 'recall petitions',
-                'ordering': ['-opened_at'],
+                "verbose_name": "recall petition",
+                "verbose_name_plural": "recall petitions",
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.AddField(
-            model_name='election',
-            name='cause',
-            field=models.ForeignKey(blank=True, help_text='The seat whose end opened this by-election.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='by_elections', to='federation.seat'),
+            model_name="election",
+            name="cause",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The seat whose end opened this by-election.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="by_elections",
+                to="federation.seat",
+            ),
         ),
         migrations.CreateModel(
-            name='SeatAllocation',
+            name="SeatAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seats', models.PositiveIntegerField(verbose_name='seats')),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='members counted')),
-                ('start', models.DateTimeField(verbose_name='start')),
-                ('end', models.DateTimeField(blank=True, null=True, verbose_name='end')),
-                ('child_council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocations_above', to='federation.council')),
-                ('constituency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='federation.constituency')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='federation.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seats", models.PositiveIntegerField(verbose_name="seats")),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="members counted")),
+                ("start", models.DateTimeField(verbose_name="start")),
+                ("end", models.DateTimeField(blank=True, null=True, verbose_name="end")),
+                (
+                    "child_council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations_above",
+                        to="federation.council",
+                    ),
+                ),
+                (
+                    "constituency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="federation.constituency",
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="federation.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seat allocation',
-                'verbose_name_plural': 'seat allocations',
+                "verbose_name": "seat allocation",
+                "verbose_name_plural": "seat allocations",
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signed_at', models.DateTimeField(verbose_name='signed at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='federation.member')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='federation.recallpetition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signed_at", models.DateTimeField(verbose_name="signed at")),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="federation.member",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="federation.recallpetition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signature',
-                'verbose_name_plural': 'signatures',
+                "verbose_name": "signature",
+                "verbose_name_plural": "signatures",
             },
         ),
         migrations.CreateModel(
-            name='Officer',
+            name="Officer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('organizer', 'organizer'), ('returning_officer', 'returning officer')], max_length=32, verbose_name='role')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='officer_roles', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='federation.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("organizer", "organizer"), ("returning_officer", "returning officer")],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officer_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="federation.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'officer',
-                'verbose_name_plural': 'officers',
-                'constraints': [models.UniqueConstraint(fields=('organization', 'user', 'role'), name='federation_officer_one_role_each')],
+                "verbose_name": "officer",
+                "verbose_name_plural": "officers",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "user", "role"), name="federation_officer_one_role_each"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(condition=models.Q(('left_at__isnull', True)), fields=['constituency'], name='federation_member_current'),
+            model_name="member",
+            index=models.Index(
+                condition=models.Q(("left_at__isnull", True)),
+                fields=["constituency"],
+                name="federation_member_current",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_at__isnull', True)), fields=('organization', 'user'), name='federation_member_one_membership_per_organization'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("left_at__isnull", True)),
+                fields=("organization", "user"),
+                name="federation_member_one_membership_per_organization",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faction',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='federation_faction_unique_name'),
+            model_name="faction",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="federation_faction_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faction',
-            constraint=models.CheckConstraint(condition=models.Q(('colour__regex', '^#[0-9a-fA-F]{6}$')), name='federation_faction_colour_hex'),
+            model_name="faction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("colour__regex", "^#[0-9a-fA-F]{6}$")),
+                name="federation_faction_colour_hex",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='council',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='federation_council_unique_slug'),
+            model_name="council",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "slug"), name="federation_council_unique_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='council',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('members_per_seat__gte', 1), ('seat_rule', 'ratio')), models.Q(('seat_rule', 'fixed'), ('total_seats__gte', 1)), _connector='OR'), name='federation_council_seat_rule_complete'),
+            model_name="council",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("members_per_seat__gte", 1), ("seat_rule", "ratio")),
+                    models.Q(("seat_rule", "fixed"), ("total_seats__gte", 1)),
+                    _connector="OR",
+                ),
+                name="federation_council_seat_rule_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='council',
-            constraint=models.CheckConstraint(condition=models.Q(('recall_threshold__gt', 0), ('recall_threshold__lte', 1)), name='federation_council_recall_threshold_fraction'),
+            model_name="council",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("recall_threshold__gt", 0), ("recall_threshold__lte", 1)),
+                name="federation_council_recall_threshold_fraction",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='council',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='federation_council_not_own_parent'),
+            model_name="council",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="federation_council_not_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constituency',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='federation_constituency_unique_slug'),
+            model_name="constituency",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "slug"), name="federation_constituency_unique_slug"
+            ),
         ),
         migrations.AddIndex(
-            model_name='seat',
-            index=models.Index(fields=['council', 'start', 'end'], name='federation_seat_council_time'),
+            model_name="seat",
+            index=models.Index(fields=["council", "start", "end"], name="federation_seat_council_time"),
         ),
         migrations.AddIndex(
-            model_name='seat',
-            index=models.Index(fields=['organization', 'start', 'end'], name='federation_seat_org_time'),
+            model_name="seat",
+            index=models.Index(fields=["organization", "start", "end"], name="federation_seat_org_time"),
         ),
         migrations.AddIndex(
-            model_name='seat',
-            index=models.Index(condition=models.Q(('end__isnull', True)), fields=['holder'], name='federation_seat_open_holder'),
+            model_name="seat",
+            index=models.Index(
+                condition=models.Q(("end__isnull", True)),
+                fields=["holder"],
+                name="federation_seat_open_holder",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('child_council__isnull', True), ('constituency__isnull', False)), models.Q(('child_council__isnull', False), ('constituency__isnull', True)), _connector='OR'), name='federation_seat_one_part'),
+            model_name="seat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("child_council__isnull", True), ("constituency__isnull", False)),
+                    models.Q(("child_council__isnull", False), ("constituency__isnull", True)),
+                    _connector="OR",
+                ),
+                name="federation_seat_one_part",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end__isnull', True), ('end_reason', '')), models.Q(('end__gt', models.F('start')), ('end_reason__gt', '')), _connector='OR'), name='federation_seat_end_has_reason_and_follows_start'),
+            model_name="seat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end__isnull", True), ("end_reason", "")),
+                    models.Q(("end__gt", models.F("start")), ("end_reason__gt", "")),
+                    _connector="OR",
+                ),
+                name="federation_seat_end_has_reason_and_follows_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.CheckConstraint(condition=models.Q(('child_council__isnull', True), ('derives_from__isnull', False), _connector='OR'), name='federation_seat_delegate_derives'),
+            model_name="seat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("child_council__isnull", True), ("derives_from__isnull", False), _connector="OR"
+                ),
+                name="federation_seat_delegate_derives",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(condition=models.Q(('constituency__isnull', False), ('end__isnull', True)), fields=('council', 'constituency', 'slot'), name='federation_seat_one_open_per_constituency_slot'),
+            model_name="seat",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("constituency__isnull", False), ("end__isnull", True)),
+                fields=("council", "constituency", "slot"),
+                name="federation_seat_one_open_per_constituency_slot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(condition=models.Q(('child_council__isnull', False), ('end__isnull', True)), fields=('council', 'child_council', 'slot'), name='federation_seat_one_open_per_child_slot'),
+            model_name="seat",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("child_council__isnull", False), ("end__isnull", True)),
+                fields=("council", "child_council", "slot"),
+                name="federation_seat_one_open_per_child_slot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(condition=models.Q(('derives_from__isnull', False), ('end__isnull', True)), fields=('derives_from',), name='federation_seat_one_open_delegate_per_seat'),
+            model_name="seat",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("derives_from__isnull", False), ("end__isnull", True)),
+                fields=("derives_from",),
+                name="federation_seat_one_open_delegate_per_seat",
+            ),
         ),
         migrations.AddIndex(
-            model_name='recallpetition',
-            index=models.Index(fields=['constituency', 'status'], name='federation_petition_open'),
+            model_name="recallpetition",
+            index=models.Index(fields=["constituency", "status"], name="federation_petition_open"),
         ),
         migrations.AddConstraint(
-            model_name='recallpetition',
-            constraint=models.CheckConstraint(condition=models.Q(('required__gte', 1)), name='federation_recallpetition_requires_signatures'),
+            model_name="recallpetition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("required__gte", 1)), name="federation_recallpetition_requires_signatures"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recallpetition',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('opened_at'))), name='federation_recallpetition_expires_after_opening'),
+            model_name="recallpetition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_at__gt", models.F("opened_at"))),
+                name="federation_recallpetition_expires_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recallpetition',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('seat',), name='federation_recallpetition_one_open_per_seat'),
+            model_name="recallpetition",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("seat",),
+                name="federation_recallpetition_one_open_per_seat",
+            ),
         ),
         migrations.AddIndex(
-            model_name='election',
-            index=models.Index(fields=['council', 'status'], name='federation_election_open'),
+            model_name="election",
+            index=models.Index(fields=["council", "status"], name="federation_election_open"),
         ),
         migrations.AddConstraint(
-            model_name='election',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('child_council__isnull', True), ('constituency__isnull', False)), models.Q(('child_council__isnull', False), ('constituency__isnull', True)), _connector='OR'), name='federation_election_one_part'),
+            model_name="election",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("child_council__isnull", True), ("constituency__isnull", False)),
+                    models.Q(("child_council__isnull", False), ("constituency__isnull", True)),
+                    _connector="OR",
+                ),
+                name="federation_election_one_part",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='election',
-            constraint=models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='federation_election_fills_a_seat'),
+            model_name="election",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seats__gte", 1)), name="federation_election_fills_a_seat"
+            ),
         ),
         migrations.AddIndex(
-            model_name='seatallocation',
-            index=models.Index(fields=['council', 'start', 'end'], name='federation_alloc_council_time'),
+            model_name="seatallocation",
+            index=models.Index(fields=["council", "start", "end"], name="federation_alloc_council_time"),
         ),
         migrations.AddConstraint(
-            model_name='seatallocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('child_council__isnull', True), ('constituency__isnull', False)), models.Q(('child_council__isnull', False), ('constituency__isnull', True)), _connector='OR'), name='federation_seatallocation_one_part'),
+            model_name="seatallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("child_council__isnull", True), ("constituency__isnull", False)),
+                    models.Q(("child_council__isnull", False), ("constituency__isnull", True)),
+                    _connector="OR",
+                ),
+                name="federation_seatallocation_one_part",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seatallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gt', models.F('start')), _connector='OR'), name='federation_seatallocation_ends_after_start'),
+            model_name="seatallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__isnull", True), ("end__gt", models.F("start")), _connector="OR"),
+                name="federation_seatallocation_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seatallocation',
-            constraint=models.UniqueConstraint(condition=models.Q(('constituency__isnull', False), ('end__isnull', True)), fields=('council', 'constituency'), name='federation_seatallocation_one_open_per_constituency'),
+            model_name="seatallocation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("constituency__isnull", False), ("end__isnull", True)),
+                fields=("council", "constituency"),
+                name="federation_seatallocation_one_open_per_constituency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seatallocation',
-            constraint=models.UniqueConstraint(condition=models.Q(('child_council__isnull', False), ('end__isnull', True)), fields=('council', 'child_council'), name='federation_seatallocation_one_open_per_child'),
+            model_name="seatallocation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("child_council__isnull", False), ("end__isnull", True)),
+                fields=("council", "child_council"),
+                name="federation_seatallocation_one_open_per_child",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('petition', 'member'), name='federation_signature_once_per_member'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_at__isnull", True)),
+                fields=("petition", "member"),
+                name="federation_signature_once_per_member",
+            ),
         ),
     ]

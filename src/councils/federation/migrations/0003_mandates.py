@@ -25,14 +25,26 @@ def plan_mandates(rows):
     """
     by_start = {}
     for row in rows:
-        key = (row["council_id"], row["constituency_id"], row["child_council_id"], row["holder_id"], row["start"])
+        key = (
+            row["council_id"],
+            row["constituency_id"],
+            row["child_council_id"],
+            row["holder_id"],
+            row["start"],
+        )
         by_start[key] = row
     successor = {}
     has_predecessor = set()
     for row in rows:
         if row["end"] is None or row["end_reason"] not in ("superseded", "term"):
             continue
-        key = (row["council_id"], row["constituency_id"], row["child_council_id"], row["holder_id"], row["end"])
+        key = (
+            row["council_id"],
+            row["constituency_id"],
+            row["child_council_id"],
+            row["holder_id"],
+            row["end"],
+        )
         nxt = by_start.get(key)
         if nxt is None or nxt["pk"] == row["pk"]:
             continue
@@ -68,7 +80,16 @@ def plan_mandates(rows):
             if periods and periods[-1][1] == row["faction_id"]:
                 periods[-1][3] = row["end"]
             else:
-                periods.append([head, row["faction_id"], row["start"], row["end"], first["council_id"], first["organization_id"]])
+                periods.append(
+                    [
+                        head,
+                        row["faction_id"],
+                        row["start"],
+                        row["end"],
+                        first["council_id"],
+                        first["organization_id"],
+                    ]
+                )
         affiliations += [tuple(p) for p in periods]
         spans = []
         for row in chain:
@@ -93,9 +114,20 @@ def merge_superseded_seats_into_mandates(apps, schema_editor):
     Member.objects.filter(left_at__isnull=False, left_reason="").update(left_reason="left")
     rows = list(
         Seat.objects.order_by("start", "pk").values(
-            "pk", "organization_id", "council_id", "constituency_id", "child_council_id", "slot",
-            "holder_id", "faction_id", "derives_from_id", "election_id", "start", "end",
-            "end_reason", "term_ends",
+            "pk",
+            "organization_id",
+            "council_id",
+            "constituency_id",
+            "child_council_id",
+            "slot",
+            "holder_id",
+            "faction_id",
+            "derives_from_id",
+            "election_id",
+            "start",
+            "end",
+            "end_reason",
+            "term_ends",
         )
     )
     if not rows:
@@ -125,135 +157,218 @@ def refuse_unless_empty(apps, schema_editor):
     # Going back would have to split mandates into rows per faction again: not worth writing, and
     # dropping the affiliations silently would lose every deputy's faction.
     if apps.get_model("federation", "Seat").objects.exists():
-        raise RuntimeError("Mandates cannot be split back into superseded seat rows; restore a backup instead.")
+        raise RuntimeError(
+            "Mandates cannot be split back into superseded seat rows; restore a backup instead."
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0002_organization_chain_head_to_audit'),
+        ("federation", "0002_organization_chain_head_to_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='start')),
-                ('end', models.DateTimeField(blank=True, null=True, verbose_name='end')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField(verbose_name="start")),
+                ("end", models.DateTimeField(blank=True, null=True, verbose_name="end")),
             ],
             options={
-                'verbose_name': 'faction affiliation',
-                'verbose_name_plural': 'faction affiliations',
-                'ordering': ['seat', 'start'],
+                "verbose_name": "faction affiliation",
+                "verbose_name_plural": "faction affiliations",
+                "ordering": ["seat", "start"],
             },
         ),
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='start')),
-                ('ends', models.DateTimeField(blank=True, null=True, verbose_name='term ends')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField(verbose_name="start")),
+                ("ends", models.DateTimeField(blank=True, null=True, verbose_name="term ends")),
             ],
             options={
-                'verbose_name': 'term',
-                'verbose_name_plural': 'terms',
-                'ordering': ['seat', 'start'],
+                "verbose_name": "term",
+                "verbose_name_plural": "terms",
+                "ordering": ["seat", "start"],
             },
         ),
         migrations.AddField(
-            model_name='member',
-            name='left_reason',
-            field=models.CharField(blank=True, choices=[('left', 'left the organization'), ('moved', 'moved to another constituency')], db_default='', default='', max_length=16, verbose_name='left because'),
+            model_name="member",
+            name="left_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[("left", "left the organization"), ("moved", "moved to another constituency")],
+                db_default="",
+                default="",
+                max_length=16,
+                verbose_name="left because",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='moved_from',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moved_to', to='federation.member', verbose_name='continues the membership'),
+            model_name="member",
+            name="moved_from",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="moved_to",
+                to="federation.member",
+                verbose_name="continues the membership",
+            ),
         ),
         migrations.AlterField(
-            model_name='seat',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('term', 'term ended'), ('recall', 'recalled'), ('resignation', 'resigned'), ('derived', 'the seat it derives from ended'), ('moved', 'moved to another constituency'), ('left', 'left the organization')], max_length=16, verbose_name='end reason'),
+            model_name="seat",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("term", "term ended"),
+                    ("recall", "recalled"),
+                    ("resignation", "resigned"),
+                    ("derived", "the seat it derives from ended"),
+                    ("moved", "moved to another constituency"),
+                    ("left", "left the organization"),
+                ],
+                max_length=16,
+                verbose_name="end reason",
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='council',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='federation.council'),
+            model_name="affiliation",
+            name="council",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="federation.council"
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='faction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='affiliations', to='federation.faction'),
+            model_name="affiliation",
+            name="faction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="affiliations",
+                to="federation.faction",
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='federation.organization'),
+            model_name="affiliation",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="federation.organization"
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='seat',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='affiliations', to='federation.seat'),
+            model_name="affiliation",
+            name="seat",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="affiliations", to="federation.seat"
+            ),
         ),
         migrations.AddField(
-            model_name='term',
-            name='election',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='terms', to='federation.election'),
+            model_name="term",
+            name="election",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="terms",
+                to="federation.election",
+            ),
         ),
         migrations.AddField(
-            model_name='term',
-            name='seat',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='terms', to='federation.seat'),
+            model_name="term",
+            name="seat",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="terms", to="federation.seat"
+            ),
         ),
         migrations.AddIndex(
-            model_name='affiliation',
-            index=models.Index(fields=['council', 'start', 'end'], name='federation_affil_council_time'),
+            model_name="affiliation",
+            index=models.Index(fields=["council", "start", "end"], name="federation_affil_council_time"),
         ),
         migrations.AddIndex(
-            model_name='affiliation',
-            index=models.Index(fields=['organization', 'start', 'end'], name='federation_affil_org_time'),
+            model_name="affiliation",
+            index=models.Index(fields=["organization", "start", "end"], name="federation_affil_org_time"),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gt', models.F('start')), _connector='OR'), name='federation_affiliation_ends_after_start'),
+            model_name="affiliation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__isnull", True), ("end__gt", models.F("start")), _connector="OR"),
+                name="federation_affiliation_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.UniqueConstraint(condition=models.Q(('end__isnull', True)), fields=('seat',), name='federation_affiliation_one_open_per_seat'),
+            model_name="affiliation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end__isnull", True)),
+                fields=("seat",),
+                name="federation_affiliation_one_open_per_seat",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.UniqueConstraint(fields=('seat', 'start'), name='federation_affiliation_one_per_start'),
+            model_name="affiliation",
+            constraint=models.UniqueConstraint(
+                fields=("seat", "start"), name="federation_affiliation_one_per_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='term',
-            index=models.Index(fields=['ends'], name='federation_term_ends'),
+            model_name="term",
+            index=models.Index(fields=["ends"], name="federation_term_ends"),
         ),
         migrations.AddConstraint(
-            model_name='term',
-            constraint=models.UniqueConstraint(fields=('seat', 'start'), name='federation_term_one_per_start'),
+            model_name="term",
+            constraint=models.UniqueConstraint(
+                fields=("seat", "start"), name="federation_term_one_per_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='term',
-            constraint=models.UniqueConstraint(condition=models.Q(('election__isnull', False)), fields=('seat', 'election'), name='federation_term_once_per_election'),
+            model_name="term",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("election__isnull", False)),
+                fields=("seat", "election"),
+                name="federation_term_once_per_election",
+            ),
         ),
         migrations.RunPython(merge_superseded_seats_into_mandates, refuse_unless_empty, elidable=False),
         migrations.RemoveField(
-            model_name='seat',
-            name='election',
+            model_name="seat",
+            name="election",
         ),
         migrations.RemoveField(
-            model_name='seat',
-            name='faction',
+            model_name="seat",
+            name="faction",
         ),
         migrations.RemoveField(
-            model_name='seat',
-            name='term_ends',
+            model_name="seat",
+            name="term_ends",
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('left_at__isnull', True), ('left_reason', '')), models.Q(('left_at__gte', models.F('joined_at')), ('left_at__isnull', False), ('left_reason__gt', '')), _connector='OR'), name='federation_member_left_has_reason'),
+            model_name="member",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("left_at__isnull", True), ("left_reason", "")),
+                    models.Q(
+                        ("left_at__gte", models.F("joined_at")),
+                        ("left_at__isnull", False),
+                        ("left_reason__gt", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="federation_member_left_has_reason",
+            ),
         ),
     ]

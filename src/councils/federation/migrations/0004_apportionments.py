@@ -5,34 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0003_mandates'),
+        ("federation", "0003_mandates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Apportionment',
+            name="Apportionment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('seat_rule', models.CharField(choices=[('ratio', 'one deputy per N members'), ('fixed', 'fixed number of seats, apportioned')], max_length=16, verbose_name='seat rule')),
-                ('method', models.CharField(blank=True, max_length=32, verbose_name='method')),
-                ('total_seats', models.PositiveIntegerField(verbose_name='total seats')),
-                ('sizes', models.JSONField(default=dict, verbose_name='sizes')),
-                ('seed', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='seed of the lot')),
-                ('ties', models.JSONField(blank=True, default=list, verbose_name='ties')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='apportionments', to='federation.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="at")),
+                (
+                    "seat_rule",
+                    models.CharField(
+                        choices=[
+                            ("ratio", "one deputy per N members"),
+                            ("fixed", "fixed number of seats, apportioned"),
+                        ],
+                        max_length=16,
+                        verbose_name="seat rule",
+                    ),
+                ),
+                ("method", models.CharField(blank=True, max_length=32, verbose_name="method")),
+                ("total_seats", models.PositiveIntegerField(verbose_name="total seats")),
+                ("sizes", models.JSONField(default=dict, verbose_name="sizes")),
+                (
+                    "seed",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="seed of the lot"),
+                ),
+                ("ties", models.JSONField(blank=True, default=list, verbose_name="ties")),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="apportionments",
+                        to="federation.council",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'apportionment',
-                'verbose_name_plural': 'apportionments',
-                'ordering': ['council', 'at'],
+                "verbose_name": "apportionment",
+                "verbose_name_plural": "apportionments",
+                "ordering": ["council", "at"],
             },
         ),
         migrations.AddField(
-            model_name='seatallocation',
-            name='apportionment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='federation.apportionment'),
+            model_name="seatallocation",
+            name="apportionment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="allocations",
+                to="federation.apportionment",
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0005_officer_terms'),
+        ("federation", "0005_officer_terms"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='council',
-            name='proxies_per_holder',
-            field=models.PositiveSmallIntegerField(default=1, help_text="How many other deputies' votes in one poll a deputy may cast for them (0: no proxies).", verbose_name='proxies a deputy may hold'),
+            model_name="council",
+            name="proxies_per_holder",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                help_text="How many other deputies' votes in one poll a deputy may cast for them (0: no proxies).",
+                verbose_name="proxies a deputy may hold",
+            ),
         ),
     ]

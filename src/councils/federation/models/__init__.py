@@ -12,6 +12,7 @@ from councils.federation.models.recall import (
     Signature,
 )
 from councils.federation.models.seats import (
+    MAX_ELECTION_SEATS,
     Affiliation,
     Apportionment,
     Election,
@@ -31,6 +32,7 @@ from councils.federation.models.structure import (
 )
 
 __all__ = [
+    "MAX_ELECTION_SEATS",
     "Affiliation",
     "Apportionment",
     "Constituency",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from councils.federation.models.seats import Seat
 from councils.federation.models.structure import Constituency, Member, Organization
+from councils.validators import validate_multiline_text
+
+#: The longest reason a petition may give (a page of text).
+REASON_MAX_LENGTH = 2000
 
 
 class RecallPetition(models.Model):
@@ -28,7 +33,12 @@ class RecallPetition(models.Model):
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="petitions")
     constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="petitions")
     opened_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="petitions_opened")
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        max_length=REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(REASON_MAX_LENGTH), validate_multiline_text],
+    )
     required = models.PositiveIntegerField(_("signatures required"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(_("opened at"))

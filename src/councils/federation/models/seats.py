@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.federation.models.structure import Constituency, Council, Faction, Member, Organization
 from councils.federation.parts import HasPart, one_part_constraint
+from councils.validators import validate_single_line
 
 
 def open_at(at: datetime) -> Q:
@@ -88,6 +89,11 @@ class SeatAllocation(HasPart, models.Model):
 
     def __str__(self) -> str:
         return f"{self.seats} seats in {self.council_id}"
+
+
+#: The most seats one election fills when its part has no allocation to bound it (the Petrograd
+#: Soviet, the largest council of 1917, had about 3,000 deputies).
+MAX_ELECTION_SEATS = 5_000
 
 
 class Election(HasPart, models.Model):
@@ -214,7 +220,7 @@ class Seat(HasPart, models.Model):
         Member, on_delete=models.PROTECT, related_name="seats", verbose_name=_("deputy")
     )
     # Copied from the constituency (or the seat below) so composition by section needs no join.
-    section = models.CharField(_("section"), max_length=40, blank=True)
+    section = models.CharField(_("section"), max_length=40, blank=True, validators=[validate_single_line])
     derives_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_seats"
     )

@@ -12,13 +12,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from councils.validators import validate_multiline_text, validate_single_line
+
 
 class Organization(models.Model):
     """A federation using Councils. Its audit log's heads are in ``councils.audit`` (``Stream``)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_multiline_text])
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -76,8 +78,8 @@ class Faction(models.Model):
     """An organized group (party) of an organization."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="factions")
-    name = models.CharField(_("name"), max_length=120)
-    short_name = models.CharField(_("short name"), max_length=24)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    short_name = models.CharField(_("short name"), max_length=24, validators=[validate_single_line])
     colour = models.CharField(
         _("colour"), max_length=7, default="#888888", help_text=_("A hex colour such as #c0392b.")
     )
@@ -130,7 +132,7 @@ class Council(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80)
     seat_rule = models.CharField(
         _("seat rule"), max_length=16, choices=SeatRule.choices, default=SeatRule.RATIO
@@ -210,13 +212,14 @@ class Constituency(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="constituencies")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="constituencies")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80)
     section = models.CharField(
         _("section"),
         max_length=40,
         blank=True,
         help_text=_('An optional label such as "workers" or "soldiers".'),
+        validators=[validate_single_line],
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -250,7 +253,7 @@ class Member(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="members")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     left_reason = models.CharField(

@@ -16,6 +16,7 @@ from councils.federation.schemas.elections import (
     ElectionDetailOut,
     ElectionIn,
     ElectionOut,
+    ElectionStatus,
     EligibleOut,
 )
 from councils.federation.schemas.errors import (
@@ -32,6 +33,7 @@ from councils.federation.schemas.petitions import (
     ConstituencyDetailOut,
     PetitionIn,
     PetitionOut,
+    PetitionStatus,
     SignatureOut,
     SignOutcomeOut,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "ElectionDetailOut",
     "ElectionIn",
     "ElectionOut",
+    "ElectionStatus",
     "EligibleOut",
     "FactionCountOut",
     "FactionOut",
@@ -75,6 +78,7 @@ __all__ = [
     "OrganizationOut",
     "PetitionIn",
     "PetitionOut",
+    "PetitionStatus",
     "SchemaErrors",
     "SeatOut",
     "SignOutcomeOut",

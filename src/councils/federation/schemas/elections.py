@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from councils.federation.models import MAX_ELECTION_SEATS, Election
 from councils.federation.parts import part_label, part_slugs
 from councils.federation.schemas.structure import FactionOut, SeatOut
+
+#: An election's status, as its own enum in the OpenAPI document (a petition's differs).
+ElectionStatus = enum.Enum(  # type: ignore[misc]
+    "ElectionStatus", {m.name: m.value for m in Election.Status}, type=str
+)
 
 
 class ElectedSeatOut(SeatOut):
@@ -35,7 +42,7 @@ class ElectionOut(Schema):
     )
     part: str = Field(description="The name of the constituency or child council.")
     kind: str = Field(description="'regular' (a new term) or 'by_election' (a vacancy).")
-    status: str = Field(description="open, declared or cancelled.")
+    status: ElectionStatus = Field(description="open, declared or cancelled.")
     seats: int = Field(description="Seats to fill.")
     cause: int | None = Field(description="For a by-election: the id of the seat whose end opened it.")
     cause_holder: str | None = Field(description="For a by-election: who held that seat.")
@@ -116,7 +123,12 @@ class ElectionIn(Schema):
     kind: Literal["regular", "by_election"] = Field("regular", description="'regular' or 'by_election'.")
     seats: int | None = Field(
         None,
-        description="Seats to fill. Default: the part's allocation (regular) or its vacancies (by-election).",
+        ge=1,
+        le=MAX_ELECTION_SEATS,
+        description=(
+            "Seats to fill, at most the part's allocation (regular) or its vacancies (by-election); "
+            "default: all of them."
+        ),
     )
 
 

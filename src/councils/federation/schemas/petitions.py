@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
 
+from councils.federation.models import RecallPetition
 from councils.federation.schemas.structure import ConstituencyOut, DeputyOut
+
+#: A petition's status, as its own enum in the OpenAPI document (an election's differs).
+PetitionStatus = enum.Enum(  # type: ignore[misc]
+    "PetitionStatus", {m.name: m.value for m in RecallPetition.Status}, type=str
+)
 
 
 class PetitionOut(Schema):
@@ -20,7 +27,7 @@ class PetitionOut(Schema):
     council: str = Field(description="The slug of the deputy's council.")
     constituency: str = Field(description="The slug of the deputy's constituency.")
     reason: str
-    status: str = Field(description="open, succeeded, expired or closed.")
+    status: PetitionStatus = Field(description="open, succeeded, expired or closed.")
     signatures: int = Field(description="Signatures standing (not withdrawn).")
     required: int
     progress: float = Field(description="signatures / required, at most 1.")

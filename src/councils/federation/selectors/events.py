@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor
@@ -76,7 +77,10 @@ def label_events(events_: Iterable[Event], *, contact: bool) -> list[Event]:
     labelled = []
     for event in events_:
         event.by = actor_label(event, contact=contact) or _("the system")  # type: ignore[attr-defined]
-        event.shown_summary = event_summary(event, contact=contact)  # type: ignore[attr-defined]
+        # The page's summary isolates each name in <bdi> (Event.summary_html); an address in it is
+        # replaced by plain text, so the HTML stays as safe as it was.
+        html = event.summary_html
+        event.shown_summary = html if contact else mark_safe(hide_addresses(str(html)))  # type: ignore[attr-defined]
         labelled.append(event)
     return labelled
 

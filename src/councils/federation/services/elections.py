@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from councils.accounts.actors import Actor
 from councils.audit.services import event_record
 from councils.federation.models import (
+    MAX_ELECTION_SEATS,
     Constituency,
     Council,
     Election,
@@ -84,21 +85,39 @@ def election_open(
             }
         )
     part = _part_of(council, constituency, child_council)
-    if seats is None:
-        allocated = allocated_at(council.pk, part, moment)
-        if allocated is None:
+    if seats is not None and (isinstance(seats, bool) or not isinstance(seats, int)):
+        raise ValidationError({"seats": _("The seats to fill must be a whole number.")})
+    allocated = allocated_at(council.pk, part, moment)
+    if allocated is None:
+        if seats is None:
             raise ValidationError(
                 {"seats": _("The part has no seats allocated yet: apportion the council first.")}
             )
-        if kind == Election.Kind.BY_ELECTION:
-            held = Seat.objects.filter(council=council, end__isnull=True, **part.ids()).count()
-            seats = allocated - held
-            if seats < 1:
-                raise ValidationError({"seats": _("No seat of this part is vacant.")})
-        else:
-            seats = allocated
+        most = MAX_ELECTION_SEATS
+    elif kind == Election.Kind.BY_ELECTION:
+        held = Seat.objects.filter(council=council, end__isnull=True, **part.ids()).count()
+        most = allocated - held
+        if most < 1:
+            raise ValidationError({"seats": _("No seat of this part is vacant.")})
+    else:
+        most = allocated
+    if seats is None:
+        seats = most
     if seats < 1:
         raise ValidationError({"seats": _("An election fills at least one seat.")})
+    if seats > most:
+        if allocated is None:
+            message = _("An election fills at most %(most)s seats.") % {"most": f"{most:,}"}
+        elif kind == Election.Kind.BY_ELECTION:
+            message = _(
+                "This part has %(vacant)d vacant seats (of %(allocated)d): "
+                "a by-election fills at most that many."
+            ) % {"vacant": most, "allocated": allocated}
+        else:
+            message = _("This part has %(allocated)d seats: an election fills at most that many.") % {
+                "allocated": allocated
+            }
+        raise ValidationError({"seats": message})
     election = open_election(council=council, part=part, kind=kind, seats=seats, at=moment)
     event_record(
         organization=council.organization,

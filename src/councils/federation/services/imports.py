@@ -30,6 +30,7 @@ from councils.federation.services._common import (
 )
 from councils.live.publish import publish_on_commit
 from councils.live.topics import constituency_topic, organization_topic
+from councils.validators import text_problem
 
 User = get_user_model()
 
@@ -108,6 +109,53 @@ def _insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: list[tup
     cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
+#: The longest e-mail address an import takes: it becomes the username (``User.username``).
+EMAIL_MAX_LENGTH = User._meta.get_field("username").max_length or 150
+#: The longest name of a member (``Member.name``).
+NAME_MAX_LENGTH = Member._meta.get_field("name").max_length or 200
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """``value`` quoted for an error message, control characters escaped, cut when long."""
+    quoted = repr(value[:limit])
+    return quoted + ("..." if len(value) > limit else "")
+
+
+def _row_problems(line: int, name: str, email: str) -> list[str]:
+    """What is wrong with a row's name and e-mail address, each naming the line."""
+    problems: list[str] = []
+    where = {"line": line}
+    if not name:
+        problems.append(_("line %(line)d: the name is empty") % where)
+    elif len(name) > NAME_MAX_LENGTH:
+        problems.append(
+            _("line %(line)d: the name is %(n)d characters long; at most %(max)d are allowed")
+            % {**where, "n": len(name), "max": NAME_MAX_LENGTH}
+        )
+    elif (problem := text_problem(name)) is not None:
+        problems.append(_("line %(line)d: the name %(problem)s") % {**where, "problem": problem})
+    if len(email) > EMAIL_MAX_LENGTH:
+        problems.append(
+            _("line %(line)d: the email address is %(n)d characters long; at most %(max)d are allowed")
+            % {**where, "n": len(email), "max": EMAIL_MAX_LENGTH}
+        )
+        return problems
+    if (problem := text_problem(email)) is not None:
+        problems.append(_("line %(line)d: the email address %(problem)s") % {**where, "problem": problem})
+        return problems
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.append(_("line %(line)d: invalid email %(email)s") % {**where, "email": _shown(email)})
+    return problems
+
+
+def _fallback_username(email: str, organization_pk: int) -> str:
+    """A username for a new user whose e-mail address is already someone's username."""
+    suffix = f"#{organization_pk}"
+    return email[: EMAIL_MAX_LENGTH - len(suffix)] + suffix
+
+
 @transaction.atomic
 def members_import(
     *,
@@ -146,23 +194,21 @@ def members_import(
             continue
         name, email, key = (v.strip() for v in row)
         email = email.lower()
-        if not name:
-            errors.append(_("line %(line)d: the name is empty") % {"line": line})
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(_("line %(line)d: invalid email %(email)r") % {"line": line, "email": email})
+        row_errors = _row_problems(line, name, email)
+        errors += row_errors
         constituency = by_key.get(key)
         if constituency is None:
-            errors.append(_("line %(line)d: unknown constituency %(c)r") % {"line": line, "c": key})
-        if email in seen:
+            errors.append(_("line %(line)d: unknown constituency %(c)s") % {"line": line, "c": _shown(key)})
+        if row_errors:
+            pass  # a malformed address is neither compared nor looked up
+        elif email in seen:
             errors.append(
                 _("line %(line)d: duplicate email %(email)s, also on line %(other)d")
                 % {"line": line, "email": email, "other": seen[email]}
             )
         else:
             seen[email] = line
-        if constituency is not None and name:
+        if constituency is not None and not row_errors:
             parsed.append((name, email, constituency))
         if progress is not None and (line - first_line) % 1000 == 999:
             progress(line - first_line + 1)
@@ -213,7 +259,7 @@ def members_import(
                 (
                     unusable,
                     False,
-                    email if email not in taken_usernames else f"{email}#{organization.pk}",
+                    email if email not in taken_usernames else _fallback_username(email, organization.pk),
                     name[:150],
                     "",
                     email,

@@ -87,6 +87,10 @@ def petition_open(
             {"seat": _("A delegate is recalled through their seat in the council that sent them.")}
         )
     opener = _constituent(actor, constituency)
+    try:
+        RecallPetition._meta.get_field("reason").run_validators(reason)
+    except ValidationError as e:
+        raise ValidationError({"reason": e.messages}) from None
     if seat.end is not None or seat.start > moment:
         raise ValidationError({"seat": _("This seat is not held now.")})
     if seat.council.recall_mode != Council.RecallMode.IMMEDIATE:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +24,7 @@ from councils.federation.models import (
     Organization,
 )
 from councils.web import charts
-from councils.web.views.errors import page_not_found, permission_denied
+from councils.web.views.errors import NoSuchPage, page_not_found, permission_denied
 
 View = Callable[..., HttpResponseBase]
 
@@ -140,3 +141,17 @@ def _composition_hemicycle(composition: selectors.Composition, *, chart_id: str)
         majority=composition.majority,
         chart_id=chart_id,
     )
+
+
+def page_of(paginator: Paginator[Any], request: HttpRequest) -> Page[Any]:
+    """The page ``?page=`` names (the first when none does); a number the list does not have is the
+    404 page saying so, not silently another page."""
+    raw = request.GET.get("page") or "1"
+    try:
+        number = int(raw)
+        return paginator.page(number)
+    except (ValueError, InvalidPage):
+        raise NoSuchPage(
+            _("There is no page %(page)s of this list: it has pages 1 to %(pages)d.")
+            % {"page": raw[:20], "pages": paginator.num_pages}
+        ) from None

@@ -18,6 +18,7 @@ from councils.web.forms import (
 from councils.web.views._common import (
     EVENTS_PER_PAGE,
     _organization_page,
+    page_of,
 )
 
 
@@ -28,7 +29,7 @@ def audit(request: HttpRequest, organization: Organization) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, kinds=selectors.event_kinds(organization=organization))
     kind = form.cleaned_data.get("kind") if form.is_valid() else None
     paginator = Paginator(selectors.events(organization=organization, kind=kind or None), EVENTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(paginator, request)
     # Names for every member; addresses only for the officers who need them (accounts.privacy).
     page.object_list = selectors.label_events(
         page.object_list, contact=selectors.may_see_contact(user=request.user, organization=organization)

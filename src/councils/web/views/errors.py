@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from axes.helpers import get_cool_off
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
@@ -16,9 +16,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "web/403.html", {"reason": reason}, status=403)
 
 
+class NoSuchPage(Http404):
+    """A page number a list does not have; its message, for people, is shown on the 404 page."""
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The 404 page."""
-    return render(request, "web/404.html", {}, status=404)
+    """The 404 page; it says which page of a list does not exist (other 404s carry internal text)."""
+    reason = str(exception) if isinstance(exception, NoSuchPage) else ""
+    return render(request, "web/404.html", {"reason": reason}, status=404)
 
 
 def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
