@@ -9,12 +9,17 @@ a few set queries and assembled in Python. Modules: :mod:`.structure`, :mod:`.co
 from __future__ import annotations
 
 from councils.federation.selectors.composition import (
+    BlocCount,
+    BlocHistory,
+    BlocPeriod,
     Composition,
     CompositionPoint,
     CouncilMajority,
     FactionCount,
     SeatRow,
     Vacancy,
+    blocs,
+    blocs_at,
     composition_at,
     composition_history,
     majority_map,
@@ -41,6 +46,9 @@ from councils.federation.selectors.structure import (
 )
 
 __all__ = [
+    "BlocCount",
+    "BlocHistory",
+    "BlocPeriod",
     "Composition",
     "CompositionPoint",
     "ConstituencyOverview",
@@ -52,6 +60,8 @@ __all__ = [
     "PetitionRow",
     "SeatRow",
     "Vacancy",
+    "blocs",
+    "blocs_at",
     "composition_at",
     "composition_history",
     "constituencies",
