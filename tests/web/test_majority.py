@@ -55,7 +55,7 @@ def council_with(org, factions, **seats):
 
 def test_no_seat_filled(org, factions):
     composition = selectors.composition_at(council=council_with(org, factions))
-    assert majority_sentence(composition) == "No seat is filled on this date: no one holds a majority."
+    assert majority_sentence(composition) == "No majority: no seat is filled on this date."
     assert bloc_sentences(composition) == []
 
 
@@ -76,7 +76,8 @@ def test_no_faction_holds_a_majority_and_the_largest_is_named(org, factions):
         council=council_with(org, factions, Bolsheviks=20, SRs=30, Mensheviks=18)
     )
     assert majority_sentence(composition) == (
-        "No faction holds a majority of the 68 filled seats (35 needed). The largest, SRs, holds 30 seats."
+        "No majority: no faction holds more than half of the 68 filled seats (35 needed). "
+        "The largest, SRs, holds 30 seats."
     )
 
 
@@ -84,12 +85,18 @@ def test_no_majority_and_a_tie_for_the_largest(org, factions):
     composition = selectors.composition_at(
         council=council_with(org, factions, Bolsheviks=30, SRs=30, Mensheviks=8)
     )
-    assert majority_sentence(composition) == "No faction holds a majority of the 68 filled seats (35 needed)."
+    assert (
+        majority_sentence(composition)
+        == "No majority: no faction holds more than half of the 68 filled seats (35 needed)."
+    )
 
 
 def test_an_independent_alone(org, factions):
     composition = selectors.composition_at(council=council_with(org, factions, independent=1))
-    assert majority_sentence(composition) == "No faction holds a majority of the 1 filled seat (1 needed)."
+    assert (
+        majority_sentence(composition)
+        == "No majority: no faction holds more than half of the 1 filled seat (1 needed)."
+    )
 
 
 def test_the_majority_map_row_reads_the_same(org, factions):
@@ -129,7 +136,7 @@ def test_the_pages_show_the_sentences_and_the_bloc(client, org, factions):
     client.force_login(organizer)
 
     page = client.get(reverse("council", args=[org.slug, council.slug])).content.decode()
-    assert "No faction holds a majority of the 68 filled seats (35 needed)." in page
+    assert "No majority: no faction holds more than half of the 68 filled seats (35 needed)." in page
     assert "The Menshevik-SR bloc holds 35 of 68 filled seats: a majority." in page
     assert "no faction holds 35" not in page
 

@@ -23,7 +23,7 @@ def majority_sentence(composition: Composition | CouncilMajority) -> str:
     Takes a council's composition or its row of the majority map."""
     filled = composition.filled
     if filled == 0:
-        return gettext("No seat is filled on this date: no one holds a majority.")
+        return gettext("No majority: no seat is filled on this date.")
     counts = (
         {fc.faction: fc.seats for fc in composition.factions}
         if isinstance(composition, Composition)
@@ -38,8 +38,9 @@ def majority_sentence(composition: Composition | CouncilMajority) -> str:
         ) % {**numbers, "faction": composition.majority.name, "seats": _n(counts[composition.majority])}
     sentence = (
         ngettext(
-            "No faction holds a majority of the %(filled)s filled seat (%(needed)s needed).",
-            "No faction holds a majority of the %(filled)s filled seats (%(needed)s needed).",
+            "No majority: no faction holds more than half of the %(filled)s filled seat (%(needed)s needed).",
+            "No majority: no faction holds more than half of the %(filled)s filled seats "
+            "(%(needed)s needed).",
             filled,
         )
         % numbers
