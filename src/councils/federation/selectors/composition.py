@@ -336,15 +336,19 @@ class BlocHistory:
 
     @property
     def current(self) -> list[Faction]:
-        if self.bloc.end is None:
-            return [p.faction for p in self.periods if p.end is None]
-        return [p.faction for p in self.periods if p.end == self.bloc.end]
+        """Its factions now (or when it ended), left to right."""
+        end = self.bloc.end
+        found = [p.faction for p in self.periods if p.end == end]
+        return sorted(found, key=lambda f: (f.position, f.name))
 
 
-def blocs(*, organization: Organization) -> list[BlocHistory]:
-    """Every bloc of the organization, those in force first, then the most recently formed: two
-    queries."""
-    rows = list(Bloc.objects.filter(organization=organization).order_by("-start", "name"))
+def blocs(*, organization: Organization, bloc_id: int | None = None) -> list[BlocHistory]:
+    """Every bloc of the organization (or only the one ``bloc_id`` names), those in force first,
+    then the most recently formed: two queries."""
+    found = Bloc.objects.filter(organization=organization)
+    if bloc_id is not None:
+        found = found.filter(pk=bloc_id)
+    rows = list(found.order_by("-start", "name"))
     periods: dict[int, list[BlocPeriod]] = defaultdict(list)
     for m in (
         BlocMembership.objects.filter(bloc__in=rows)
