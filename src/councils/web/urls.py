@@ -36,5 +36,9 @@ urlpatterns = [
     ),
     path("o/<slug:org_slug>/members/<int:member_id>/", members.member, name="member"),
     path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
+    path("o/<slug:org_slug>/blocs/", views.blocs, name="blocs"),
+    path("o/<slug:org_slug>/blocs/form/", views.bloc_form, name="bloc_form"),
+    path("o/<slug:org_slug>/blocs/<int:bloc_id>/change/", views.bloc_change, name="bloc_change"),
+    path("o/<slug:org_slug>/blocs/<int:bloc_id>/end/", views.bloc_end, name="bloc_end"),
     path("o/<slug:org_slug>/live/", views.live_updates, name="live"),
 ]

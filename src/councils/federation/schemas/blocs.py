@@ -40,11 +40,11 @@ class BlocOut(Schema):
 
     @staticmethod
     def resolve_start(obj: Any) -> datetime:
-        return obj.bloc.start  # type: ignore[no-any-return]
+        return obj.bloc.start
 
     @staticmethod
     def resolve_end(obj: Any) -> datetime | None:
-        return obj.bloc.end  # type: ignore[no-any-return]
+        return obj.bloc.end
 
     @staticmethod
     def resolve_factions(obj: Any) -> list[Any]:

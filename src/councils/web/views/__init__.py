@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from councils.web.views.audit import audit
 from councils.web.views.auth import LoginView
+from councils.web.views.blocs import bloc_change, bloc_end, bloc_form, blocs
 from councils.web.views.constituencies import constituency, petition_open, petition_sign, petition_withdraw
 from councils.web.views.councils import composition_context, council, council_apportion
 from councils.web.views.elections import election, election_open, elections
@@ -17,6 +18,10 @@ from councils.web.views.organization import organization
 __all__ = [
     "LoginView",
     "audit",
+    "bloc_change",
+    "bloc_end",
+    "bloc_form",
+    "blocs",
     "composition_context",
     "constituency",
     "council",
