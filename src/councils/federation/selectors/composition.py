@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from councils.federation.models import (
     Affiliation,
@@ -253,6 +253,16 @@ def composition_history(
             continue
         points.append(point)
     return points
+
+
+def affiliation_history(*, council: Council) -> QuerySet[Affiliation]:
+    """Every seat the council has had, one row per period its deputy sat with one faction, with the
+    seat, its deputy and its part: oldest seats first (one query; iterate it to stream)."""
+    return (
+        Affiliation.objects.filter(council=council)
+        .select_related("faction", "seat__holder", "seat__constituency", "seat__child_council")
+        .order_by("seat__start", "seat_id", "start")
+    )
 
 
 # --- the majority map ----------------------------------------------------------------------------

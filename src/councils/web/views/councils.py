@@ -58,7 +58,13 @@ def _history_chart(council: Council, organization: Organization) -> dict[str, An
         {"at": p.at, "counts": [p.counts.get(key, 0) for key, _label, _colour in lines], "vacant": p.vacant}
         for p in history
     ]
-    return {"history_chart": chart, "history_lines": lines, "history_rows": rows}
+    return {
+        "organization": organization,
+        "council": council,
+        "history_chart": chart,
+        "history_lines": lines,
+        "history_rows": rows,
+    }
 
 
 def composition_context(organization: Organization, council: Council, at_form: AtForm) -> dict[str, Any]:
