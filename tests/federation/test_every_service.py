@@ -48,7 +48,7 @@ def test_every_service_writes_exactly_one_event_of_a_registered_kind():
 
     admin = UserFactory(is_superuser=True)
     org = run("organization_create", actor=admin, name="Petrograd", at=at(0))
-    run(
+    teller = run(
         "officer_appoint",
         actor=admin,
         organization=org,
@@ -105,10 +105,11 @@ def test_every_service_writes_exactly_one_event_of_a_registered_kind():
     run("member_leave", actor=lone.user, member=lone, at=at(13))
     greens = run("faction_create", actor=admin, organization=org, name="Greens", at=at(13))
     bloc = run(
-        "bloc_form", actor=admin, organization=org, name="Left bloc", factions=[reds, blues], at=at(14)
+        "bloc_form", actor=admin, organization=org, name="Left bloc", factions=[reds, blues], at=at(14.5)
     )
     run("bloc_change", actor=admin, bloc=bloc, factions=[reds, blues, greens], at=at(15))
     run("bloc_end", actor=admin, bloc=bloc, at=at(16))
+    run("officer_remove", actor=admin, officer=teller, at=at(14))
 
     assert called == _public_services(), f"not exercised: {_public_services() - called}"
 

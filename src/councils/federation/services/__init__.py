@@ -42,6 +42,7 @@ from councils.federation.services.structure import (
     council_create,
     faction_create,
     officer_appoint,
+    officer_remove,
     organization_create,
 )
 from councils.federation.services.tick import TickReport, tick
@@ -74,6 +75,7 @@ __all__ = [
     "member_move",
     "members_import",
     "officer_appoint",
+    "officer_remove",
     "organization_create",
     "petition_open",
     "petition_sign",

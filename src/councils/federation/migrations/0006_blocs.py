@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('federation', '0004_apportionments'),
+        ('federation', '0005_officer_terms'),
     ]
 
     operations = [
