@@ -143,8 +143,8 @@ def test_the_composition_costs_the_same_queries_however_many_seats(
 ):
     council = _council_with_seats(world.organization, size)
     # Session, user, organization, permission, council, the stream's head (the read cache's key),
-    # seats with their factions, their terms, allocations: the same at 3 and 40.
-    with django_assert_max_num_queries(9):
+    # seats with their factions, their terms, allocations, the blocs in force: the same at 3 and 40.
+    with django_assert_max_num_queries(10):
         response = member_client.get(world.url(f"/councils/{council.slug}/composition"))
     assert response.status_code == 200
     assert response.json()["filled"] == size

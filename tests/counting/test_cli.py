@@ -144,3 +144,32 @@ def test_a_malformed_file_as_a_subprocess_gives_no_traceback(tmp_path: Path) -> 
     assert done.returncode == 2
     assert "line 2, column 5" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_count_csv_is_the_stage_table_for_a_spreadsheet(
+    ballots: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    assert main(["count", str(ballots), "--method", "irv", "--csv"]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"), newline="")))
+    assert rows[0] == ["row", "stage_1", "stage_2", "elected_at_stage", "excluded_at_stage"]
+    assert ["Bob", "3", "5", "2", ""] in rows
+    assert ["Cat", "2", "0", "", "2"] in rows
+    assert rows[-1][0] == "Exhausted"
+
+
+def test_count_csv_neutralizes_a_candidate_named_like_a_formula(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "f.blt"
+    f.write_text('2 1\n2 1 0\n1 2 0\n0\n"=cmd|calc"\n"Bob"\n"T"\n')
+    assert main(["count", str(f), "--method", "plurality", "--csv"]) == 0
+    assert "\r\n'=cmd|calc," in capsys.readouterr().out
+
+
+def test_count_takes_json_or_csv_not_both(ballots: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["count", str(ballots), "--method", "irv", "--csv", "--json"]) == 2
+    assert "not allowed with" in capsys.readouterr().err

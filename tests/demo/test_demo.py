@@ -111,6 +111,36 @@ def test_in_april_the_mensheviks_and_srs_lead_the_soviets_of_both_capitals(org):
         assert seats["Bolsheviks"] < seats["SRs"]
 
 
+def test_in_spring_the_menshevik_sr_bloc_holds_the_majority_of_both_capitals(org):
+    for slug in ("petrograd", "moscow"):
+        composition = selectors.composition_at(council=council(org, slug), at=moment("1917-04-15"))
+        [bloc] = composition.blocs
+        assert bloc.name == data.MENSHEVIK_SR_BLOC
+        assert {short(f) for f in bloc.factions} == {"SRs", "Mensheviks"}
+        seats = {short(f.faction): f.seats for f in composition.factions}
+        assert bloc.seats == seats["SRs"] + seats["Mensheviks"]
+        assert bloc.majority and composition.bloc_majority == bloc, slug
+    [petrograd] = [
+        r
+        for r in selectors.majority_map(organization=org, at=moment("1917-04-15"))
+        if r.council.slug == "petrograd"
+    ]
+    assert petrograd.bloc_majority is not None
+
+
+def test_the_bloc_loses_petrograd_in_september_and_ends_at_the_second_congress(org):
+    september = selectors.composition_at(council=council(org, "petrograd"), at=moment("1917-09-20"))
+    [bloc] = september.blocs
+    assert not bloc.majority
+    assert selectors.composition_at(council=council(org, "petrograd"), at=moment("1917-10-26")).blocs == []
+    kinds = list(
+        Event.objects.filter(organization=org, kind__startswith="bloc.")
+        .order_by("occurred_at")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["bloc.formed", "bloc.ended"]
+
+
 def test_by_the_middle_of_september_the_bolsheviks_hold_both_capitals(org):
     for slug in ("petrograd", "moscow"):
         composition = selectors.composition_at(council=council(org, slug), at=moment("1917-09-20"))

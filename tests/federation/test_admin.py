@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from councils.audit.models import Event
-from councils.federation.models import Council, Faction, Seat
+from councils.federation.models import Bloc, Council, Faction, Seat
 from tests.factories import (
     ConstituencyFactory,
     FactionFactory,
@@ -238,3 +238,36 @@ def test_a_member_added_in_the_admin_is_invited(
     [message] = mailoutbox
     assert message.to == ["boris@putilov.example"]
     assert "/accounts/invitation/" in message.body
+def test_a_bloc_is_formed_through_the_service_and_ended_by_the_action(organizer_client, org, organizer):
+    reds = FactionFactory(organization=org, name="Reds")
+    blues = FactionFactory(organization=org, name="Blues")
+    assert organizer_client.get(reverse("admin:federation_bloc_add")).status_code == 200
+
+    response = organizer_client.post(
+        reverse("admin:federation_bloc_add"),
+        {"organization": org.pk, "name": "Left bloc", "factions": [reds.pk, blues.pk]},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bloc = Bloc.objects.get(organization=org)
+    assert Event.objects.get(organization=org, kind="bloc.formed").actor == organizer
+    assert organizer_client.get(reverse("admin:federation_bloc_change", args=[bloc.pk])).status_code == 200
+
+    organizer_client.post(
+        reverse("admin:federation_bloc_changelist"),
+        {"action": "end_blocs", "_selected_action": [bloc.pk]},
+        follow=True,
+    )
+    bloc.refresh_from_db()
+    assert bloc.end is not None
+    assert Event.objects.filter(organization=org, kind="bloc.ended").count() == 1
+
+
+def test_a_bloc_of_one_faction_is_refused_beside_the_field(organizer_client, org):
+    reds = FactionFactory(organization=org, name="Reds")
+    response = organizer_client.post(
+        reverse("admin:federation_bloc_add"), {"organization": org.pk, "name": "Alone", "factions": [reds.pk]}
+    )
+    assert response.status_code == 200
+    assert "at least two factions" in str(response.context["adminform"].form.errors)
+    assert not Bloc.objects.exists()

@@ -104,6 +104,12 @@ def test_every_service_writes_exactly_one_event_of_a_registered_kind():
     run("member_move", actor=admin, member=members[4], constituency=yard, at=at(12))
     run("member_invite", actor=admin, member=members[5], at=at(12))
     run("member_leave", actor=lone.user, member=lone, at=at(13))
+    greens = run("faction_create", actor=admin, organization=org, name="Greens", at=at(13))
+    bloc = run(
+        "bloc_form", actor=admin, organization=org, name="Left bloc", factions=[reds, blues], at=at(14.5)
+    )
+    run("bloc_change", actor=admin, bloc=bloc, factions=[reds, blues, greens], at=at(15))
+    run("bloc_end", actor=admin, bloc=bloc, at=at(16))
     run("officer_remove", actor=admin, officer=teller, at=at(14))
 
     assert called == _public_services(), f"not exercised: {_public_services() - called}"

@@ -21,7 +21,7 @@ from councils.federation.models import Faction, Organization
 from councils.live import hub as live
 from councils.live import publish, upstream
 from tests.conftest import on_ci
-from tests.factories import OfficerFactory, OrganizationFactory, UserFactory
+from tests.factories import CouncilFactory, OfficerFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -293,3 +293,19 @@ def test_postgres_backend_reaches_a_listening_stream(org, postgres) -> None:
 
     event = off_loop(asyncio.run, scenario())
     assert event["event"] == "majority-map"
+
+
+def test_a_bloc_change_tells_every_council_and_the_majority_map(org, in_process) -> None:
+    organization, organizer = org
+    reds, blues = _faction(org, "Reds"), _faction(org, "Blues")
+    councils = [CouncilFactory(organization=organization) for _ in range(2)]
+    in_process.clear()
+
+    with transaction.atomic():
+        services.bloc_form(actor=organizer, organization=organization, name="Left", factions=[reds, blues])
+
+    [(org_id, message)] = in_process
+    assert org_id == organization.pk
+    assert sorted(message["topics"]) == sorted(
+        [f"organization.{organization.pk}", *(f"council.{c.pk}" for c in councils)]
+    )

@@ -46,4 +46,4 @@ def test_the_organization_page_costs_the_same_queries_for_3_and_12_councils(
     with django_assert_max_num_queries(len(few.captured_queries)):
         content = client.get(reverse("organization", args=[large.slug])).content.decode()
     # Every soviet's one deputy is drawn, with the majority it gives.
-    assert content.count("Majority: Reds (1 of 1 deputies).") == 11
+    assert content.count("Majority: Reds, with 1 of the 1 filled seat (1 needed).") == 11

@@ -3,7 +3,7 @@
 Imports nothing from Django, and each command and method only the modules it needs, so it
 starts fast and runs where only NumPy is installed::
 
-    councils count ward.blt --method scottish-stv [--seats 3] [--seed 7] [--json]
+    councils count ward.blt --method scottish-stv [--seats 3] [--seed 7] [--json | --csv]
     councils apportion regions.csv --seats 100 --method sainte-lague [--threshold 0.05] [--json]
 
 Errors in the input (a malformed ballot file, an unknown method, more seats than candidates)
@@ -74,7 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     count.add_argument(
         "--seed", type=int, default=None, help="seed for any lot drawn (default: random, recorded)"
     )
-    count.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    output = count.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    output.add_argument(
+        "--csv",
+        action="store_true",
+        help="print the stage table as CSV (a row per candidate, a column per stage; for a spreadsheet)",
+    )
     apportion = sub.add_parser(
         "apportion",
         help="apportion seats by size",
@@ -108,6 +114,12 @@ def _count(args: argparse.Namespace) -> int:
 
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
+    elif args.csv:
+        # The project's export writer (no Django): the same cells, neutralized, as the pages' exports.
+        from councils.exports import csv_chunks, stage_table
+
+        for chunk in csv_chunks(stage_table(result, title=profile.title)):
+            sys.stdout.write(chunk)
     else:
         sys.stdout.write(format_result(result, title=profile.title))
     return 0

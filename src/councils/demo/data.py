@@ -52,6 +52,11 @@ FACTIONS: tuple[FactionRow, ...] = (
 WORKERS = "workers"
 SOLDIERS = "soldiers"
 
+# The "revolutionary defencists": the Mensheviks and the SRs led the soviets together from March,
+# until the Bolsheviks took the capitals' soviets and the Second Congress.
+MENSHEVIK_SR_BLOC = "Menshevik–SR bloc"
+MENSHEVIK_SR_BLOC_FACTIONS = (MENSHEVIKS, SRS)
+
 
 @dataclass(frozen=True)
 class ConstituencyRow:
@@ -188,6 +193,9 @@ class Dates:
     moscow_reelections: date = date(1917, 9, 9)
     left_sr_split: date = date(1917, 9, 25)
     second_congress: date = date(1917, 10, 25)
+    # The Menshevik–SR bloc: formed when the March elections were declared, ended as the Second
+    # Congress opened (early that morning, before its delegates are elected).
+    bloc_formed: date = date(1917, 3, 16)
 
 
 DATES = Dates()

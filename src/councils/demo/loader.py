@@ -1,7 +1,8 @@
 """Load the demonstration "Petrograd 1917" through the services, at past dates.
 
 The story: the soviets of Petrograd, Moscow and Kronstadt elect their deputies in March 1917 with
-a Menshevik–SR majority in both capitals; the First All-Russian Congress of Soviets meets in June
+a Menshevik–SR majority in both capitals (the two factions form a bloc, which ends at the Second
+Congress); the First All-Russian Congress of Soviets meets in June
 with delegates sent by them; through August and September factories recall their deputies and
 re-elect others, by-elections are won by Bolsheviks, and by the middle of September the Bolsheviks
 hold "a majority in the soviets of the two capital cities"; SR deputies go over to the Left SRs;
@@ -39,6 +40,7 @@ from councils.accounts.actors import SYSTEM
 from councils.demo import data
 from councils.federation import selectors, services
 from councils.federation.models import (
+    Bloc,
     Constituency,
     Council,
     Election,
@@ -152,6 +154,7 @@ class _Loader:
         for city in self.cities:
             self.march_elections(city, self.clock.on(d.march_elections))
         self.log("March elections declared.")
+        bloc = self.menshevik_sr_bloc(self.clock.on(d.bloc_formed))
         self.a_resignation(self.clock.on(date(1917, 4, 20)))
         for city in self.cities:
             if city.row.slug == data.KRONSTADT.slug:
@@ -178,6 +181,9 @@ class _Loader:
             on=self.clock.on,
             log=self.log,
         )
+        # Before the Congress's own first minute (9:00): the moments of the rest do not move.
+        services.bloc_end(actor=SYSTEM, bloc=bloc, at=self.clock.on(d.second_congress, 8))
+        self.log("The Menshevik–SR bloc formed in March and ended at the Second Congress.")
         self.congress_regular(self.clock.on(d.second_congress))
         self.log("Second Congress of Soviets elected.")
         deliberation.load_second_congress(
@@ -297,6 +303,17 @@ class _Loader:
             Member.objects.filter(organization=self.organization).select_related("user").order_by("pk")
         ):
             self.members[member.constituency_id].append(member)
+
+    def menshevik_sr_bloc(self, at: datetime) -> Bloc:
+        """The Mensheviks and the SRs lead the soviets together from March: the spring majority
+        of both capitals is theirs as a bloc, not any one faction's."""
+        return services.bloc_form(
+            actor=SYSTEM,
+            organization=self.organization,
+            name=data.MENSHEVIK_SR_BLOC,
+            factions=[self.factions[key] for key in data.MENSHEVIK_SR_BLOC_FACTIONS],
+            at=at,
+        )
 
     # --- elections ---------------------------------------------------------------------------
 

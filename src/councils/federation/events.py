@@ -314,3 +314,36 @@ class PetitionExpired:
     signatures: int
     required: int
     deputy: str = ""
+
+
+@register_kind("bloc.formed", summary=gettext_noop("Bloc %(name)s formed: %(faction_list)s"))
+@dataclass(frozen=True)
+class BlocFormed:
+    name: str
+    factions: list[int]
+    faction_names: list[str]
+
+    @property
+    def faction_list(self) -> str:
+        return ", ".join(self.faction_names)
+
+
+@register_kind("bloc.changed", summary=gettext_noop("Bloc %(name)s now: %(faction_list)s"))
+@dataclass(frozen=True)
+class BlocChanged:
+    name: str
+    factions: list[int]
+    faction_names: list[str]
+    joined: list[int]
+    left: list[int]
+
+    @property
+    def faction_list(self) -> str:
+        return ", ".join(self.faction_names)
+
+
+@register_kind("bloc.ended", summary=gettext_noop("Bloc %(name)s ended"))
+@dataclass(frozen=True)
+class BlocEnded:
+    name: str
+    factions: list[int]

@@ -333,3 +333,26 @@ class MembersImportForm(forms.Form):
     invite = forms.BooleanField(
         label=_("Send each member an invitation to set their password"), required=False, initial=True
     )
+# --- blocs ---------------------------------------------------------------------------------------
+
+
+class BlocFactionsForm(forms.Form):
+    """The factions of a bloc (two or more), as checkboxes."""
+
+    factions = forms.ModelMultipleChoiceField(
+        label=_("Factions"),
+        queryset=Faction.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Two or more factions. A faction sits in one bloc at a time."),
+    )
+
+    def __init__(self, *args: object, factions: QuerySet[Faction], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["factions"].queryset = factions  # type: ignore[attr-defined]
+
+
+class BlocForm(BlocFactionsForm):
+    """Form a bloc: its name and its factions."""
+
+    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example “Menshevik–SR bloc”."))
+    field_order = ["name", "factions"]

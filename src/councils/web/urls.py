@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from councils.web import views
 from councils.web.views import accounts, imports, members
+
+
+class ExportFormat:
+    """The extension of an export: ``csv`` or ``json``."""
+
+    regex = "csv|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormat, "export")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -58,5 +73,23 @@ urlpatterns = [
     path("o/<slug:org_slug>/members/<int:member_id>/", members.member, name="member"),
     path("o/<slug:org_slug>/members/import/", imports.members_import, name="members_import"),
     path("o/<slug:org_slug>/audit/", views.audit, name="audit"),
+    path("o/<slug:org_slug>/audit.<export:fmt>", views.audit_export, name="audit_export"),
+    path(
+        "o/<slug:org_slug>/majority-map.<export:fmt>", views.majority_map_export, name="majority_map_export"
+    ),
+    path(
+        "o/<slug:org_slug>/councils/<slug:council_slug>/composition.<export:fmt>",
+        views.composition_export,
+        name="composition_export",
+    ),
+    path(
+        "o/<slug:org_slug>/councils/<slug:council_slug>/history.<export:fmt>",
+        views.history_export,
+        name="history_export",
+    ),
+    path("o/<slug:org_slug>/blocs/", views.blocs, name="blocs"),
+    path("o/<slug:org_slug>/blocs/form/", views.bloc_form, name="bloc_form"),
+    path("o/<slug:org_slug>/blocs/<int:bloc_id>/change/", views.bloc_change, name="bloc_change"),
+    path("o/<slug:org_slug>/blocs/<int:bloc_id>/end/", views.bloc_end, name="bloc_end"),
     path("o/<slug:org_slug>/live/", views.live_updates, name="live"),
 ]

@@ -4,7 +4,7 @@ The admin writes no domain row itself. Adding an organization, faction, council,
 member calls the matching create service, so the same permission checks, validation and audit
 event apply as on the pages and the API. There is no change or delete: history is data, and the
 rows that record it (seats, petitions, signatures, allocations, elections) are read-only here.
-Two actions call services too: "Apportion seats" on councils and "Resign seat" on seats.
+Actions call services too: "Apportion seats" on councils, "Resign seat" on seats, "End" on blocs.
 
 An organizer needs ``is_staff`` to sign in to the admin; they see the organizations they
 organize (a superuser sees all).
@@ -12,7 +12,7 @@ organize (a superuser sees all).
 
 from __future__ import annotations
 
-from councils.federation.admin import audit, members, seats, structure
+from councils.federation.admin import audit, blocs, members, seats, structure
 from councils.federation.admin._common import organized_by, organized_ids
 
-__all__ = ["audit", "members", "organized_by", "organized_ids", "seats", "structure"]
+__all__ = ["audit", "blocs", "members", "organized_by", "organized_ids", "seats", "structure"]

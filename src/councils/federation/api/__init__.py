@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from ninja import Router
 
-from councils.federation.api import audit, elections, members, petitions, structure
+from councils.federation.api import audit, blocs, elections, exports, members, petitions, structure
 
 router = Router()
-for area in (structure, petitions, elections, members, audit):
+for area in (structure, blocs, petitions, elections, members, audit, exports):
     router.add_router("/", area.router)
 
 __all__ = ["router"]

@@ -1,4 +1,5 @@
-"""The federation of councils: organizations, constituencies, members, councils, factions, seats, recall.
+"""The federation of councils: organizations, constituencies, members, councils, factions, blocs,
+seats, recall.
 
 History is data: seats, allocations, petitions and memberships end or change state; no row of
 them is deleted or overwritten. The composition of any council at any moment is the set of seats
@@ -7,6 +8,7 @@ whose ``[start, end)`` interval contains that moment.
 
 from __future__ import annotations
 
+from councils.federation.models.blocs import Bloc, BlocMembership
 from councils.federation.models.recall import (
     RecallPetition,
     Signature,
@@ -35,6 +37,8 @@ __all__ = [
     "MAX_ELECTION_SEATS",
     "Affiliation",
     "Apportionment",
+    "Bloc",
+    "BlocMembership",
     "Constituency",
     "Council",
     "Election",

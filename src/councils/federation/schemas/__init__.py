@@ -8,6 +8,7 @@ adds no query, however many rows it holds.
 
 from __future__ import annotations
 
+from councils.federation.schemas.blocs import BlocChangeIn, BlocCountOut, BlocIn, BlocOut, BlocPeriodOut
 from councils.federation.schemas.elections import (
     AllocationOut,
     DeclarationIn,
@@ -53,6 +54,11 @@ from councils.federation.schemas.structure import (
 
 __all__ = [
     "AllocationOut",
+    "BlocChangeIn",
+    "BlocCountOut",
+    "BlocIn",
+    "BlocOut",
+    "BlocPeriodOut",
     "CompositionOut",
     "ConstituencyDetailOut",
     "ConstituencyOut",

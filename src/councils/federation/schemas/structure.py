@@ -10,19 +10,34 @@ from ninja import Field, Schema
 from councils.federation.parts import part_label
 
 
-class OrganizationOut(Schema):
-    slug: str
-    name: str
-    description: str
-    created_at: datetime
-
-
 class FactionOut(Schema):
     id: int
     name: str
     short_name: str
     colour: str = Field(description="Hex colour, e.g. #c0392b.")
     position: int = Field(description="Left-to-right order in the hemicycle (smaller sits further left).")
+
+
+# Defined here, beside FactionOut, because the composition carries it (schemas.blocs re-exports it).
+class BlocCountOut(Schema):
+    """A bloc in force at the moment shown: its factions then and the seats they hold together."""
+
+    bloc: int = Field(description="The bloc's id.")
+    name: str
+    factions: list[FactionOut]
+    seats: int
+    majority: bool = Field(description="True when its factions hold more than half of the filled seats.")
+
+    @staticmethod
+    def resolve_bloc(obj: Any) -> int:
+        return int(obj.bloc.pk)
+
+
+class OrganizationOut(Schema):
+    slug: str
+    name: str
+    description: str
+    created_at: datetime
 
 
 class CouncilOut(Schema):
@@ -152,6 +167,9 @@ class CompositionOut(Schema):
     )
     largest: FactionOut | None = Field(description="The single largest faction; null on a tie.")
     majority_needed: int = Field(description="Seats needed for a majority of the filled seats.")
+    blocs: list[BlocCountOut] = Field(
+        description="The blocs in force then, with the seats of their factions."
+    )
 
     @staticmethod
     def resolve_council(obj: Any) -> str:
@@ -169,3 +187,9 @@ class CouncilMajorityOut(Schema):
     largest: FactionOut | None
     filled: int
     allocated: int
+    blocs: list[BlocCountOut] = Field(
+        description="The blocs in force then, with their seats in this council."
+    )
+    bloc_majority: BlocCountOut | None = Field(
+        description="The bloc holding a majority; null when none does."
+    )

@@ -9,12 +9,18 @@ a few set queries and assembled in Python. Modules: :mod:`.structure`, :mod:`.co
 from __future__ import annotations
 
 from councils.federation.selectors.composition import (
+    BlocCount,
+    BlocHistory,
+    BlocPeriod,
     Composition,
     CompositionPoint,
     CouncilMajority,
     FactionCount,
     SeatRow,
     Vacancy,
+    affiliation_history,
+    blocs,
+    blocs_at,
     composition_at,
     composition_history,
     majority_map,
@@ -49,6 +55,9 @@ from councils.federation.selectors.structure import (
 )
 
 __all__ = [
+    "BlocCount",
+    "BlocHistory",
+    "BlocPeriod",
     "Composition",
     "CompositionPoint",
     "ConstituencyOverview",
@@ -61,6 +70,9 @@ __all__ = [
     "SeatRow",
     "Vacancy",
     "actor_label",
+    "affiliation_history",
+    "blocs",
+    "blocs_at",
     "composition_at",
     "composition_history",
     "constituencies",

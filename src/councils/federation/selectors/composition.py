@@ -1,4 +1,5 @@
-"""Composition: the seats of a council at a moment, its changes over time, and the majority map."""
+"""Composition: the seats of a council at a moment (with the blocs of its factions), its changes
+over time, and the majority map."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from councils.federation.models import (
     Affiliation,
+    Bloc,
+    BlocMembership,
     Constituency,
     Council,
     Faction,
@@ -58,6 +61,46 @@ class Vacancy:
 
 
 @dataclass(frozen=True)
+class BlocCount:
+    """A bloc in force at a moment, its factions then, and the seats they hold in one council.
+
+    A bloc holds a majority when its factions together hold more than half of the filled seats.
+    """
+
+    bloc: Bloc
+    factions: list[Faction]
+    seats: int
+    majority: bool
+
+    @property
+    def name(self) -> str:
+        return self.bloc.name
+
+
+def blocs_at(*, organization_id: int, at: datetime) -> dict[Bloc, list[Faction]]:
+    """The blocs in force at ``at`` with their factions then, in the order they were formed (one
+    query)."""
+    out: dict[Bloc, list[Faction]] = {}
+    for membership in (
+        BlocMembership.objects.filter(open_at(at), organization_id=organization_id)
+        .select_related("bloc", "faction")
+        .order_by("bloc__start", "bloc__name", "faction__position", "faction__name")
+    ):
+        out.setdefault(membership.bloc, []).append(membership.faction)
+    return out
+
+
+def _bloc_counts(
+    blocs: dict[Bloc, list[Faction]], counts: dict[Faction | None, int], filled: int
+) -> list[BlocCount]:
+    out = []
+    for bloc, members in blocs.items():
+        seats = sum(counts.get(f, 0) for f in members)
+        out.append(BlocCount(bloc=bloc, factions=members, seats=seats, majority=2 * seats > filled))
+    return out
+
+
+@dataclass(frozen=True)
 class Composition:
     """The seats of a council at a moment, by faction and section, with vacancies and majority.
 
@@ -77,6 +120,19 @@ class Composition:
     largest: Faction | None
     majority_needed: int
     sections: list[str] = field(default_factory=list)
+    blocs: list[BlocCount] = field(default_factory=list)
+
+    @property
+    def majority_seats(self) -> int:
+        """The seats of the faction holding the majority (0 when none does)."""
+        return next(
+            (fc.seats for fc in self.factions if fc.faction is not None and fc.faction == self.majority), 0
+        )
+
+    @property
+    def bloc_majority(self) -> BlocCount | None:
+        """The bloc holding a majority, if one does (factions sit in one bloc at a time: at most one)."""
+        return next((b for b in self.blocs if b.majority), None)
 
 
 def _majority(counts: dict[Faction | None, int], filled: int) -> tuple[Faction | None, Faction | None]:
@@ -92,7 +148,7 @@ def _majority(counts: dict[Faction | None, int], filled: int) -> tuple[Faction |
 
 
 def composition_at(*, council: Council, at: datetime | None = None) -> Composition:
-    """The composition of ``council`` at ``at`` (default now), in two queries."""
+    """The composition of ``council`` at ``at`` (default now), with the blocs then, in three queries."""
     moment = moment_of(at)
     seat_rows = list(seats(council=council, at=moment))
     allocations = list(
@@ -143,6 +199,7 @@ def composition_at(*, council: Council, at: datetime | None = None) -> Compositi
         largest=largest,
         majority_needed=filled // 2 + 1,
         sections=sorted({s.section for s in rows}),
+        blocs=_bloc_counts(blocs_at(organization_id=council.organization_id, at=moment), counts, filled),
     )
 
 
@@ -198,6 +255,16 @@ def composition_history(
     return points
 
 
+def affiliation_history(*, council: Council) -> QuerySet[Affiliation]:
+    """Every seat the council has had, one row per period its deputy sat with one faction, with the
+    seat, its deputy and its part: oldest seats first (one query; iterate it to stream)."""
+    return (
+        Affiliation.objects.filter(council=council)
+        .select_related("faction", "seat__holder", "seat__constituency", "seat__child_council")
+        .order_by("seat__start", "seat_id", "start")
+    )
+
+
 # --- the majority map ----------------------------------------------------------------------------
 
 
@@ -210,12 +277,20 @@ class CouncilMajority:
     filled: int
     allocated: int
     counts: dict[Faction | None, int]
+    blocs: list[BlocCount] = field(default_factory=list)
+
+    @property
+    def bloc_majority(self) -> BlocCount | None:
+        """The bloc holding a majority of the council, if one does."""
+        return next((b for b in self.blocs if b.majority), None)
 
 
 def majority_map(*, organization: Organization, at: datetime | None = None) -> list[CouncilMajority]:
-    """Which faction holds the majority of which council at ``at``, in tree order (four queries)."""
+    """Which faction, and which bloc, holds the majority of which council at ``at``, in tree order
+    (five queries)."""
     moment = moment_of(at)
     tree = council_tree(organization=organization)
+    blocs = blocs_at(organization_id=organization.pk, at=moment)
     faction_by_id = {f.pk: f for f in Faction.objects.filter(organization=organization)}
     per_council: dict[int, dict[Faction | None, int]] = defaultdict(dict)
     for council_id, faction_id, n in (
@@ -244,6 +319,52 @@ def majority_map(*, organization: Organization, at: datetime | None = None) -> l
                 filled=filled,
                 allocated=max(totals.get(node.council.pk, 0), filled),
                 counts=dict(sorted(counts.items(), key=lambda kv: faction_key(kv[0]))),
+                blocs=_bloc_counts(blocs, counts, filled),
             )
         )
     return out
+
+
+# --- blocs ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlocPeriod:
+    """A faction's membership of a bloc: from ``start`` until ``end`` (None: still)."""
+
+    faction: Faction
+    start: datetime
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class BlocHistory:
+    """A bloc with every faction's period in it, and the factions in it now (or when it ended)."""
+
+    bloc: Bloc
+    periods: list[BlocPeriod]
+
+    @property
+    def current(self) -> list[Faction]:
+        """Its factions now (or when it ended), left to right."""
+        end = self.bloc.end
+        found = [p.faction for p in self.periods if p.end == end]
+        return sorted(found, key=lambda f: (f.position, f.name))
+
+
+def blocs(*, organization: Organization, bloc_id: int | None = None) -> list[BlocHistory]:
+    """Every bloc of the organization (or only the one ``bloc_id`` names), those in force first,
+    then the most recently formed: two queries."""
+    found = Bloc.objects.filter(organization=organization)
+    if bloc_id is not None:
+        found = found.filter(pk=bloc_id)
+    rows = list(found.order_by("-start", "name"))
+    periods: dict[int, list[BlocPeriod]] = defaultdict(list)
+    for m in (
+        BlocMembership.objects.filter(bloc__in=rows)
+        .select_related("faction")
+        .order_by("start", "faction__position", "faction__name")
+    ):
+        periods[m.bloc_id].append(BlocPeriod(faction=m.faction, start=m.start, end=m.end))
+    rows.sort(key=lambda b: b.end is not None)  # stable: in force first, each part newest first
+    return [BlocHistory(bloc=b, periods=periods[b.pk]) for b in rows]

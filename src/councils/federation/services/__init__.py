@@ -14,8 +14,9 @@ The contract every service keeps:
 
 Modules: :mod:`.structure` (organization, officers, factions, councils, constituencies),
 :mod:`.members` (joining, moving, leaving, invitations), :mod:`.imports` (members from a file),
-:mod:`.apportionment`, :mod:`.mandates` (seats ending, resignations, changes of faction),
-:mod:`.elections`, :mod:`.recall` (petitions), :mod:`.tick` (what time changes).
+:mod:`.apportionment`, :mod:`.blocs` (coalitions of factions), :mod:`.mandates` (seats ending,
+resignations, changes of faction), :mod:`.elections`, :mod:`.recall` (petitions), :mod:`.tick`
+(what time changes).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from councils.federation.services._common import (
     RECALL_VOTE_NOT_YET,
 )
 from councils.federation.services.apportionment import council_apportion
+from councils.federation.services.blocs import bloc_change, bloc_end, bloc_form
 from councils.federation.services.elections import election_declare, election_open
 from councils.federation.services.imports import IMPORT_ERRORS_SHOWN, ImportReport, members_import
 from councils.federation.services.mandates import deputy_change_faction, seat_resign
@@ -66,6 +68,9 @@ __all__ = [
     "MoveOutcome",
     "SignOutcome",
     "TickReport",
+    "bloc_change",
+    "bloc_end",
+    "bloc_form",
     "constituency_create",
     "council_apportion",
     "council_create",

@@ -19,7 +19,7 @@ from councils.federation.models import (
     Council,
     Organization,
 )
-from councils.web import charts
+from councils.web import charts, majority
 from councils.web.forms import (
     AtForm,
 )
@@ -58,7 +58,13 @@ def _history_chart(council: Council, organization: Organization) -> dict[str, An
         {"at": p.at, "counts": [p.counts.get(key, 0) for key, _label, _colour in lines], "vacant": p.vacant}
         for p in history
     ]
-    return {"history_chart": chart, "history_lines": lines, "history_rows": rows}
+    return {
+        "organization": organization,
+        "council": council,
+        "history_chart": chart,
+        "history_lines": lines,
+        "history_rows": rows,
+    }
 
 
 def composition_context(organization: Organization, council: Council, at_form: AtForm) -> dict[str, Any]:
@@ -78,9 +84,8 @@ def composition_context(organization: Organization, council: Council, at_form: A
         "at_form": at_form,
         "day": at_form.day(),
         "composition": composition,
-        "majority_seats": next(
-            (fc.seats for fc in composition.factions if fc.faction and fc.faction == composition.majority), 0
-        ),
+        "majority_text": majority.majority_sentence(composition),
+        "bloc_texts": majority.bloc_sentences(composition),
         "chart": _composition_hemicycle(composition, chart_id="hemicycle"),
         # Live updates replace the composition only while it shows now, not a chosen past day.
         "live": at_form.moment() is None,

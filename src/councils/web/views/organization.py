@@ -10,6 +10,7 @@ from councils.federation import selectors
 from councils.federation.models import (
     Organization,
 )
+from councils.web import majority
 from councils.web.forms import (
     AtForm,
 )
@@ -48,7 +49,12 @@ def organization(request: HtmxHttpRequest, organization: Organization) -> HttpRe
             {
                 "node": node,
                 "composition": row,
-                "majority_seats": row.counts.get(row.majority, 0) if row.majority else 0,
+                "majority_text": majority.majority_sentence(row),
+                "bloc_text": (
+                    majority.bloc_sentence(row.bloc_majority, filled=row.filled, needed=row.filled // 2 + 1)
+                    if row.bloc_majority is not None
+                    else ""
+                ),
                 "chart": _hemicycle(
                     node.council,
                     row.counts.items(),
