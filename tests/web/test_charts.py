@@ -79,16 +79,61 @@ def test_five_thousand_seats_render() -> None:
     assert svg.count('class="seat vacant"') == 100
 
 
-def test_the_svg_is_an_image_with_a_title() -> None:
+def test_the_svg_is_a_named_group_of_named_seats() -> None:
     chart = charts.hemicycle_chart(
-        [("A", RED, 3)], 1, title="Petrograd Soviet", description="3 seats of 4 filled", chart_id="c1"
+        [("A", RED, ["Anna Petrova", "Boris Orlov", "Dora Ivanova"])],
+        1,
+        title="Petrograd Soviet",
+        description="3 seats of 4 filled",
+        chart_id="c1",
+        vacant_name="Vacant seat",
     )
     svg = render_to_string("web/hemicycle.svg", {"chart": chart})
 
-    assert 'role="img"' in svg
-    assert 'aria-labelledby="c1-title c1-desc"' in svg
+    assert 'role="group" aria-labelledby="c1-title" aria-describedby="c1-desc"' in svg
     assert '<title id="c1-title">Petrograd Soviet</title>' in svg
     assert 'fill="#ffffff" stroke="#6b6b6b"' in svg  # the vacancy is hollow and grey
+    # Each seat is an image named by its title: the deputy and the faction, for pointer and reader.
+    assert svg.count('role="img"') == 4
+    for name in ("Anna Petrova, A", "Boris Orlov, A", "Dora Ivanova, A", "Vacant seat"):
+        assert f"<title>{name}</title>" in svg
+
+
+def test_seats_carry_their_holders_names_in_seating_order() -> None:
+    dots = charts.hemicycle([("Reds", RED, ["a", "b"]), ("Greens", GREEN, 1)], 1, vacant_name="empty")
+    assert [(d.name, d.label) for d in dots] == [("a", "Reds"), ("b", "Reds"), ("", "Greens"), ("empty", "")]
+
+
+def test_the_majority_line_follows_the_seat_that_makes_a_majority() -> None:
+    # 68 filled seats and 4 vacant: 35 make a majority.
+    chart = charts.hemicycle_chart(
+        [("A", RED, 30), ("B", GREEN, 38)], 4, title="t", majority_needed=35, majority_label="35"
+    )
+    line = chart.majority_line
+    assert line is not None and line.seat == 34 and line.label == "35"
+    # The 35 seats left of the line (larger angle) are the first 35 in seating order.
+    x1, y1, x2, y2 = (float(v) for v in (line.x1, line.y1, line.x2, line.y2))
+    centre = 100.0
+
+    def side(dot: charts.Dot) -> float:
+        # The sign of the cross product: which side of the line (from the centre outwards) a seat is.
+        return (x2 - x1) * (dot.y - y1) - (y2 - y1) * (dot.x - x1)
+
+    assert abs((x2 - x1) * (centre - y1) - (y2 - y1) * (centre - x1)) < 1  # a radius
+    left = {side(d) > 0 for d in chart.dots[:35]}
+    right = {side(d) > 0 for d in chart.dots[35:]}
+    assert len(left) == 1 and len(right) == 1 and left != right
+
+    svg = render_to_string("web/hemicycle.svg", {"chart": chart})
+    assert 'class="majority-line"' in svg and ">35</text>" in svg
+    assert svg.count("<circle") == 72  # the ring around seat 35 is a path, not a seat
+
+
+def test_no_majority_line_without_seats_or_need() -> None:
+    assert charts.hemicycle_chart([], 0, title="t", majority_needed=1).majority_line is None
+    assert charts.hemicycle_chart([("A", RED, 3)], 0, title="t").majority_line is None
+    one = charts.hemicycle_chart([("A", RED, 1)], 0, title="t", majority_needed=1).majority_line
+    assert one is not None and one.seat == 0
 
 
 @pytest.mark.parametrize("language", ["de", "pt-br", "fr"])

@@ -18,10 +18,12 @@ __all__ = [
     "VACANT_COLOUR",
     "Dot",
     "Hemicycle",
+    "MajorityLine",
     "Series",
     "StepChart",
     "hemicycle",
     "hemicycle_chart",
+    "majority_line",
     "row_capacities",
     "rows_for",
     "seats_over_time",
@@ -51,6 +53,10 @@ class Dot:
     colour: str
     label: str
     vacant: bool = False
+    #: Who sits there ("Anna Petrova"), or what a vacant seat is: its tooltip and accessible name.
+    name: str = ""
+    #: The seat's angle around the centre of the base line (pi is the far left), in radians.
+    angle: float = 0.0
 
     @property
     def cx(self) -> str:
@@ -104,21 +110,30 @@ def _share_by_rows(seats: int, capacities: Sequence[int]) -> list[int]:
     return counts
 
 
+#: One group of the hemicycle: ``(label, colour, seats)``, where ``seats`` is either how many seats
+#: the group holds or the names of those who hold them, in the order they sit.
+Group = tuple[str, str, "int | Sequence[str]"]
+
+
 def hemicycle(
-    groups: Sequence[tuple[str, str, int]],
+    groups: Sequence[Group],
     vacancies: int = 0,
     *,
     width: float = 200.0,
     seat_scale: float = 0.8,
+    vacant_name: str = "",
 ) -> list[Dot]:
     """Arrange one dot per seat in concentric half-rings, filled left to right by group.
 
     Parameters
     ----------
     groups:
-        ``(label, colour, seats)`` per faction, in the order they sit from left to right.
+        ``(label, colour, seats)`` per faction, in the order they sit from left to right;
+        ``seats`` is a count, or the holders' names (each dot then carries its holder's name).
     vacancies:
         Vacant seats: drawn last (on the right), hollow and grey.
+    vacant_name:
+        The name each vacant seat carries (its tooltip: "Vacant seat").
     width:
         Width of the drawing; its height is ``width / 2``.
     seat_scale:
@@ -129,10 +144,13 @@ def hemicycle(
     The dots in seating order: the first group's seats first (the leftmost seats of every row),
     vacancies last. The number of dots is the number of seats.
     """
-    labels: list[tuple[str, str, bool]] = []
-    for label, colour, count in groups:
-        labels.extend([(label, colour, False)] * max(0, count))
-    labels.extend([("", VACANT_COLOUR, True)] * max(0, vacancies))
+    labels: list[tuple[str, str, bool, str]] = []
+    for label, colour, holders in groups:
+        if isinstance(holders, int):
+            labels.extend([(label, colour, False, "")] * max(0, holders))
+        else:
+            labels.extend((label, colour, False, name) for name in holders)
+    labels.extend([("", VACANT_COLOUR, True, vacant_name)] * max(0, vacancies))
     seats = len(labels)
     if seats == 0:
         return []
@@ -165,8 +183,10 @@ def hemicycle(
             colour=colour,
             label=label,
             vacant=vacant,
+            name=name,
+            angle=angle,
         )
-        for (angle, radius), (label, colour, vacant) in zip(positions, labels, strict=True)
+        for (angle, radius), (label, colour, vacant, name) in zip(positions, labels, strict=True)
     ]
 
 
@@ -181,19 +201,85 @@ class Hemicycle:
     description: str
     chart_id: str
     stroke: str
+    #: The majority line: a dashed radius just after the seat that makes a majority, or None.
+    majority_line: MajorityLine | None = None
+
+
+@dataclass(frozen=True)
+class MajorityLine:
+    """Where the majority line runs (``x1 y1 x2 y2``), the seat it follows (0-based, in seating
+    order), and the label written at the centre of the hemicycle ("35")."""
+
+    x1: str
+    y1: str
+    x2: str
+    y2: str
+    seat: int
+    label: str
+    label_x: str
+    label_y: str
+    font_size: str
+    #: A ring around the seat that makes the majority (a path, so that only seats are circles).
+    ring: str = ""
+
+
+def majority_line(dots: Sequence[Dot], needed: int, *, width: float, label: str) -> MajorityLine | None:
+    """The line that separates the first ``needed`` seats (counted from the left) from the rest.
+
+    ``needed`` is the number of seats that makes a majority (more than half of the filled seats).
+    The line runs along a radius halfway between the angle of seat ``needed`` and the next seat's,
+    from just inside the innermost row to the outer edge: every seat left of it, ``needed`` of them,
+    make a majority. None when there is no seat or ``needed`` is out of range.
+    """
+    if needed <= 0 or needed > len(dots):
+        return None
+    seat = dots[needed - 1]
+    # Halfway to the next seat; after the last seat, halfway to the right end of the base line.
+    after = dots[needed].angle if needed < len(dots) else 0.0
+    angle = (seat.angle + after) / 2
+    half = width / 2
+    rows = rows_for(len(dots))
+    thickness = 1 / (4 * rows - 2)
+    inner, outer = (0.5 - thickness) * half, half
+
+    def at(radius: float) -> tuple[str, str]:
+        return _n(half + radius * math.cos(angle)), _n(half - radius * math.sin(angle))
+
+    (x1, y1), (x2, y2) = at(inner * 0.85), at(outer)
+    return MajorityLine(
+        x1=x1,
+        y1=y1,
+        x2=x2,
+        y2=y2,
+        seat=needed - 1,
+        label=label,
+        label_x=_n(half),
+        label_y=_n(half - inner * 0.2),
+        font_size=_n(max(6.0, inner * 0.32)),
+        ring=_ring(seat.x, seat.y, seat.r * 1.3),
+    )
+
+
+def _ring(x: float, y: float, r: float) -> str:
+    """A circle of radius ``r`` around (x, y) as an SVG path: two half arcs."""
+    return f"M{_n(x - r)} {_n(y)} a{_n(r)} {_n(r)} 0 1 0 {_n(2 * r)} 0 a{_n(r)} {_n(r)} 0 1 0 {_n(-2 * r)} 0"
 
 
 def hemicycle_chart(
-    groups: Sequence[tuple[str, str, int]],
+    groups: Sequence[Group],
     vacancies: int,
     *,
     title: str,
     description: str = "",
     chart_id: str = "hemicycle",
     width: float = 200.0,
+    vacant_name: str = "",
+    majority_needed: int = 0,
+    majority_label: str = "",
 ) -> Hemicycle:
-    """A hemicycle ready for the template: the dots, its size, and its text title and description."""
-    dots = hemicycle(groups, vacancies, width=width)
+    """A hemicycle ready for the template: the dots, its size, its text title and description, and
+    the majority line after seat ``majority_needed`` (none when 0)."""
+    dots = hemicycle(groups, vacancies, width=width, vacant_name=vacant_name)
     # A little room below the base line so the lowest dots are not cut.
     return Hemicycle(
         dots=dots,
@@ -204,6 +290,7 @@ def hemicycle_chart(
         chart_id=chart_id,
         # A hollow vacant seat's ring: a third of the dot's radius reads at every size.
         stroke=_n(dots[0].r / 3 if dots else 1),
+        majority_line=majority_line(dots, majority_needed, width=width, label=majority_label),
     )
 
 

@@ -17,7 +17,9 @@ from councils.federation.selectors.composition import (
     Vacancy,
     composition_at,
     composition_history,
+    last_change,
     majority_map,
+    seat_holders,
 )
 from councils.federation.selectors.constituencies import (
     ConstituencyOverview,
@@ -63,10 +65,12 @@ __all__ = [
     "event_kinds",
     "events",
     "factions",
+    "last_change",
     "majority_map",
     "member_home",
     "memberships",
     "organizations",
     "petitions",
+    "seat_holders",
     "seats",
 ]

@@ -29,6 +29,7 @@ from councils.web.views._common import (
     _composition_hemicycle,
     _organization_page,
     _validation_messages,
+    default_day,
 )
 
 
@@ -92,7 +93,7 @@ def composition_context(organization: Organization, council: Council, at_form: A
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
     council = get_object_or_404(Council, organization=organization, slug=council_slug)
-    at_form = AtForm(request.GET or None)
+    at_form = AtForm(request.GET or None, default=default_day(organization))
     if request.htmx and request.htmx.target == "composition":
         return render(
             request, "web/partials/composition.html", composition_context(organization, council, at_form)
