@@ -143,21 +143,6 @@ def test_the_tree_and_the_majority_map_redraw_for_a_date_as_a_partial(client, pg
     assert "0 of 3" in content
 
 
-def test_the_organization_hemicycles_follow_the_date_control(client, pg):
-    """The tree's hemicycles show the day chosen, as the majority map below them does."""
-    client.force_login(pg.dora.user)
-    before_elections = (pg.elected_at - timedelta(days=1)).date().isoformat()
-    today = client.get(page_urls(pg)["organization"]).content.decode()
-    before = client.get(page_urls(pg)["organization"], {"at": before_elections}).content.decode()
-
-    assert today.count('class="seat vacant"') == 0
-    assert "Anna Petrova, Bolsheviks" in today
-    assert before.count('class="seat vacant"') == 3
-    assert "Anna Petrova" not in before
-    # The council links keep the day shown.
-    assert f"?at={before_elections}" in before
-
-
 # --- council -------------------------------------------------------------------------------------
 
 
@@ -458,14 +443,3 @@ def test_the_audit_log_shows_the_heads_to_write_down(client, pg):
     assert f'<td class="num">{stream.length}</td>' in heads
     assert f'<code class="hash">{stream.head}</code>' in heads
 
-
-def test_the_council_hemicycle_names_each_seat_and_marks_the_majority_line(client, pg):
-    client.force_login(pg.dora.user)
-    content = client.get(page_urls(pg)["council"]).content.decode()
-    for name in ("Anna Petrova, Bolsheviks", "Elena Stasova, Bolsheviks", "Viktor Orlov, Mensheviks"):
-        assert f"<title>{name}</title>" in content
-    # 3 filled seats: the second makes the majority, said in the picture's description.
-    assert 'class="majority-line"' in content
-    assert "The dashed line follows seat 2 counted from the left: 2 of the 3 filled seats make a majority." in (
-        content
-    )

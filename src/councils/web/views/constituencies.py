@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -139,13 +140,14 @@ def _petition_action(
             messages.success(request, outcome)
         return redirect(_safe_next(request, constituency_url))
 
-    # htmx swaps the petition's card for its new state.
+    # htmx swaps the petition's card for its new state; after the deciding signature the
+    # constituency's deputies too (out of band), since the recalled deputy's seat has ended.
+    member = _membership(request, organization)
+    overview = selectors.constituency_overview(constituency=petition.constituency, member=member)
     if row is None:
-        member = _membership(request, organization)
-        overview = selectors.constituency_overview(constituency=petition.constituency, member=member)
         row = next((r for r in overview.petitions if r.petition.pk == petition.pk), None)
     petition.refresh_from_db()
-    return render(
+    response = render(
         request,
         "web/partials/petition_card.html",
         {
@@ -158,6 +160,18 @@ def _petition_action(
             "next": _safe_next(request, constituency_url),
         },
     )
+    if petition.status == RecallPetition.Status.SUCCEEDED:
+        response.content += render_to_string(
+            "web/partials/constituency_deputies.html",
+            {
+                "organization": organization,
+                "constituency": petition.constituency,
+                "overview": overview,
+                "oob": True,
+            },
+            request=request,
+        ).encode()
+    return response
 
 
 @require_POST

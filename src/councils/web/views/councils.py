@@ -109,15 +109,17 @@ def council(request: HtmxHttpRequest, organization: Organization, council_slug: 
 
     # The two large parts read the same for every viewer: rendered once per change of the
     # organization (and language), then shared by every request for the page (readcache).
-    now = at_form.moment() is None
+    # The day shown by default (today, or the end of a historical organization's history) is
+    # the same for every reader until the next change: its composition is shared too.
+    default = at_form.is_default()
     context = {
         "organization": organization,
         "council": council,
         "at_form": at_form,
         "day": at_form.day(),
         "composition_html": (
-            readcache.now(organization, ("composition-html", council.pk), composition_html)
-            if now
+            readcache.now(organization, ("composition-html", council.pk, at_form.day()), composition_html)
+            if default
             else composition_html()
         ),
         "history_html": readcache.now(organization, ("history-html", council.pk), history_html),

@@ -1,0 +1,162 @@
+"""What a newcomer found confusing (issue 9): hemicycles that ignored the date control, a petition
+card that vanished after the deciding signature, a 1917 history squeezed into one edge of its
+chart or shown at today's date, and an elections list with its form out of sight."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from councils.federation import services
+from tests.web.scenario import Petrograd, build_petrograd
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pg() -> Petrograd:
+    return build_petrograd()
+
+
+@pytest.fixture
+def past() -> Petrograd:
+    """A history long past: the soviet elected in March 1917 and unchanged since."""
+    return build_petrograd(slug="past", start=datetime(1917, 3, 10, 9, tzinfo=UTC))
+
+
+def page_urls(pg: Petrograd) -> dict[str, str]:
+    slug = pg.org.slug
+    return {
+        "organization": reverse("organization", args=[slug]),
+        "council": reverse("council", args=[slug, pg.soviet.slug]),
+        "constituency": reverse("constituency", args=[slug, pg.putilov.slug]),
+        "elections": reverse("elections", args=[slug]),
+    }
+
+
+# --- hemicycles ----------------------------------------------------------------------------------
+
+
+def test_the_organization_hemicycles_follow_the_date_control(client, pg):
+    """The tree's hemicycles show the day chosen, as the majority map below them does."""
+    client.force_login(pg.dora.user)
+    before_elections = (pg.elected_at - timedelta(days=1)).date().isoformat()
+    today = client.get(page_urls(pg)["organization"]).content.decode()
+    before = client.get(page_urls(pg)["organization"], {"at": before_elections}).content.decode()
+
+    assert today.count('class="seat vacant"') == 0
+    assert "Anna Petrova, Bolsheviks" in today
+    assert before.count('class="seat vacant"') == 3
+    assert "Anna Petrova" not in before
+    # The council links keep the day shown.
+    assert f"?at={before_elections}" in before
+
+
+
+
+def test_the_council_hemicycle_names_each_seat_and_marks_the_majority_line(client, pg):
+    client.force_login(pg.dora.user)
+    content = client.get(page_urls(pg)["council"]).content.decode()
+    for name in ("Anna Petrova, Bolsheviks", "Elena Stasova, Bolsheviks", "Viktor Orlov, Mensheviks"):
+        assert f"<title>{name}</title>" in content
+    # 3 filled seats: the second makes the majority, said in the picture's description.
+    assert 'class="majority-line"' in content
+    assert "The dashed line follows seat 2 counted from the left: 2 of the 3 filled seats make a majority." in (
+        content
+    )
+
+
+# --- the deciding signature ----------------------------------------------------------------------
+
+
+def test_the_deciding_signature_says_the_seat_ended_and_updates_the_deputies(client, pg):
+    client.force_login(pg.dora.user)
+    response = client.post(
+        reverse("petition_sign", args=[pg.org.slug, pg.petition.pk]), headers={"HX-Request": "true"}
+    )
+    content = response.content.decode()
+
+    card, deputies = content.split('<div id="constituency-deputies" hx-swap-oob="true">')
+    assert "The petition succeeded on" in card
+    assert "the seat of Anna Petrova in Petrograd Soviet ended" in card
+    # The constituency's deputies, swapped out of band: Anna is gone, Viktor stays.
+    assert "Anna Petrova" not in deputies
+    assert "Viktor Orlov" in deputies
+
+
+def test_a_signature_that_does_not_decide_swaps_only_the_card(client, pg):
+    services.petition_withdraw(actor=pg.boris.user, petition=pg.petition)
+    client.force_login(pg.dora.user)
+    content = client.post(
+        reverse("petition_sign", args=[pg.org.slug, pg.petition.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "You signed the petition" in content
+    assert "hx-swap-oob" not in content
+
+
+def test_the_constituency_page_keeps_a_succeeded_petition_with_its_outcome(client, pg):
+    """Anyone who had the page open, or opens it later, reads what became of the petition."""
+    services.petition_sign(actor=pg.dora.user, petition=pg.petition)
+    client.force_login(pg.boris.user)
+    content = client.get(page_urls(pg)["constituency"]).content.decode()
+
+    listed = content.split('id="petitions-list"')[1]
+    assert "Petitions that ended lately" in listed
+    assert "the seat of Anna Petrova in Petrograd Soviet ended" in listed
+    assert "2 of 2 signatures" in listed
+    assert "Sign the petition" not in listed
+    deputies = content.split('id="constituency-deputies"')[1].split("</div>")[0]
+    assert "Anna Petrova" not in deputies
+
+
+def test_the_constituency_deputies_follow_live_changes(client, pg):
+    client.force_login(pg.dora.user)
+    content = client.get(page_urls(pg)["constituency"]).content.decode()
+    assert 'hx-trigger="sse:change" hx-select="#constituency-deputies"' in content
+    assert content.count("sse-connect=") == 1  # one stream feeds both the deputies and the petitions
+
+
+# --- the day shown -------------------------------------------------------------------------------
+
+
+def test_every_dated_page_says_which_day_it_shows(client, pg):
+    client.force_login(pg.dora.user)
+    urls = page_urls(pg)
+    for name in ("organization", "council", "constituency"):
+        content = client.get(urls[name]).content.decode()
+        assert "Shown as of" in content, name
+        assert "The history of this organization ends" not in content, name
+
+
+def test_a_historical_organization_opens_at_the_end_of_its_history(client, past):
+    client.force_login(past.dora.user)
+    urls = page_urls(past)
+    day = past.elected_at.date()
+    shown = f"Shown as of {day:%B} {day.day}, 1917."
+    for name in ("organization", "council"):
+        content = client.get(urls[name]).content.decode()
+        assert shown in content, name
+        assert "The history of this organization ends that day" in content, name
+        # Not today's state under a 1917 heading: the seats elected in March 1917 are there.
+        assert "Anna Petrova, Bolsheviks" in content, name
+        assert f'value="{day.isoformat()}"' in content, name
+    council = client.get(urls["council"]).content.decode()
+    assert f"Composition on {day:%B} {day.day}, 1917" in council
+
+
+def test_a_date_chosen_overrides_the_end_of_history(client, past):
+    client.force_login(past.dora.user)
+    content = client.get(page_urls(past)["council"], {"at": "1917-03-11"}).content.decode()
+    assert "Shown as of March 11, 1917." in content
+    assert "The history of this organization ends" not in content
+    assert content.count('class="seat vacant"') == 3
+
+
+def test_a_change_today_brings_a_historical_organization_to_today(client, past):
+    services.petition_sign(actor=past.dora.user, petition=past.petition)
+    client.force_login(past.dora.user)
+    content = client.get(page_urls(past)["council"]).content.decode()
+    assert "The history of this organization ends" not in content
+    assert "Anna Petrova, Bolsheviks" not in content
