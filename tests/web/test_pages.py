@@ -442,4 +442,3 @@ def test_the_audit_log_shows_the_heads_to_write_down(client, pg):
     assert "<code>organization</code>" in heads
     assert f'<td class="num">{stream.length}</td>' in heads
     assert f'<code class="hash">{stream.head}</code>' in heads
-

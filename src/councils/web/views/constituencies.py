@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,6 +44,8 @@ def _constituency_context(
         "constituency": constituency,
         "overview": overview,
         "constituent": constituent,
+        # Deputies and petitions are today's: members sign now, whatever day the councils show.
+        "day": timezone.localdate(),
     }
 
 
