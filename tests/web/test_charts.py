@@ -191,3 +191,47 @@ def test_seats_over_time_extends_the_last_step_until_now() -> None:
     )
     assert chart.series[0].d == "M36 8 H236".replace("236", "228")
     assert charts.seats_over_time([], [("b", "B", RED)]).series == []
+
+
+def test_a_long_stretch_without_change_is_drawn_narrow() -> None:
+    """1917's changes, then one today: the axis breaks, and 1917 keeps most of the width."""
+    march, june, october = (datetime(1917, m, d, tzinfo=UTC) for m, d in ((3, 15), (6, 16), (10, 25)))
+    today = datetime(2026, 11, 30, tzinfo=UTC)
+    chart = charts.seats_over_time(
+        [(march, {"b": 4}), (june, {"b": 6}), (october, {"b": 9}), (today, {"b": 8})],
+        [("b", "Bolsheviks", RED)],
+        width=636,
+        height=100,
+    )
+    (mark,) = chart.breaks
+    assert (mark.start, mark.end) == (october, today)
+    # The plot runs from x=36 to 628 (592 wide); the break takes 5% of it, 1917 the rest.
+    xs = [float(part.split()[0]) for part in chart.series[0].d.split(" H")[1:]]
+    june_x, october_x, today_x = xs[0], xs[1], xs[2]
+    assert 36 < june_x < october_x == pytest.approx(628 - 592 * charts.BREAK_WIDTH)
+    assert today_x - october_x == pytest.approx(592 * charts.BREAK_WIDTH, abs=0.01)
+    labels = [t.label for t in chart.x_ticks]
+    assert labels[0] == "1917-03-15" and "1917-10-25" in labels and "2026-11-30" in labels
+    svg = render_to_string(
+        "web/seats_over_time.svg", {"chart": chart, "title": "t", "chart_id": "s", "description": "broken"}
+    )
+    assert 'class="axis-break"' in svg and '<desc id="s-desc">broken</desc>' in svg
+
+
+def test_changes_spread_evenly_keep_a_plain_axis() -> None:
+    moments = [datetime(2026, month, 1, tzinfo=UTC) for month in range(1, 12)]
+    chart = charts.seats_over_time([(m, {"b": i}) for i, m in enumerate(moments)], [("b", "B", RED)])
+    assert chart.breaks == []
+
+
+def test_tick_labels_never_overlap() -> None:
+    start = datetime(1917, 3, 1, tzinfo=UTC)
+    points = [(start, {"b": 1}), (datetime(1917, 3, 2, tzinfo=UTC), {"b": 2})]
+    points += [(datetime(2026, 11, 29, tzinfo=UTC), {"b": 3})]
+    chart = charts.seats_over_time(points, [("b", "B", RED)], until=datetime(2026, 11, 30, tzinfo=UTC))
+    spans = []
+    for tick in chart.x_ticks:
+        x, w = float(tick.position), len(tick.label) * charts.TICK_CHAR_WIDTH
+        x0 = {"start": x, "end": x - w}.get(tick.anchor, x - w / 2)
+        spans.append((x0, x0 + w))
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))

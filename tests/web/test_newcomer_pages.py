@@ -161,3 +161,43 @@ def test_a_change_today_brings_a_historical_organization_to_today(client, past):
     content = client.get(page_urls(past)["council"]).content.decode()
     assert "The history of this organization ends" not in content
     assert "Anna Petrova, Bolsheviks" not in content
+
+
+# --- seats by faction over time ------------------------------------------------------------------
+
+
+def test_a_history_long_past_then_a_change_today_breaks_the_time_axis(client, past):
+    services.petition_sign(actor=past.dora.user, petition=past.petition)
+    client.force_login(past.dora.user)
+    content = client.get(page_urls(past)["council"]).content.decode()
+    history = content.split('id="history"')[1]
+    assert 'class="axis-break"' in history
+    assert "The time axis is broken from" in history
+    # The table keeps every change, the recall today included.
+    assert history.count('<tr><th scope="row">') == 3
+
+
+def test_the_reader_chooses_the_range_of_the_history_chart(client, pg):
+    client.force_login(pg.dora.user)
+    day_before = (pg.elected_at - timedelta(days=1)).date()
+    response = client.get(
+        page_urls(pg)["council"],
+        {"since": day_before.isoformat(), "until": pg.elected_at.date().isoformat()},
+        headers={"HX-Request": "true", "HX-Target": "history"},
+    )
+    content = response.content.decode()
+    assert content.startswith('<section id="history"')
+    assert f'value="{day_before.isoformat()}"' in content
+    # The state in force at the start (the allocation), then the elections: two rows.
+    assert content.count('<tr><th scope="row">') == 2
+    assert "The whole history" in content
+
+
+def test_a_range_that_ends_before_it_starts_says_so(client, pg):
+    client.force_login(pg.dora.user)
+    content = client.get(
+        page_urls(pg)["council"], {"since": "2026-03-02", "until": "2026-03-01"}
+    ).content.decode()
+    history = content.split('id="history"')[1]
+    assert 'aria-invalid="true"' in history
+    assert "The end of the range comes before its start." in history

@@ -72,6 +72,43 @@ class AtForm(forms.Form):
         return self.chosen() is None
 
 
+class HistoryRangeForm(forms.Form):
+    """The stretch of time the "seats by faction over time" chart shows (``?since=&until=``); by
+    default, the whole history, with long stretches without change drawn narrow."""
+
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"])
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day is not None and day.year < 1000:
+                self.add_error(name, _("Enter a date after the year 1000."))
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None and until < since:
+            self.add_error("until", _("The end of the range comes before its start."))
+        return data
+
+    def chosen(self) -> bool:
+        """Whether the reader chose a valid range (a start, an end or both)."""
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.get(n) for n in ("since", "until"))
+
+    def moments(self) -> tuple[datetime | None, datetime | None]:
+        """The start of the first day and the end of the last day chosen (None where open)."""
+        if not self.chosen():
+            return None, None
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        start = timezone.make_aware(datetime.combine(since, time.min)) if since else None
+        end = (
+            timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+            - timedelta(microseconds=1)
+            if until
+            else None
+        )
+        return start, end
+
+
 class PetitionOpenForm(forms.Form):
     """Open a recall petition against one of the constituency's deputies."""
 
