@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -234,4 +235,4 @@ def test_tick_labels_never_overlap() -> None:
         x, w = float(tick.position), len(tick.label) * charts.TICK_CHAR_WIDTH
         x0 = {"start": x, "end": x - w}.get(tick.anchor, x - w / 2)
         spans.append((x0, x0 + w))
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))

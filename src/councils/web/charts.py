@@ -8,6 +8,7 @@ decimal comma (``de``, ``pt-br``) still writes ``8.5`` and never ``8,5`` inside 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -365,7 +366,7 @@ def _time_axis(
     """
     first, last = moments[0], moments[-1]
     span = (last - first).total_seconds() or 1.0
-    gaps = list(zip(moments, moments[1:], strict=False))
+    gaps = list(itertools.pairwise(moments))
     broken = [(a, b) for a, b in gaps if b - a > BREAK_MIN and (b - a).total_seconds() > BREAK_SHARE * span]
     kept = span - sum((b - a).total_seconds() for a, b in broken)
     if not broken or kept <= 0:
