@@ -201,3 +201,56 @@ def test_a_range_that_ends_before_it_starts_says_so(client, pg):
     history = content.split('id="history"')[1]
     assert 'aria-invalid="true"' in history
     assert "The end of the range comes before its start." in history
+
+
+# --- elections -----------------------------------------------------------------------------------
+
+
+def _many_elections(pg: Petrograd, n: int) -> None:
+    from tests.factories import MemberFactory
+
+    for _ in range(n):
+        members = MemberFactory.create_batch(1, constituency=pg.obukhov)
+        election = services.election_open(actor=pg.organizer, council=pg.soviet, constituency=pg.obukhov)
+        services.election_declare(
+            actor=pg.organizer, election=election, elected=[(members[0], pg.bolsheviks)]
+        )
+
+
+def test_the_elections_list_is_paginated(client, pg):
+    from councils.web.views.elections import ELECTIONS_PER_PAGE
+
+    _many_elections(pg, ELECTIONS_PER_PAGE + 3)
+    client.force_login(pg.dora.user)
+    url = page_urls(pg)["elections"]
+    first = client.get(url).content.decode()
+    declared = first.split('id="closed-elections-heading"')[1]
+    assert declared.count("<tr>") == ELECTIONS_PER_PAGE + 1  # the rows and the head
+    assert "Page 1 of 2" in declared and '?page=2" rel="next"' in declared
+
+    # Page 2: the three over a page and the scenario's own two elections, and the head.
+    second = client.get(url, {"page": 2}).content.decode().split('id="closed-elections-heading"')[1]
+    assert second.count("<tr>") == 3 + 2 + 1
+    # A page number out of range shows the last page instead of an error.
+    huge = client.get(url, {"page": "184467440737095518"})
+    assert huge.status_code == 200 and "Page 2 of 2" in huge.content.decode()
+
+
+def test_the_open_election_form_comes_first_and_its_errors_are_announced(client, pg):
+    client.force_login(pg.organizer)
+    url = page_urls(pg)["elections"]
+    content = client.get(url).content.decode()
+    assert content.index("Open an election") < content.index('id="open-elections-heading"')
+
+    refused = client.post(
+        reverse("election_open", args=[pg.org.slug]),
+        {"open-council": pg.soviet.pk, "open-part": f"constituency:{pg.putilov.pk}", "open-seats": "99999"},
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    summary = page.split('id="election-open-errors"')[1].split("</div>")[0]
+    assert 'role="alert" tabindex="-1" autofocus' in summary
+    assert "The election was not opened:" in summary
+    assert '<a href="#id_open-' in summary
+    # The form, with its errors, comes before the lists.
+    assert page.index('id="election-open-errors"') < page.index('id="open-elections-heading"')
