@@ -199,6 +199,9 @@ class Hemicycle:
     dots: list[Dot]
     width: str
     height: str
+    #: The drawing's box (``min-x min-y width height``): a little room above the top row for the
+    #: ring around the seat that makes the majority.
+    view_box: str
     title: str
     description: str
     chart_id: str
@@ -282,11 +285,15 @@ def hemicycle_chart(
     """A hemicycle ready for the template: the dots, its size, its text title and description, and
     the majority line after seat ``majority_needed`` (none when 0)."""
     dots = hemicycle(groups, vacancies, width=width, vacant_name=vacant_name)
-    # A little room below the base line so the lowest dots are not cut.
+    # A little room below the base line so the lowest dots are not cut, and above the top row
+    # for the majority ring.
+    height = width / 2 + width / 40
+    above = dots[0].r * 0.5 if dots and majority_needed else 0.0
     return Hemicycle(
         dots=dots,
         width=_n(width),
-        height=_n(width / 2 + width / 40),
+        height=_n(height + above),
+        view_box=f"0 {_n(-above)} {_n(width)} {_n(height + above)}",
         title=title,
         description=description,
         chart_id=chart_id,
