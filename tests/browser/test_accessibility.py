@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from councils.federation import services
 from tests.browser.test_recall import _session_for
@@ -81,3 +81,29 @@ def test_no_page_has_a_serious_accessibility_violation(live_server, page: Page, 
 
     failing = {name: v for name, v in found.items() if v}
     assert not failing, "\n".join(f"{name}: {line}" for name, v in failing.items() for line in v)
+
+
+def test_the_open_election_form_focuses_its_errors(live_server, page: Page) -> None:
+    """An organizer opens the form at the top of the elections page and asks for a by-election where no seat is vacant:
+    the page comes back with the form still at the top, its errors summed up and focused."""
+    pg = build_petrograd()
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": _session_for(pg.organizer), "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}{reverse('elections', args=[pg.org.slug])}")
+    page.get_by_text("Open an election").click()
+    page.wait_for_function("() => window.htmx !== undefined")
+    form = page.locator("#election-open-form")
+    # Choosing the council narrows the parts offered: the form is swapped for one that lists its own.
+    form.get_by_label("Council").select_option(label="Petrograd Soviet")
+    expect(form.get_by_label("Elected by").locator("option")).to_have_count(3)
+    form.get_by_label("Elected by").select_option(label="Putilov Works")
+    form.get_by_label("Kind").select_option(value="by_election")
+    form.get_by_role("button", name="Open the election").click()
+
+    summary = page.locator("#election-open-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("The election was not opened")
+    assert summary.bounding_box()["y"] < VIEWPORTS["phone"]["height"] * 2
+    assert not _violations(page, Axe())

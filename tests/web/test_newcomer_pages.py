@@ -244,7 +244,7 @@ def test_the_open_election_form_comes_first_and_its_errors_are_announced(client,
 
     refused = client.post(
         reverse("election_open", args=[pg.org.slug]),
-        {"open-council": pg.soviet.pk, "open-part": f"constituency:{pg.putilov.pk}", "open-seats": "99999"},
+        {"open-council": pg.soviet.pk, "open-part": f"constituency:{pg.putilov.pk}", "open-seats": "0"},
     )
     assert refused.status_code == 400
     page = refused.content.decode()
