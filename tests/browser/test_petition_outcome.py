@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_live import UPDATE_TIMEOUT_MS, _session_for
-from tests.browser.test_live import asgi_server as asgi_server  # noqa: F401 (a fixture)
+from tests.browser.test_live import asgi_server as asgi_server
 from tests.web.scenario import build_petrograd
 
 pytestmark = [
@@ -30,7 +30,7 @@ window.EventSource = class extends window.EventSource {
 """
 
 
-def test_the_deciding_signature_reads_as_an_outcome_on_every_open_page(asgi_server: str, page: Page) -> None:  # noqa: F811
+def test_the_deciding_signature_reads_as_an_outcome_on_every_open_page(asgi_server: str, page: Page) -> None:
     pg = build_petrograd()
     url = f"{asgi_server}/o/{pg.org.slug}/constituencies/{pg.putilov.slug}/"
     page.context.add_init_script(OPENED)
