@@ -84,8 +84,9 @@ def test_no_page_has_a_serious_accessibility_violation(live_server, page: Page, 
 
 
 def test_the_open_election_form_focuses_its_errors(live_server, page: Page) -> None:
-    """An organizer opens the form at the top of the elections page and asks for a by-election where no seat is vacant:
-    the page comes back with the form still at the top, its errors summed up and focused."""
+    """An organizer opens the form at the top of the elections page and asks for a by-election
+    where no seat is vacant: the page comes back with the form still at the top, its errors summed
+    up and focused."""
     pg = build_petrograd()
     page.set_viewport_size(VIEWPORTS["phone"])
     page.context.add_cookies(
