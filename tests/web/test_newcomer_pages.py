@@ -125,7 +125,8 @@ def test_the_constituency_deputies_follow_live_changes(client, pg):
 def test_every_dated_page_says_which_day_it_shows(client, pg):
     client.force_login(pg.dora.user)
     urls = page_urls(pg)
-    for name in ("organization", "council", "constituency"):
+    urls["home"] = reverse("home")
+    for name in ("home", "organization", "council", "constituency"):
         content = client.get(urls[name]).content.decode()
         assert f"Shown as of {date_format(timezone.localdate(), 'DATE_FORMAT')}." in content, name
         assert "The history of this organization ends" not in content, name
