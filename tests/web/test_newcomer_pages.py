@@ -148,6 +148,17 @@ def test_a_historical_organization_opens_at_the_end_of_its_history(client, past)
     assert f"Composition on {date_format(day, 'DATE_FORMAT')}" in council
 
 
+def test_the_constituency_of_a_historical_organization_shows_today_and_says_where_history_ends(client, past):
+    """Its petitions are signed today, so they are shown as of today, beside a word on the day
+    its councils' pages show."""
+    client.force_login(past.dora.user)
+    content = client.get(page_urls(past)["constituency"]).content.decode()
+    ends = date_format(past.elected_at.date(), "DATE_FORMAT")
+    assert f"Shown as of {date_format(timezone.localdate(), 'DATE_FORMAT')}." in content
+    assert f"The councils of this organization last changed on {ends}" in content
+    assert "Sign the petition" in content
+
+
 def test_a_date_chosen_overrides_the_end_of_history(client, past):
     client.force_login(past.dora.user)
     content = client.get(page_urls(past)["council"], {"at": "1917-03-11"}).content.decode()

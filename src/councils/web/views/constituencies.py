@@ -30,6 +30,7 @@ from councils.web.views._common import (
     _organization_page,
     _safe_next,
     _validation_messages,
+    default_day,
 )
 
 
@@ -44,8 +45,10 @@ def _constituency_context(
         "constituency": constituency,
         "overview": overview,
         "constituent": constituent,
-        # Deputies and petitions are today's: members sign now, whatever day the councils show.
+        # Deputies and petitions are today's: members sign now, whatever day the councils' pages
+        # show (a historical organization's open at the end of its history: the page says so).
         "day": timezone.localdate(),
+        "history_ends": default_day(organization),
     }
 
 
