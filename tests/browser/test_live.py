@@ -142,7 +142,7 @@ def test_open_pages_show_a_recall_without_reload(asgi_server: str, page: Page) -
         "\nlive update latency after commit: "
         f"council page: event {timings['messageAt'] - committed_at:.0f} ms, "
         f"composition swapped {timings['swappedAt']['composition'] - committed_at:.0f} ms; "
-        f"majority map swapped {map_timings['swappedAt']['majority-map'] - committed_at:.0f} ms"
+        f"majority map swapped {map_timings['swappedAt']['organization-state'] - committed_at:.0f} ms"
     )
     majority_map.close()
 

@@ -287,3 +287,18 @@ def test_the_deliberation_of_october(org):
     record = minutes(sitting=congress)
     assert [row.item.kind for row in record.items] == ["report", "motion", "motion", "motion", "election"]
     assert any(row.speeches for row in record.items)
+
+
+def test_the_demonstration_opens_at_the_end_of_its_history(org, client):
+    """Its councils last changed in 1917: the pages show that day and say so, not today's date."""
+    from django.urls import reverse
+
+    from councils.web.views._common import default_day
+
+    last = selectors.last_change(organization=org)
+    assert last is not None and last.year == 1917
+    assert default_day(org) == last.date()
+    client.force_login(get_user_model().objects.get(username="worker"))
+    content = client.get(reverse("organization", args=[org.slug])).content.decode()
+    assert "1917." in content.split('class="shown-as-of"')[1].split("</p>")[0]
+    assert "The history of this organization ends that day" in content

@@ -238,6 +238,8 @@ def test_a_member_added_in_the_admin_is_invited(
     [message] = mailoutbox
     assert message.to == ["boris@putilov.example"]
     assert "/accounts/invitation/" in message.body
+
+
 def test_a_bloc_is_formed_through_the_service_and_ended_by_the_action(organizer_client, org, organizer):
     reds = FactionFactory(organization=org, name="Reds")
     blues = FactionFactory(organization=org, name="Blues")

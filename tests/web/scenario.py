@@ -53,11 +53,14 @@ def _member(constituency: Constituency, name: str, username: str) -> Member:
     )
 
 
-def build_petrograd(*, slug: str = "petrograd", congress: bool = False) -> Petrograd:
-    """Build the organization described in the module docstring, history starting 30 days ago;
-    with ``congress``, under a "Congress of Soviets" (slug ``congress``) to which the soviet sends
-    delegates."""
-    start = timezone.now() - timedelta(days=30)
+def build_petrograd(
+    *, slug: str = "petrograd", congress: bool = False, start: datetime | None = None
+) -> Petrograd:
+    """Build the organization described in the module docstring, history starting 30 days ago (or
+    at ``start``: a history long past, as the 1917 demonstration's); with ``congress``, under a
+    "Congress of Soviets" (slug ``congress``) to which the soviet sends delegates. The petition
+    opens yesterday, whenever the history started."""
+    start = start if start is not None else timezone.now() - timedelta(days=30)
     organizer = UserFactory(username=f"{slug}-organizer")
     org = OrganizationFactory(name=slug.title(), slug=slug, description="Workers' and soldiers' deputies")
     OfficerFactory(organization=org, user=organizer)

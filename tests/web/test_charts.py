@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -79,16 +80,61 @@ def test_five_thousand_seats_render() -> None:
     assert svg.count('class="seat vacant"') == 100
 
 
-def test_the_svg_is_an_image_with_a_title() -> None:
+def test_the_svg_is_a_named_group_of_named_seats() -> None:
     chart = charts.hemicycle_chart(
-        [("A", RED, 3)], 1, title="Petrograd Soviet", description="3 seats of 4 filled", chart_id="c1"
+        [("A", RED, ["Anna Petrova", "Boris Orlov", "Dora Ivanova"])],
+        1,
+        title="Petrograd Soviet",
+        description="3 seats of 4 filled",
+        chart_id="c1",
+        vacant_name="Vacant seat",
     )
     svg = render_to_string("web/hemicycle.svg", {"chart": chart})
 
-    assert 'role="img"' in svg
-    assert 'aria-labelledby="c1-title c1-desc"' in svg
+    assert 'role="group" aria-labelledby="c1-title" aria-describedby="c1-desc"' in svg
     assert '<title id="c1-title">Petrograd Soviet</title>' in svg
     assert 'fill="#ffffff" stroke="#6b6b6b"' in svg  # the vacancy is hollow and grey
+    # Each seat is an image named by its title: the deputy and the faction, for pointer and reader.
+    assert svg.count('role="img"') == 4
+    for name in ("Anna Petrova, A", "Boris Orlov, A", "Dora Ivanova, A", "Vacant seat"):
+        assert f"<title>{name}</title>" in svg
+
+
+def test_seats_carry_their_holders_names_in_seating_order() -> None:
+    dots = charts.hemicycle([("Reds", RED, ["a", "b"]), ("Greens", GREEN, 1)], 1, vacant_name="empty")
+    assert [(d.name, d.label) for d in dots] == [("a", "Reds"), ("b", "Reds"), ("", "Greens"), ("empty", "")]
+
+
+def test_the_majority_line_follows_the_seat_that_makes_a_majority() -> None:
+    # 68 filled seats and 4 vacant: 35 make a majority.
+    chart = charts.hemicycle_chart(
+        [("A", RED, 30), ("B", GREEN, 38)], 4, title="t", majority_needed=35, majority_label="35"
+    )
+    line = chart.majority_line
+    assert line is not None and line.seat == 34 and line.label == "35"
+    # The 35 seats left of the line (larger angle) are the first 35 in seating order.
+    x1, y1, x2, y2 = (float(v) for v in (line.x1, line.y1, line.x2, line.y2))
+    centre = 100.0
+
+    def side(dot: charts.Dot) -> float:
+        # The sign of the cross product: which side of the line (from the centre outwards) a seat is.
+        return (x2 - x1) * (dot.y - y1) - (y2 - y1) * (dot.x - x1)
+
+    assert abs((x2 - x1) * (centre - y1) - (y2 - y1) * (centre - x1)) < 1  # a radius
+    left = {side(d) > 0 for d in chart.dots[:35]}
+    right = {side(d) > 0 for d in chart.dots[35:]}
+    assert len(left) == 1 and len(right) == 1 and left != right
+
+    svg = render_to_string("web/hemicycle.svg", {"chart": chart})
+    assert 'class="majority-line"' in svg and ">35</text>" in svg
+    assert svg.count("<circle") == 72  # the ring around seat 35 is a path, not a seat
+
+
+def test_no_majority_line_without_seats_or_need() -> None:
+    assert charts.hemicycle_chart([], 0, title="t", majority_needed=1).majority_line is None
+    assert charts.hemicycle_chart([("A", RED, 3)], 0, title="t").majority_line is None
+    one = charts.hemicycle_chart([("A", RED, 1)], 0, title="t", majority_needed=1).majority_line
+    assert one is not None and one.seat == 0
 
 
 @pytest.mark.parametrize("language", ["de", "pt-br", "fr"])
@@ -146,3 +192,47 @@ def test_seats_over_time_extends_the_last_step_until_now() -> None:
     )
     assert chart.series[0].d == "M36 8 H236".replace("236", "228")
     assert charts.seats_over_time([], [("b", "B", RED)]).series == []
+
+
+def test_a_long_stretch_without_change_is_drawn_narrow() -> None:
+    """1917's changes, then one today: the axis breaks, and 1917 keeps most of the width."""
+    march, june, october = (datetime(1917, m, d, tzinfo=UTC) for m, d in ((3, 15), (6, 16), (10, 25)))
+    today = datetime(2026, 11, 30, tzinfo=UTC)
+    chart = charts.seats_over_time(
+        [(march, {"b": 4}), (june, {"b": 6}), (october, {"b": 9}), (today, {"b": 8})],
+        [("b", "Bolsheviks", RED)],
+        width=636,
+        height=100,
+    )
+    (mark,) = chart.breaks
+    assert (mark.start, mark.end) == (october, today)
+    # The plot runs from x=36 to 628 (592 wide); the break takes 5% of it, 1917 the rest.
+    xs = [float(part.split()[0]) for part in chart.series[0].d.split(" H")[1:]]
+    june_x, october_x, today_x = xs[0], xs[1], xs[2]
+    assert 36 < june_x < october_x == pytest.approx(628 - 592 * charts.BREAK_WIDTH)
+    assert today_x - october_x == pytest.approx(592 * charts.BREAK_WIDTH, abs=0.01)
+    labels = [t.label for t in chart.x_ticks]
+    assert labels[0] == "1917-03-15" and "1917-10-25" in labels and "2026-11-30" in labels
+    svg = render_to_string(
+        "web/seats_over_time.svg", {"chart": chart, "title": "t", "chart_id": "s", "description": "broken"}
+    )
+    assert 'class="axis-break"' in svg and '<desc id="s-desc">broken</desc>' in svg
+
+
+def test_changes_spread_evenly_keep_a_plain_axis() -> None:
+    moments = [datetime(2026, month, 1, tzinfo=UTC) for month in range(1, 12)]
+    chart = charts.seats_over_time([(m, {"b": i}) for i, m in enumerate(moments)], [("b", "B", RED)])
+    assert chart.breaks == []
+
+
+def test_tick_labels_never_overlap() -> None:
+    start = datetime(1917, 3, 1, tzinfo=UTC)
+    points = [(start, {"b": 1}), (datetime(1917, 3, 2, tzinfo=UTC), {"b": 2})]
+    points += [(datetime(2026, 11, 29, tzinfo=UTC), {"b": 3})]
+    chart = charts.seats_over_time(points, [("b", "B", RED)], until=datetime(2026, 11, 30, tzinfo=UTC))
+    spans = []
+    for tick in chart.x_ticks:
+        x, w = float(tick.position), len(tick.label) * charts.TICK_CHAR_WIDTH
+        x0 = {"start": x, "end": x - w}.get(tick.anchor, x - w / 2)
+        spans.append((x0, x0 + w))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))

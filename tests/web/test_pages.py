@@ -127,17 +127,18 @@ def test_the_organization_shows_the_tree_and_the_majority_map(client, pg):
     assert "Bolsheviks" in content
 
 
-def test_the_majority_map_redraws_for_a_date_as_a_partial(client, pg):
+def test_the_tree_and_the_majority_map_redraw_for_a_date_as_a_partial(client, pg):
     client.force_login(pg.dora.user)
     before_elections = (pg.elected_at - timedelta(days=1)).date().isoformat()
     response = client.get(
         page_urls(pg)["organization"],
         {"at": before_elections},
-        headers={"HX-Request": "true", "HX-Target": "majority-map"},
+        headers={"HX-Request": "true", "HX-Target": "organization-state"},
     )
     content = response.content.decode()
-    assert content.startswith('<div id="majority-map"')
+    assert content.startswith('<div id="organization-state"')
     assert "<html" not in content
+    assert 'id="majority-map"' in content
     assert "no majority" in content
     assert "0 of 3" in content
 

@@ -45,25 +45,19 @@ def composition(topic: Topic) -> str | None:
         return render_to_string("web/partials/composition.html", context)
 
 
-def majority_map(topic: Topic) -> str | None:
-    """An organization's majority map now (``web/partials/majority_map.html``)."""
-    from councils.federation import selectors
+def organization_state(topic: Topic) -> str | None:
+    """An organization's councils now: the tree with their hemicycles and the majority map
+    (``web/partials/organization_state.html``)."""
     from councils.federation.models import Organization
     from councils.web.forms import AtForm
+    from councils.web.views.organization import organization_context
 
     organization = Organization.objects.filter(pk=topic.object_id).first()
     if organization is None:
         return None
-    at_form = AtForm(None)
     with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "organization": organization,
-            "at_form": at_form,
-            "majorities": selectors.majority_map(organization=organization),
-            "day": at_form.day(),
-            "live": True,
-        }
-        return render_to_string("web/partials/majority_map.html", context)
+        context = organization_context(organization, AtForm(None))
+        return render_to_string("web/partials/organization_state.html", context)
 
 
 def poll_turnout(topic: Topic) -> str | None:
@@ -117,7 +111,7 @@ def sitting_state(topic: Topic) -> str | None:
 #: The shared fragment of each kind of topic; other kinds get ``change`` events.
 FRAGMENTS: dict[str, Fragment] = {
     "council": Fragment("composition", composition),
-    "organization": Fragment("majority-map", majority_map),
+    "organization": Fragment("majority-map", organization_state),
     "poll": Fragment("turnout", poll_turnout),
     "sitting": Fragment("sitting", sitting_state),
 }

@@ -23,7 +23,9 @@ from councils.federation.selectors.composition import (
     blocs_at,
     composition_at,
     composition_history,
+    last_change,
     majority_map,
+    seat_holders,
 )
 from councils.federation.selectors.constituencies import (
     ConstituencyOverview,
@@ -87,11 +89,13 @@ __all__ = [
     "events",
     "factions",
     "label_events",
+    "last_change",
     "majority_map",
     "may_see_contact",
     "member_home",
     "memberships",
     "organizations",
     "petitions",
+    "seat_holders",
     "seats",
 ]

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from councils.federation.models import (
     Affiliation,
@@ -368,3 +369,32 @@ def blocs(*, organization: Organization, bloc_id: int | None = None) -> list[Blo
         periods[m.bloc_id].append(BlocPeriod(faction=m.faction, start=m.start, end=m.end))
     rows.sort(key=lambda b: b.end is not None)  # stable: in force first, each part newest first
     return [BlocHistory(bloc=b, periods=periods[b.pk]) for b in rows]
+
+
+def seat_holders(
+    *, organization: Organization, at: datetime | None = None
+) -> dict[int, dict[int | None, list[str]]]:
+    """Who holds the seats of every council of ``organization`` at ``at``: names by council id and
+    faction id (None for independents), in the order the seats sit (one query)."""
+    out: dict[int, dict[int | None, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for council_id, faction_id, name in (
+        Affiliation.objects.filter(open_at(moment_of(at)), organization=organization)
+        .order_by("council_id", "faction__position", "faction__name", "seat__section", "seat__holder__name")
+        .values_list("council_id", "faction_id", "seat__holder__name")
+    ):
+        out[council_id][faction_id].append(name)
+    return {council_id: dict(by_faction) for council_id, by_faction in out.items()}
+
+
+def last_change(*, organization: Organization) -> datetime | None:
+    """When the composition of one of the organization's councils last changed (a seat filled or
+    ended, a deputy changing faction), up to now; None if no seat was ever filled (two queries)."""
+    now = timezone.now()
+    moments = Affiliation.objects.filter(organization=organization).aggregate(
+        start=Max("start"), end=Max("end", filter=Q(end__lte=now))
+    )
+    allocation = SeatAllocation.objects.filter(council__organization=organization).aggregate(
+        start=Max("start", filter=Q(start__lte=now))
+    )
+    found = [m for m in (moments["start"], moments["end"], allocation["start"]) if m is not None]
+    return max(found) if found else None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -44,6 +44,13 @@ class ConstituencyOverview:
     members: int
     deputies: list[Seat]
     petitions: list[PetitionRow]
+    #: Petitions that ended in the last ``RECENT_OUTCOMES`` (succeeded, expired, closed), newest
+    #: first: a page that showed one open says what became of it instead of dropping it.
+    concluded: list[PetitionRow] = field(default_factory=list)
+
+
+#: How long a petition's outcome stays on its constituency's page after it ended.
+RECENT_OUTCOMES = timedelta(days=30)
 
 
 def _petition_rows(
@@ -81,7 +88,8 @@ def _petition_rows(
 def constituency_overview(
     *, constituency: Constituency, at: datetime | None = None, member: Member | None = None
 ) -> ConstituencyOverview:
-    """A constituency's members count, its deputies and its open petitions (three queries)."""
+    """A constituency's members count, its deputies, its open petitions and those that ended
+    lately (four queries)."""
     moment = moment_of(at)
     members = Member.objects.filter(constituency=constituency, left_at__isnull=True).count()
     deputies = list(
@@ -96,8 +104,22 @@ def constituency_overview(
         member=member,
         now=moment,
     )
+    concluded = _petition_rows(
+        RecallPetition.objects.filter(
+            constituency=constituency,
+            closed_at__lte=moment,
+            closed_at__gt=moment - RECENT_OUTCOMES,
+        ).exclude(status=RecallPetition.Status.OPEN),
+        member=member,
+        now=moment,
+    )
+    concluded.sort(key=lambda row: row.petition.closed_at or moment, reverse=True)
     return ConstituencyOverview(
-        constituency=constituency, members=members, deputies=deputies, petitions=petitions
+        constituency=constituency,
+        members=members,
+        deputies=deputies,
+        petitions=petitions,
+        concluded=concluded,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
@@ -10,12 +11,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
-from councils.federation import access, selectors
+from councils.federation import access, readcache, selectors
 from councils.federation.errors import NotSignedIn
 from councils.federation.models import (
     Council,
@@ -37,6 +38,22 @@ class HtmxHttpRequest(HttpRequest):
 
 INDEPENDENTS_COLOUR = "#bbbbbb"
 EVENTS_PER_PAGE = 25
+
+#: An organization whose councils have not changed for this long is historical (an archive, the
+#: 1917 demonstration): its pages open at the day of its last change instead of today.
+HISTORICAL_AFTER = timedelta(days=365)
+
+
+def default_day(organization: Organization) -> date | None:
+    """The day an organization's dated pages show when the reader chose none: the day of its last
+    change when that lies more than ``HISTORICAL_AFTER`` in the past (the end of its history),
+    else None (today). Read once per change of the organization (readcache)."""
+    last = readcache.now(
+        organization, ("last-change",), lambda: selectors.last_change(organization=organization)
+    )
+    if last is None or timezone.now() - last < HISTORICAL_AFTER:
+        return None
+    return timezone.localdate(last)
 
 
 def _pages_errors(view: View) -> View:
@@ -101,17 +118,23 @@ def _hemicycle(
     majority: Faction | None,
     chart_id: str,
     width: float = 200.0,
+    holders: Mapping[Faction | None, Sequence[str]] | None = None,
 ) -> charts.Hemicycle:
-    """The hemicycle of a council from its seats per faction (in hemicycle order)."""
-    groups = [
-        (
-            faction.name if faction else _("Independents"),
-            faction.colour if faction else INDEPENDENTS_COLOUR,
-            n,
+    """The hemicycle of a council from its seats per faction (in hemicycle order); with ``holders``
+    (the deputies' names per faction, in seating order) each seat carries its deputy's name. The
+    majority line follows the seat that makes a majority of the filled seats."""
+    groups: list[charts.Group] = []
+    for faction, n in counts:
+        names = list((holders or {}).get(faction, ()))
+        groups.append(
+            (
+                faction.name if faction else _("Independents"),
+                faction.colour if faction else INDEPENDENTS_COLOUR,
+                names if len(names) == n else n,
+            )
         )
-        for faction, n in counts
-    ]
     vacant = max(0, allocated - filled)
+    needed = filled // 2 + 1 if filled else 0
     if majority is not None:
         majority_text = _("%(faction)s holds the majority") % {"faction": majority.name}
     else:
@@ -122,6 +145,11 @@ def _hemicycle(
         "vacant": formats.localize(vacant),
         "majority": majority_text,
     }
+    if needed:
+        description += " " + _(
+            "The dashed line follows seat %(needed)s counted from the left: %(needed)s of the %(filled)s "
+            "filled seats make a majority."
+        ) % {"needed": formats.localize(needed), "filled": formats.localize(filled)}
     return charts.hemicycle_chart(
         groups,
         vacant,
@@ -129,10 +157,16 @@ def _hemicycle(
         description=description,
         chart_id=chart_id,
         width=width,
+        vacant_name=_("Vacant seat"),
+        majority_needed=needed,
+        majority_label=formats.localize(needed) if needed else "",
     )
 
 
 def _composition_hemicycle(composition: selectors.Composition, *, chart_id: str) -> charts.Hemicycle:
+    holders: dict[Faction | None, list[str]] = {}
+    for row in composition.seats:
+        holders.setdefault(row.faction, []).append(row.holder)
     return _hemicycle(
         composition.council,
         [(fc.faction, fc.seats) for fc in composition.factions],
@@ -140,6 +174,7 @@ def _composition_hemicycle(composition: selectors.Composition, *, chart_id: str)
         allocated=composition.allocated,
         majority=composition.majority,
         chart_id=chart_id,
+        holders=holders,
     )
 
 

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +30,7 @@ from councils.web.views._common import (
     _organization_page,
     _safe_next,
     _validation_messages,
+    default_day,
 )
 
 
@@ -43,6 +45,10 @@ def _constituency_context(
         "constituency": constituency,
         "overview": overview,
         "constituent": constituent,
+        # Deputies and petitions are today's: members sign now, whatever day the councils' pages
+        # show (a historical organization's open at the end of its history: the page says so).
+        "day": timezone.localdate(),
+        "history_ends": default_day(organization),
     }
 
 
@@ -139,13 +145,14 @@ def _petition_action(
             messages.success(request, outcome)
         return redirect(_safe_next(request, constituency_url))
 
-    # htmx swaps the petition's card for its new state.
+    # htmx swaps the petition's card for its new state; after the deciding signature the
+    # constituency's deputies too (out of band), since the recalled deputy's seat has ended.
+    member = _membership(request, organization)
+    overview = selectors.constituency_overview(constituency=petition.constituency, member=member)
     if row is None:
-        member = _membership(request, organization)
-        overview = selectors.constituency_overview(constituency=petition.constituency, member=member)
         row = next((r for r in overview.petitions if r.petition.pk == petition.pk), None)
     petition.refresh_from_db()
-    return render(
+    response = render(
         request,
         "web/partials/petition_card.html",
         {
@@ -158,6 +165,18 @@ def _petition_action(
             "next": _safe_next(request, constituency_url),
         },
     )
+    if petition.status == RecallPetition.Status.SUCCEEDED:
+        response.content += render_to_string(
+            "web/partials/constituency_deputies.html",
+            {
+                "organization": organization,
+                "constituency": petition.constituency,
+                "overview": overview,
+                "oob": True,
+            },
+            request=request,
+        ).encode()
+    return response
 
 
 @require_POST

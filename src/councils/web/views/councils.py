@@ -22,6 +22,7 @@ from councils.federation.models import (
 from councils.web import charts, majority
 from councils.web.forms import (
     AtForm,
+    HistoryRangeForm,
 )
 from councils.web.views._common import (
     INDEPENDENTS_COLOUR,
@@ -29,11 +30,17 @@ from councils.web.views._common import (
     _composition_hemicycle,
     _organization_page,
     _validation_messages,
+    default_day,
 )
 
 
-def _history_chart(council: Council, organization: Organization) -> dict[str, Any]:
-    history = selectors.composition_history(council=council)
+def _history_chart(
+    council: Council, organization: Organization, range_form: HistoryRangeForm | None = None
+) -> dict[str, Any]:
+    """The "seats by faction over time" chart and its table: the whole history by default (long
+    stretches without change drawn narrow), or the range the reader chose."""
+    since, until_chosen = range_form.moments() if range_form is not None else (None, None)
+    history = selectors.composition_history(council=council, since=since, until=until_chosen)
     faction_list = list(selectors.factions(organization=organization))
     present = {key for point in history for key in point.counts}
     lines: list[tuple[int | None, str, str]] = [
@@ -41,29 +48,40 @@ def _history_chart(council: Council, organization: Organization) -> dict[str, An
     ]
     if None in present:
         lines.append((None, _("Independents"), INDEPENDENTS_COLOUR))
+    now = timezone.now()
     until = None
-    if history:
+    if history and until_chosen is not None:
+        until = min(until_chosen, now)
+    elif history:
         # The last step runs until now, unless the history lies long past (the 1917 demonstration):
         # then a short tail after the last change keeps the changes from crowding into one edge.
-        first, last, now = history[0].at, history[-1].at, timezone.now()
+        first, last = history[0].at, history[-1].at
         tail = max((last - first) / 10, timedelta(days=1))
         until = now if now - last <= tail * 3 else last + tail
-    chart = charts.seats_over_time(
-        [(p.at, p.counts) for p in history],
-        lines,
-        until=until,
-        date_label=lambda moment: formats.date_format(moment, "SHORT_DATE_FORMAT"),
-    )
+    # The state in force at the start of a chosen range starts at that start.
+    points = [(max(p.at, since) if since is not None else p.at, p.counts) for p in history]
+
+    def day(moment: Any) -> str:
+        return formats.date_format(moment, "SHORT_DATE_FORMAT")
+
+    chart = charts.seats_over_time(points, lines, until=until, date_label=day)
     rows = [
         {"at": p.at, "counts": [p.counts.get(key, 0) for key, _label, _colour in lines], "vacant": p.vacant}
         for p in history
     ]
+    description = " ".join(
+        _("The time axis is broken from %(start)s to %(end)s: nothing changed then.")
+        % {"start": day(mark.start), "end": day(mark.end)}
+        for mark in chart.breaks
+    )
     return {
-        "organization": organization,
-        "council": council,
         "history_chart": chart,
         "history_lines": lines,
         "history_rows": rows,
+        "history_description": description,
+        "range_form": range_form or HistoryRangeForm(),
+        "council": council,
+        "organization": organization,
     }
 
 
@@ -97,7 +115,7 @@ def composition_context(organization: Organization, council: Council, at_form: A
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
     council = get_object_or_404(Council, organization=organization, slug=council_slug)
-    at_form = AtForm(request.GET or None)
+    at_form = AtForm(request.GET or None, default=default_day(organization))
     if request.htmx and request.htmx.target == "composition":
         return render(
             request, "web/partials/composition.html", composition_context(organization, council, at_form)
@@ -108,23 +126,37 @@ def council(request: HtmxHttpRequest, organization: Organization, council_slug: 
             "web/partials/composition.html", composition_context(organization, council, at_form)
         )
 
+    range_form = HistoryRangeForm(
+        {key: request.GET[key] for key in ("since", "until") if key in request.GET} or None
+    )
+    if request.htmx and request.htmx.target == "history":
+        return render(request, "web/partials/history.html", _history_chart(council, organization, range_form))
+
     def history_html() -> str:
-        return render_to_string("web/partials/history.html", _history_chart(council, organization))
+        return render_to_string(
+            "web/partials/history.html", _history_chart(council, organization, range_form)
+        )
 
     # The two large parts read the same for every viewer: rendered once per change of the
     # organization (and language), then shared by every request for the page (readcache).
-    now = at_form.moment() is None
+    # The day shown by default (today, or the end of a historical organization's history) is
+    # the same for every reader until the next change: its composition is shared too.
+    default = at_form.is_default()
     context = {
         "organization": organization,
         "council": council,
         "at_form": at_form,
         "day": at_form.day(),
         "composition_html": (
-            readcache.now(organization, ("composition-html", council.pk), composition_html)
-            if now
+            readcache.now(organization, ("composition-html", council.pk, at_form.day()), composition_html)
+            if default
             else composition_html()
         ),
-        "history_html": readcache.now(organization, ("history-html", council.pk), history_html),
+        "history_html": (
+            history_html()
+            if range_form.is_bound
+            else readcache.now(organization, ("history-html", council.pk), history_html)
+        ),
         "may_apportion": request.user.has_perm("federation.change_structure", organization),
     }
     return render(request, "web/council.html", context)

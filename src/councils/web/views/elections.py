@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
@@ -50,6 +51,10 @@ def _election_open_form(organization: Organization, data: Any = None, **kwargs: 
     )
 
 
+#: Elections listed per page, in each of the two lists (open, and declared or cancelled).
+ELECTIONS_PER_PAGE = 25
+
+
 def _elections_context(
     request: HttpRequest, organization: Organization, open_form: ElectionOpenForm | None = None
 ) -> dict[str, Any]:
@@ -60,15 +65,24 @@ def _elections_context(
     queryset = selectors.elections(organization=organization)
     if council is not None:
         queryset = queryset.filter(council=council)
-    rows = list(queryset)
+    # Each list a page at a time: an organization's elections grow with every recall. A page
+    # number out of range shows the last page (Paginator.get_page), never an error.
+    open_page = Paginator(queryset.filter(status=Election.Status.OPEN), ELECTIONS_PER_PAGE).get_page(
+        request.GET.get("open_page")
+    )
+    closed_page = Paginator(queryset.exclude(status=Election.Status.OPEN), ELECTIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     may_declare = _may_declare(request, organization)
     if may_declare and open_form is None:
         open_form = _election_open_form(organization)
     return {
         "organization": organization,
         "council": council,
-        "open_elections": [e for e in rows if e.status == Election.Status.OPEN],
-        "closed_elections": [e for e in rows if e.status != Election.Status.OPEN],
+        "open_elections": list(open_page),
+        "open_page": open_page,
+        "closed_elections": list(closed_page),
+        "closed_page": closed_page,
         "may_declare": may_declare,
         "open_form": open_form,
     }

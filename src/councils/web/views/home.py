@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from councils.federation import selectors
@@ -29,4 +30,5 @@ def home(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("name")
     )
-    return render(request, "web/home.html", {"homes": homes, "offices": offices})
+    # Deputies and petitions as they stand today: the page says so.
+    return render(request, "web/home.html", {"homes": homes, "offices": offices, "day": timezone.localdate()})
