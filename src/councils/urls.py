@@ -1,4 +1,4 @@
-"""URL configuration: the pages, the admin and the JSON API."""
+"""URL configuration: the pages, the admin, the JSON API and the language switcher."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ urlpatterns = [
     # Before the API's own route of the same path: the document from a cache (councils.openapi).
     path("api/openapi.json", openapi.openapi_json),
     path("api/", api.urls),
+    # The language switcher posts to set_language (i18n/setlang/), which sets the language cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("councils.web.urls")),
 ]
 

@@ -4,7 +4,8 @@ process and shared by every open page that shows them (``councils.live.hub``).
 A fragment here must read the same for every viewer allowed to see its organization (no "you
 signed", no per-user links): the hub sends the very same bytes to all of them. Parts that differ
 per viewer (a constituency's petition cards) are not here: their pages re-read themselves on a
-``change`` event. Rendered outside any request, in the site's default language.
+``change`` event. Rendered outside any request, in the language the hub makes active: once per
+language that open pages read (``councils.live.hub``), so each page receives its own language.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 
 from councils.live.topics import Topic
 
 
 @dataclass(frozen=True)
 class Fragment:
-    """A shared fragment: the SSE event its pages swap in (``sse-swap``) and how to render it."""
+    """A shared fragment: the SSE event its pages swap in (``sse-swap``) and how to render it (in
+    the active language)."""
 
     event: str
     render: Callable[[Topic], str | None]
@@ -40,9 +40,8 @@ def composition(topic: Topic) -> str | None:
     )
     if council is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        context = composition_context(council.organization, council, AtForm(None))
-        return render_to_string("web/partials/composition.html", context)
+    context = composition_context(council.organization, council, AtForm(None))
+    return render_to_string("web/partials/composition.html", context)
 
 
 def majority_map(topic: Topic) -> str | None:
@@ -55,15 +54,14 @@ def majority_map(topic: Topic) -> str | None:
     if organization is None:
         return None
     at_form = AtForm(None)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "organization": organization,
-            "at_form": at_form,
-            "majorities": selectors.majority_map(organization=organization),
-            "day": at_form.day(),
-            "live": True,
-        }
-        return render_to_string("web/partials/majority_map.html", context)
+    context = {
+        "organization": organization,
+        "at_form": at_form,
+        "majorities": selectors.majority_map(organization=organization),
+        "day": at_form.day(),
+        "live": True,
+    }
+    return render_to_string("web/partials/majority_map.html", context)
 
 
 #: The shared fragment of each kind of topic; other kinds get ``change`` events.
