@@ -61,6 +61,7 @@ class OfficerFactory(DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory)
     role = Officer.Role.ORGANIZER
+    appointed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
 
 
 class FactionFactory(DjangoModelFactory):

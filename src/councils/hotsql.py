@@ -108,7 +108,8 @@ def _organizations_sql() -> tuple[str, list[str]]:
         f"SELECT {cols} FROM {_table(Organization)} o WHERE "
         f"EXISTS (SELECT 1 FROM {_table(Member)} m WHERE m.organization_id = o.id"
         " AND m.user_id = %s AND m.left_at IS NULL) "
-        f"OR EXISTS (SELECT 1 FROM {_table(Officer)} f WHERE f.organization_id = o.id AND f.user_id = %s) "
+        f"OR EXISTS (SELECT 1 FROM {_table(Officer)} f WHERE f.organization_id = o.id AND f.user_id = %s"
+        " AND f.ended_at IS NULL) "
         f"ORDER BY o.{quote('name')}"
     )
     return sql, names

@@ -270,10 +270,14 @@ def test_a_removed_members_stream_stops_and_closes() -> None:
 def test_a_removed_officers_stream_closes() -> None:
     pg = build_petrograd()
 
+    # Another organizer first: an organization keeps at least one.
+    services.officer_appoint(
+        actor=pg.organizer, organization=pg.org, user=UserFactory(), role=Officer.Role.ORGANIZER
+    )
+
     def remove_office() -> None:
-        with transaction.atomic():
-            Officer.objects.filter(organization=pg.org, user=pg.organizer).delete()
-            access.access_ended(organization_id=pg.org.pk, user_id=pg.organizer.pk)
+        office = Officer.objects.current().get(organization=pg.org, user=pg.organizer)
+        services.officer_remove(actor=pg.organizer, officer=office)
 
     assert _stream_until_end(pg, pg.organizer, remove_office)[0].startswith("event: bye")
 

@@ -60,7 +60,11 @@ def organizations_organized_by(user: Actor) -> QuerySet[Organization]:
     if user.is_superuser:
         return Organization.objects.all()
     return Organization.objects.filter(
-        Exists(Officer.objects.filter(organization=OuterRef("pk"), user=user, role=Officer.Role.ORGANIZER))
+        Exists(
+            Officer.objects.current().filter(
+                organization=OuterRef("pk"), user=user, role=Officer.Role.ORGANIZER
+            )
+        )
     )
 
 

@@ -85,6 +85,18 @@ class OfficerAppointed:
         return _label(Officer.Role, self.role)
 
 
+@register_kind("officer.removed", summary=gettext_noop("%(username)s no longer %(role_label)s"))
+@dataclass(frozen=True)
+class OfficerRemoved:
+    user: int
+    role: str
+    username: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return _label(Officer.Role, self.role)
+
+
 @register_kind("faction.created", summary=gettext_noop("Faction %(name)s created"))
 @dataclass(frozen=True)
 class FactionCreated:

@@ -69,7 +69,7 @@ def is_organizer(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
-    return Officer.objects.filter(organization=org, user=user, role=Officer.Role.ORGANIZER).exists()
+    return Officer.objects.current().filter(organization=org, user=user, role=Officer.Role.ORGANIZER).exists()
 
 
 @rules.predicate
@@ -78,7 +78,11 @@ def is_returning_officer(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
-    return Officer.objects.filter(organization=org, user=user, role=Officer.Role.RETURNING_OFFICER).exists()
+    return (
+        Officer.objects.current()
+        .filter(organization=org, user=user, role=Officer.Role.RETURNING_OFFICER)
+        .exists()
+    )
 
 
 @rules.predicate
@@ -87,7 +91,7 @@ def is_officer(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
-    return Officer.objects.filter(organization=org, user=user).exists()
+    return Officer.objects.current().filter(organization=org, user=user).exists()
 
 
 def _constituency_id(obj: object) -> int | None:

@@ -43,7 +43,7 @@ def gate(user: Any, organization_slug: str) -> tuple[int, str, bool] | None:
             is_member=Exists(
                 Member.objects.filter(organization=OuterRef("pk"), user=user, left_at__isnull=True)
             ),
-            is_officer=Exists(Officer.objects.filter(organization=OuterRef("pk"), user=user)),
+            is_officer=Exists(Officer.objects.current().filter(organization=OuterRef("pk"), user=user)),
         )
         .values_list("pk", "name", "is_member", "is_officer")
         .first()
@@ -75,7 +75,7 @@ def still_allowed(streams: Iterable[tuple[int, int, str]]) -> set[tuple[int, int
                 | Exists(
                     Member.objects.filter(organization_id=org, user=OuterRef("pk"), left_at__isnull=True)
                 )
-                | Exists(Officer.objects.filter(organization_id=org, user=OuterRef("pk")))
+                | Exists(Officer.objects.current().filter(organization_id=org, user=OuterRef("pk")))
             )
             .values_list("pk", flat=True)
         )

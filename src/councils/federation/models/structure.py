@@ -30,6 +30,12 @@ class Organization(models.Model):
         return self.name
 
 
+class OfficerQuerySet(models.QuerySet["Officer"]):
+    def current(self) -> OfficerQuerySet:
+        """Offices not ended: what every permission and access check reads."""
+        return self.filter(ended_at__isnull=True)
+
+
 class Officer(models.Model):
     """A person who runs an organization: an organizer (changes its structure) or a returning officer
     (records election results). An officer need not be a member."""
@@ -41,13 +47,24 @@ class Officer(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="officers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer_roles")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    appointed_at = models.DateTimeField(_("appointed"), default=timezone.now)
+    # History is data: an office ends, its row stays (who organized the organization when).
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = OfficerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("officer")
         verbose_name_plural = _("officers")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "user", "role"], name="%(app_label)s_%(class)s_one_role_each"
+                fields=["organization", "user", "role"],
+                condition=models.Q(ended_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_current_role_each",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("appointed_at")),
+                name="%(app_label)s_%(class)s_ends_after_appointment",
             ),
         ]
 

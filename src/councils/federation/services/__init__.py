@@ -40,6 +40,7 @@ from councils.federation.services.structure import (
     council_create,
     faction_create,
     officer_appoint,
+    officer_remove,
     organization_create,
 )
 from councils.federation.services.tick import TickReport, tick
@@ -69,6 +70,7 @@ __all__ = [
     "member_move",
     "members_import",
     "officer_appoint",
+    "officer_remove",
     "organization_create",
     "petition_open",
     "petition_sign",

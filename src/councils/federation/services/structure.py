@@ -30,6 +30,7 @@ from councils.federation.services._common import (
     moment_of,
     require,
 )
+from councils.live.access import access_ended
 from councils.live.publish import publish_on_commit
 from councils.live.topics import council_topic, lineage_topics, organization_topic
 
@@ -55,7 +56,9 @@ def organization_create(
     org.save()
     # Past require(), the actor is the system or a signed-in person.
     if is_person(actor):
-        Officer.objects.create(organization=org, user=actor, role=Officer.Role.ORGANIZER)
+        Officer.objects.create(
+            organization=org, user=actor, role=Officer.Role.ORGANIZER, appointed_at=moment_of(at)
+        )
     event_record(
         organization=org,
         kind="organization.created",
@@ -74,7 +77,7 @@ def officer_appoint(
 ) -> Officer:
     """Make ``user`` an organizer or a returning officer of the organization."""
     require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
-    officer = Officer(organization=organization, user=user, role=role)
+    officer = Officer(organization=organization, user=user, role=role, appointed_at=moment_of(at))
     full_clean(officer)
     officer.save()
     event_record(
@@ -87,6 +90,49 @@ def officer_appoint(
     )
     publish_on_commit(organization_topic(organization))
     return officer
+
+
+OFFICE_ENDED = "This office has already ended."
+LAST_ORGANIZER = (
+    "%(organization)s would have no organizer left: appoint another organizer before this one leaves."
+)
+
+
+@transaction.atomic
+def officer_remove(*, actor: Actor, officer: Officer, at: datetime | None = None) -> Officer:
+    """End an office: the person stops being an organizer or returning officer of the organization.
+
+    The row stays, dated (history is data). An organization keeps at least one organizer, or nobody
+    could change its structure again. Once this commits, the person's open live streams end unless
+    they still belong to the organization another way (:func:`councils.live.access.access_ended`).
+    """
+    organization = officer.organization
+    require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
+    at = moment_of(at)
+    # Locked: two organizers removing each other at once must not leave the organization with none.
+    officers = list(Officer.objects.current().select_for_update().filter(organization=organization))
+    current = next((o for o in officers if o.pk == officer.pk), None)
+    if current is None:
+        raise ValidationError(_(OFFICE_ENDED))
+    if current.role == Officer.Role.ORGANIZER and not any(
+        o.role == Officer.Role.ORGANIZER and o.pk != current.pk for o in officers
+    ):
+        raise ValidationError(_(LAST_ORGANIZER) % {"organization": organization.name})
+    if at < current.appointed_at:
+        raise ValidationError({"at": _("An office cannot end before it began.")})
+    current.ended_at = at
+    current.save(update_fields=["ended_at"])
+    event_record(
+        organization=organization,
+        kind="officer.removed",
+        actor=actor,
+        target=current,
+        data={"user": current.user_id, "role": current.role, "username": current.user.get_username()},
+        at=at,
+    )
+    access_ended(organization_id=organization.pk, user_id=current.user_id)
+    publish_on_commit(organization_topic(organization))
+    return current
 
 
 @transaction.atomic

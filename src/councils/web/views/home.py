@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     homes = [selectors.member_home(member=m) for m in selectors.memberships(user=request.user)]
     member_orgs = {h.member.organization_id for h in homes}
     offices = (
-        Organization.objects.filter(officers__user=request.user)
+        Organization.objects.filter(officers__user=request.user, officers__ended_at__isnull=True)
         .exclude(pk__in=member_orgs)
         .distinct()
         .order_by("name")
