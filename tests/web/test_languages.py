@@ -23,8 +23,20 @@ from councils.web import fragments
 from tests.web.scenario import build_petrograd
 from tests.web.test_live import WAIT, _parse_event, off_loop
 
-
-RUSSIAN_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+RUSSIAN_MONTHS = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
 
 
 @pytest.fixture
