@@ -173,6 +173,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # The switcher's choice is remembered for a year (Django's default ends with the browser session).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Dates and numbers follow the language; councils/formats/ overrides a few of Django's formats.
+FORMAT_MODULE_PATH = ["councils.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -91,7 +91,7 @@ def test_the_svg_is_an_image_with_a_title() -> None:
     assert 'fill="#ffffff" stroke="#6b6b6b"' in svg  # the vacancy is hollow and grey
 
 
-@pytest.mark.parametrize("language", ["de", "pt-br", "fr"])
+@pytest.mark.parametrize("language", ["de", "pt-br", "fr", "ru"])
 def test_it_uses_a_decimal_dot_in_every_locale(language: str) -> None:
     # 5 seats on a 200-wide drawing put dots at x = 18.35 and r = 13.333.
     with override_settings(USE_THOUSAND_SEPARATOR=True), translation.override(language):
