@@ -209,3 +209,34 @@ def test_plural_forms_follow_russian_grammar(number: int, form: str) -> None:
         assert summary_render("members.imported", data).endswith(
             "member imported" if number == 1 else "members imported"
         )
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "ru_RU.UTF-8"}, "ru"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, None),
+        ({"LANG": "de_DE.UTF-8"}, None),
+        ({"LC_ALL": "ru_RU.UTF-8", "LANG": "en_US.UTF-8"}, "ru"),
+        ({"LANGUAGE": "de:ru", "LANG": "en_US.UTF-8"}, "ru"),
+        ({}, None),
+    ],
+)
+def test_the_command_line_speaks_the_operators_language(environ: dict[str, str], language: str | None):
+    from councils.cli import operator_language
+
+    assert operator_language(environ) == language
+
+
+def test_a_command_answers_in_russian_under_a_russian_locale(db, capsys, monkeypatch) -> None:
+    from councils.cli import main
+
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    try:
+        main(["tick"])
+    finally:
+        translation.deactivate()
+    assert capsys.readouterr().out.splitlines() == ["Истекло 0 петиций.", "Открыто выборов: 0."]
