@@ -50,7 +50,7 @@ bench: $(VENV)/.installed-test
 # Translations (docs/translating.md): gather every marked string of src/councils into
 # src/councils/locale/ru/LC_MESSAGES/django.po, then compile the .mo that is committed beside it.
 # Needs GNU gettext (Debian: gettext). File-only locations keep the diffs of the .po small.
-MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore build --ignore var --ignore docs
+MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore build --ignore var --ignore docs --ignore locale
 messages: $(VENV)/.installed
 	$(BIN)/councils makemessages --locale ru --no-obsolete --add-location file $(MESSAGES_IGNORE)
 	$(BIN)/councils compilemessages --locale ru $(MESSAGES_IGNORE)

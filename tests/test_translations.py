@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "src" / "councils" / "locale"
 PO = LOCALE / "ru" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-# The same patterns as the Makefile's `messages` target.
-IGNORE = [".venv", "tests", "bench", "build", "var", "docs"]
+# The same patterns as the Makefile's `messages` target. `locale`: makemessages would otherwise take
+# every folder of that name it walks past as a catalog to write (the real one, not the test's copy).
+IGNORE = [".venv", "tests", "bench", "build", "var", "docs", "locale"]
 
 
 @dataclass
@@ -137,7 +138,9 @@ def test_every_marked_string_has_a_russian_translation(tmp_path, monkeypatch) ->
             no_obsolete=True,
             verbosity=0,
         )
-    entries = [e for e in read_po(copy / "ru" / "LC_MESSAGES" / "django.po") if e.msgid]
+    written = copy / "ru" / "LC_MESSAGES" / "django.po"
+    assert written.read_bytes() != PO.read_bytes(), "makemessages did not write the copy"
+    entries = [e for e in read_po(written) if e.msgid]
     assert len(entries) > 300, "makemessages found too few strings: did it scan src/councils?"
     missing = [
         f"{' '.join(e.locations)}: {e.msgid!r}{' (fuzzy)' if 'fuzzy' in e.flags else ''}"
