@@ -4,6 +4,8 @@ What it stores stays language-free."""
 from __future__ import annotations
 
 from councils.audit.models import Event
+from tests.api.conftest import session_client
+from tests.factories import ConstituencyFactory, MemberFactory
 
 RU = {"accept-language": "ru-RU,ru;q=0.9,en;q=0.5"}
 
@@ -26,6 +28,17 @@ def test_refusals_and_not_found_follow_accept_language(world, member_client, out
     refused = outsider_client.get(world.url("/events"), headers=RU)
     assert refused.status_code == 403
     assert "Это видят только члены и должностные лица организации" in refused.json()["detail"]
+
+
+def test_a_service_refusing_the_caller_says_why_in_their_language(world, member_client):
+    elsewhere = MemberFactory(constituency=ConstituencyFactory(council=world.council, slug="obukhov"))
+    petition = _post(member_client, world.url("/petitions"), {"seat": world.seat.pk}).json()
+    sign = world.url(f"/petitions/{petition['id']}/sign")
+    response = _post(session_client(elsewhere.user), sign, headers=RU)
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Подписать петицию об отзыве депутата могут только члены его избирательного округа."
+    }
 
 
 def test_rule_errors_follow_accept_language_and_change_nothing(world, member_client):
