@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import gettext as gnu_gettext
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,8 +189,6 @@ def test_the_po_file_is_well_formed() -> None:
 
 
 def _placeholders(text: str) -> set[str]:
-    import re
-
     return set(re.findall(r"%\((\w+)\)[sdif]|\{\w*\}", text))
 
 
@@ -243,3 +242,45 @@ def test_a_command_answers_in_russian_under_a_russian_locale(db, capsys, monkeyp
     finally:
         translation.deactivate()
     assert capsys.readouterr().out.splitlines() == ["Истекло 0 петиций.", "Открыто выборов: 0."]
+
+
+# --- text a template shows without marking it ----------------------------------------------------
+
+TEMPLATES = ROOT / "src" / "councils"
+_BLOCK = re.compile(r"{%\s*blocktranslate\b.*?{%\s*endblocktranslate\s*%}", re.S)
+_COMMENT = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}|<!--.*?-->", re.S)
+_CODE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_DJANGO = re.compile(r"{%.*?%}|{{.*?}}", re.S)
+_SHOWN_ATTRIBUTE = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>", re.S)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _unmarked(text: str) -> list[str]:
+    """Words a person would read in a template that no translate tag covers."""
+    text = _COMMENT.sub(" ", _BLOCK.sub(" ", text))
+    text = _CODE.sub(" ", text)
+    text = _DJANGO.sub(" ", text)
+    found = [value for value in _SHOWN_ATTRIBUTE.findall(text) if _WORD.search(value)]
+    text = re.sub(r"&\w+;|&#\d+;", " ", _TAG.sub(" ", text))
+    found += [line.strip() for line in text.splitlines() if _WORD.search(line)]
+    return found
+
+
+def test_templates_mark_every_text_they_show() -> None:
+    """No words in a template outside {% translate %}/{% blocktranslate %} (a page, a fragment, an
+    e-mail, an SVG's title): makemessages cannot find them, so they would never be translated."""
+    problems = []
+    for path in sorted(TEMPLATES.rglob("templates/**/*")):
+        if path.suffix not in {".html", ".txt", ".svg", ".xml"} or not path.is_file():
+            continue
+        for words in _unmarked(path.read_text(encoding="utf-8")):
+            problems.append(f"{path.relative_to(ROOT)}: {words!r}")
+    assert not problems, "Text shown without a translate tag:\n" + "\n".join(problems)
+
+
+def test_the_template_check_finds_unmarked_text() -> None:
+    page = """{% load i18n %}<h1 title="Hello there">{% translate "Marked" %}</h1>
+    <p>Not marked</p>{% blocktranslate %}Marked {{ x }}{% endblocktranslate %}{# a comment #}
+    <script>const words = "not shown";</script><span aria-label="{% translate 'Fine' %}">{{ value }}</span>"""
+    assert _unmarked(page) == ["Hello there", "Not marked"]
