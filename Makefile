@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/apportionment_bench.py
 	$(BIN)/python bench/federation_bench.py
 	$(BIN)/python bench/web_bench.py
+
+# Translations (docs/translating.md): gather every marked string of src/councils into
+# src/councils/locale/ru/LC_MESSAGES/django.po, then compile the .mo that is committed beside it.
+# Needs GNU gettext (Debian: gettext). File-only locations keep the diffs of the .po small.
+MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore build --ignore var --ignore docs --ignore locale
+messages: $(VENV)/.installed
+	$(BIN)/councils makemessages --locale ru --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	$(BIN)/councils compilemessages --locale ru $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) var bench/out .pytest_cache .mypy_cache .ruff_cache build

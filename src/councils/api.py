@@ -7,11 +7,14 @@ API token) and the mapping of the services' errors to HTTP answers. Endpoints li
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -137,6 +140,36 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 BODY_PARAM = "payload"
 
 
+# Pydantic's messages for the errors a client meets most, in its own English words, so that they
+# read in the caller's language (Accept-Language) too; other messages stay as pydantic wrote them.
+_SCHEMA_MESSAGES = {
+    "missing": gettext_lazy("Field required"),
+    "int_parsing": gettext_lazy("Input should be a valid integer, unable to parse string as an integer"),
+    "int_type": gettext_lazy("Input should be a valid integer"),
+    "int_from_float": gettext_lazy("Input should be a valid integer, got a number with a fractional part"),
+    "string_type": gettext_lazy("Input should be a valid string"),
+    "bool_parsing": gettext_lazy("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": gettext_lazy("Input should be a valid boolean"),
+    "date_from_datetime_parsing": gettext_lazy("Input should be a valid date"),
+}
+
+
+def _schema_message(error: dict[str, Any]) -> str:
+    """The message of one schema error in the active language, where Councils knows its words."""
+    kind = error.get("type")
+    context = error.get("ctx") or {}
+    if kind in _SCHEMA_MESSAGES:
+        return str(_SCHEMA_MESSAGES[kind])
+    if kind == "string_too_long" and isinstance(context.get("max_length"), int):
+        limit = context["max_length"]
+        return ngettext(
+            "String should have at most %(max_length)d character",
+            "String should have at most %(max_length)d characters",
+            limit,
+        ) % {"max_length": limit}
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(SchemaValidationError)
 def _schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors = []
@@ -144,7 +177,7 @@ def _schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpRespo
         loc = list(error.get("loc", ()))
         if loc[:2] == ["body", BODY_PARAM]:
             loc = ["body", *loc[2:]]
-        errors.append({**error, "loc": loc})
+        errors.append({**error, "loc": loc, "msg": _schema_message(error)})
     return api.create_response(request, {"detail": errors}, status=422)
 
 

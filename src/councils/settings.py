@@ -168,8 +168,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "councils.web.views.locked_out"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The pages, the API's messages, the audit log's summaries and the live updates read in the
+# reader's language: the language switcher's cookie, else the browser's Accept-Language
+# (LocaleMiddleware). Translations: locale/ru/LC_MESSAGES/django.po (docs/translating.md).
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher's choice is remembered for a year (Django's default ends with the browser session).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Dates and numbers follow the language; councils/formats/ overrides a few of Django's formats.
+FORMAT_MODULE_PATH = ["councils.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -188,6 +196,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
 # Mail: Django's backends, chosen by COUNCILS_MAIL (smtp, file or console). With EMAIL_HOST set

@@ -1,4 +1,4 @@
-"""URL configuration: the pages, the admin and the JSON API."""
+"""URL configuration: the pages, the admin, the JSON API and the language switcher."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("councils.voting.urls")),
     path("", include("councils.deliberation.urls")),
+    # The language switcher posts to set_language (i18n/setlang/), which sets the language cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("councils.web.urls")),
 ]
 

@@ -140,7 +140,7 @@ def test_refused_declarations_give_the_services_message_and_change_nothing(world
         officer_client, world, election["id"], [{"member": world.member.pk}, {"member": sidorov.pk}]
     )
     assert too_many.status_code == 400
-    assert too_many.json() == {"errors": {"elected": ["This election fills 1 seats; 2 were named."]}}
+    assert too_many.json() == {"errors": {"elected": ["This election fills 1 seat; 2 were named."]}}
 
     ineligible = _declare(officer_client, world, election["id"], [{"member": other.pk}])
     assert ineligible.status_code == 400

@@ -199,7 +199,7 @@ def test_audit_verify_without_a_slug_checks_every_organization(audited):
 
     out, _err = run("audit", "verify")
 
-    assert "other: OK: 1 events, chain intact" in out
+    assert "other: OK: 1 event, chain intact" in out
     assert "soviets: OK: 3 events, chain intact" in out
 
 

@@ -136,7 +136,7 @@ def test_many_errors_are_cut_at_twenty_with_a_count_of_the_rest(org, tmp_path):
 
     assert "line 20:" in message
     assert "line 21:" not in message
-    assert "and 10 more" in message
+    assert "and 10 more errors" in message
 
 
 def test_an_existing_user_is_found_by_email_not_duplicated(org, tmp_path):

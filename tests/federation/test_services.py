@@ -223,7 +223,7 @@ def test_election_declaration_checks_the_elected(fed):
     )
     with pytest.raises(ValidationError, match="not a member of Putilov"):
         services.election_declare(actor=fed.organizer, election=by, elected=[(stranger, None)], at=days(21))
-    with pytest.raises(ValidationError, match="fills 1 seats"):
+    with pytest.raises(ValidationError, match="fills 1 seat;"):
         services.election_declare(
             actor=fed.organizer,
             election=by,

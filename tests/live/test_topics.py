@@ -141,7 +141,7 @@ def test_one_render_per_version_shared_by_every_stream_of_the_topic(monkeypatch,
                 await hub.subscribe(stream)
             # The first stream of a topic warms its render up once; pages rendered now lack nothing.
             await asyncio.sleep(0.05)
-            warm = hub.renders[(1, "council.10")]
+            warm = hub.renders[(1, "council.10", "en")]
             version = publish.version_now()
             hub.deliver(1, _message(1, version, "council.10"))
             hub.deliver(1, _message(1, version, "council.10"))  # the same version again: no new render
@@ -152,7 +152,7 @@ def test_one_render_per_version_shared_by_every_stream_of_the_topic(monkeypatch,
             await asyncio.sleep(0.05)
             leftovers = [s.queue.get_nowait() for s in council_a if not s.queue.empty()]
             others = [s.queue.get_nowait() for s in (council_b, elsewhere) if not s.queue.empty()]
-            return got, leftovers, others, warm, hub.renders[(1, "council.10")] - warm
+            return got, leftovers, others, warm, hub.renders[(1, "council.10", "en")] - warm
         finally:
             await live.shutdown()
 

@@ -137,7 +137,7 @@ def test_no_majority_line_without_seats_or_need() -> None:
     assert one is not None and one.seat == 0
 
 
-@pytest.mark.parametrize("language", ["de", "pt-br", "fr"])
+@pytest.mark.parametrize("language", ["de", "pt-br", "fr", "ru"])
 def test_it_uses_a_decimal_dot_in_every_locale(language: str) -> None:
     # 5 seats on a 200-wide drawing put dots at x = 18.35 and r = 13.333.
     with override_settings(USE_THOUSAND_SEPARATOR=True), translation.override(language):

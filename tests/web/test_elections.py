@@ -133,7 +133,7 @@ def test_refused_declarations_show_the_services_message_and_change_nothing(clien
 
     too_many = _declare(client, pg, by_election, [(pg.boris, None), (pg.dora, None)])
     assert too_many.status_code == 400
-    assert "This election fills 1 seats; 2 were named." in too_many.content.decode()
+    assert "This election fills 1 seat; 2 were named." in too_many.content.decode()
 
     ineligible = _declare(client, pg, by_election, [(pg.elena, None)])
     assert ineligible.status_code == 400

@@ -32,6 +32,8 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from councils.audit.models import Event, Stream
 
@@ -39,13 +41,18 @@ HEAD_FORMAT = "councils-audit-heads/1"
 CHECKPOINT_EVERY = 1000
 DIGEST_BYTES = 2
 
-# Problems found against a head file (ChainProblem.problem), in the words of the other problems.
-NOT_IN_FILE = "not in the head file, which ends at event #%(length)s (appended after it was written?)"
-DIFFERS = "differs from the head file (altered or rehashed here)"
-DIFFERS_WITHIN = "differs from the head file; the first difference is between event #%(first)s and this one"
-MISSING_FROM_FILE = "event #%(sequence)s is missing: the head file has %(length)s events"
-STREAM_MISSING = "the stream %(stream)s of the head file is missing"
-STREAM_NOT_IN_FILE = "the stream is not in the head file"
+# Problems found against a head file (ChainProblem.problem), in the words of the other problems;
+# `councils audit verify` prints them in the operator's language.
+NOT_IN_FILE = gettext_lazy(
+    "not in the head file, which ends at event #%(length)s (appended after it was written?)"
+)
+DIFFERS = gettext_lazy("differs from the head file (altered or rehashed here)")
+DIFFERS_WITHIN = gettext_lazy(
+    "differs from the head file; the first difference is between event #%(first)s and this one"
+)
+MISSING_FROM_FILE = gettext_lazy("event #%(sequence)s is missing: the head file has %(length)s events")
+STREAM_MISSING = gettext_lazy("the stream %(stream)s of the head file is missing")
+STREAM_NOT_IN_FILE = gettext_lazy("the stream is not in the head file")
 
 
 class HeadFileError(ValueError):
@@ -78,7 +85,7 @@ class StreamHead:
         if self.digests:
             start = (sequence - 1) * DIGEST_BYTES
             if self.digests[start : start + DIGEST_BYTES].hex() != digest[: 2 * DIGEST_BYTES]:
-                return DIFFERS
+                return str(DIFFERS)
         if sequence % self.checkpoint_every == 0:
             index = sequence // self.checkpoint_every - 1
             if index < len(self.checkpoints) and self.checkpoints[index] != digest:
@@ -89,7 +96,7 @@ class StreamHead:
 
     def _differs(self, sequence: int) -> str:
         if self.digests:
-            return DIFFERS
+            return str(DIFFERS)
         # Without digests, the last checkpoint that matched bounds where the difference begins.
         matched = ((sequence - 1) // self.checkpoint_every) * self.checkpoint_every if self.checkpoints else 0
         return DIFFERS_WITHIN % {"first": matched + 1}
@@ -175,12 +182,14 @@ def heads_parse(text: str) -> Heads:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise HeadFileError(f"not JSON: {exc}") from exc
+        raise HeadFileError(_("not JSON: %(error)s") % {"error": exc}) from exc
     if not isinstance(document, dict) or document.get("format", HEAD_FORMAT) != HEAD_FORMAT:
-        raise HeadFileError(f"not a head file: expected an object with format {HEAD_FORMAT!r}")
+        raise HeadFileError(
+            _("not a head file: expected an object with format %(format)r") % {"format": HEAD_FORMAT}
+        )
     entries = document.get("streams")
     if not isinstance(entries, list):
-        raise HeadFileError("/streams: expected a list of streams")
+        raise HeadFileError(_("/streams: expected a list of streams"))
     streams = []
     for i, entry in enumerate(entries):
         streams.append(_stream_parse(entry, f"/streams/{i}"))
@@ -193,29 +202,39 @@ def heads_parse(text: str) -> Heads:
 
 def _stream_parse(entry: Any, pointer: str) -> StreamHead:
     if not isinstance(entry, dict):
-        raise HeadFileError(f"{pointer}: expected an object")
+        raise HeadFileError(_("%(pointer)s: expected an object") % {"pointer": pointer})
     name, length, head = entry.get("stream"), entry.get("length"), entry.get("head", "")
     if not isinstance(name, str) or not name:
-        raise HeadFileError(f"{pointer}/stream: expected the stream's name")
+        raise HeadFileError(_("%(pointer)s/stream: expected the stream's name") % {"pointer": pointer})
     if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-        raise HeadFileError(f"{pointer}/length: expected a count of events")
+        raise HeadFileError(_("%(pointer)s/length: expected a count of events") % {"pointer": pointer})
     if not isinstance(head, str) or (not _is_hash(head) and not (head == "" and length == 0)):
-        raise HeadFileError(f"{pointer}/head: expected a SHA-256 in hexadecimal")
+        raise HeadFileError(_("%(pointer)s/head: expected a SHA-256 in hexadecimal") % {"pointer": pointer})
     every = entry.get("checkpoint_every", CHECKPOINT_EVERY)
     if not isinstance(every, int) or isinstance(every, bool) or every < 1:
-        raise HeadFileError(f"{pointer}/checkpoint_every: expected a positive integer")
+        raise HeadFileError(
+            _("%(pointer)s/checkpoint_every: expected a positive integer") % {"pointer": pointer}
+        )
     checkpoints = entry.get("checkpoints", [])
     if not isinstance(checkpoints, list) or not all(isinstance(c, str) and _is_hash(c) for c in checkpoints):
-        raise HeadFileError(f"{pointer}/checkpoints: expected a list of SHA-256 in hexadecimal")
+        raise HeadFileError(
+            _("%(pointer)s/checkpoints: expected a list of SHA-256 in hexadecimal") % {"pointer": pointer}
+        )
     if len(checkpoints) > length // every:
-        raise HeadFileError(f"{pointer}/checkpoints: more checkpoints than the stream's length allows")
+        raise HeadFileError(
+            _("%(pointer)s/checkpoints: more checkpoints than the stream's length allows")
+            % {"pointer": pointer}
+        )
     try:
         digests = base64.b64decode(entry.get("digests", ""), validate=True)
     except (binascii.Error, TypeError, ValueError) as exc:
-        raise HeadFileError(f"{pointer}/digests: not base64 ({exc})") from exc
+        raise HeadFileError(
+            _("%(pointer)s/digests: not base64 (%(error)s)") % {"pointer": pointer, "error": exc}
+        ) from exc
     if digests and len(digests) != length * DIGEST_BYTES:
         raise HeadFileError(
-            f"{pointer}/digests: {len(digests)} bytes for {length} events (expected {length * DIGEST_BYTES})"
+            _("%(pointer)s/digests: %(found)s bytes for %(length)s events (expected %(expected)s)")
+            % {"pointer": pointer, "found": len(digests), "length": length, "expected": length * DIGEST_BYTES}
         )
     return StreamHead(
         stream=name,

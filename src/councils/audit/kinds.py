@@ -10,6 +10,14 @@ fields (or properties of the payload class)::
         name: str
         colour: str
 
+A summary that counts something takes the plural forms of the reader's language: write it with
+``ngettext_lazy``, naming the field that holds the number (``makemessages`` finds both forms)::
+
+    @register_kind(
+        "members.imported",
+        summary=ngettext_lazy("%(members)s member imported", "%(members)s members imported", "members"),
+    )
+
 ``event_record`` refuses a kind that is not registered and a payload that does not fit, naming
 where it does not (a JSON pointer such as ``/ended_seats/0/seat``). The summary is not stored and
 not hashed: it is rendered when shown, through gettext, so it reads in the reader's language and
@@ -30,6 +38,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -79,24 +89,30 @@ class PayloadError(EventKindError):
         self.reason = reason
 
 
+# An English summary marked with ``gettext_noop``, or ``ngettext_lazy(singular, plural, field)``.
+Summary = str | Promise
+
+
 @dataclass(frozen=True)
 class Kind:
     """A registered kind of event: its code, its payload class and its (untranslated) summary."""
 
     code: str
     payload: type
-    summary: str
+    summary: Summary
 
 
 _registry: dict[str, Kind] = {}
 
 
-def register_kind(code: str, *, summary: str) -> Callable[[type[P]], type[P]]:
+def register_kind(code: str, *, summary: Summary) -> Callable[[type[P]], type[P]]:
     """Register a frozen dataclass as the payload of events of kind ``code``.
 
     ``summary`` is the English template shown for such events; mark it with ``gettext_noop`` so
-    that ``makemessages`` finds it. Registering a code twice with different classes is an error;
-    a placeholder that names neither a field nor an attribute of the class is an error too.
+    that ``makemessages`` finds it, or write it with ``ngettext_lazy(singular, plural, field)`` when
+    it counts something (the field holds the number). Registering a code twice with different
+    classes is an error; a placeholder that names neither a field nor an attribute of the class is
+    an error too.
     """
 
     def decorate(cls: type[P]) -> type[P]:
@@ -109,7 +125,7 @@ def register_kind(code: str, *, summary: str) -> Callable[[type[P]], type[P]]:
             raise TypeError(f"The payload of {code!r} must be a frozen dataclass, not {cls!r}.")
         _check_annotations(code, cls)
         names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        for placeholder in _PLACEHOLDER.findall(summary):
+        for placeholder in sorted(_placeholders(summary)):
             if placeholder not in names and not hasattr(cls, placeholder):
                 raise ValueError(
                     f"The summary of {code!r} names %({placeholder})s, which {cls.__name__} does not have."
@@ -122,6 +138,35 @@ def register_kind(code: str, *, summary: str) -> Callable[[type[P]], type[P]]:
         return cls
 
     return decorate
+
+
+class _Probe(dict[str, int]):
+    """Formatting arguments that answer every name with one number, and note the names asked for."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+        self.names: set[str] = set()
+
+    def __missing__(self, name: str) -> int:
+        self.names.add(name)
+        return self.number
+
+
+def _placeholders(summary: Summary) -> set[str]:
+    """The ``%(name)s`` placeholders of a summary: of both forms of a plural one (in English)."""
+    if isinstance(summary, str):
+        return set(_PLACEHOLDER.findall(summary))
+    names: set[str] = set()
+    with translation.override(None):
+        for number in (1, 2):
+            probe = _Probe(number)
+            try:
+                summary % probe
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"A plural summary must be ngettext_lazy(..., field): {exc}") from exc
+            names |= probe.names
+    return names
 
 
 def _qualified(cls: type) -> str:
@@ -169,22 +214,33 @@ def summary_render(code: str, data: Mapping[str, Any], *, isolate: bool = False)
         return None
     try:
         payload = payload_load(kind, data)
-        if isolate:
-            return mark_safe(conditional_escape(gettext(kind.summary)) % _Fields(payload, isolate=True))
-        return gettext(kind.summary) % _Fields(payload)
+        fields = _Fields(payload, isolate=isolate)
+        if isinstance(kind.summary, str):
+            if isolate:
+                return mark_safe(conditional_escape(gettext(kind.summary)) % fields)
+            return gettext(kind.summary) % fields
+        # ngettext_lazy picks the plural form by the named field, then formats. The sentence is the
+        # project's own (trusted); the fields in it are escaped and isolated when asked.
+        text = str(kind.summary % fields)
+        return mark_safe(text) if isolate else text
     except (EventKindError, KeyError, TypeError, ValueError):
         return None
 
 
-class _Fields:
-    """A payload seen as the mapping ``%`` formatting wants: fields and properties by name."""
+class _Fields(dict[str, Any]):
+    """A payload seen as the mapping ``%`` formatting wants: fields and properties by name. (A dict,
+    as ``ngettext_lazy`` reads its number from a dict only.)"""
 
     def __init__(self, payload: Any, *, isolate: bool = False) -> None:
+        super().__init__()
         self._payload = payload
         self._isolate = isolate
 
-    def __getitem__(self, name: str) -> Any:
-        value = getattr(self._payload, name)
+    def __missing__(self, name: str) -> Any:
+        try:
+            value = getattr(self._payload, name)
+        except AttributeError:
+            raise KeyError(name) from None
         if self._isolate and not isinstance(value, int | float):
             return format_html("<bdi>{}</bdi>", value)
         return value

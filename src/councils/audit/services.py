@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor, actor_user_id
 from councils.audit.anchor import (
@@ -268,24 +269,28 @@ def stream_verify(
     for event in _iter_events(stream):
         if event.sequence != expected_sequence:
             missing = (
-                f"event #{expected_sequence} is missing"
+                _("event #%(sequence)s is missing") % {"sequence": expected_sequence}
                 if event.sequence > expected_sequence
-                else f"sequence repeats #{event.sequence}"
+                else _("sequence repeats #%(sequence)s") % {"sequence": event.sequence}
             )
             return report(checked, expected_sequence, missing)
         if event.previous_hash != previous_hash:
             return report(
-                checked, event.sequence, "broken link: previous hash does not match the event before"
+                checked, event.sequence, _("broken link: previous hash does not match the event before")
             )
         hasher = HASHERS.get(event.hash_version)
         if hasher is None:
-            return report(checked, event.sequence, f"unknown hash version {event.hash_version}")
+            return report(
+                checked,
+                event.sequence,
+                _("unknown hash version %(version)s") % {"version": event.hash_version},
+            )
         # Legacy events come first: one after a versioned event was passed off as legacy.
         if event.hash_version == HASH_LEGACY and versioned:
-            return report(checked, event.sequence, "altered: a legacy event after a versioned one")
+            return report(checked, event.sequence, _("altered: a legacy event after a versioned one"))
         versioned = versioned or event.hash_version != HASH_LEGACY
         if hasher(event, stream) != event.hash:
-            return report(checked, event.sequence, "altered: content does not match its hash")
+            return report(checked, event.sequence, _("altered: content does not match its hash"))
         if expected is not None:
             differs = expected.mismatch(event.sequence, event.hash, allow_newer=allow_newer)
             if differs is not None:
@@ -295,12 +300,15 @@ def stream_verify(
         checked += 1
     if checked < stream.length:
         return report(
-            checked, checked + 1, f"event #{checked + 1} is missing (the chain has {stream.length})"
+            checked,
+            checked + 1,
+            _("event #%(sequence)s is missing (the chain has %(length)s)")
+            % {"sequence": checked + 1, "length": stream.length},
         )
     if checked > stream.length:
-        return report(checked, stream.length + 1, "not counted by the stream's recorded head")
+        return report(checked, stream.length + 1, _("not counted by the stream's recorded head"))
     if checked and stream.head != previous_hash:
-        return report(checked, checked, "altered: the last event is not the chain's recorded head")
+        return report(checked, checked, _("altered: the last event is not the chain's recorded head"))
     if expected is not None and checked < expected.length:
         return report(
             checked, checked + 1, MISSING_FROM_FILE % {"sequence": checked + 1, "length": expected.length}
@@ -318,7 +326,9 @@ def chain_verify(
     for stream in streams_of(organization=organization):
         head = wanted.pop(stream.name, None)
         if expected is not None and head is None and not allow_newer and stream.length:
-            reports.append(StreamReport(stream.name, 0, ChainProblem(1, STREAM_NOT_IN_FILE, stream.name)))
+            reports.append(
+                StreamReport(stream.name, 0, ChainProblem(1, str(STREAM_NOT_IN_FILE), stream.name))
+            )
             continue
         reports.append(stream_verify(stream, expected=head, allow_newer=allow_newer))
     for name, head in wanted.items():

@@ -3,8 +3,9 @@
 Each payload has exactly the fields the service passes as the event's ``data``: the ids of what
 changed, and the names a reader needs (a deputy, a council, a constituency), as they were at the
 moment of the change. Summaries are translated when shown, so they are marked with
-``gettext_noop`` here. Imported when the federation app is ready (``FederationConfig.ready``),
-before any service can record.
+``gettext_noop`` here (``ngettext_lazy`` with the counting field when they count something).
+Imported when the federation app is ready (``FederationConfig.ready``), before any service can
+record.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext_lazy
 
 from councils.audit.kinds import register_kind
 from councils.federation.models import Election, Officer
@@ -172,7 +173,10 @@ class MemberLeft(Cascade):
     constituency_name: str
 
 
-@register_kind("members.imported", summary=gettext_noop("%(members)s members imported"))
+@register_kind(
+    "members.imported",
+    summary=ngettext_lazy("%(members)s member imported", "%(members)s members imported", "members"),
+)
 @dataclass(frozen=True)
 class MembersImported:
     members: int
@@ -208,7 +212,11 @@ class CouncilApportioned:
 
 @register_kind(
     "election.opened",
-    summary=gettext_noop("%(kind_label)s opened in %(part_name)s for %(council_name)s: %(seats)s seats"),
+    summary=ngettext_lazy(
+        "%(kind_label)s opened in %(part_name)s for %(council_name)s: %(seats)s seat",
+        "%(kind_label)s opened in %(part_name)s for %(council_name)s: %(seats)s seats",
+        "seats",
+    ),
 )
 @dataclass(frozen=True)
 class ElectionOpened(_ElectionKind):
@@ -262,8 +270,10 @@ class DeputyFactionChanged:
 
 @register_kind(
     "petition.opened",
-    summary=gettext_noop(
-        "Petition to recall %(deputy)s from %(council_name)s opened (%(required)s signatures needed)"
+    summary=ngettext_lazy(
+        "Petition to recall %(deputy)s from %(council_name)s opened (%(required)s signature needed)",
+        "Petition to recall %(deputy)s from %(council_name)s opened (%(required)s signatures needed)",
+        "required",
     ),
 )
 @dataclass(frozen=True)
@@ -294,8 +304,10 @@ class PetitionSigned(Cascade):
 
 @register_kind(
     "petition.withdrawn",
-    summary=gettext_noop(
-        "A signature on the petition to recall %(deputy)s withdrawn (%(signatures)s remain)"
+    summary=ngettext_lazy(
+        "A signature on the petition to recall %(deputy)s withdrawn (%(signatures)s remains)",
+        "A signature on the petition to recall %(deputy)s withdrawn (%(signatures)s remain)",
+        "signatures",
     ),
 )
 @dataclass(frozen=True)
@@ -307,7 +319,11 @@ class PetitionWithdrawn:
 
 @register_kind(
     "petition.expired",
-    summary=gettext_noop("Petition to recall %(deputy)s expired (%(signatures)s of %(required)s signatures)"),
+    summary=ngettext_lazy(
+        "Petition to recall %(deputy)s expired (%(signatures)s of %(required)s signature)",
+        "Petition to recall %(deputy)s expired (%(signatures)s of %(required)s signatures)",
+        "required",
+    ),
 )
 @dataclass(frozen=True)
 class PetitionExpired:

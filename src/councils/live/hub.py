@@ -14,12 +14,14 @@ subscription, started lazily by the first stream:
 
 Each open stream (:class:`Stream`) follows a few topics: the one its page shows and its user's.
 For a topic with a shared fragment (``councils.web.fragments``: a council's composition, the
-organization's majority map) the hub renders the fragment ONCE per version, in a worker thread,
-encodes the server-sent event once and puts the same bytes in every following stream's queue; the
-pages swap it in (htmx ``sse-swap``). Other topics (a constituency's petitions, whose cards differ
-per viewer) get a small ``change`` event and their pages re-read themselves. A message naming a
-user makes the hub check that user's streams again; every few minutes it checks all of them
-(sessions expire, people sign out); a stream whose access ended gets ``event: bye`` and closes.
+organization's majority map) the hub renders the fragment ONCE per version and language, in a
+worker thread, encodes the server-sent event once and puts the same bytes in every following
+stream of that language; the pages swap it in (htmx ``sse-swap``). A stream's language is its
+page's (``Stream.language``), so a Russian page receives Russian updates. Other topics (a
+constituency's petitions, whose cards differ per viewer) get a small ``change`` event and their
+pages re-read themselves. A message naming a user makes the hub check that user's streams again;
+every few minutes it checks all of them (sessions expire, people sign out); a stream whose access
+ended gets ``event: bye`` and closes.
 
 A stream holds no database connection while it waits (STACK-NOTES): renders and checks run in
 threads that close their connections.
@@ -40,7 +42,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connections
+from django.utils import translation
 
 from councils.live import access, publish
 from councils.live.sse import BYE, HEARTBEAT, retry_ms, sse
@@ -62,6 +66,14 @@ T = TypeVar("T")
 # When this server process started (this module is imported as the URLs load).
 PROCESS_STARTED = publish.version_now()
 
+# A fragment rendered for one language: (organization id, topic name, language code).
+FragmentKey = tuple[int, str, str]
+
+
+def default_language() -> str:
+    """The site's language (``LANGUAGE_CODE``): a stream's when none is given."""
+    return str(settings.LANGUAGE_CODE)
+
 
 @dataclass(eq=False)
 class Stream:
@@ -72,6 +84,8 @@ class Stream:
     user_id: int
     session_key: str
     since: int = 0  # the version the page was rendered at: a newer change is sent at once
+    # The page's language: shared fragments reach it rendered in this language.
+    language: str = field(default_factory=default_language)
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE))
     closed: bool = False
 
@@ -111,14 +125,17 @@ class Hub:
         self._by_topic: dict[tuple[int, str], weakref.WeakSet[Stream]] = {}
         self._by_organization: dict[int, weakref.WeakSet[Stream]] = {}
         self._listening: dict[int, asyncio.Future[None]] = {}
-        # The newest version seen per topic, and the newest fragment rendered (version, event).
+        # The newest version seen per topic, and the newest fragment rendered per topic and
+        # language (version, event).
         self._versions: dict[tuple[int, str], int] = {}
-        self._fragments: dict[tuple[int, str], tuple[int, bytes]] = {}
-        # Renders waiting: topic -> newest version asked for; one render task per topic at a time.
-        self._pending: dict[tuple[int, str], int] = {}
-        self._rendering: dict[tuple[int, str], asyncio.Task[None]] = {}
-        self._in_flight: dict[tuple[int, str], int] = {}
-        self.renders: Counter[tuple[int, str]] = Counter()  # how many renders per topic (tests)
+        self._fragments: dict[FragmentKey, tuple[int, bytes]] = {}
+        # Renders waiting: (topic, language) -> newest version asked for; one render task per
+        # topic and language at a time.
+        self._pending: dict[FragmentKey, int] = {}
+        self._rendering: dict[FragmentKey, asyncio.Task[None]] = {}
+        self._in_flight: dict[FragmentKey, int] = {}
+        # How many renders per topic and language (tests).
+        self.renders: Counter[FragmentKey] = Counter()
         # Pages rendered before this process started may have missed changes (see _catch_up).
         self.started = PROCESS_STARTED
         self._recheck: asyncio.Task[None] | None = None
@@ -180,7 +197,7 @@ class Hub:
             # A page rendered before this process started (a reconnect after a restart) may have
             # missed any change meanwhile: for it, the topic changed when the process started.
             known = max(self._versions.get(key, 0), self.started if stream.since < self.started else 0)
-            fragment = self._fragments.get(key)
+            fragment = self._fragments.get((*key, stream.language))
             if _fragment_of(name) is None:
                 if known > stream.since:
                     stream.put(_change(name, known))
@@ -190,7 +207,7 @@ class Hub:
             else:
                 # Nothing rendered yet in this process: render now, once (which also warms the
                 # templates and queries before the first change), for the streams that lack it.
-                self._render_soon(key, max(known, self.started))
+                self._render_soon((*key, stream.language), max(known, self.started))
 
     # --- messages --------------------------------------------------------------------------------
 
@@ -225,7 +242,9 @@ class Hub:
             if name.startswith("user."):
                 self.loop.create_task(self.check_access(followers))
             elif _fragment_of(name) is not None:
-                self._render_soon(key, version)
+                # One render per language that its followers read.
+                for language in sorted({stream.language for stream in followers}):
+                    self._render_soon((organization_id, name, language), version)
             else:
                 chunk = _change(name, version)
                 for stream in followers:
@@ -233,9 +252,14 @@ class Hub:
                         told.add(stream)
                         stream.put(chunk)
 
-    # --- fragments: one render per topic and version, shared -------------------------------------
+    # --- fragments: one render per topic, version and language, shared ---------------------------
 
-    def _render_soon(self, key: tuple[int, str], version: int) -> None:
+    def _readers(self, key: FragmentKey) -> list[Stream]:
+        """The open streams following a topic in one language."""
+        organization_id, name, language = key
+        return [s for s in self.followers(organization_id, name) if s.language == language]
+
+    def _render_soon(self, key: FragmentKey, version: int) -> None:
         if version <= max(self._fragments.get(key, (0, b""))[0], self._in_flight.get(key, 0)):
             return  # rendered, or being rendered, at this version or a newer one
         self._pending[key] = max(version, self._pending.get(key, 0))
@@ -243,18 +267,19 @@ class Hub:
         if task is None or task.done():
             self._rendering[key] = self.loop.create_task(self._render_loop(key))
 
-    async def _render_loop(self, key: tuple[int, str]) -> None:
+    async def _render_loop(self, key: FragmentKey) -> None:
         # Changes arriving during a render coalesce into one more render at the newest version.
+        organization_id, name, language = key
         while key in self._pending:
             version = self._pending.pop(key)
-            fragment = _fragment_of(key[1])
-            if fragment is None or not self.followers(*key):
+            fragment = _fragment_of(name)
+            if fragment is None or not self._readers(key):
                 continue
             started = time.perf_counter()
             self._in_flight[key] = version
             try:
                 self.renders[key] += 1
-                html = await in_thread(fragment.render, Topic(*key))
+                html = await in_thread(_render_in, language, fragment.render, Topic(organization_id, name))
             except Exception:
                 logger.warning("Live updates: could not render %s", key, exc_info=True)
                 continue
@@ -267,13 +292,14 @@ class Hub:
             if version > self._fragments.get(key, (0, b""))[0]:
                 self._fragments[key] = (version, chunk)
             sent = 0
-            for stream in self.followers(*key):
+            for stream in self._readers(key):
                 if stream.since < version:  # a page rendered after the change shows it already
                     stream.put(chunk)
                     sent += 1
             logger.debug(
-                "Live updates: %s rendered in %.0f ms (%d bytes), queued for %d streams in %.0f ms",
-                key[1],
+                "Live updates: %s (%s) rendered in %.0f ms (%d bytes), queued for %d streams in %.0f ms",
+                name,
+                language,
                 (rendered - started) * 1000,
                 len(chunk),
                 sent,
@@ -320,6 +346,12 @@ class Hub:
             if task is not None and not task.done():
                 task.cancel()
         await self.upstream.close()
+
+
+def _render_in(language: str, render: Callable[[Topic], str | None], topic: Topic) -> str | None:
+    """``render(topic)`` with ``language`` active: the fragment's words, dates and numbers in it."""
+    with translation.override(language):
+        return render(topic)
 
 
 def _change(name: str, version: int) -> bytes:

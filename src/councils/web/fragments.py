@@ -4,7 +4,8 @@ process and shared by every open page that shows them (``councils.live.hub``).
 A fragment here must read the same for every viewer allowed to see its organization (no "you
 signed", no per-user links): the hub sends the very same bytes to all of them. Parts that differ
 per viewer (a constituency's petition cards) are not here: their pages re-read themselves on a
-``change`` event. Rendered outside any request, in the site's default language.
+``change`` event. Rendered outside any request, in the language the hub makes active: once per
+language that open pages read (``councils.live.hub``), so each page receives its own language.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils.translation import gettext
 
 from councils.live.topics import Topic
 
 
 @dataclass(frozen=True)
 class Fragment:
-    """A shared fragment: the SSE event its pages swap in (``sse-swap``) and how to render it."""
+    """A shared fragment: the SSE event its pages swap in (``sse-swap``) and how to render it (in
+    the active language)."""
 
     event: str
     render: Callable[[Topic], str | None]
@@ -40,9 +41,8 @@ def composition(topic: Topic) -> str | None:
     )
     if council is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        context = composition_context(council.organization, council, AtForm(None))
-        return render_to_string("web/partials/composition.html", context)
+    context = composition_context(council.organization, council, AtForm(None))
+    return render_to_string("web/partials/composition.html", context)
 
 
 def organization_state(topic: Topic) -> str | None:
@@ -55,9 +55,8 @@ def organization_state(topic: Topic) -> str | None:
     organization = Organization.objects.filter(pk=topic.object_id).first()
     if organization is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        context = organization_context(organization, AtForm(None))
-        return render_to_string("web/partials/organization_state.html", context)
+    context = organization_context(organization, AtForm(None))
+    return render_to_string("web/partials/organization_state.html", context)
 
 
 def poll_turnout(topic: Topic) -> str | None:
@@ -69,20 +68,19 @@ def poll_turnout(topic: Topic) -> str | None:
     poll = Poll.objects.filter(pk=topic.object_id, organization_id=topic.organization_id).first()
     if poll is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        context: dict[str, object] = {
-            "poll": poll,
-            "turnout": selectors.turnout(poll=poll) if poll.opened_at else None,
-            "live": True,
-        }
-        if poll.running_result and not poll.is_secret and poll.current_state == Poll.State.OPEN:
-            running = selectors.running_result(poll=poll)
-            context["running"] = running
-            context["running_chart"] = charts.bar_chart(
-                running,
-                title=translation.gettext("First preferences so far" if poll.is_ranked else "Votes so far"),
-            )
-        return render_to_string("voting/partials/turnout.html", context)
+    context: dict[str, object] = {
+        "poll": poll,
+        "turnout": selectors.turnout(poll=poll) if poll.opened_at else None,
+        "live": True,
+    }
+    if poll.running_result and not poll.is_secret and poll.current_state == Poll.State.OPEN:
+        running = selectors.running_result(poll=poll)
+        context["running"] = running
+        context["running_chart"] = charts.bar_chart(
+            running,
+            title=gettext("First preferences so far") if poll.is_ranked else gettext("Votes so far"),
+        )
+    return render_to_string("voting/partials/turnout.html", context)
 
 
 def sitting_state(topic: Topic) -> str | None:
@@ -98,14 +96,13 @@ def sitting_state(topic: Topic) -> str | None:
     )
     if sitting is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "organization": sitting.organization,
-            "sitting": sitting,
-            "state": state_of(sitting=sitting),
-            "live": True,
-        }
-        return render_to_string("deliberation/partials/sitting_state.html", context)
+    context = {
+        "organization": sitting.organization,
+        "sitting": sitting,
+        "state": state_of(sitting=sitting),
+        "live": True,
+    }
+    return render_to_string("deliberation/partials/sitting_state.html", context)
 
 
 #: The shared fragment of each kind of topic; other kinds get ``change`` events.

@@ -93,9 +93,13 @@ def _found(
         return None
     found = model.objects.filter(organization=organization, slug=slug).first()
     if found is None:
-        errors[field] = [
-            _("No %(what)s %(slug)r in this organization.") % {"what": model._meta.verbose_name, "slug": slug}
-        ]
+        # One whole sentence per kind of object: a model's name spliced in cannot be translated.
+        message = (
+            _("No council %(slug)r in this organization.")
+            if model is Council
+            else _("No constituency %(slug)r in this organization.")
+        )
+        errors[field] = [message % {"slug": slug}]
     return found
 
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from councils.federation.models.seats import Seat
 from councils.federation.models.structure import Constituency, Member, Organization
@@ -24,10 +25,11 @@ class RecallPetition(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        SUCCEEDED = "succeeded", _("succeeded")
-        EXPIRED = "expired", _("expired")
-        CLOSED = "closed", _("closed: the seat ended otherwise")
+        # With a context: other languages agree the word with "petition" ("This petition is open").
+        OPEN = "open", pgettext_lazy("petition status", "open")
+        SUCCEEDED = "succeeded", pgettext_lazy("petition status", "succeeded")
+        EXPIRED = "expired", pgettext_lazy("petition status", "expired")
+        CLOSED = "closed", pgettext_lazy("petition status", "closed: the seat ended otherwise")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="petitions")
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="petitions")

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from councils.federation.models.structure import Constituency, Council, Faction, Member, Organization
 from councils.federation.parts import HasPart, one_part_constraint
@@ -105,9 +106,10 @@ class Election(HasPart, models.Model):
         BY_ELECTION = "by_election", _("by-election")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        DECLARED = "declared", _("declared")
-        CANCELLED = "cancelled", _("cancelled")
+        # With a context: other languages agree the word with "election" ("This election is open").
+        OPEN = "open", pgettext_lazy("election status", "open")
+        DECLARED = "declared", pgettext_lazy("election status", "declared")
+        CANCELLED = "cancelled", pgettext_lazy("election status", "cancelled")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="elections")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="elections")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation import notifications
@@ -18,14 +19,17 @@ from councils.federation.errors import NotAllowed
 from councils.federation.models import Council, Election, Member, Organization, Seat, SeatAllocation, open_at
 from councils.federation.parts import Part
 
-# Messages raised and asserted by name (as the Django styleguide's example does).
-NOT_ORGANIZER = "Only an organizer of this organization may change its structure."
-NOT_RETURNING_OFFICER = "Only a returning officer or an organizer may declare an election."
-NOT_CONSTITUENT = "Only members of the deputy's constituency may sign a petition to recall them."
-NOT_ADMINISTRATOR = "Only an administrator may create an organization."
-NOT_MEMBER_OR_ORGANIZER = "Only the member or an organizer may end a membership."
-NOT_HOLDER = "Only the deputy or an organizer may end or change this mandate."
-RECALL_VOTE_NOT_YET = (
+# Messages raised and asserted by name (as the Django styleguide's example does); in English here,
+# marked for makemessages, translated when raised (``_(message)``).
+NOT_ORGANIZER = gettext_noop("Only an organizer of this organization may change its structure.")
+NOT_RETURNING_OFFICER = gettext_noop("Only a returning officer or an organizer may declare an election.")
+NOT_CONSTITUENT = gettext_noop(
+    "Only members of the deputy's constituency may sign a petition to recall them."
+)
+NOT_ADMINISTRATOR = gettext_noop("Only an administrator may create an organization.")
+NOT_MEMBER_OR_ORGANIZER = gettext_noop("Only the member or an organizer may end a membership.")
+NOT_HOLDER = gettext_noop("Only the deputy or an organizer may end or change this mandate.")
+RECALL_VOTE_NOT_YET = gettext_noop(
     "The recall mode 'a recall vote opens' needs online voting, which Councils does not have yet; "
     "use 'the seat ends when the threshold is reached'."
 )

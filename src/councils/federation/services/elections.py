@@ -8,6 +8,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from councils.accounts.actors import Actor
 from councils.audit.services import event_record
@@ -167,7 +168,11 @@ def election_declare(
     if len(elected) > election.seats:
         raise ValidationError(
             {
-                "elected": _("This election fills %(n)d seats; %(m)d were named.")
+                "elected": ngettext(
+                    "This election fills %(n)d seat; %(m)d were named.",
+                    "This election fills %(n)d seats; %(m)d were named.",
+                    election.seats,
+                )
                 % {"n": election.seats, "m": len(elected)}
             }
         )
@@ -237,7 +242,14 @@ def election_declare(
     vacant = [s for s in range(1, capacity + 1) if s not in taken]
     if len(vacant) < len(elected) - len(renewed):
         raise ValidationError(
-            {"elected": _("Only %(n)d seats of this part are vacant.") % {"n": len(vacant)}}
+            {
+                "elected": ngettext(
+                    "Only %(n)d seat of this part is vacant.",
+                    "Only %(n)d seats of this part are vacant.",
+                    len(vacant),
+                )
+                % {"n": len(vacant)}
+            }
         )
     free = iter(vacant)
     seats: list[Seat] = []

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from councils.accounts.actors import Actor
 from councils.accounts.invitations import invite_on_commit
@@ -229,7 +230,8 @@ def members_import(
     if errors:
         shown = errors[:IMPORT_ERRORS_SHOWN]
         if len(errors) > IMPORT_ERRORS_SHOWN:
-            shown.append(_("and %(n)d more") % {"n": len(errors) - IMPORT_ERRORS_SHOWN})
+            more = len(errors) - IMPORT_ERRORS_SHOWN
+            shown.append(ngettext("and %(n)d more error", "and %(n)d more errors", more) % {"n": more})
         raise ValidationError(shown)
     # One unusable password hash for all new users: each user still has no password to guess.
     unusable = make_password(None)

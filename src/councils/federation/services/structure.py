@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from councils.accounts.actors import Actor, is_person
 from councils.accounts.privacy import display_name
@@ -107,8 +108,8 @@ def officer_appoint(
     return officer
 
 
-OFFICE_ENDED = "This office has already ended."
-LAST_ORGANIZER = (
+OFFICE_ENDED = gettext_noop("This office has already ended.")
+LAST_ORGANIZER = gettext_noop(
     "%(organization)s would have no organizer left: appoint another organizer before this one leaves."
 )
 

@@ -9,6 +9,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -57,6 +58,11 @@ def _live_gate(request: HttpRequest, org_slug: str) -> tuple[int, int, str] | Ht
         _release_connections()
 
 
+def _page_language(request: HttpRequest) -> str:
+    """The language LocaleMiddleware chose for this request, or the site's."""
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or live.default_language()
+
+
 @require_GET
 async def live_updates(request: HttpRequest, org_slug: str) -> HttpResponseBase:
     """Server-sent events for an open page of the organization, following the topic it shows
@@ -81,6 +87,9 @@ async def live_updates(request: HttpRequest, org_slug: str) -> HttpResponseBase:
         user_id=user_id,
         session_key=session_key,
         since=int(since) if since.isdigit() else live_publish.version_now(),
+        # The page's language (LocaleMiddleware chose it from the cookie or Accept-Language, as for
+        # the page itself): its fragments are rendered in it.
+        language=_page_language(request),
     )
     hub = live.hub()
     await hub.subscribe(opened)

@@ -144,20 +144,21 @@ class Command(BaseCommand):
             else:
                 problem = report.problem
                 assert problem is not None
+                checked = next(r.checked for r in report.streams if r.problem is problem)
                 self.stderr.write(
                     prefix
-                    + _(
+                    + ngettext(
                         "BROKEN at event #%(sequence)s of stream %(stream)s: %(problem)s "
-                        "(%(checked)s events before it are intact)"
+                        "(%(checked)s event before it is intact)",
+                        "BROKEN at event #%(sequence)s of stream %(stream)s: %(problem)s "
+                        "(%(checked)s events before it are intact)",
+                        checked,
                     )
                     % {
                         "sequence": problem.sequence,
                         "stream": problem.stream,
                         "problem": problem.problem,
-                        "checked": number_format(
-                            next(r.checked for r in report.streams if r.problem is problem),
-                            force_grouping=True,
-                        ),
+                        "checked": number_format(checked, force_grouping=True),
                     }
                 )
                 broken += 1
@@ -172,9 +173,15 @@ class Command(BaseCommand):
     def _intact(report: ChainReport, *, anchored: bool) -> str:
         count = number_format(report.checked, force_grouping=True)
         if len(report.streams) <= 1:
-            line = _("OK: %(count)s events, chain intact") % {"count": count}
+            line = ngettext(
+                "OK: %(count)s event, chain intact", "OK: %(count)s events, chain intact", report.checked
+            ) % {"count": count}
         else:
-            line = _("OK: %(count)s events in %(streams)s streams, every chain intact") % {
+            line = ngettext(
+                "OK: %(count)s event in %(streams)s streams, every chain intact",
+                "OK: %(count)s events in %(streams)s streams, every chain intact",
+                report.checked,
+            ) % {
                 "count": count,
                 "streams": len(report.streams),
             }

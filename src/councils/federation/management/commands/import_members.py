@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from councils.accounts.actors import SYSTEM, Actor
 from councils.federation.models import Organization
@@ -94,7 +95,11 @@ class Command(BaseCommand):
             bar.finish()
         self.stdout.write(
             self.style.SUCCESS(
-                _("Imported %(members)s members into %(organization)s (%(users)s new users).")
+                ngettext(
+                    "Imported %(members)s member into %(organization)s (new users: %(users)s).",
+                    "Imported %(members)s members into %(organization)s (new users: %(users)s).",
+                    report.members,
+                )
                 % {
                     "members": number_format(report.members, force_grouping=True),
                     "organization": organization.name,

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 APPLICATION = "councils.serving:application"
 
@@ -67,7 +68,11 @@ class Command(BaseCommand):
         connections.close_all()
 
         self.stdout.write(
-            _("Serving Councils at http://%(host)s:%(port)s/ with %(workers)s worker(s).")
+            ngettext(
+                "Serving Councils at http://%(host)s:%(port)s/ with %(workers)s worker.",
+                "Serving Councils at http://%(host)s:%(port)s/ with %(workers)s workers.",
+                workers,
+            )
             % {"host": host, "port": port, "workers": workers}
         )
         run_server(host=host, port=port, workers=workers, timeout_graceful_shutdown=grace)
