@@ -15,7 +15,7 @@ from councils.audit.kinds import kind_get
 from councils.audit.models import Event
 from councils.federation import services
 from councils.federation.models import Election, Seat
-from tests.factories import UserFactory
+from tests.factories import PetitionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,11 @@ def test_every_service_writes_exactly_one_event_of_a_registered_kind():
     petition = run("petition_open", actor=members[2].user, seat=deputy, at=at(8))
     run("petition_sign", actor=members[3].user, petition=petition, at=at(9))
     run("petition_withdraw", actor=members[3].user, petition=petition, at=at(10))
+    # A petition whose threshold opened a recall vote (the voting app opens the poll): its result.
+    voted = PetitionFactory(
+        seat=Seat.objects.get(pk=deputy.pk), opened_by=members[2], status="voting", opened_at=at(10.1)
+    )
+    run("petition_vote_decide", actor=admin, petition=voted, recall=False, at=at(10.5))
     run("seat_resign", actor=admin, seat=Seat.objects.get(pk=other.pk), at=at(11))
     run("member_move", actor=admin, member=members[4], constituency=yard, at=at(12))
     run("member_invite", actor=admin, member=members[5], at=at(12))

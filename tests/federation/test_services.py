@@ -207,12 +207,11 @@ def test_only_organizers_change_structure(fed):
         services.council_apportion(actor=other_org_organizer, council=fed.district)
 
 
-def test_a_recall_vote_mode_is_refused_until_voting_exists(fed):
-    with pytest.raises(ValidationError) as info:
-        services.council_create(
-            actor=fed.organizer, organization=fed.org, name="Later", members_per_seat=5, recall_mode="vote"
-        )
-    assert "recall_mode" in info.value.message_dict
+def test_a_recall_vote_mode_is_taken_now_that_voting_opens_recall_votes(fed):
+    council = services.council_create(
+        actor=fed.organizer, organization=fed.org, name="Later", members_per_seat=5, recall_mode="vote"
+    )
+    assert council.recall_mode == "vote"
 
 
 def test_election_declaration_checks_the_elected(fed):

@@ -283,6 +283,7 @@ class PetitionOpened(Cascade):
     recalled: bool
     deputy: str = ""
     council_name: str = ""
+    vote: bool = False
 
 
 @register_kind(
@@ -296,10 +297,32 @@ class PetitionSigned(Cascade):
     required: int
     recalled: bool
     deputy: str = ""
+    vote: bool = False
 
     @property
     def outcome(self) -> str:
+        if self.vote:
+            return gettext(": a recall vote opens")
         return gettext(": the seat ends") if self.recalled else ""
+
+
+@register_kind(
+    "petition.decided",
+    summary=gettext_noop("The recall vote on %(deputy)s in %(council_name)s: %(decision)s"),
+)
+@dataclass(frozen=True)
+class PetitionDecided(Cascade):
+    deputy: str
+    council_name: str
+    recalled: bool
+    status: str
+    poll_title: str = ""
+
+    @property
+    def decision(self) -> str:
+        if self.status == "closed":
+            return gettext("the seat had already ended")
+        return gettext("recalled, the seat ends") if self.recalled else gettext("the deputy keeps the seat")
 
 
 @register_kind(

@@ -11,4 +11,11 @@ class VotingConfig(AppConfig):
 
     def ready(self) -> None:
         # The kinds of audit event the services record must be registered before any is recorded.
-        from councils.voting import events  # noqa: F401
+        # What a published poll does besides being declared (recall, seats filled), and the
+        # federation's recall vote opener.
+        from councils.voting import (
+            events,  # noqa: F401
+            handlers,
+        )
+
+        handlers.register_all()

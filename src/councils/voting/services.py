@@ -1119,6 +1119,7 @@ def poll_count(
         raise ValidationError({"poll": str(exc)}) from exc
     result["seed"] = result.get("seed", poll_seed(poll))
     result["counted_at"] = moment.isoformat()
+    purposes.on_counted(poll, result)
     poll.result = result
     poll.state = Poll.State.COUNTED
     poll.counted_at = moment
@@ -1202,6 +1203,8 @@ def poll_cancel(*, actor: Actor, poll: Poll, reason: str = "", at: datetime | No
 class PollTickReport:
     opened: int
     closed: int
+    # Recall votes counted and published once closed (councils.voting.handlers.recall).
+    settled: int = 0
 
 
 def polls_tick(*, at: datetime | None = None) -> PollTickReport:
@@ -1223,4 +1226,7 @@ def polls_tick(*, at: datetime | None = None) -> PollTickReport:
             closed += 1
         except ValidationError:
             continue
-    return PollTickReport(opened=opened, closed=closed)
+    from councils.voting.handlers.recall import recall_polls_settle
+
+    settled = recall_polls_settle(at=moment)
+    return PollTickReport(opened=opened, closed=closed, settled=settled)

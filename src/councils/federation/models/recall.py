@@ -30,6 +30,10 @@ class RecallPetition(models.Model):
         SUCCEEDED = "succeeded", pgettext_lazy("petition status", "succeeded")
         EXPIRED = "expired", pgettext_lazy("petition status", "expired")
         CLOSED = "closed", pgettext_lazy("petition status", "closed: the seat ended otherwise")
+        # A council whose recall mode is "vote": the threshold opens a recall vote of the
+        # constituency, whose published result ends the seat (succeeded) or keeps it (kept).
+        VOTING = "voting", pgettext_lazy("petition status", "threshold reached: a recall vote is open")
+        KEPT = "kept", pgettext_lazy("petition status", "the recall vote kept the deputy")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="petitions")
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="petitions")

@@ -43,7 +43,13 @@ from councils.federation.services.members import (
     member_leave,
     member_move,
 )
-from councils.federation.services.recall import SignOutcome, petition_open, petition_sign, petition_withdraw
+from councils.federation.services.recall import (
+    SignOutcome,
+    petition_open,
+    petition_sign,
+    petition_vote_decide,
+    petition_withdraw,
+)
 from councils.federation.services.structure import (
     constituency_create,
     council_create,
@@ -88,6 +94,7 @@ __all__ = [
     "organization_create",
     "petition_open",
     "petition_sign",
+    "petition_vote_decide",
     "petition_withdraw",
     "seat_resign",
     "tick",

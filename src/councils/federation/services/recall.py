@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -26,6 +27,7 @@ from councils.federation.models import (
 )
 from councils.federation.services._common import (
     NOT_CONSTITUENT,
+    NOT_RETURNING_OFFICER,
     RECALL_VOTE_NOT_YET,
     current_member,
     moment_of,
@@ -42,18 +44,100 @@ def signatures_standing(petition: RecallPetition) -> int:
     return Signature.objects.filter(petition=petition, withdrawn_at__isnull=True).count()
 
 
+# --- the recall vote (a council whose recall mode is "vote") ----------------------------------------
+
+#: Opens the recall vote of a petition that reached its threshold: ``opener(petition, at=...)``,
+#: called inside the signing transaction. The voting app registers it when it is ready (the
+#: federation does not import the voting app: polls are built on the federation, not beside it).
+RecallVoteOpener = Callable[..., object]
+_vote_opener: list[RecallVoteOpener] = []
+
+
+def recall_vote_register(opener: RecallVoteOpener) -> None:
+    """Register what opens a recall vote (the voting app's ``recall_poll_open``)."""
+    _vote_opener[:] = [opener]
+
+
+def recall_vote_available() -> bool:
+    """Whether a council may take the recall mode "vote": something opens the recall votes."""
+    return bool(_vote_opener)
+
+
 def _recall_if_complete(
     petition: RecallPetition, *, at: datetime, cascade: Cascade, standing: int | None = None
-) -> bool:
+) -> str:
+    """At the threshold: end the seat ("recalled"), or open the recall vote ("vote") when the
+    council's recall mode says so; "" below the threshold."""
     if (signatures_standing(petition) if standing is None else standing) < petition.required:
-        return False
-    petition.status = RecallPetition.Status.SUCCEEDED
+        return ""
+    seat = Seat.objects.select_related("council", "holder").get(pk=petition.seat_id)
     petition.closed_at = at
+    if seat.council.recall_mode == Council.RecallMode.VOTE:
+        if not _vote_opener:
+            raise ValidationError({"seat": _(RECALL_VOTE_NOT_YET)})
+        petition.status = RecallPetition.Status.VOTING
+        petition.save(update_fields=["status", "closed_at"])
+        _vote_opener[0](petition, at=at)
+        return "vote"
+    petition.status = RecallPetition.Status.SUCCEEDED
     petition.save(update_fields=["status", "closed_at"])
-    seat = Seat.objects.select_related("council").get(pk=petition.seat_id)
     end_seat(seat, at=at, reason=Seat.EndReason.RECALL, cascade=cascade, except_petition=petition)
     notifications.deputy_recalled(seat=seat)
-    return True
+    return "recalled"
+
+
+@transaction.atomic
+def petition_vote_decide(
+    *, actor: Actor, petition: RecallPetition, recall: bool, poll_title: str = "", at: datetime | None = None
+) -> RecallPetition:
+    """Write down what the recall vote on ``petition`` decided: the seat ends (and a by-election
+    opens) when ``recall``, otherwise the deputy keeps it.
+
+    Called by the voting app when the recall poll's result is published (in that transaction).
+    A seat that ended otherwise meanwhile stays ended; the petition is then closed.
+    """
+    moment = moment_of(at)
+    petition = (
+        RecallPetition.objects.select_for_update(of=("self",))
+        .select_related("seat__holder", "seat__council__organization", "constituency")
+        .get(pk=petition.pk)
+    )
+    require(actor, "federation.declare_election", petition.seat.council, NOT_RETURNING_OFFICER)
+    if petition.status != RecallPetition.Status.VOTING:
+        raise ValidationError(
+            {
+                "petition": _("This petition is %(s)s: no recall vote waits on it.")
+                % {"s": petition.get_status_display()}
+            }
+        )
+    seat = petition.seat
+    cascade = Cascade()
+    if seat.end is not None:
+        petition.status = RecallPetition.Status.CLOSED
+    elif recall:
+        petition.status = RecallPetition.Status.SUCCEEDED
+        end_seat(seat, at=moment, reason=Seat.EndReason.RECALL, cascade=cascade, except_petition=petition)
+        notifications.deputy_recalled(seat=seat)
+    else:
+        petition.status = RecallPetition.Status.KEPT
+    petition.save(update_fields=["status"])
+    event_record(
+        organization=seat.council.organization,
+        kind="petition.decided",
+        actor=actor,
+        target=petition,
+        data={
+            "deputy": seat.holder.name,
+            "council_name": seat.council.name,
+            "recalled": petition.status == RecallPetition.Status.SUCCEEDED,
+            "status": str(petition.status),
+            "poll_title": poll_title,
+            **cascade.as_data(),
+        },
+        at=at,
+    )
+    publish_on_commit(constituency_topic(petition.constituency), seat_topics(cascade.ended))
+    return petition
 
 
 def _constituent(actor: Actor, constituency: Constituency) -> Member:
@@ -93,8 +177,12 @@ def petition_open(
         raise ValidationError({"reason": e.messages}) from None
     if seat.end is not None or seat.start > moment:
         raise ValidationError({"seat": _("This seat is not held now.")})
-    if seat.council.recall_mode != Council.RecallMode.IMMEDIATE:
+    if seat.council.recall_mode != Council.RecallMode.IMMEDIATE and not recall_vote_available():
         raise ValidationError({"seat": _(RECALL_VOTE_NOT_YET)})
+    if RecallPetition.objects.filter(seat=seat, status=RecallPetition.Status.VOTING).exists():
+        raise ValidationError(
+            {"seat": _("A recall vote on %(d)s is open: its result decides.") % {"d": seat.holder.name}}
+        )
     if RecallPetition.objects.filter(
         seat=seat, status=RecallPetition.Status.OPEN, expires_at__gt=moment
     ).exists():
@@ -122,7 +210,8 @@ def petition_open(
     )
     Signature.objects.create(petition=petition, member=opener, signed_at=moment)
     cascade = Cascade()
-    recalled = _recall_if_complete(petition, at=moment, cascade=cascade)
+    outcome = _recall_if_complete(petition, at=moment, cascade=cascade)
+    recalled = outcome == "recalled"
     event_record(
         organization=seat.council.organization,
         kind="petition.opened",
@@ -132,6 +221,7 @@ def petition_open(
             "seat": seat.pk,
             "required": required,
             "recalled": recalled,
+            "vote": outcome == "vote",
             "deputy": seat.holder.name,
             "council_name": seat.council.name,
             **cascade.as_data(),
@@ -176,6 +266,7 @@ class SignOutcome:
     signatures: int
     required: int
     recalled: bool
+    vote: bool = False
 
 
 @transaction.atomic
@@ -193,7 +284,8 @@ def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None
         raise ValidationError({"petition": _("You have already signed this petition.")}) from exc
     count = signatures_standing(petition)
     cascade = Cascade()
-    recalled = _recall_if_complete(petition, at=moment, cascade=cascade, standing=count)
+    outcome = _recall_if_complete(petition, at=moment, cascade=cascade, standing=count)
+    recalled = outcome == "recalled"
     event_record(
         organization=petition.constituency.organization,
         kind="petition.signed",
@@ -202,19 +294,27 @@ def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None
         # A signature changes its petition: it goes to the petition's own stream, so that signers
         # of different petitions do not queue behind one lock. One that ends the seat changes the
         # councils' composition: it goes to the organization's stream, as every such change does.
-        owner=None if recalled else petition,
+        # A recall vote opened is a poll of the organization: its events go there too.
+        owner=None if outcome else petition,
         data={
             "deputy": petition.seat.holder.name,
             "signature": signature.pk,
             "signatures": count,
             "required": petition.required,
             "recalled": recalled,
+            "vote": outcome == "vote",
             **cascade.as_data(),
         },
         at=at,
     )
     publish_on_commit(constituency_topic(petition.constituency), seat_topics(cascade.ended))
-    return SignOutcome(signature=signature, signatures=count, required=petition.required, recalled=recalled)
+    return SignOutcome(
+        signature=signature,
+        signatures=count,
+        required=petition.required,
+        recalled=recalled,
+        vote=outcome == "vote",
+    )
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from councils.federation.services._common import (
     moment_of,
     require,
 )
+from councils.federation.services.recall import recall_vote_available
 from councils.live.access import access_ended
 from councils.live.publish import publish_on_commit
 from councils.live.topics import council_topic, lineage_topics, organization_topic
@@ -218,7 +219,7 @@ def council_create(
     """
     require(actor, "federation.change_structure", organization, NOT_ORGANIZER)
     errors: dict[str, list[str]] = defaultdict(list)
-    if recall_mode == Council.RecallMode.VOTE:
+    if recall_mode == Council.RecallMode.VOTE and not recall_vote_available():
         errors["recall_mode"].append(_(RECALL_VOTE_NOT_YET))
     if parent is not None:
         if parent.organization_id != organization.pk:

@@ -30,7 +30,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = tick()
         polls = polls_tick()
-        idle = not (report.petitions_expired or report.elections_opened or polls.opened or polls.closed)
+        idle = not (
+            report.petitions_expired
+            or report.elections_opened
+            or polls.opened
+            or polls.closed
+            or polls.settled
+        )
         if options["quiet_when_idle"] and idle:
             return
         self.stdout.write(
@@ -47,3 +53,12 @@ class Command(BaseCommand):
         self.stdout.write(
             ngettext("%(n)s poll closed.", "%(n)s polls closed.", polls.closed) % {"n": polls.closed}
         )
+        if polls.settled:
+            self.stdout.write(
+                ngettext(
+                    "%(n)s recall vote counted and published.",
+                    "%(n)s recall votes counted and published.",
+                    polls.settled,
+                )
+                % {"n": polls.settled}
+            )
