@@ -404,3 +404,26 @@ def test_the_system_settles_nothing_but_recall_votes(assembly):
     poll = services.poll_open(actor=officer, poll=poll)
     services.poll_close(actor=SYSTEM, poll=poll)
     assert services.polls_tick().settled == 0
+
+
+def test_the_list_elections_page_shows_the_apportionment_table(assembly):
+    from django.test import Client
+    from django.urls import reverse
+
+    council, members, officer, election, _factions, lists = assembly
+    poll = list_poll_create(actor=officer, election=election, lists=lists, threshold="0.1")
+    poll = services.poll_open(actor=officer, poll=poll)
+    for m in members[:11]:
+        choose(poll, m, "Bolsheviks")
+    for m in members[11:18]:
+        choose(poll, m, "SRs")
+    choose(poll, members[18], "Kadets")
+    settle(officer, poll)
+    client = Client()
+    client.force_login(members[0].user)
+    html = client.get(reverse("poll", args=[council.organization.slug, poll.pk])).content.decode()
+    assert "Seats won by the lists: Bolsheviks 3, SRs 2, Kadets 0." in html
+    assert "The 5 seats apportioned among the lists by D&#x27;Hondt" in html
+    first_three = ", ".join(m.name for m in members[0:3])
+    assert f"<td>{first_three}</td>".replace("'", "&#x27;") in html
+    assert "A list needed 10 % of the votes to take part. Below it: Kadets." in html

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils.federation.errors import NotAllowed
-from councils.federation.models import Member, Organization
+from councils.federation.models import Council, Member, Organization
 from councils.voting import charts, exports, selectors, services
 from councils.voting.errors import AlreadyVoted
 from councils.voting.forms import PollCreateForm, ballot_from_post
@@ -159,6 +159,14 @@ def result_context(poll: Poll) -> dict[str, Any]:
     }
     if len(stages) > 1:
         context["stages_chart"] = charts.stages_chart(names, stages)
+    table = result.get("apportionment")
+    if table:
+        # A list election's apportionment of seats (councils.voting.handlers.lists), in words.
+        method = table.get("method", "")
+        context["apportionment_method"] = (
+            Council.Apportionment(method).label if method in Council.Apportionment.values else method
+        )
+        context["apportionment_threshold"] = f"{float(table.get('threshold') or 0) * 100:g} %"
     return context
 
 
