@@ -189,6 +189,23 @@ class _Loader:
         deliberation.load_second_congress(
             conference=conference, congress=self.congress, petrograd=petrograd, on=self.clock.on, log=self.log
         )
+        # The polls of October to December (councils.voting.demo): what the voting app decides.
+        from councils.voting import demo as voting
+
+        voters = data.ConstituencyRow(
+            voting.DISTRICT_SLUG, voting.DISTRICT_NAME, data.WORKERS, voting.DISTRICT_VOTERS
+        )
+        enrolled = sum(c.members for row in data.CITY_SOVIETS for c in row.constituencies)
+        voting.load_polls(
+            organization=self.organization,
+            congress=self.congress,
+            kronstadt=self.city(data.KRONSTADT.slug).council,
+            factions=self.factions,
+            names=data.member_names(voters, enrolled),
+            on=self.clock.on,
+            tick=self.clock.tick,
+            log=self.log,
+        )
         self.open_petitions_now()
         return self.organization
 
