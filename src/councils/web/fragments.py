@@ -80,6 +80,9 @@ def poll_turnout(topic: Topic) -> str | None:
             running,
             title=gettext("First preferences so far") if poll.is_ranked else gettext("Votes so far"),
         )
+    if poll.state == Poll.State.PUBLISHED and poll.result:
+        # Published, the result is everyone's: open pages learn it without a reload.
+        context["declared"] = poll.result
     return render_to_string("voting/partials/turnout.html", context)
 
 
