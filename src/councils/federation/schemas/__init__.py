@@ -25,6 +25,7 @@ from councils.federation.schemas.errors import (
 )
 from councils.federation.schemas.members import (
     InvitationOut,
+    InvitationsOut,
     MemberMoveIn,
     MemberOut,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "FactionOut",
     "FieldErrors",
     "InvitationOut",
+    "InvitationsOut",
     "MemberMoveIn",
     "MemberOut",
     "Message",
