@@ -94,8 +94,8 @@ def members_import(request: HttpRequest, organization: Organization) -> HttpResp
                 request,
                 _(
                     "%(failed)s invitations could not be sent (%(addresses)s): the mail server did not "
-                    "take them. The members are imported; send them their invitation again from their "
-                    "pages once the mail server works."
+                    "take them. The members are imported; once the mail server works, send the "
+                    "invitations again below."
                 )
                 % {
                     "failed": number_format(sent.failed, force_grouping=True),
