@@ -119,7 +119,8 @@ class Command(BaseCommand):
             self.stderr.write(
                 _(
                     "%(failed)s invitations could not be sent (%(addresses)s); the log has the reasons. "
-                    "Send them again from each member's page once the mail server works."
+                    "Once the mail server works, send them again from the page 'Import members' (to every "
+                    "member without a password) or from each member's page."
                 )
                 % {"failed": number_format(sent.failed, force_grouping=True), "addresses": shown}
             )
