@@ -185,3 +185,15 @@ def test_ciphertexts_add_up_homomorphically():
     ballots = [encrypt(question, c).ballot for c in ([1, 0], [1, 1], [0, 1], [1, 1])]
     totals = [ciphertext_sum([b.ciphertexts[a] for b in ballots]) for a in range(2)]
     assert [decrypt(t) for t in totals] == [3, 3]
+
+
+def test_a_ballot_has_one_encoding_only():
+    """Another spelling of the same ballot would be a new tracker for a copied vote."""
+    question = Question.yes_no_abstain()
+    data = encrypt(question, [1, 0, 0]).ballot.to_json()
+    for field, value in [("version", True), ("answers", data["answers"] + [data["answers"][0]])]:
+        with pytest.raises(MalformedError):
+            ballot_verify(data | {field: value}, question=question, fingerprint=FINGERPRINT, key=KEY)
+    data["answers"][0]["alpha"] = data["answers"][0]["alpha"].upper()
+    with pytest.raises(MalformedError, match="lower-case"):
+        ballot_verify(data, question=question, fingerprint=FINGERPRINT, key=KEY)
