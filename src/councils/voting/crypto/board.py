@@ -275,6 +275,8 @@ class BoardWriter:
         index = partial["index"]
         if index in self.partials:
             raise MalformedError(f"partial decryption: trustee {index} has already decrypted")
+        if len(self.partials) >= self.committee["threshold"]:
+            raise MalformedError("partial decryption: the threshold of trustees has already decrypted")
         self.partials[index] = factors
         self._append("partial_decryption", {"factors": list(partial["factors"]), "index": index})
 
@@ -560,6 +562,9 @@ def verify_board(
                 raise BoardError(seq, type_, str(exc)) from None
             if body["index"] in partials:
                 raise BoardError(seq, type_, f"trustee {body['index']} decrypted twice")
+            if len(partials) >= committee["threshold"]:
+                # Only threshold x answers factors ever exist: the sum needs no more.
+                raise BoardError(seq, type_, "more trustees decrypted than the threshold")
             partials[body["index"]] = factors
         elif type_ == "result":
             _need(body, {"counts"}, seq, type_)
@@ -626,6 +631,8 @@ def board_add_partial(
     )
     if partial["index"] in checked.partials:
         raise MalformedError(f"partial decryption: trustee {partial['index']} has already decrypted")
+    if len(checked.partials) >= checked.threshold:
+        raise MalformedError("partial decryption: the threshold of trustees has already decrypted")
     board_append(
         document, "partial_decryption", {"factors": list(partial["factors"]), "index": partial["index"]}
     )
