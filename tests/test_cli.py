@@ -80,3 +80,11 @@ def test_apportion_still_reads_a_header(tmp_path, capsys):
     assert counting_main(["apportion", str(f), "--seats", "4", "--method", "dhondt"]) == 0
     out = capsys.readouterr().out
     assert "name" not in out.split("\n", 3)[3] and "Putilov Works" in out
+
+
+def test_a_database_command_before_migrate_says_what_to_do(tmp_path):
+    result = councils("tick", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "has no Councils tables yet" in result.stderr
+    assert "councils migrate" in result.stderr

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return counting_main(args)
     _setup_django()
     from django.core.management import ManagementUtility, execute_from_command_line
+    from django.db import DatabaseError
 
     if args[0].startswith("-"):
         execute_from_command_line(["councils", *args])
@@ -49,8 +50,38 @@ def main(argv: list[str] | None = None) -> int:
     # command runs under the name typed, so that its usage line shows that name.
     module = args[0].replace("-", "_")
     command = ManagementUtility(["councils", module]).fetch_command(module)
-    command.run_from_argv(["councils", typed_name(module), *args[1:]])
+    try:
+        command.run_from_argv(["councils", typed_name(module), *args[1:]])
+    except DatabaseError as exc:
+        if "--traceback" in args:
+            raise
+        sys.stderr.write(database_problem(exc) + "\n")
+        return 1
     return 0
+
+
+def database_problem(exc: Exception) -> str:
+    """What to do about a database error met by a command: set the database up, or reach it."""
+    from django.db import connection
+    from django.utils.translation import gettext as _
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        where = str(settings["NAME"])
+    else:
+        where = (
+            f"{settings.get('NAME')} on {settings.get('HOST') or 'localhost'}:{settings.get('PORT') or ''}"
+        )
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return _(
+            "The database %(where)s has no Councils tables yet (%(error)s). Set it up with "
+            "`councils migrate` (`councils serve` does it too), then run the command again."
+        ) % {"where": where, "error": text}
+    return _(
+        "The database %(where)s cannot be used: %(error)s. Check DATABASE_URL (or COUNCILS_DATA_DIR "
+        "for the embedded database) and that the database server is running."
+    ) % {"where": where, "error": text}
 
 
 def _setup_django() -> None:
