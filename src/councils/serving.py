@@ -120,44 +120,39 @@ class Application:
         body = b"".join(chunks)
         environ = wsgi_environ(scope, body)
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=STREAM_BUFFER)
-        gone = threading.Event()
-
-        def emit(item: Any) -> None:
-            # In the pool thread: wait for room in the queue; stop making chunks nobody will read
-            # (the end mark still goes: the loop reads the queue up to it).
-            if gone.is_set() and item is not _END:
-                raise ClientGone
-            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
-
+        # Set to the queue of a streaming response when one starts, or to None once the thread is
+        # done with an ordinary response (the common case: one future more than before, no task).
+        streaming: asyncio.Future[asyncio.Queue[Any] | None] = loop.create_future()
+        emit = _Emitter(loop, streaming)
         work = loop.run_in_executor(self.pool, self.run_wsgi, environ, emit)
-        getter = asyncio.ensure_future(queue.get())
-        await asyncio.wait({work, getter}, return_when=asyncio.FIRST_COMPLETED)
-        if work.done() and work.exception() is not None:
-            getter.cancel()
-            raise work.exception()  # type: ignore[misc]  # the handler's failure, as before
-        whole = work.result() if work.done() else None
-        if whole is not None:
-            # An ordinary response, the common case: sent whole, as before streaming existed.
-            getter.cancel()
+
+        def ordinary(_done: object) -> None:
+            if not streaming.done():
+                streaming.set_result(None)
+
+        work.add_done_callback(ordinary)
+        queue = await streaming
+        if queue is None:
+            whole = work.result()  # the handler's failure, if any, is raised here as before
+            assert whole is not None
             status, headers, content = whole
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": content})
             return
         # A streaming response: its start, then its chunks, until the end mark. The queue is read to
         # the end even when the client has gone, so that the thread is never left waiting on it.
-        item = await getter
+        item = await queue.get()
         while item is not _END:
-            if not gone.is_set():
+            if not emit.gone.is_set():
                 try:
                     if isinstance(item, tuple):
                         await send({"type": "http.response.start", "status": item[0], "headers": item[1]})
                     else:
                         await send({"type": "http.response.body", "body": item, "more_body": True})
                 except OSError:
-                    gone.set()
+                    emit.gone.set()
             item = await queue.get()
-        if not gone.is_set():
+        if not emit.gone.is_set():
             await send({"type": "http.response.body", "body": b""})
         with contextlib.suppress(ClientGone):  # the client left: its chunks stopped being made
             await work
@@ -202,6 +197,30 @@ class Application:
 
 class ClientGone(Exception):
     """The client of a streaming response went away: stop making its chunks."""
+
+
+class _Emitter:
+    """Hands a streaming response's parts from the pool thread to the event loop: the first call
+    makes the queue and tells the loop (``streaming``); each call waits for room in the queue. Once
+    the client has gone, every part but the end mark is refused with :class:`ClientGone`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, streaming: asyncio.Future[Any]) -> None:
+        self.loop = loop
+        self.streaming = streaming
+        self.queue: asyncio.Queue[Any] | None = None
+        self.gone = threading.Event()
+
+    def __call__(self, item: Any) -> None:
+        if self.queue is None:
+            self.queue = asyncio.Queue(maxsize=STREAM_BUFFER)
+            self.loop.call_soon_threadsafe(self._announce)
+        if self.gone.is_set() and item is not _END:
+            raise ClientGone
+        asyncio.run_coroutine_threadsafe(self.queue.put(item), self.loop).result()
+
+    def _announce(self) -> None:
+        if not self.streaming.done():
+            self.streaming.set_result(self.queue)
 
 
 #: The mark after a streaming response's last chunk.
