@@ -26,7 +26,9 @@ def debate():
 
 def test_six_deputies_asking_at_once_get_six_places(debate):
     hall, item = debate
-    results = run_at_once([lambda i=i: services.speech_request(actor=hall.user(i), item=item) for i in range(6)])
+    results = run_at_once(
+        [lambda i=i: services.speech_request(actor=hall.user(i), item=item) for i in range(6)]
+    )
     assert all(isinstance(r, Speech) for r in results), results
     positions = sorted(Speech.objects.filter(item=item).values_list("position", flat=True))
     assert len(set(positions)) == 6

@@ -232,6 +232,47 @@ def seat_compliance(*, seat: Seat) -> list[ComplianceRow]:
     ]
 
 
+@dataclass(frozen=True)
+class DelegateRecord:
+    """How a deputy voted as a delegate above, in named votes where their council had instructed them."""
+
+    complied: int
+    departed: int
+
+    @property
+    def instructed(self) -> int:
+        return self.complied + self.departed
+
+
+def delegate_records(*, seats: list[Seat]) -> dict[int, DelegateRecord]:
+    """For deputies' seats (a constituency's), their record as delegates: the named votes cast from
+    the delegate seats derived from them, against their council's instructions. Keyed by the
+    deputy's seat; two queries, whatever the number of seats and votes."""
+    votes = list(
+        RollCallVote.objects.filter(
+            seat__derives_from__in=[s.pk for s in seats],
+            decision__motion__isnull=False,
+            decision__amendment__isnull=True,
+        ).values_list("seat__derives_from_id", "seat__child_council_id", "choice", "decision__motion_id")
+    )
+    if not votes:
+        return {}
+    positions = {
+        (council_id, motion_id): position
+        for council_id, motion_id, position in Instruction.objects.filter(
+            motion_id__in={v[3] for v in votes}, council_id__in={v[1] for v in votes}, ended_at__isnull=True
+        ).values_list("council_id", "motion_id", "position")
+    }
+    counts: dict[int, list[int]] = {}
+    for below, council_id, choice, motion_id in votes:
+        position = positions.get((council_id, motion_id))
+        if position is None or position == Instruction.Position.FREE:
+            continue
+        tally = counts.setdefault(below, [0, 0])
+        tally[0 if choice == position else 1] += 1
+    return {seat_id: DelegateRecord(complied=c, departed=d) for seat_id, (c, d) in counts.items()}
+
+
 def delegates_of(*, council: Council, at: datetime | None = None) -> QuerySet[Seat]:
     """The seats held in ``council`` now, with their holders and the child councils that sent them."""
     return (
@@ -245,8 +286,10 @@ __all__ = [
     "AmendmentRow",
     "Compliance",
     "ComplianceRow",
+    "DelegateRecord",
     "MotionPage",
     "compliance",
+    "delegate_records",
     "delegates_of",
     "motion_page",
     "motions",
