@@ -266,7 +266,7 @@ def delegate_records(*, seats: list[Seat]) -> dict[int, DelegateRecord]:
     counts: dict[int, list[int]] = {}
     for below, council_id, choice, motion_id in votes:
         position = positions.get((council_id, motion_id))
-        if position is None or position == Instruction.Position.FREE:
+        if below is None or position is None or position == Instruction.Position.FREE:
             continue
         tally = counts.setdefault(below, [0, 0])
         tally[0 if choice == position else 1] += 1
