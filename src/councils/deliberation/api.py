@@ -155,7 +155,7 @@ def motion_compliance(request: ApiRequest, slug: str, motion_id: int) -> Any:
     return [
         {
             "delegate": r.delegate,
-            "council": r.council.name if r.council else None,
+            "council": r.council_name or None,
             "instruction": r.instruction.position if r.instruction else None,
             "binding": r.instruction.binding if r.instruction else None,
             "vote": r.vote,
