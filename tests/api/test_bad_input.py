@@ -42,7 +42,7 @@ def test_the_document_has_one_enum_for_each_status():
     document = api.get_openapi_schema()
     schemas = document["components"]["schemas"]
     assert "Status" not in schemas
-    assert schemas["PetitionStatus"]["enum"] == ["open", "succeeded", "expired", "closed"]
+    assert schemas["PetitionStatus"]["enum"] == ["open", "succeeded", "expired", "closed", "voting", "kept"]
     assert schemas["ElectionStatus"]["enum"] == ["open", "declared", "cancelled"]
 
     def status_of(path: str) -> str:
