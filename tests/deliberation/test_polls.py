@@ -5,8 +5,13 @@ for the compliance report and the minutes."""
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from pypdf import PdfReader
 
 from councils.accounts.actors import SYSTEM
 from councils.audit.models import Event
@@ -237,3 +242,38 @@ def test_a_congress_elects_its_executive_by_stv(hall):
     assert set(poll.result["elected"]) == {"Lenin", "Trotsky"}
     assert SittingPoll.objects.get(poll=poll).decision is None
     assert len(poll.result["stages"]) >= 1
+
+
+def test_the_minutes_page_pdf_and_json_show_each_poll_and_named_ballots(client, hall):
+    sitting = open_sitting(hall)
+    motion = _motion(hall)
+    item = services.agenda_item_add(actor=hall.chair, sitting=sitting, kind="motion", motion=motion)
+    services.agenda_item_start(actor=hall.chair, item=item)
+    m_poll = polls.sitting_poll_open(actor=hall.chair, sitting=sitting, motion=motion)
+    _cast(hall, m_poll, {0: YES, 1: NO, 2: YES})
+    polls.sitting_poll_close(actor=hall.chair, poll=m_poll)
+    e_poll = polls.sitting_poll_open(
+        actor=hall.chair,
+        sitting=sitting,
+        title="Executive",
+        method=Poll.Method.SCOTTISH_STV,
+        seats=1,
+        candidates=["Sverdlov", "Martov"],
+    )
+    ids = dict(e_poll.candidates.values_list("name", "pk"))
+    _cast(hall, e_poll, {0: {"ranking": [ids["Sverdlov"], ids["Martov"]]}, 1: {"ranking": [ids["Martov"]]}})
+    polls.sitting_poll_close(actor=hall.chair, poll=e_poll)
+    client.force_login(hall.user(3))
+    slug = hall.organization.slug
+    page = client.get(reverse("minutes", args=[slug, sitting.pk])).content.decode()
+    assert "Executive" in page and "elected: Sverdlov" in page
+    assert "Sverdlov &gt; Martov" in page and "2 of 5 present voted" in page
+    pdf = client.get(reverse("minutes_pdf", args=[slug, sitting.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Poll: Motion 1: Theses" in text and "adopted: 2 for, 1 against" in text
+    assert "elected: Sverdlov" in text and hall.seats[1].holder.name in text
+    data = json.loads(client.get(reverse("minutes_json", args=[slug, sitting.pk])).content)
+    item_polls = data["items"][0]["polls"]
+    assert [p["title"] for p in item_polls] == ["Motion 1: Theses", "Executive"]
+    assert len(item_polls[1]["votes"]) == 2
+    assert data["items"][0]["decisions"][0]["method"] == "poll"
