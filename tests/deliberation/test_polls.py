@@ -277,3 +277,33 @@ def test_the_minutes_page_pdf_and_json_show_each_poll_and_named_ballots(client, 
     assert [p["title"] for p in item_polls] == ["Motion 1: Theses", "Executive"]
     assert len(item_polls[1]["votes"]) == 2
     assert data["items"][0]["decisions"][0]["method"] == "poll"
+
+
+def test_the_chair_opens_and_ends_a_vote_on_the_sitting_page_and_the_projector_shows_it(client, hall):
+    sitting = open_sitting(hall, present=4)
+    motion = _motion(hall)
+    item = services.agenda_item_add(actor=hall.chair, sitting=sitting, kind="motion", motion=motion)
+    services.agenda_item_start(actor=hall.chair, item=item)
+    amendment = services.amendment_submit(
+        actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Peace now."
+    )
+    slug = hall.organization.slug
+    client.force_login(hall.chair)
+    page = client.get(reverse("sitting", args=[slug, sitting.pk])).content.decode()
+    assert "poll-open-button" in page and f"amendment-{amendment.pk}" in page
+    action = reverse("sitting_action", args=[slug, sitting.pk, "poll-open"])
+    client.post(action, {"subject": f"amendment-{amendment.pk}", "secrecy": "open"})
+    poll = Poll.objects.get()
+    assert poll.state == Poll.State.OPEN and Elector.objects.filter(poll=poll).count() == 4
+    _cast(hall, poll, {0: YES, 1: YES, 2: NO})
+    projector = client.get(reverse("projector", args=[slug, sitting.pk])).content.decode()
+    assert "sitting-poll" in projector and "3 of 4 electors have voted" in projector
+    client.post(reverse("sitting_action", args=[slug, sitting.pk, "poll-close"]))
+    amendment.refresh_from_db()
+    assert amendment.state == Amendment.State.ADOPTED
+    projector = client.get(reverse("projector", args=[slug, sitting.pk])).content.decode()
+    assert "adopted: 2 for, 1 against" in projector and "3 of 4 present voted" in projector
+    # A deputy cannot open a vote.
+    client.force_login(hall.user(0))
+    client.post(action, {"subject": f"motion-{motion.pk}", "secrecy": "open"})
+    assert Poll.objects.count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -93,3 +94,34 @@ def sitting_polls(*, sitting: Sitting) -> dict[int | None, list[MinutesPoll]]:
             )
         )
     return dict(out)
+
+
+@dataclass(frozen=True)
+class SittingPollNow:
+    """The sitting's latest poll as the projector shows it: its turnout while open, its outcome once
+    counted."""
+
+    poll: Poll
+    subject: str
+    turnout: Any
+    outcome: str
+
+
+def current_poll(*, sitting: Sitting) -> SittingPollNow | None:
+    """The poll of the sitting opened last (three queries; one when there is none)."""
+    from councils.voting import selectors as voting_selectors
+
+    link = (
+        SittingPoll.objects.filter(sitting=sitting)
+        .select_related("poll")
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+    if link is None:
+        return None
+    return SittingPollNow(
+        poll=link.poll,
+        subject=link.get_subject_display(),
+        turnout=voting_selectors.turnout(poll=link.poll),
+        outcome=_outcome(link.poll),
+    )
