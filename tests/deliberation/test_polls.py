@@ -307,3 +307,37 @@ def test_the_chair_opens_and_ends_a_vote_on_the_sitting_page_and_the_projector_s
     client.force_login(hall.user(0))
     client.post(action, {"subject": f"motion-{motion.pk}", "secrecy": "open"})
     assert Poll.objects.count() == 1
+
+
+def test_a_delegates_record_beside_a_recall_petition_on_the_page_and_through_the_api(
+    client,
+    hall,
+    federation,  # noqa: F811
+):
+    from councils.federation import services as federation_services
+
+    congress, delegates = federation
+    services.procedure_set(actor=hall.organizer, organization=hall.organization, instructions_binding=False)
+    motion = services.motion_submit(
+        actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
+    )
+    _child_sitting_instructs(hall, motion, "no", {0: YES, 1: YES, 2: YES})
+    poll = polls.sitting_poll_open(
+        actor=SYSTEM, sitting=_congress_sitting(hall, congress, delegates), motion=motion
+    )
+    voting.ballot_cast(actor=hall.user(0), poll=poll, ballot=YES)
+    polls.sitting_poll_close(actor=SYSTEM, poll=poll)
+    deputy_seat = hall.seats[0]
+    record = selectors.delegate_record(seat=deputy_seat)
+    assert (record.instructed, record.complied, record.departed) == (1, 0, 1)
+    federation_services.petition_open(actor=hall.chair, seat=deputy_seat, reason="Voted for the war.")
+    slug = hall.organization.slug
+    client.force_login(hall.chair)
+    page = client.get(reverse("constituency", args=[slug, deputy_seat.constituency.slug])).content.decode()
+    assert "As a delegate: of 1 named votes on instructed motions, 0 as instructed, 1 departed." in page
+    assert reverse("delegate_record", args=[slug, deputy_seat.pk]) in page
+    page = client.get(reverse("delegate_record", args=[slug, deputy_seat.pk])).content.decode()
+    assert "War" in page and "no: departed" in page
+    rows = client.get(f"/api/organizations/{slug}/seats/{deputy_seat.pk}/compliance").json()
+    assert rows[0]["instruction"] == "no" and rows[0]["vote"] == "yes" and rows[0]["complied"] is False
+    assert rows[0]["sent_by"] == hall.council.name and rows[0]["council"] == congress.name

@@ -14,12 +14,14 @@ from councils.deliberation.models import Motion, Sitting
 from councils.deliberation.schemas import (
     AttendanceIn,
     ComplianceRowOut,
+    DelegateVoteOut,
     MotionOut,
     SittingOut,
     SittingStateOut,
     SpeechIn,
 )
 from councils.federation.api._common import ERRORS, WRITE_ERRORS, ApiRequest, organization_for
+from councils.federation.models import Seat
 
 router = Router(tags=["deliberation"])
 
@@ -162,4 +164,29 @@ def motion_compliance(request: ApiRequest, slug: str, motion_id: int) -> Any:
             "complied": r.complied,
         }
         for r in selectors.compliance(motion=motion).rows
+    ]
+
+
+@router.get(
+    "/organizations/{slug}/seats/{seat_id}/compliance", response={200: list[DelegateVoteOut], **ERRORS}
+)
+def seat_compliance(request: ApiRequest, slug: str, seat_id: int) -> Any:
+    """A deputy's record as a delegate: each named vote on a motion in a council above, the
+    instruction of the council that sent them, and whether the vote followed it."""
+    organization = organization_for(request, slug)
+    seat = get_object_or_404(Seat, organization=organization, pk=seat_id)
+    return [
+        {
+            "motion": r.decision.motion_id,
+            "motion_number": r.decision.motion.number if r.decision.motion else None,
+            "motion_title": r.decision.motion.title if r.decision.motion else "",
+            "council": r.decision.motion.council.name if r.decision.motion else "",
+            "sent_by": r.council.name if r.council else None,
+            "instruction": r.instruction.position if r.instruction else None,
+            "binding": r.instruction.binding if r.instruction else None,
+            "vote": r.vote,
+            "complied": r.complied,
+            "at": r.decision.at,
+        }
+        for r in selectors.delegate_record(seat=seat).rows
     ]

@@ -106,6 +106,19 @@ class MotionOut(Schema):
     decisions: list[DecisionOut]
 
 
+class DelegateVoteOut(Schema):
+    motion: int | None
+    motion_number: int | None
+    motion_title: str
+    council: str
+    sent_by: str | None
+    instruction: str | None
+    binding: bool | None
+    vote: str
+    complied: bool | None
+    at: datetime
+
+
 class ComplianceRowOut(Schema):
     delegate: str
     council: str | None

@@ -14,6 +14,7 @@ from councils.deliberation.selectors.motions import (
     motions,
     seat_compliance,
 )
+from councils.deliberation.selectors.records import DelegateRecord, delegate_record
 from councils.deliberation.selectors.sittings import (
     AttendanceRow,
     FactionTime,
@@ -42,6 +43,7 @@ __all__ = [
     "AttendanceRow",
     "Compliance",
     "ComplianceRow",
+    "DelegateRecord",
     "FactionTime",
     "MotionPage",
     "Quorum",
@@ -53,6 +55,7 @@ __all__ = [
     "attendance_history",
     "compliance",
     "councils_decided_by",
+    "delegate_record",
     "delegates_of",
     "is_present",
     "motion_page",
