@@ -26,6 +26,8 @@ class PollOpenForm(forms.Form):
     )
 
     def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
+        # Its own ids: the chair's form for a vote counted in the hall is on the same page.
+        kwargs.setdefault("auto_id", "poll_%s")
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["subject"]).choices = subjects
 
