@@ -228,6 +228,22 @@ class Server:
         self.stop()
         raise RuntimeError(f"councils serve did not answer within 60 s; see {log_path}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes (its process group)."""
+        total = 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # After the command: state, ppid, pgrp, ..., utime (12th), stime (13th).
+            if int(fields[2]) == self.process.pid:
+                total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -454,7 +470,9 @@ def main(argv: list[str] | None = None) -> int:
             with urllib.request.urlopen(server.url + STATIC, timeout=10) as response:
                 response.read()
         seconds = max(10, args.delegates // 50)
+        cpu_before = server.cpu_seconds()
         result = run_wrk(server.url, script, pairs_file, fixtures["path"], seconds)
+        server_cpu = server.cpu_seconds() - cpu_before
     finally:
         server.stop()
     codes = {str(k): int(v) for k, v in result["codes"].items()}
@@ -477,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
         f"socket errors {result['errors']}"
         + (f"; first refusal {result['refused'][0][:200]}" if result["refused"] else "")
     )
+    if rows:
+        print(
+            f"server CPU: {server_cpu:.1f} s for {len(rows):,} ballots, "
+            f"{server_cpu / len(rows) * 1000:.2f} ms each "
+            f"(without PostgreSQL's); load average now {os.getloadavg()[0]:.1f}"
+        )
     missed = []
     if args.backend == "postgres":
         if rate < 1000:

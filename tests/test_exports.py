@@ -111,3 +111,21 @@ def test_file_names_carry_the_slug_and_the_date_and_nothing_unsafe():
         == "soviets-1917_composition_petrograd_1917-04-15.csv"
     )
     assert export_filename('a/b"; c', None, "", fmt="json") == "a-b-c.json"
+
+
+def test_a_counts_stage_table_as_json_explains_the_count(tmp_path):
+    from councils.counting.blt import read_blt
+    from councils.counting.methods import get_method
+    from councils.exports import stage_table
+
+    ballots = tmp_path / "e.blt"
+    ballots.write_text('3 1\n4 1 2 0\n3 2 0\n2 3 2 0\n0\n"Ann"\n"Bob"\n"Cat"\n"Test election"\n')
+    result = get_method("irv")(read_blt(str(ballots)), seats=None, seed=1)
+
+    data = json.loads("".join(json_chunks(stage_table(result, title="Test election"))))
+
+    assert data["title"] == "Test election" and data["method"] == "irv" and data["elected"] == ["Bob"]
+    assert [s["action"] for s in data["stages"]] == ["First preferences", "Exclusion of Cat"]
+    bob = next(r for r in data["rows"] if r["row"] == "Bob")
+    assert (bob["stage_1"], bob["stage_2"], bob["elected_at_stage"]) == ("3", "5", 2)
+    assert data["rows"][-1]["kind"] == "exhausted"

@@ -222,3 +222,90 @@ def test_a_body_too_large_is_refused_before_django_sees_it(monkeypatch) -> None:
     scope = {"type": "http", "method": "POST", "path": "/api/organizations", "headers": []}
     _run(serving.application(scope, receive, send))
     assert sent[0]["status"] == 413
+
+
+# --- streaming responses (exports) ----------------------------------------------------------------
+
+
+class _Streaming:
+    """What Django's WSGI handler returns for a StreamingHttpResponse: iterable, ``streaming``."""
+
+    streaming = True
+
+    def __init__(self, chunks: int) -> None:
+        self.chunks = chunks
+        self.made = 0
+        self.closed = False
+
+    def __iter__(self):
+        for i in range(self.chunks):
+            self.made += 1
+            yield f"row {i}\n".encode()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _stream_through_the_application(response: _Streaming, *, fail_at: int | None = None) -> tuple[list, list]:
+    app = serving.application
+    sent: list[dict] = []
+    made_when_sent: list[int] = []
+
+    def wsgi(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/csv; charset=utf-8")])
+        return response
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.body":
+            made_when_sent.append(response.made)
+            if fail_at is not None and len(made_when_sent) >= fail_at:
+                raise OSError("the client went away")
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/o/petrograd/audit.csv",
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1")],
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 1),
+    }
+    original = app.wsgi
+    app.wsgi = wsgi  # type: ignore[assignment]
+    try:
+        _run(app(scope, receive, send))
+    finally:
+        app.wsgi = original
+    return sent, made_when_sent
+
+
+def test_a_streaming_response_is_sent_chunk_by_chunk_as_it_is_made() -> None:
+    response = _Streaming(200)
+
+    sent, made_when_sent = _stream_through_the_application(response)
+
+    assert sent[0] == {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [(b"content-type", b"text/csv; charset=utf-8")],
+    }
+    bodies = sent[1:]
+    assert b"".join(m["body"] for m in bodies) == b"".join(f"row {i}\n".encode() for i in range(200))
+    assert all(m["more_body"] for m in bodies[:-1]) and not bodies[-1].get("more_body", False)
+    # Never more than the queue's few chunks ahead of what was sent: not gathered whole.
+    assert made_when_sent[0] <= serving.STREAM_BUFFER + 2
+    assert response.closed
+
+
+def test_a_client_that_leaves_stops_the_stream() -> None:
+    response = _Streaming(10_000)
+
+    sent, _made = _stream_through_the_application(response, fail_at=3)
+
+    assert response.made < 100  # it stopped making rows soon after the client left
+    assert response.closed
+    assert len(sent) == 3  # the start and two chunks

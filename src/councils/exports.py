@@ -91,6 +91,12 @@ def neutralize(text: str) -> str:
 
 def cell(value: Any) -> str:
     """One CSV cell: formatted as the module describes, text neutralized."""
+    # Text and whole numbers first: nearly every cell is one of them (ABC checks cost more).
+    kind = type(value)
+    if kind is str:
+        return neutralize(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -100,7 +106,7 @@ def cell(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return neutralize(json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True))
+        return neutralize(json.dumps(value, default=_default, ensure_ascii=False, sort_keys=True))
     if isinstance(value, list | tuple | set | frozenset):
         return neutralize("; ".join(_plain(v) for v in value))
     return neutralize(str(value))
@@ -140,10 +146,6 @@ def _default(value: Any) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     raise TypeError(f"{type(value).__name__} is not exportable as JSON")
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=_default))
 
 
 def _dump(value: Any) -> str:

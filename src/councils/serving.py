@@ -9,7 +9,9 @@ So each server process runs this small ASGI application. A request for a live st
 (``/o/<org>/live/``) goes to Django's ASGI handler, as before. Every other request is handed, whole,
 to Django's WSGI handler in ONE trip to a thread pool: the body is read on the event loop, the
 view runs with its middleware in the thread, the response comes back as bytes and is sent from the
-loop. Views do not know which path served them.
+loop. Views do not know which path served them. A streaming response (an export of the whole
+audit log) is not gathered into bytes: the same pool thread iterates it and hands each chunk to the
+loop through a small bounded queue, so the server holds a few chunks of it at a time, never all.
 
 The pool's size is the number of requests a process runs at once (``COUNCILS_THREADS``, default 4);
 the database pool (settings) is sized to match it.
@@ -18,10 +20,12 @@ the database pool (settings) is sized to match it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +43,8 @@ Send = Callable[[Message], Awaitable[None]]
 STREAM_PATH = re.compile(r"^/o/[-\w]+/live/$")
 
 DEFAULT_THREADS = 4
+# Chunks of a streaming response waiting to be sent: the thread making them waits beyond this.
+STREAM_BUFFER = 8
 # A request body is read whole before the view runs: larger ones are refused (413) as they arrive,
 # before they fill the memory. A members file of 100,000 rows is about 5 MB.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -114,12 +120,51 @@ class Application:
         body = b"".join(chunks)
         environ = wsgi_environ(scope, body)
         loop = asyncio.get_running_loop()
-        status, headers, content = await loop.run_in_executor(self.pool, self.run_wsgi, environ)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        # Set to the queue of a streaming response when one starts, or to None once the thread is
+        # done with an ordinary response (the common case: one future more than before, no task).
+        streaming: asyncio.Future[asyncio.Queue[Any] | None] = loop.create_future()
+        emit = _Emitter(loop, streaming)
+        work = loop.run_in_executor(self.pool, self.run_wsgi, environ, emit)
 
-    def run_wsgi(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """Run Django's WSGI handler in this (pool) thread; the whole response, as bytes."""
+        def ordinary(_done: object) -> None:
+            if not streaming.done():
+                streaming.set_result(None)
+
+        work.add_done_callback(ordinary)
+        queue = await streaming
+        if queue is None:
+            whole = work.result()  # the handler's failure, if any, is raised here as before
+            assert whole is not None
+            status, headers, content = whole
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+            return
+        # A streaming response: its start, then its chunks, until the end mark. The queue is read to
+        # the end even when the client has gone, so that the thread is never left waiting on it.
+        item = await queue.get()
+        while item is not _END:
+            if not emit.gone.is_set():
+                try:
+                    if isinstance(item, tuple):
+                        await send({"type": "http.response.start", "status": item[0], "headers": item[1]})
+                    else:
+                        await send({"type": "http.response.body", "body": item, "more_body": True})
+                except OSError:
+                    emit.gone.set()
+            item = await queue.get()
+        if not emit.gone.is_set():
+            await send({"type": "http.response.body", "body": b""})
+        with contextlib.suppress(ClientGone):  # the client left: its chunks stopped being made
+            await work
+
+    def run_wsgi(
+        self, environ: dict[str, Any], emit: Callable[[Any], None] | None = None
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        """Run Django's WSGI handler in this (pool) thread; the whole response, as bytes.
+
+        A streaming response is instead handed to ``emit`` (when given) as it is made: its status and
+        headers as a tuple, then each chunk, then :data:`_END`; and None is returned. It is iterated in
+        this one thread, whose database connection its queries use."""
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -127,7 +172,19 @@ class Application:
             return lambda data: None  # the legacy write() callable: Django does not use it
 
         result: Iterable[bytes] = self.wsgi(environ, start_response)
+        streamed = emit is not None and bool(getattr(result, "streaming", False))
         try:
+            if streamed:
+                assert emit is not None
+                status, headers = started
+                emit((int(status[:3]), _encoded(headers)))
+                try:
+                    for chunk in result:
+                        if chunk:
+                            emit(chunk)
+                finally:
+                    emit(_END)
+                return None
             content = b"".join(result)
         finally:
             # Django's request_finished (connections back to the pool) runs on close.
@@ -135,11 +192,43 @@ class Application:
             if close is not None:
                 close()
         status, headers = started
-        return (
-            int(status[:3]),
-            [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers],
-            content,
-        )
+        return (int(status[:3]), _encoded(headers), content)
+
+
+class ClientGone(Exception):
+    """The client of a streaming response went away: stop making its chunks."""
+
+
+class _Emitter:
+    """Hands a streaming response's parts from the pool thread to the event loop: the first call
+    makes the queue and tells the loop (``streaming``); each call waits for room in the queue. Once
+    the client has gone, every part but the end mark is refused with :class:`ClientGone`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, streaming: asyncio.Future[Any]) -> None:
+        self.loop = loop
+        self.streaming = streaming
+        self.queue: asyncio.Queue[Any] | None = None
+        self.gone = threading.Event()
+
+    def __call__(self, item: Any) -> None:
+        if self.queue is None:
+            self.queue = asyncio.Queue(maxsize=STREAM_BUFFER)
+            self.loop.call_soon_threadsafe(self._announce)
+        if self.gone.is_set() and item is not _END:
+            raise ClientGone
+        asyncio.run_coroutine_threadsafe(self.queue.put(item), self.loop).result()
+
+    def _announce(self) -> None:
+        if not self.streaming.done():
+            self.streaming.set_result(self.queue)
+
+
+#: The mark after a streaming response's last chunk.
+_END = object()
+
+
+def _encoded(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
 
 def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # ninja's own static files: /api/docs loads Swagger UI from here, not from a CDN.
+    "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "councils.accounts",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,11 +162,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+#: Addresses (or networks, as uvicorn's ``forwarded_allow_ips`` reads them) of the reverse proxies
+#: whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers are believed. None by default: a
+#: request's address is then the connection's, whatever headers it sends (``councils serve``).
+COUNCILS_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("COUNCILS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+
+
+def _client_address(request: object) -> str | None:
+    """The address throttling keys on: REMOTE_ADDR, which the server sets from a forwarded header
+    only for a trusted proxy (never the header itself, which any client can write)."""
+    meta: dict[str, str] = getattr(request, "META", {})
+    return meta.get("REMOTE_ADDR") or None
+
+
 # Throttled sign-in: after 5 failures from one user name and address, wait an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = _client_address
 # Our page says when to try again (axes would answer with plain text).
 AXES_LOCKOUT_CALLABLE = "councils.web.views.locked_out"
 
@@ -193,8 +212,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# HTTPS (docs/operations.md): COUNCILS_HTTPS=1 when the site is served over TLS, usually by a
+# proxy named in COUNCILS_TRUSTED_PROXIES (whose X-Forwarded-Proto then says the request was
+# secure). It redirects plain HTTP, sends HSTS and marks the cookies secure.
+HTTPS = _env_bool("COUNCILS_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("COUNCILS_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and _env_bool("COUNCILS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = HTTPS and _env_bool("COUNCILS_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = HTTPS or _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
@@ -236,6 +266,23 @@ COUNCILS_BASE_URL = os.environ.get("COUNCILS_BASE_URL", "http://127.0.0.1:8000")
 # PASSWORD_RESET_TIMEOUT (Django's default, three days).
 COUNCILS_INVITATION_DAYS = int(os.environ.get("COUNCILS_INVITATION_DAYS", "14"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+# Content-Security-Policy (django-csp): scripts only from the site's own files (the pages have no
+# inline script); style attributes stay allowed, as the pages colour factions with them.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

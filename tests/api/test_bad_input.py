@@ -82,3 +82,16 @@ def test_a_date_out_of_range_or_malformed_is_refused(world, member_client, path,
 def test_a_date_in_range_is_answered(world, member_client):
     assert member_client.get(world.url("/councils/soviet/seats?at=1917-10-25")).status_code == 200
     assert member_client.get(world.url("/councils/soviet/seats?at=1800-01-01")).status_code == 200
+
+
+def test_a_petition_reason_with_a_control_character_is_refused_naming_reason(world, member_client):
+    from councils.federation.models import RecallPetition
+
+    response = member_client.post(
+        world.url("/petitions"),
+        {"seat": world.seat.pk, "reason": "He voted \u202efor the war"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "U+202E" in response.json()["errors"]["reason"][0]
+    assert not RecallPetition.objects.exists()

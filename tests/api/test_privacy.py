@@ -122,3 +122,16 @@ def test_an_organizer_resends_an_invitation(
     refused = organizer_client.post(world.url(f"/members/{world.member.pk}/invite"))
     assert refused.status_code == 400
     assert "has already set a password" in refused.content.decode()
+
+
+def test_an_organizer_invites_everyone_waiting_through_the_api(
+    transactional_db, world, organizer_client, member_client, mailoutbox
+):
+    for name in ("Waiting One", "Waiting Two"):
+        waiting = MemberFactory(constituency=world.constituency, name=name)
+        waiting.user.set_unusable_password()
+        waiting.user.save()
+    url = world.url("/invitations")
+    assert member_client.post(url).status_code == 403
+    assert organizer_client.post(url).json() == {"members": 2, "sent": 2, "failed": 0}
+    assert len(mailoutbox) == 2

@@ -209,6 +209,28 @@ def test_an_advisory_instruction_records_the_departure(hall, federation):
     assert selectors.seat_compliance(seat=delegates[0])[0].complied is False
     event = Event.objects.filter(kind="decision.recorded").latest("pk")
     assert event.data["departures"] == 1
+    # The constituency sees it beside its deputy.
+    records = selectors.delegate_records(seats=[d.derives_from for d in delegates])
+    assert (
+        records[delegates[0].derives_from_id].departed,
+        records[delegates[1].derives_from_id].complied,
+    ) == (1, 1)
+
+
+def test_the_constituency_page_shows_the_delegates_record(hall, federation, client):
+    congress, delegates = federation
+    motion = services.motion_submit(
+        actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
+    )
+    services.instruction_adopt(
+        actor=hall.organizer, council=hall.council, motion=motion, position="no", yes=3, no=2
+    )
+    services.decision_record(
+        actor=hall.organizer, motion=motion, votes=[(delegates[0], "no"), (delegates[1], "no")]
+    )
+    client.force_login(hall.user(3))
+    page = client.get(f"/o/{hall.organization.slug}/constituencies/{hall.seats[0].constituency.slug}/")
+    assert "1 of 1 named votes" in page.content.decode()
 
 
 def test_a_later_instruction_supersedes_and_a_rejected_one_changes_nothing(hall, federation):

@@ -176,3 +176,13 @@ def test_the_compliance_page(client, hall):
     motion = services.motion_submit(actor=hall.user(0), council=hall.council, title="Peace", text="Peace.")
     page = client.get(_url("compliance", hall, motion.pk)).content.decode()
     assert "No named vote" in page
+
+
+def test_the_admin_shows_the_record_read_only(client, hall):
+    hall.organizer.is_staff = True
+    hall.organizer.save()
+    client.force_login(hall.organizer)
+    for model in ("sitting", "motion", "attendancerecord", "decision", "instruction", "speech"):
+        assert client.get(f"/admin/deliberation/{model}/").status_code == 200, model
+    assert client.get(f"/admin/deliberation/sitting/{hall.sitting.pk}/change/").status_code == 200
+    assert client.get("/admin/deliberation/sitting/add/").status_code == 403

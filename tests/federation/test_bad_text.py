@@ -132,3 +132,9 @@ def test_the_validator_allows_ordinary_text_in_any_script():
     assert text_problem("שלום עליכם") is None  # right-to-left text itself is fine
     assert text_problem("a\nb", multiline=True) is None
     assert text_problem("a\nb") is not None
+
+
+def test_a_field_too_long_for_csv_is_refused_naming_its_line(org, tmp_path):
+    message = import_file(tmp_path, GOOD + "Big," + "x" * 200_000 + "@example.org,putilov\n")
+    assert "not a readable CSV file: line 2:" in message
+    assert not Member.objects.exists()

@@ -242,3 +242,17 @@ def test_only_organizers_form_change_and_end_blocs(org, organizer, factions):
     with pytest.raises(NotAllowed):
         services.bloc_end(actor=member.user, bloc=bloc)
     assert Event.objects.filter(organization=org, kind__startswith="bloc.").count() == 1
+
+
+def test_two_blocs_in_force_may_not_share_a_name(org, organizer, factions):
+    services.bloc_form(
+        actor=organizer, organization=org, name="Left", factions=[factions["SRs"], factions["Mensheviks"]]
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.bloc_form(
+            actor=organizer,
+            organization=org,
+            name=" Left ",
+            factions=[factions["Bolsheviks"], factions["Others"]],
+        )
+    assert raised.value.message_dict == {"name": ["A bloc of this name is in force already."]}

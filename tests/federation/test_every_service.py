@@ -103,6 +103,7 @@ def test_every_service_writes_exactly_one_event_of_a_registered_kind():
     run("seat_resign", actor=admin, seat=Seat.objects.get(pk=other.pk), at=at(11))
     run("member_move", actor=admin, member=members[4], constituency=yard, at=at(12))
     run("member_invite", actor=admin, member=members[5], at=at(12))
+    run("members_invite_pending", actor=admin, organization=org, at=at(12))
     run("member_leave", actor=lone.user, member=lone, at=at(13))
     greens = run("faction_create", actor=admin, organization=org, name="Greens", at=at(13))
     bloc = run(

@@ -151,3 +151,18 @@ def test_another_app_registers_a_kind_and_it_appears_on_the_settings_page(client
     assert [k.code for k in notification_kinds()][-1] == "test.poll_opened"
     client.force_login(MemberFactory().user)
     assert "A poll I may vote in opens" in client.get(reverse("notification_settings")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_is_down_does_not_undo_the_petition(settings, caplog):
+    from councils.federation.models import RecallPetition
+    from tests.smtp import free_port, use_smtp
+
+    constituency = ConstituencyFactory(name="Putilov Works", slug="putilov")
+    SeatAllocationFactory(council=constituency.council, constituency=constituency, seats=1)
+    seat = SeatFactory(constituency=constituency)
+    opener, *_rest = _members(constituency, 3)
+    use_smtp(settings, free_port())  # nobody listens there
+    petition = services.petition_open(actor=opener.user, seat=seat)
+    assert RecallPetition.objects.filter(pk=petition.pk, status=RecallPetition.Status.OPEN).exists()
+    assert "messages could not be sent" in caplog.text

@@ -146,3 +146,20 @@ def test_verify_poll_checks_an_audited_ballot(tmp_path, ceremony_files):
     path.write_text(json.dumps(audited))
     with pytest.raises(CommandError, match="audited ballot: audit: answer 0 does not encrypt 1"):
         run("verify_poll", str(board), "--audit", str(path))
+
+
+def test_a_trustee_working_against_an_address_prints_only_its_message(tmp_path):
+    ceremony = tmp_path / "ceremony.json"
+    run("trustee", "init", str(ceremony), "--threshold", "1", "--size", "1")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ceremony.json"
+        printed = run("trustee", "keygen", url, "--key", str(tmp_path / "me.key"), "--index", "1")
+    finally:
+        server.shutdown()
+    message = json.loads(printed)
+    assert message["type"] == "registration" and message["index"] == 1 and len(message["exchange_key"]) == 64
+    assert json.loads(ceremony.read_text())["registrations"] == {}  # the server, not the trustee, adds it

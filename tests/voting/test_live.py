@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def heard():
+def heard(monkeypatch):
+    # The in-process backend on every database: what is under test is which messages are sent,
+    # not how they travel (tests/live covers the backends).
+    monkeypatch.setattr(publish, "backend", lambda using="default": publish.LOCAL)
     messages: list[dict] = []
     unsubscribe = publish.local_subscribe(lambda org, payload: messages.append(json.loads(payload)))
     yield messages

@@ -283,3 +283,25 @@ def test_a_chair_enters_a_roll_call_on_the_page(body):
     assert poll.entered_totals == {"yes": 2}
     bad = officer.post(page(body, poll, "poll_roll_call"), {"total-yes": "lots"}, follow=True)
     assert "whole numbers" in bad.content.decode()
+
+
+def _page_queries(deputies: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body = make_body(deputies=deputies)
+    poll = body.poll(kind="election", method="scottish-stv", seats=2, candidates=["A", "B", "C"])
+    a, b, _c = ids(poll)
+    for deputy in body.deputies:
+        services.ballot_cast(actor=deputy.user, poll=poll, ballot={"ranking": [a, b]})
+    for step in (services.poll_close, services.poll_count, services.poll_publish):
+        step(actor=body.officer, poll=poll)
+    client = client_of(body.officer)
+    client.get(page(body, poll))  # the session and caches warmed
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page(body, poll)).status_code == 200
+    return len(queries)
+
+
+def test_the_poll_page_costs_the_same_queries_however_many_voted(db):
+    assert _page_queries(3) == _page_queries(12)

@@ -62,3 +62,17 @@ def test_a_date_in_range_shows_that_day(client, pg):
     client.force_login(pg.dora.user)
     html = client.get(reverse("council", args=[pg.org.slug, pg.soviet.slug]), {"at": "1917-03-01"}).content
     assert b'value="1917-03-01"' in html and b'aria-invalid="true"' not in html
+
+
+def test_a_petition_reason_with_a_bidirectional_override_is_refused_on_the_page(client, pg):
+    from councils.federation.models import RecallPetition, Seat
+
+    client.force_login(pg.dora.user)
+    viktor_seat = Seat.objects.get(holder=pg.viktor, end__isnull=True)
+    response = client.post(
+        reverse("petition_open", args=[pg.org.slug, pg.putilov.slug]),
+        {"seat": viktor_seat.pk, "reason": "Supports the \u202ecoalition"},
+    )
+    assert response.status_code == 400
+    assert "bidirectional control character (U+202E)" in response.content.decode()
+    assert not RecallPetition.objects.filter(seat=viktor_seat).exists()

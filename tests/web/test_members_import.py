@@ -85,3 +85,19 @@ def test_an_organizer_imports_and_each_member_is_invited(client, settings):
     assert Member.objects.filter(organization=pg.org, name__in=["Nina Kuzmina", "Oleg Sokolov"]).count() == 2
     [invitation] = mailbox.to("nina@putilov.example")
     assert "/accounts/invitation/" in invitation.get_content()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organizer_invites_again_everyone_without_a_password(client, mailoutbox):
+    pg = build_petrograd()
+    mailoutbox.clear()  # the scenario's petition told its constituency
+    client.force_login(pg.organizer)
+    url = reverse("members_import", args=[pg.org.slug])
+    assert "Every member has set a password." in client.get(url).content.decode()
+    client.post(url, {"file": _file(GOOD), "delimiter": ",", "invite": ""})
+    assert mailoutbox == []  # imported without invitations
+    assert "2 members have not set a password yet." in client.get(url).content.decode()
+    response = client.post(url, {"action": "invite_pending"}, follow=True)
+    assert "New invitations sent: 2 of 2." in response.content.decode()
+    assert sorted(m.to[0] for m in mailoutbox) == ["nina@putilov.example", "oleg@obukhov.example"]
+    assert all("/accounts/invitation/" in m.body for m in mailoutbox)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -188,6 +188,29 @@ def email_change_request(
     return mail.on_commit(lambda: [message])
 
 
+def email_change_claim(*, token: str) -> dict[str, str]:
+    """What a confirmation link asks (``{"username", "new"}``), checked but not applied; raises
+    ``ValidationError`` (field ``token``) as :func:`email_change_confirm` would."""
+    claim = _claim(token)
+    User = get_user_model()
+    user = User._default_manager.filter(pk=int(claim.get("user") or 0), is_active=True).first()
+    if user is None:
+        raise ValidationError({"token": [_(EMAIL_LINK_BAD)]})
+    return {"username": user.get_username(), "new": str(claim.get("new") or "")}
+
+
+def _claim(token: str) -> dict[str, Any]:
+    try:
+        claim = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.SignatureExpired as e:
+        raise ValidationError({"token": [_(EMAIL_LINK_EXPIRED)]}) from e
+    except signing.BadSignature as e:
+        raise ValidationError({"token": [_(EMAIL_LINK_BAD)]}) from e
+    if not isinstance(claim, dict):
+        raise ValidationError({"token": [_(EMAIL_LINK_BAD)]})
+    return claim
+
+
 @transaction.atomic
 def email_change_confirm(*, actor: AbstractBaseUser | AnonymousUser | None, token: str) -> User:
     """Follow the link of :func:`email_change_request`: the account's address becomes the new one.
@@ -198,14 +221,13 @@ def email_change_confirm(*, actor: AbstractBaseUser | AnonymousUser | None, toke
     Raises ``ValidationError`` (field ``token``) for a link that is forged, expired, already used,
     or whose address another account took meanwhile.
     """
-    try:
-        claim = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
-    except signing.SignatureExpired as e:
-        raise ValidationError({"token": [_(EMAIL_LINK_EXPIRED)]}) from e
-    except signing.BadSignature as e:
-        raise ValidationError({"token": [_(EMAIL_LINK_BAD)]}) from e
+    claim = _claim(token)
     User = get_user_model()
-    user = User._default_manager.select_for_update().filter(pk=claim.get("user"), is_active=True).first()
+    user = (
+        User._default_manager.select_for_update()
+        .filter(pk=int(claim.get("user") or 0), is_active=True)
+        .first()
+    )
     if user is None:
         raise ValidationError({"token": [_(EMAIL_LINK_BAD)]})
     old, new = claim.get("old") or "", claim.get("new") or ""

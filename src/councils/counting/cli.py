@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -86,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         help="apportion seats by size",
         description="Apportion seats among the rows of a CSV 'name,votes' (or 'name,population').",
     )
-    apportion.add_argument("file", help="CSV with a header row and name,size rows")
+    apportion.add_argument("file", help="CSV of name,size rows, after an optional header row")
     apportion.add_argument("--seats", type=int, required=True, help="seats to apportion")
     apportion.add_argument("--method", required=True, help=", ".join(APPORTION_METHODS))
     apportion.add_argument(
@@ -282,7 +283,10 @@ def _size(value: int | float) -> str:
 
 
 def read_sizes(path: str | os.PathLike[str]) -> dict[str, int | float]:
-    """Read a CSV with a header and ``name,votes`` (or ``name,population``) rows.
+    """Read a CSV of ``name,votes`` (or ``name,population``) rows after an optional header.
+
+    The first row is a header when its second cell is not a number (``name,votes``); a first row
+    such as ``Putilov Works,12000`` is data, and is counted.
 
     Raises
     ------
@@ -306,9 +310,12 @@ def read_sizes(path: str | os.PathLike[str]) -> dict[str, int | float]:
             path=name,
             line=1,
         )
+    rows: Iterable[tuple[int, list[str]]] = ((reader.line_num, row) for row in reader)
+    if _is_number(header[1]):
+        # A first row whose size is a number is a row of data, not a header: it is counted.
+        rows = itertools.chain([(1, header)], rows)
     sizes: dict[str, int | float] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != 2:
@@ -322,6 +329,14 @@ def read_sizes(path: str | os.PathLike[str]) -> dict[str, int | float]:
     if not sizes:
         raise BallotFileError("no rows after the header", path=name, line=2)
     return sizes
+
+
+def _is_number(raw: str) -> bool:
+    try:
+        float(raw.replace("_", "").replace(" ", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_size(raw: str, path: str, line: int) -> int | float:

@@ -53,18 +53,18 @@ def total_weight_within_bound(weights: npt.NDArray[np.int64] | npt.NDArray[np.fl
     The sum is never taken in int64, where it could wrap round to a small number: a float sum
     decides every total not within a hair of the bound, and Python integers the rest.
     """
-    rows = int(weights.shape[0])
+    rows = weights.shape[0]
     if rows == 0:
         return True
-    largest = weights.max()
-    if np.issubdtype(weights.dtype, np.integer) and int(largest) * rows <= MAX_TOTAL_WEIGHT:
-        return True  # the usual case: one comparison, no sum
+    integral = weights.dtype.kind in "iu"
+    if integral and int(weights.max()) * rows <= MAX_TOTAL_WEIGHT:
+        return True  # the usual case: one pass, no sum
     approximate = float(weights.sum(dtype=np.float64))
-    if not np.isfinite(approximate):
+    if approximate != approximate or approximate in (float("inf"), float("-inf")):
         return False
     if approximate < MAX_TOTAL_WEIGHT * (1 - 1e-9):
         return True
-    if approximate > MAX_TOTAL_WEIGHT * (1 + 1e-9) or not np.issubdtype(weights.dtype, np.integer):
+    if approximate > MAX_TOTAL_WEIGHT * (1 + 1e-9) or not integral:
         return approximate <= MAX_TOTAL_WEIGHT
     return sum(int(w) for w in weights.tolist()) <= MAX_TOTAL_WEIGHT
 

@@ -157,7 +157,7 @@ def motion_compliance(request: ApiRequest, slug: str, motion_id: int) -> Any:
     return [
         {
             "delegate": r.delegate,
-            "council": r.council.name if r.council else None,
+            "council": r.council_name or None,
             "instruction": r.instruction.position if r.instruction else None,
             "binding": r.instruction.binding if r.instruction else None,
             "vote": r.vote,
@@ -177,16 +177,15 @@ def seat_compliance(request: ApiRequest, slug: str, seat_id: int) -> Any:
     seat = get_object_or_404(Seat, organization=organization, pk=seat_id)
     return [
         {
-            "motion": r.decision.motion_id,
-            "motion_number": r.decision.motion.number if r.decision.motion else None,
-            "motion_title": r.decision.motion.title if r.decision.motion else "",
-            "council": r.decision.motion.council.name if r.decision.motion else "",
-            "sent_by": r.council.name if r.council else None,
+            "motion": motion.pk,
+            "motion_number": motion.number,
+            "motion_title": motion.title,
+            "council": motion.council.name,
+            "sent_by": r.council_name or None,
             "instruction": r.instruction.position if r.instruction else None,
             "binding": r.instruction.binding if r.instruction else None,
             "vote": r.vote,
             "complied": r.complied,
-            "at": r.decision.at,
         }
-        for r in selectors.delegate_record(seat=seat).rows
+        for r, motion in selectors.delegate_record(seat=seat).entries
     ]

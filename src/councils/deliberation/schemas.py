@@ -107,8 +107,8 @@ class MotionOut(Schema):
 
 
 class DelegateVoteOut(Schema):
-    motion: int | None
-    motion_number: int | None
+    motion: int
+    motion_number: int
     motion_title: str
     council: str
     sent_by: str | None
@@ -116,7 +116,6 @@ class DelegateVoteOut(Schema):
     binding: bool | None
     vote: str
     complied: bool | None
-    at: datetime
 
 
 class ComplianceRowOut(Schema):

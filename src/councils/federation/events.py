@@ -152,6 +152,14 @@ class MemberInvited:
     name: str
 
 
+@register_kind(
+    "members.invited", summary=gettext_noop("New invitations sent to %(members)s members who had no password")
+)
+@dataclass(frozen=True)
+class MembersInvited:
+    members: int
+
+
 @register_kind("member.moved", summary=gettext_noop("%(name)s moved from %(from_name)s to %(to_name)s"))
 @dataclass(frozen=True)
 class MemberMoved(Cascade):

@@ -8,3 +8,6 @@ class WebConfig(AppConfig):
     name = "councils.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from councils.web import checks  # noqa: F401  (registers the system checks)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from councils.voting.crypto import group
 from councils.voting.crypto.ballot import (
@@ -185,3 +187,34 @@ def test_ciphertexts_add_up_homomorphically():
     ballots = [encrypt(question, c).ballot for c in ([1, 0], [1, 1], [0, 1], [1, 1])]
     totals = [ciphertext_sum([b.ciphertexts[a] for b in ballots]) for a in range(2)]
     assert [decrypt(t) for t in totals] == [3, 3]
+
+
+def test_a_ballot_has_one_encoding_only():
+    """Another spelling of the same ballot would be a new tracker for a copied vote."""
+    question = Question.yes_no_abstain()
+    data = encrypt(question, [1, 0, 0]).ballot.to_json()
+    for field, value in [("version", True), ("answers", data["answers"] + [data["answers"][0]])]:
+        with pytest.raises(MalformedError):
+            ballot_verify(data | {field: value}, question=question, fingerprint=FINGERPRINT, key=KEY)
+    data["answers"][0]["alpha"] = data["answers"][0]["alpha"].upper()
+    with pytest.raises(MalformedError, match="lower-case"):
+        ballot_verify(data, question=question, fingerprint=FINGERPRINT, key=KEY)
+
+
+@st.composite
+def questions_and_choices(draw):
+    answers = draw(st.integers(1, 6))
+    low = draw(st.integers(0, answers))
+    high = draw(st.integers(low, answers))
+    marks = draw(st.integers(low, high))
+    chosen = draw(st.permutations(range(answers)))[:marks]
+    return Question(answers, low, high), [1 if a in chosen else 0 for a in range(answers)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(questions_and_choices())
+def test_every_allowed_choice_of_every_question_shape_verifies_and_decrypts(case):
+    question, choices = case
+    ballot = encrypt(question, choices).ballot
+    parsed = ballot_verify(ballot.canonical(), question=question, fingerprint=FINGERPRINT, key=KEY)
+    assert [decrypt(ct) for ct in parsed.ciphertexts] == choices

@@ -6,7 +6,14 @@ import pytest
 
 from councils.voting.crypto import group
 from councils.voting.crypto.ballot import Question, ballot_encrypt
-from councils.voting.crypto.board import BoardError, BoardWriter, trustee_decrypt, verify_board
+from councils.voting.crypto.board import (
+    BoardError,
+    BoardWriter,
+    board_add_partial,
+    board_append,
+    trustee_decrypt,
+    verify_board,
+)
 from councils.voting.crypto.errors import MalformedError, RefusedError
 
 from .conftest import POLL, closed_board, rehash, tampered
@@ -293,3 +300,20 @@ def test_any_change_to_a_board_is_named_never_a_crash(committee):
                 continue
             # Accepted only if the "change" put back the value that was there.
             assert candidate == document, path
+
+
+def test_only_the_threshold_of_trustees_decrypts(committee, published):
+    """Only t x answers factors exist: a third trustee's factors are refused and named."""
+    writer_doc = tampered(published)
+    assert len(events_of(writer_doc, "partial_decryption")) == 2
+    assert all(len(e["body"]["factors"]) == 3 for e in events_of(writer_doc, "partial_decryption"))
+    without_result = tampered(published)
+    without_result["events"] = [e for e in without_result["events"] if e["type"] != "result"]
+    with pytest.raises(MalformedError, match="threshold of trustees has already decrypted"):
+        board_add_partial(
+            without_result, trustee_decrypt(without_result, committee.keys[2], processes=1), processes=1
+        )
+    extra = trustee_decrypt(without_result, committee.keys[2], processes=1)
+    board_append(without_result, "partial_decryption", extra)
+    with pytest.raises(BoardError, match="more trustees decrypted than the threshold"):
+        verify_board(without_result, processes=1)

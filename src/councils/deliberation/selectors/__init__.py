@@ -7,14 +7,16 @@ from councils.deliberation.selectors.motions import (
     AmendmentRow,
     Compliance,
     ComplianceRow,
+    DelegateRecord,
     MotionPage,
     compliance,
+    delegate_records,
     delegates_of,
     motion_page,
     motions,
     seat_compliance,
 )
-from councils.deliberation.selectors.records import DelegateRecord, delegate_record
+from councils.deliberation.selectors.records import DelegateHistory, delegate_record
 from councils.deliberation.selectors.sittings import (
     AttendanceRow,
     FactionTime,
@@ -43,6 +45,7 @@ __all__ = [
     "AttendanceRow",
     "Compliance",
     "ComplianceRow",
+    "DelegateHistory",
     "DelegateRecord",
     "FactionTime",
     "MotionPage",
@@ -56,6 +59,7 @@ __all__ = [
     "compliance",
     "councils_decided_by",
     "delegate_record",
+    "delegate_records",
     "delegates_of",
     "is_present",
     "motion_page",

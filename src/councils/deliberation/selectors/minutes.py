@@ -101,16 +101,16 @@ def minutes(*, sitting: Sitting) -> Minutes:
         Decision.objects.filter(sitting=sitting).select_related("motion", "amendment").order_by("at", "pk")
     )
     votes: dict[int, list[MinutesVote]] = defaultdict(list)
-    for v in (
+    choice_labels = dict(RollCallVote.Choice.choices)
+    # Plain values, not model instances: a congress's roll call has thousands of rows.
+    for decision_id, name, choice, departed in (
         RollCallVote.objects.filter(decision__sitting=sitting)
-        .select_related("seat__holder")
         .order_by("seat__holder__name")
+        .values_list("decision_id", "seat__holder__name", "choice", "departed_from_id")
     ):
-        votes[v.decision_id].append(
+        votes[decision_id].append(
             MinutesVote(
-                name=v.seat.holder.name,
-                choice=v.get_choice_display(),
-                departed=v.departed_from_id is not None,
+                name=name, choice=str(choice_labels.get(choice, choice)), departed=departed is not None
             )
         )
     by_item: dict[int | None, list[MinutesDecision]] = defaultdict(list)
@@ -120,15 +120,17 @@ def minutes(*, sitting: Sitting) -> Minutes:
     last_out: dict[int, datetime] = {}
     present: dict[int, bool] = {}
     names: dict[int, str] = {}
-    for r in (
-        AttendanceRecord.objects.filter(sitting=sitting).select_related("seat__holder").order_by("at", "pk")
+    for seat_id, name, is_present, at in (
+        AttendanceRecord.objects.filter(sitting=sitting)
+        .order_by("at", "pk")
+        .values_list("seat_id", "seat__holder__name", "present", "at")
     ):
-        names[r.seat_id] = r.seat.holder.name
-        present[r.seat_id] = r.present
-        if r.present:
-            first_in.setdefault(r.seat_id, r.at)
+        names[seat_id] = name
+        present[seat_id] = is_present
+        if is_present:
+            first_in.setdefault(seat_id, at)
         else:
-            last_out[r.seat_id] = r.at
+            last_out[seat_id] = at
     attendance = sorted(
         (
             MinutesAttendance(

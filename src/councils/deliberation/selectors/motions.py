@@ -121,14 +121,18 @@ def motion_page(*, motion: Motion) -> MotionPage:
 
 @dataclass(frozen=True)
 class ComplianceRow:
-    """One delegate's named vote on a motion against their council's instruction."""
+    """One delegate's named vote on a motion against their council's instruction (plain values: a
+    congress has thousands of delegates, and a row of model instances per vote would cost more
+    than the query)."""
 
-    seat: Seat
+    seat_id: int
     delegate: str
-    council: Council | None
+    council_id: int | None
+    council_name: str
     instruction: Instruction | None
     vote: str
-    decision: Decision
+    decision_id: int
+    motion_id: int
 
     @property
     def instructed(self) -> bool:
@@ -156,49 +160,58 @@ class Compliance:
         return sum(1 for r in self.rows if r.complied is False)
 
 
+_VOTE_FIELDS = (
+    "seat_id",
+    "seat__holder__name",
+    "seat__child_council_id",
+    "seat__child_council__name",
+    "choice",
+    "decision_id",
+    "decision__motion_id",
+)
+
+
 def compliance(*, motion: Motion) -> Compliance:
     """Per delegate, how they voted on ``motion`` in its named votes (roll calls; named polls once the
     voting app is integrated) and whether that followed the instruction of the council that sent
-    them: three queries, whatever the number of delegates."""
-    instructions = {
-        i.council_id: i
-        for i in Instruction.objects.filter(motion=motion, ended_at__isnull=True).select_related("council")
-    }
+    them: two queries, whatever the number of delegates."""
+    instructions = {i.council_id: i for i in Instruction.objects.filter(motion=motion, ended_at__isnull=True)}
     votes = (
         RollCallVote.objects.filter(decision__motion=motion, decision__amendment__isnull=True)
-        .select_related("seat__holder", "seat__child_council", "decision")
         .order_by("seat__child_council__name", "seat__holder__name")
+        .values_list(*_VOTE_FIELDS)
     )
     rows = [
         ComplianceRow(
-            seat=v.seat,
-            delegate=v.seat.holder.name,
-            council=v.seat.child_council,
-            instruction=instructions.get(v.seat.child_council_id or 0),
-            vote=v.choice,
-            decision=v.decision,
+            seat_id=seat_id,
+            delegate=name,
+            council_id=council_id,
+            council_name=council_name or "",
+            instruction=instructions.get(council_id or 0),
+            vote=choice,
+            decision_id=decision_id,
+            motion_id=motion_id,
         )
-        for v in votes
+        for seat_id, name, council_id, council_name, choice, decision_id, motion_id in votes
     ]
     return Compliance(motion=motion, rows=rows)
 
 
 def seat_compliance(*, seat: Seat) -> list[ComplianceRow]:
-    """A delegate's record: every named vote they cast where their council had instructed them (what
-    a constituency sees beside its deputy when a recall is proposed). Three queries."""
+    """A delegate's record: every named vote they cast on a motion, with the instruction of their
+    council on it (what a constituency sees beside its deputy when a recall is proposed). Two queries."""
     votes = list(
         RollCallVote.objects.filter(
             seat=seat, decision__amendment__isnull=True, decision__motion__isnull=False
         )
-        .select_related("decision__motion", "seat__holder", "seat__child_council")
         .order_by("decision__at")
+        .values_list(*_VOTE_FIELDS)
     )
-    motion_ids = [v.decision.motion_id for v in votes if v.decision.motion_id is not None]
     instructions = (
         {
             i.motion_id: i
             for i in Instruction.objects.filter(
-                motion_id__in=motion_ids, council_id=seat.child_council_id, ended_at__isnull=True
+                motion_id__in=[v[6] for v in votes], council_id=seat.child_council_id, ended_at__isnull=True
             )
         }
         if seat.child_council_id is not None
@@ -206,15 +219,58 @@ def seat_compliance(*, seat: Seat) -> list[ComplianceRow]:
     )
     return [
         ComplianceRow(
-            seat=seat,
-            delegate=v.seat.holder.name,
-            council=v.seat.child_council,
-            instruction=instructions.get(v.decision.motion_id or 0),
-            vote=v.choice,
-            decision=v.decision,
+            seat_id=seat_id,
+            delegate=name,
+            council_id=council_id,
+            council_name=council_name or "",
+            instruction=instructions.get(motion_id),
+            vote=choice,
+            decision_id=decision_id,
+            motion_id=motion_id,
         )
-        for v in votes
+        for seat_id, name, council_id, council_name, choice, decision_id, motion_id in votes
     ]
+
+
+@dataclass(frozen=True)
+class DelegateRecord:
+    """How a deputy voted as a delegate above, in named votes where their council had instructed them."""
+
+    complied: int
+    departed: int
+
+    @property
+    def instructed(self) -> int:
+        return self.complied + self.departed
+
+
+def delegate_records(*, seats: list[Seat]) -> dict[int, DelegateRecord]:
+    """For deputies' seats (a constituency's), their record as delegates: the named votes cast from
+    the delegate seats derived from them, against their council's instructions. Keyed by the
+    deputy's seat; two queries, whatever the number of seats and votes."""
+    votes = list(
+        RollCallVote.objects.filter(
+            seat__derives_from__in=[s.pk for s in seats],
+            decision__motion__isnull=False,
+            decision__amendment__isnull=True,
+        ).values_list("seat__derives_from_id", "seat__child_council_id", "choice", "decision__motion_id")
+    )
+    if not votes:
+        return {}
+    positions = {
+        (council_id, motion_id): position
+        for council_id, motion_id, position in Instruction.objects.filter(
+            motion_id__in={v[3] for v in votes}, council_id__in={v[1] for v in votes}, ended_at__isnull=True
+        ).values_list("council_id", "motion_id", "position")
+    }
+    counts: dict[int, list[int]] = {}
+    for below, council_id, choice, motion_id in votes:
+        position = positions.get((council_id, motion_id))
+        if below is None or position is None or position == Instruction.Position.FREE:
+            continue
+        tally = counts.setdefault(below, [0, 0])
+        tally[0 if choice == position else 1] += 1
+    return {seat_id: DelegateRecord(complied=c, departed=d) for seat_id, (c, d) in counts.items()}
 
 
 def delegates_of(*, council: Council, at: datetime | None = None) -> QuerySet[Seat]:
@@ -230,8 +286,10 @@ __all__ = [
     "AmendmentRow",
     "Compliance",
     "ComplianceRow",
+    "DelegateRecord",
     "MotionPage",
     "compliance",
+    "delegate_records",
     "delegates_of",
     "motion_page",
     "motions",

@@ -16,6 +16,7 @@ from councils.federation.models import (
 )
 from councils.federation.schemas import (
     InvitationOut,
+    InvitationsOut,
     MemberMoveIn,
     MemberOut,
 )
@@ -73,6 +74,16 @@ def member_invite(request: ApiRequest, slug: str, member_id: int) -> Any:
     member = _member(request, slug, member_id)
     delivery = services.member_invite(actor=request.auth, member=member)
     return {"member": member.pk, "sent": delivery.sent > 0}
+
+
+@router.post("/organizations/{slug}/invitations", response={200: InvitationsOut, **WRITE_ERRORS})
+def members_invite_pending(request: ApiRequest, slug: str) -> Any:
+    """Send a new invitation to every member who has not set a password yet (organizers). 400 names
+    `organization` when nobody is waiting."""
+    outcome = services.members_invite_pending(
+        actor=request.auth, organization=organization_for(request, slug)
+    )
+    return {"members": outcome.members, "sent": outcome.delivery.sent, "failed": outcome.delivery.failed}
 
 
 @router.post("/organizations/{slug}/members/{member_id}/leave", response={200: MemberOut, **WRITE_ERRORS})

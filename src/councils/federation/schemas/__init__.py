@@ -27,6 +27,7 @@ from councils.federation.schemas.errors import (
 )
 from councils.federation.schemas.members import (
     InvitationOut,
+    InvitationsOut,
     MemberMoveIn,
     MemberOut,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "FactionOut",
     "FieldErrors",
     "InvitationOut",
+    "InvitationsOut",
     "MemberMoveIn",
     "MemberOut",
     "Message",

@@ -65,3 +65,11 @@ class InvitationOut(Schema):
 
     member: int
     sent: bool = Field(description="False when the mail server did not take the message (the log says why).")
+
+
+class InvitationsOut(Schema):
+    """New invitations sent to the members who had not set a password."""
+
+    members: int = Field(description="Members invited.")
+    sent: int = Field(description="Messages the mail server took.")
+    failed: int = Field(description="Messages it did not take (the log says why).")

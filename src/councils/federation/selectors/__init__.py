@@ -45,6 +45,7 @@ from councils.federation.selectors.events import (
     events,
     label_events,
     may_see_contact,
+    members_without_password,
 )
 from councils.federation.selectors.structure import (
     CouncilNode,
@@ -93,6 +94,7 @@ __all__ = [
     "majority_map",
     "may_see_contact",
     "member_home",
+    "members_without_password",
     "memberships",
     "organizations",
     "petitions",

@@ -1,10 +1,12 @@
-"""The audit log as pages and the API read it, with each actor named as the reader may see them."""
+"""The audit log as pages and the API read it, with each actor named as the reader may see them;
+and who may see members' contact details."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -89,4 +91,15 @@ def event_kinds(*, organization: Organization) -> list[str]:
     """The kinds of event the organization's log holds, for a filter."""
     return sorted(
         set(Event.objects.filter(organization=organization).values_list("kind", flat=True).distinct())
+    )
+
+
+def members_without_password(*, organization: Organization) -> int:
+    """How many current members (with an address) have not set a password yet: those an
+    organizer may invite again (``members_invite_pending``)."""
+    return (
+        Member.objects.filter(organization=organization, left_at__isnull=True, user__is_active=True)
+        .exclude(user__email="")
+        .filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .count()
     )

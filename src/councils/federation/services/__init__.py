@@ -37,11 +37,13 @@ from councils.federation.services.imports import IMPORT_ERRORS_SHOWN, ImportRepo
 from councils.federation.services.mandates import deputy_change_faction, seat_resign
 from councils.federation.services.members import (
     MEMBER_HAS_PASSWORD,
+    InviteOutcome,
     MoveOutcome,
     member_add,
     member_invite,
     member_leave,
     member_move,
+    members_invite_pending,
 )
 from councils.federation.services.recall import SignOutcome, petition_open, petition_sign, petition_withdraw
 from councils.federation.services.structure import (
@@ -65,6 +67,7 @@ __all__ = [
     "NOT_RETURNING_OFFICER",
     "RECALL_VOTE_NOT_YET",
     "ImportReport",
+    "InviteOutcome",
     "MoveOutcome",
     "SignOutcome",
     "TickReport",
@@ -83,6 +86,7 @@ __all__ = [
     "member_leave",
     "member_move",
     "members_import",
+    "members_invite_pending",
     "officer_appoint",
     "officer_remove",
     "organization_create",

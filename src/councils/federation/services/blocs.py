@@ -87,6 +87,11 @@ def bloc_form(
     moment = moment_of(at)
     members = _checked_factions(organization, factions)
     bloc = Bloc(organization=organization, name=name.strip(), start=moment)
+    if (
+        bloc.name
+        and Bloc.objects.filter(organization=organization, name=bloc.name, end__isnull=True).exists()
+    ):
+        raise ValidationError({"name": _("A bloc of this name is in force already.")})
     full_clean(bloc)
     _refuse_overlaps(members, moment)
     bloc.save()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -122,6 +123,45 @@ def member_invite(*, actor: Actor, member: Member, at: datetime | None = None) -
         at=at,
     )
     return invite_on_commit(organization_name=member.organization.name, user_ids=[user.pk])
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    """Invitations sent again to the members who have not set a password."""
+
+    members: int
+    delivery: Delivery
+
+
+@transaction.atomic
+def members_invite_pending(
+    *, actor: Actor, organization: Organization, at: datetime | None = None
+) -> InviteOutcome:
+    """Send a new invitation to every current member of the organization who has an e-mail address
+    and has not set a password yet: after a mail server was down during an import, or to remind.
+
+    One audit event (``members.invited``) records how many; the messages go once the change
+    commits. Refused (``ValidationError`` naming ``organization``) when nobody is waiting.
+    """
+    require(actor, "federation.manage_members", organization, NOT_ORGANIZER)
+    pending = list(
+        Member.objects.filter(organization=organization, left_at__isnull=True, user__is_active=True)
+        .exclude(user__email="")
+        .filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .values_list("user_id", flat=True)
+    )
+    if not pending:
+        raise ValidationError({"organization": _("Every member has set a password: nobody to invite.")})
+    event_record(
+        organization=organization,
+        kind="members.invited",
+        actor=actor,
+        target=organization,
+        data={"members": len(pending)},
+        at=at,
+    )
+    delivery = invite_on_commit(organization_name=organization.name, user_ids=pending)
+    return InviteOutcome(members=len(pending), delivery=delivery)
 
 
 def _current(member: Member, moment: datetime) -> Member:

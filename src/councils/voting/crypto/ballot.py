@@ -31,6 +31,7 @@ __all__ = [
     "EncryptedAnswer",
     "Question",
     "ballot_audit_check",
+    "ballot_check_proofs",
     "ballot_encrypt",
     "ballot_parse",
     "ballot_verify",
@@ -230,7 +231,7 @@ def ballot_parse(value: object, question: Question, where: str = "ballot") -> Ba
         value = parse_json(value)
     if not isinstance(value, dict) or set(value) != {"answers", "overall", "poll", "version"}:
         raise MalformedError(f'{where}: expected {{"answers", "overall", "poll", "version"}}')
-    if value["version"] != BALLOT_VERSION:
+    if type(value["version"]) is not int or value["version"] != BALLOT_VERSION:
         raise MalformedError(f"{where}/version: unknown ballot version {value['version']!r}")
     if not isinstance(value["poll"], str):
         raise MalformedError(f"{where}/poll: expected the poll's fingerprint")
@@ -252,7 +253,15 @@ def ballot_verify(
     value: object, *, question: Question, fingerprint: str, key: bytes, where: str = "ballot"
 ) -> Ballot:
     """Parse a ballot and check every proof; raise naming the first part that fails."""
-    ballot = ballot_parse(value, question, where)
+    return ballot_check_proofs(
+        ballot_parse(value, question, where), question=question, fingerprint=fingerprint, key=key, where=where
+    )
+
+
+def ballot_check_proofs(
+    ballot: Ballot, *, question: Question, fingerprint: str, key: bytes, where: str = "ballot"
+) -> Ballot:
+    """Check every proof of a parsed ballot; raise naming the first part that fails."""
     if ballot.poll != fingerprint:
         raise InvalidProofError(f"{where}/poll: the ballot was made for another poll")
     for i, a in enumerate(ballot.answers):

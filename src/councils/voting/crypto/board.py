@@ -30,8 +30,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from councils.voting.crypto import group
-from councils.voting.crypto.ballot import ZERO, Ballot, Ciphertext, Question, ballot_parse, ballot_verify
-from councils.voting.crypto.canonical import canonical_json
+from councils.voting.crypto.ballot import (
+    ZERO,
+    Ballot,
+    Ciphertext,
+    Question,
+    ballot_check_proofs,
+    ballot_parse,
+    ballot_verify,
+)
+from councils.voting.crypto.canonical import canonical_json, canonical_json_trusted
 from councils.voting.crypto.errors import CryptoError, InvalidProofError, MalformedError, RefusedError
 from councils.voting.crypto.trustees import (
     PublicTrustee,
@@ -267,6 +275,8 @@ class BoardWriter:
         index = partial["index"]
         if index in self.partials:
             raise MalformedError(f"partial decryption: trustee {index} has already decrypted")
+        if len(self.partials) >= self.committee["threshold"]:
+            raise MalformedError("partial decryption: the threshold of trustees has already decrypted")
         self.partials[index] = factors
         self._append("partial_decryption", {"factors": list(partial["factors"]), "index": index})
 
@@ -332,16 +342,17 @@ def _check_one(
     body = event["body"]
     if not isinstance(body, dict) or set(body) != {"ballot", "tracker", "weight"}:
         raise MalformedError("expected the fields ['ballot', 'tracker', 'weight']")
-    tracker = hashlib.sha256(canonical_json(body["ballot"])).hexdigest()
+    ballot = ballot_parse(body["ballot"], question)
+    # ballot_parse accepted only the ballot's exact shape (hexadecimal strings, the version number),
+    # so the walk that canonical_json makes to check its value can be skipped.
+    tracker = hashlib.sha256(canonical_json_trusted(body["ballot"])).hexdigest()
     if body["tracker"] != tracker:
         raise InvalidProofError("the tracker is not the hash of the ballot")
     weight = body["weight"]
     if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
         raise MalformedError(f"weight {weight!r} is not a positive integer")
     if proofs:
-        ballot = ballot_verify(body["ballot"], question=question, fingerprint=fingerprint, key=key)
-    else:
-        ballot = ballot_parse(body["ballot"], question)
+        ballot_check_proofs(ballot, question=question, fingerprint=fingerprint, key=key)
     return tracker, ballot, weight
 
 
@@ -551,6 +562,9 @@ def verify_board(
                 raise BoardError(seq, type_, str(exc)) from None
             if body["index"] in partials:
                 raise BoardError(seq, type_, f"trustee {body['index']} decrypted twice")
+            if len(partials) >= committee["threshold"]:
+                # Only threshold x answers factors ever exist: the sum needs no more.
+                raise BoardError(seq, type_, "more trustees decrypted than the threshold")
             partials[body["index"]] = factors
         elif type_ == "result":
             _need(body, {"counts"}, seq, type_)
@@ -617,6 +631,8 @@ def board_add_partial(
     )
     if partial["index"] in checked.partials:
         raise MalformedError(f"partial decryption: trustee {partial['index']} has already decrypted")
+    if len(checked.partials) >= checked.threshold:
+        raise MalformedError("partial decryption: the threshold of trustees has already decrypted")
     board_append(
         document, "partial_decryption", {"factors": list(partial["factors"]), "index": partial["index"]}
     )

@@ -129,18 +129,25 @@ def _attach(form: Any, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Follow the link sent to a new address: the account's address changes now."""
+    """The link sent to a new address: a button to confirm it, and the change when it is pressed.
+
+    The change waits for a POST: mail scanners that open every link in a message must not confirm
+    an address on the reader's behalf.
+    """
+    template = "web/accounts/email_confirm.html"
+    if request.method == "GET":
+        try:
+            claim = services.email_change_claim(token=token)
+        except ValidationError as exc:
+            return render(request, template, {"errors": _validation_messages(exc)}, status=400)
+        return render(request, template, {"claim": claim})
     try:
         user = services.email_change_confirm(actor=request.user, token=token)
     except ValidationError as exc:
-        return render(
-            request, "web/accounts/email_confirm.html", {"errors": _validation_messages(exc)}, status=400
-        )
-    return render(
-        request, "web/accounts/email_confirm.html", {"email": user.email, "username": user.get_username()}
-    )
+        return render(request, template, {"errors": _validation_messages(exc)}, status=400)
+    return render(request, template, {"email": user.email, "username": user.get_username(), "done": True})
 
 
 @login_required

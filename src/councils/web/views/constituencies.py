@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from councils.deliberation import selectors as deliberation_selectors
 from councils.federation import selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
@@ -40,6 +41,11 @@ def _constituency_context(
     viewer = _membership(request, organization)
     constituent = viewer if viewer is not None and viewer.constituency_id == constituency.pk else None
     overview = selectors.constituency_overview(constituency=constituency, member=constituent)
+    # Beside each deputy, how they followed their council's instructions as a delegate above: what
+    # the constituents weigh when a recall is proposed.
+    records = deliberation_selectors.delegate_records(seats=list(overview.deputies))
+    for seat in overview.deputies:
+        seat.delegate_record = records.get(seat.pk)  # type: ignore[attr-defined]
     return {
         "organization": organization,
         "constituency": constituency,

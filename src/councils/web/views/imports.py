@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from councils.federation import services
+from councils.federation import selectors, services
 from councils.federation.models import Organization
 from councils.web.forms import MembersImportForm
 from councils.web.views._common import _organization_page, _validation_messages
@@ -55,8 +55,14 @@ def members_import(request: HttpRequest, organization: Organization) -> HttpResp
     """A form to upload the file; on success, what was imported and what became of the invitations."""
     if not request.user.has_perm("federation.manage_members", organization):
         raise PermissionDenied(_("Only an organizer of this organization may import members."))
+    if request.method == "POST" and request.POST.get("action") == "invite_pending":
+        return _invite_pending(request, organization)
     form = MembersImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"organization": organization, "form": form}
+    context: dict[str, object] = {
+        "organization": organization,
+        "form": form,
+        "pending": selectors.members_without_password(organization=organization),
+    }
     if request.method == "GET":
         return render(request, "web/members_import.html", context)
     if not form.is_valid():
@@ -88,8 +94,8 @@ def members_import(request: HttpRequest, organization: Organization) -> HttpResp
                 request,
                 _(
                     "%(failed)s invitations could not be sent (%(addresses)s): the mail server did not "
-                    "take them. The members are imported; send them their invitation again from their "
-                    "pages once the mail server works."
+                    "take them. The members are imported; once the mail server works, send the "
+                    "invitations again below."
                 )
                 % {
                     "failed": number_format(sent.failed, force_grouping=True),
@@ -99,5 +105,31 @@ def members_import(request: HttpRequest, organization: Organization) -> HttpResp
         messages.info(
             request,
             _("Invitations sent: %(sent)s.") % {"sent": number_format(sent.sent, force_grouping=True)},
+        )
+    return redirect("members_import", organization.slug)
+
+
+def _invite_pending(request: HttpRequest, organization: Organization) -> HttpResponseBase:
+    """Send a new invitation to every member who has not set a password yet."""
+    try:
+        outcome = services.members_invite_pending(actor=request.user, organization=organization)
+    except ValidationError as exc:
+        for message in _validation_messages(exc):
+            messages.error(request, message)
+        return redirect("members_import", organization.slug)
+    delivery = outcome.delivery
+    messages.success(
+        request,
+        _("New invitations sent: %(sent)s of %(members)s.")
+        % {
+            "sent": number_format(delivery.sent, force_grouping=True),
+            "members": number_format(outcome.members, force_grouping=True),
+        },
+    )
+    if delivery.failed:
+        messages.warning(
+            request,
+            _("%(failed)s could not be sent: the mail server did not take them (the log says why).")
+            % {"failed": number_format(delivery.failed, force_grouping=True)},
         )
     return redirect("members_import", organization.slug)

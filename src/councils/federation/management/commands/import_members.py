@@ -119,21 +119,25 @@ class Command(BaseCommand):
             self.stderr.write(
                 _(
                     "%(failed)s invitations could not be sent (%(addresses)s); the log has the reasons. "
-                    "Send them again from each member's page once the mail server works."
+                    "Once the mail server works, send them again from the page 'Import members' (to every "
+                    "member without a password) or from each member's page."
                 )
                 % {"failed": number_format(sent.failed, force_grouping=True), "addresses": shown}
             )
 
     def read(self, name: str, delimiter: str) -> tuple[list[list[str]], int]:
         """The rows of the file and the line number of the first of them (2 after a header)."""
+        reader: Any = None
         try:
             if name == "-":
                 # Standard input may start with a byte-order mark too.
                 text = sys.stdin.buffer.read().decode("utf-8-sig")
-                rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+                reader = csv.reader(text.splitlines(), delimiter=delimiter)
+                rows = list(reader)
             else:
                 with Path(name).open(encoding="utf-8-sig", newline="") as f:
-                    rows = list(csv.reader(f, delimiter=delimiter))
+                    reader = csv.reader(f, delimiter=delimiter)
+                    rows = list(reader)
         except FileNotFoundError as e:
             raise CommandError(_("No such file: %(name)s") % {"name": name}) from e
         except UnicodeDecodeError as e:
@@ -142,8 +146,11 @@ class Command(BaseCommand):
                 % {"name": name, "position": e.start}
             ) from e
         except csv.Error as e:
+            # The reader's line number names the row it could not read (a field over the csv
+            # module's size limit, a NUL byte, an unclosed quote).
             raise CommandError(
-                _("%(name)s is not a readable CSV file: %(error)s") % {"name": name, "error": e}
+                _("%(name)s is not a readable CSV file: line %(line)s: %(error)s")
+                % {"name": name, "line": reader.line_num if reader is not None else 1, "error": e}
             ) from e
         # Blank lines at the end of a hand-edited file are not rows; elsewhere they are reported.
         while rows and not any(cell.strip() for cell in rows[-1]):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
@@ -93,4 +94,17 @@ def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown:
         lifespan="on",
         # One line per request written by the event loop costs more than some requests do.
         access_log=False,
+        **proxy_options(settings.COUNCILS_TRUSTED_PROXIES),
     )
+
+
+def proxy_options(trusted: list[str]) -> dict[str, Any]:
+    """uvicorn's options for forwarded headers: believed only from the trusted proxies.
+
+    uvicorn by default believes ``X-Forwarded-For`` from 127.0.0.1, so that any local process (or a
+    proxy that passes the header on unchecked) could sign in as another address and slip past
+    the throttling of failed sign-ins.
+    """
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}

@@ -86,6 +86,10 @@ class Command(BaseCommand):
         except CryptoError as exc:
             raise CommandError(str(exc)) from exc
 
+    def _status(self, options: dict[str, Any], source: str, text: str) -> None:
+        # When the message itself is printed (to be posted), keep standard output for it alone.
+        (self.stderr if is_url(source) and not options.get("out") else self.stdout).write(text)
+
     def _deliver(
         self, options: dict[str, Any], source: str, document: Any, message: dict[str, Any], add: Any
     ) -> None:
@@ -119,7 +123,11 @@ class Command(BaseCommand):
         ceremony = read_json(options["ceremony"])
         key, message = trustee_keygen(ceremony, options["index"])
         write_json(key_path, _pretty(key), private=True)
-        self.stdout.write(_("Key file written to %(path)s: keep it safe and private.") % {"path": key_path})
+        self._status(
+            options,
+            options["ceremony"],
+            _("Key file written to %(path)s: keep it safe and private.") % {"path": key_path},
+        )
         self._deliver(options, options["ceremony"], ceremony, message, ceremony_add)
 
     def deal(self, options: dict[str, Any]) -> None:
@@ -132,8 +140,10 @@ class Command(BaseCommand):
         key = key_parse(Path(options["key"]).read_bytes())
         completed, message = trustee_confirm(ceremony, key)
         write_json(options["key"], _pretty(completed), private=True)
-        self.stdout.write(
-            _("Every share dealt to me matches its dealer's commitments; my key file now holds my share.")
+        self._status(
+            options,
+            options["ceremony"],
+            _("Every share dealt to me matches its dealer's commitments; my key file now holds my share."),
         )
         self._deliver(options, options["ceremony"], ceremony, message, ceremony_add)
 
