@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from councils.accounts.actors import SYSTEM, Actor, is_person
 from councils.audit.services import event_record
@@ -57,9 +58,9 @@ from councils.voting import services as voting
 from councils.voting.models import Elector, Participation, Poll
 
 # Messages raised and asserted by name.
-SITTING_NOT_OPEN = "Polls are opened while the sitting is open."
-POLL_PENDING = "A poll on %(subject)s is already under way."
-NOT_A_SITTING_POLL = "This poll was not opened in a sitting."
+SITTING_NOT_OPEN = gettext_noop("Polls are opened while the sitting is open.")
+POLL_PENDING = gettext_noop("A poll on %(subject)s is already under way.")
+NOT_A_SITTING_POLL = gettext_noop("This poll was not opened in a sitting.")
 
 LIVE_STATES = (Poll.State.DRAFT, Poll.State.OPEN, Poll.State.CLOSED, Poll.State.COUNTED)
 
