@@ -342,3 +342,36 @@ def test_a_delegates_record_beside_a_recall_petition_on_the_page_and_through_the
     rows = client.get(f"/api/organizations/{slug}/seats/{deputy_seat.pk}/compliance").json()
     assert rows[0]["instruction"] == "no" and rows[0]["vote"] == "yes" and rows[0]["complied"] is False
     assert rows[0]["sent_by"] == hall.council.name and rows[0]["council"] == congress.name
+
+
+def test_the_chair_runs_a_sittings_polls_through_the_api(hall):
+    from tests.deliberation.test_api import _client
+
+    sitting = open_sitting(hall, present=4)
+    motion = _motion(hall)
+    base = f"/api/organizations/{hall.organization.slug}/sittings/{sitting.pk}/polls"
+    refused = _client(hall.user(0)).post(base, data={"motion": motion.pk}, content_type="application/json")
+    assert refused.status_code == 403
+    chair = _client(hall.chair)
+    opened = chair.post(base, data={"motion": motion.pk}, content_type="application/json")
+    assert opened.status_code == 201, opened.content
+    data = opened.json()
+    assert data["electors"] == 4 and data["state"] == "open" and data["subject"] == "motion"
+    poll = Poll.objects.get(pk=data["poll"])
+    _cast(hall, poll, {0: YES, 1: YES, 2: NO})
+    closed = chair.post(f"{base}/{poll.pk}/close", content_type="application/json")
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["outcome"] == "adopted: 2 for, 1 against, 0 abstaining"
+    assert closed.json()["decision"] is not None
+    election = chair.post(
+        base,
+        data={"method": "scottish-stv", "seats": 1, "candidates": ["A", "B"], "title": "Chair"},
+        content_type="application/json",
+    )
+    assert election.status_code == 201 and election.json()["subject"] == "election"
+    bad = chair.post(
+        base,
+        data={"method": "scottish-stv", "seats": 3, "candidates": ["A"]},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400

@@ -25,6 +25,12 @@ class MinutesPoll:
     named: list[tuple[str, str]] = field(default_factory=list)
 
 
+def poll_outcome(poll: Poll) -> str:
+    """A counted poll's outcome in words (adopted with its figures, or who was elected); empty
+    before it is counted."""
+    return _outcome(poll)
+
+
 def _outcome(poll: Poll) -> str:
     result = poll.result or {}
     if poll.state not in (Poll.State.COUNTED, Poll.State.PUBLISHED) or not result:
