@@ -196,6 +196,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
+@api.exception_handler(OverflowError)
+def _too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # An id in the path larger than the database's integers (2**63 - 1) names nothing; the
+    # database driver refuses to even send it. Bounded body fields are refused by their schemas.
+    return api.create_response(
+        request, {"detail": _("Not found: a number in the address is larger than any id.")}, status=404
+    )
+
+
 api.add_router("/", federation_router)
 api.add_router("/", voting_router)
 api.add_router("/", deliberation_router)

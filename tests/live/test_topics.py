@@ -100,7 +100,8 @@ def test_topic_names_a_page_may_follow() -> None:
     assert parse(1, "organization.1") == Topic(1, "organization.1")
     assert parse(1, "constituency.12") == Topic(1, "constituency.12")
     assert parse(1, "poll.3") == Topic(1, "poll.3")
-    for wrong in ("user.3", "council", "council.x", "sitting.3", "", "council.-1"):
+    assert parse(1, "sitting.3") == Topic(1, "sitting.3")
+    for wrong in ("user.3", "council", "council.x", "motion.3", "", "council.-1"):
         assert parse(1, wrong) is None, wrong
 
 

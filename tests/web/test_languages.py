@@ -128,7 +128,7 @@ def test_audit_summaries_read_in_the_readers_language_and_are_stored_without_one
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     page = client.get(reverse("audit", args=[pg.org.slug])).content.decode()
-    assert "Открыта петиция об отзыве депутата Anna Petrova" in page
+    assert "Открыта петиция об отзыве депутата <bdi>Anna Petrova</bdi>" in page
     assert "Petition to recall" not in page
 
 

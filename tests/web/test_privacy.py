@@ -30,7 +30,7 @@ def test_the_audit_log_names_signers_for_members_without_addresses(client, pg):
     petition_open(actor=vera.user, seat=Seat.objects.get(holder=pg.viktor, end__isnull=True))
     client.force_login(pg.dora.user)
     page = client.get(reverse("audit", args=[pg.org.slug])).content.decode()
-    assert "<td>Vera Signer</td>" in page
+    assert "<td><bdi>Vera Signer</bdi></td>" in page
     assert "vera@putilov.example" not in page
 
 

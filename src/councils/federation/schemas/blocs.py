@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -51,12 +51,18 @@ class BlocOut(Schema):
         return list(obj.current)
 
 
+#: A faction's id: bounded by the database's integers, so a larger number is refused as input.
+FactionId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class BlocIn(Schema):
     name: str = Field(min_length=1, max_length=120, description="The bloc's name, e.g. `Menshevik-SR bloc`.")
-    factions: list[int] = Field(description="The ids of its factions: two or more of the organization's.")
+    factions: list[FactionId] = Field(
+        max_length=200, description="The ids of its factions: two or more of the organization's."
+    )
 
 
 class BlocChangeIn(Schema):
-    factions: list[int] = Field(
-        description="The ids of the factions the bloc joins from now on (two or more)."
+    factions: list[FactionId] = Field(
+        max_length=200, description="The ids of the factions the bloc joins from now on (two or more)."
     )
