@@ -95,7 +95,7 @@ def _vote(page: Page, poll_url: str, answer: str) -> None:
 def _put_to_vote(chair: Page, sitting_url: str, label: str) -> None:
     chair.goto(sitting_url)
     form = chair.locator("form", has=chair.locator("#poll-open-button"))
-    form.get_by_label("Question").select_option(label=label)
+    form.get_by_label("What is put to the vote").select_option(label=label)
     form.get_by_role("button", name="Open the vote").click()
     expect(chair.get_by_text("The vote is open")).to_be_visible()
 

@@ -20,7 +20,7 @@ from councils.voting.models import Poll
 
 
 class PollOpenForm(forms.Form):
-    subject = forms.ChoiceField(label=gettext_lazy("Question"))
+    subject = forms.ChoiceField(label=gettext_lazy("What is put to the vote"))
     secrecy = forms.ChoiceField(
         label=gettext_lazy("Secrecy"), choices=Poll.Secrecy.choices, initial=Poll.Secrecy.OPEN
     )
