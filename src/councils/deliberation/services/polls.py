@@ -370,7 +370,7 @@ def record_decision(poll: Poll, *, actor: Any, at: datetime) -> None:
     """Published listener: a sitting's poll on a motion, an amendment or an instruction records the
     council's decision from its declared result (once)."""
     link = (
-        SittingPoll.objects.select_for_update()
+        SittingPoll.objects.select_for_update(of=("self",))
         .select_related("sitting__council", "motion", "amendment")
         .filter(poll_id=poll.pk)
         .first()
