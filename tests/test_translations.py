@@ -241,7 +241,12 @@ def test_a_command_answers_in_russian_under_a_russian_locale(db, capsys, monkeyp
         main(["tick"])
     finally:
         translation.deactivate()
-    assert capsys.readouterr().out.splitlines() == ["Истекло 0 петиций.", "Открыто выборов: 0."]
+    assert capsys.readouterr().out.splitlines() == [
+        "Истекло 0 петиций.",
+        "Открыто выборов: 0.",
+        "Открыто голосований: 0.",
+        "Закрыто голосований: 0.",
+    ]
 
 
 # --- text a template shows without marking it ----------------------------------------------------

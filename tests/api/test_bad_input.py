@@ -7,18 +7,20 @@ import pytest
 
 from councils.api import api
 
+LISTS = ["/events", "/petitions", "/elections", "/councils/soviet/seats", "/constituencies"]
+
 
 @pytest.mark.parametrize(
     "query", ["page=184467440737095518", "page=1000001", "page=0", "page=-3", "page_size=101", "page_size=0"]
 )
-@pytest.mark.parametrize("path", ["/events", "/petitions", "/elections", "/councils/soviet/seats"])
+@pytest.mark.parametrize("path", LISTS)
 def test_a_page_out_of_range_is_refused_naming_the_parameter(world, member_client, path, query):
     response = member_client.get(world.url(f"{path}?{query}"))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", query.split("=")[0]]
 
 
-@pytest.mark.parametrize("path", ["/events", "/petitions", "/elections", "/councils/soviet/seats"])
+@pytest.mark.parametrize("path", LISTS)
 def test_a_page_past_the_last_is_not_found_and_the_first_always_is(world, member_client, path):
     first = member_client.get(world.url(path))
     assert first.status_code == 200 and set(first.json()) == {"items", "count"}

@@ -9,6 +9,7 @@ operations are reached beyond their 404.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,7 +56,7 @@ def token(world: Any) -> str:
 def test_every_operation_answers_as_documented(case: Any, world: Any, token: str) -> None:
     params = case.path_parameters or {}
     # Half the cases name the organization and council that exist, so the operation is reached.
-    if "slug" in params and hash(repr(sorted(params.items()))) % 2 == 0:
+    if "slug" in params and zlib.crc32(repr(sorted(params.items())).encode()) % 2 == 0:
         params["slug"] = world.organization.slug
         if "council" in params:
             params["council"] = world.council.slug

@@ -24,6 +24,8 @@ from tests.factories import (
     UserFactory,
 )
 
+NAMES = ["Anna Ivanova", "Boris Petrov", "Vera Smirnova", "Grigory Orlov", "Daria Volkova", "Yakov Sokolov"]
+
 
 @dataclass
 class Hall:
@@ -47,8 +49,13 @@ def build_hall(deputies: int = 5) -> Hall:
     constituency = ConstituencyFactory(council=council)
     reds = FactionFactory(organization=organization, name="Reds")
     greens = FactionFactory(organization=organization, name="Greens")
+    # Names without apostrophes, so that tests can find them in escaped HTML.
     seats = [
-        SeatFactory(constituency=constituency, faction=reds if i % 2 == 0 else greens)
+        SeatFactory(
+            constituency=constituency,
+            faction=reds if i % 2 == 0 else greens,
+            holder__name=NAMES[i] if i < len(NAMES) else f"Deputy {i:03d}",
+        )
         for i in range(deputies)
     ]
     organizer = OfficerFactory(organization=organization, role=Officer.Role.ORGANIZER).user

@@ -186,3 +186,18 @@ def test_the_admin_shows_the_record_read_only(client, hall):
         assert client.get(f"/admin/deliberation/{model}/").status_code == 200, model
     assert client.get(f"/admin/deliberation/sitting/{hall.sitting.pk}/change/").status_code == 200
     assert client.get("/admin/deliberation/sitting/add/").status_code == 403
+
+
+def test_the_chair_moves_a_speaker_up_from_the_page(client, hall):
+    sitting = open_sitting(hall)
+    item = services.agenda_item_add(actor=hall.chair, sitting=sitting, kind="report", title="The war")
+    services.agenda_item_start(actor=hall.chair, item=item)
+    services.speech_request(actor=hall.user(0), item=item)
+    second = services.speech_request(actor=hall.user(1), item=item)
+    _login(client, hall.chair)
+    page = client.get(_url("sitting", hall, sitting.pk)).content.decode()
+    assert 'name="place" value="0"' in page  # the second speaker's "up" button
+    client.post(_url("sitting_action", hall, sitting.pk, "move-speaker"), {"speech": second.pk, "place": "0"})
+    from councils.deliberation import selectors
+
+    assert selectors.speakers(item=item).waiting[0].speech.pk == second.pk

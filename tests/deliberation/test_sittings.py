@@ -190,3 +190,14 @@ def test_closing_a_sitting_stops_everything(hall, debate):
     services.sitting_close(actor=hall.chair, sitting=debate.sitting)
     with pytest.raises(ValidationError):
         services.speech_request(actor=hall.user(0), item=debate)
+
+
+def test_the_chair_reorders_the_waiting_speakers(hall, debate):
+    for i in range(3):
+        services.speech_request(actor=hall.user(i), item=debate)
+    last = Speech.objects.get(item=debate, member=hall.seats[2].holder)
+    services.speech_move(actor=hall.chair, speech=last, place=0)
+    holders = [s.holder_id for s in hall.seats]
+    assert _waiting_names(debate) == [holders[2], holders[0], holders[1]]
+    with pytest.raises(NotAllowed):
+        services.speech_move(actor=hall.user(0), speech=last, place=2)

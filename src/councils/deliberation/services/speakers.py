@@ -194,6 +194,33 @@ def speech_end(*, actor: Actor, item: AgendaItem, at: datetime | None = None) ->
 
 
 @transaction.atomic
+def speech_move(*, actor: Actor, speech: Speech, place: int) -> Speech:
+    """The chair moves a waiting speaker to ``place`` (0: first) in the order of request. Points of
+    order still go first, and first-time speakers first where the rule says so: the move orders the
+    speakers within those groups."""
+    require(actor, "deliberation.chair", speech, NOT_CHAIR)
+    item = lock_item(speech.item)
+    waiting = list(
+        Speech.objects.select_for_update()
+        .filter(item=item, started_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("member")
+        .order_by("position", "pk")
+    )
+    moved = next((s for s in waiting if s.pk == speech.pk), None)
+    if moved is None:
+        raise ValidationError({"speech": _("Only a waiting speaker can be moved.")})
+    waiting.remove(moved)
+    waiting.insert(max(0, min(place, len(waiting))), moved)
+    # New positions after every existing one, in the new order: the order of those who spoke stays.
+    top = Speech.objects.filter(item=item).aggregate(m=Max("position"))["m"] or 0
+    for offset, row in enumerate(waiting, start=1):
+        row.position = top + offset
+    Speech.objects.bulk_update(waiting, ["position"])
+    _record(item, actor, "moved", moved, None)
+    return moved
+
+
+@transaction.atomic
 def speakers_close(*, actor: Actor, item: AgendaItem, closed: bool = True) -> AgendaItem:
     """The chair closes (or reopens) the list of speakers: only points of order are taken while closed."""
     require(actor, "deliberation.chair", item, NOT_CHAIR)

@@ -365,6 +365,19 @@ def _speech_withdraw(request: HttpRequest, sitting: Sitting) -> str:
     return _("The request to speak is withdrawn.")
 
 
+def _speech_move(request: HttpRequest, sitting: Sitting) -> str:
+    speech = get_object_or_404(
+        Speech.objects.select_related("item__sitting__organization", "member"),
+        item__sitting=sitting,
+        pk=request.POST.get("speech"),
+    )
+    place = request.POST.get("place", "")
+    if not place.isdigit():
+        raise ValidationError({"place": _("Give the new place as a number.")})
+    services.speech_move(actor=request.user, speech=speech, place=int(place))
+    return _("%(name)s is moved on the list.") % {"name": speech.member.name}
+
+
 def _speech_next(request: HttpRequest, sitting: Sitting) -> str:
     speech_id = request.POST.get("speech")
     speech = Speech.objects.filter(item__sitting=sitting, pk=speech_id).first() if speech_id else None
@@ -428,6 +441,7 @@ ACTIONS: dict[str, Action] = {
     "speak": _speech_request,
     "withdraw": _speech_withdraw,
     "next-speaker": _speech_next,
+    "move-speaker": _speech_move,
     "end-speech": _speech_end,
     "close-speakers": _speakers_close,
     "record-attendance": _attendance,

@@ -117,8 +117,10 @@ def majority_map(request: ApiRequest, slug: str, at: AtParam = AT_QUERY) -> Any:
 
 
 @router.get("/organizations/{slug}/constituencies", response={200: list[ConstituencyOut], **ERRORS})
+@paginated
 def constituency_list(request: ApiRequest, slug: str) -> Any:
-    """The organization's constituencies by name."""
+    """The organization's constituencies by name, 50 a page (`page=1, 2, ...`): a union may have
+    thousands of branches."""
     organization = organization_for(request, slug)
     return selectors.constituencies(organization=organization)
 

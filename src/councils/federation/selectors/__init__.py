@@ -3,15 +3,14 @@
 Each selector takes keyword arguments, returns a queryset or frozen dataclasses, and costs a
 constant number of queries whatever the number of seats, councils or members: rows are fetched in
 a few set queries and assembled in Python. Modules: :mod:`.structure`, :mod:`.composition`,
-:mod:`.constituencies` (members and petitions), :mod:`.elections`, :mod:`.events`.
+:mod:`.blocs`, :mod:`.constituencies` (members and petitions), :mod:`.elections`, :mod:`.events`.
 """
 
 from __future__ import annotations
 
+from councils.federation.selectors.blocs import BlocHistory, BlocPeriod, blocs
 from councils.federation.selectors.composition import (
     BlocCount,
-    BlocHistory,
-    BlocPeriod,
     Composition,
     CompositionPoint,
     CouncilMajority,
@@ -19,7 +18,6 @@ from councils.federation.selectors.composition import (
     SeatRow,
     Vacancy,
     affiliation_history,
-    blocs,
     blocs_at,
     composition_at,
     composition_history,
