@@ -261,13 +261,21 @@ def test_the_minutes_page_pdf_and_json_show_each_poll_and_named_ballots(client, 
         candidates=["Sverdlov", "Martov"],
     )
     ids = dict(e_poll.candidates.values_list("name", "pk"))
-    _cast(hall, e_poll, {0: {"ranking": [ids["Sverdlov"], ids["Martov"]]}, 1: {"ranking": [ids["Martov"]]}})
+    _cast(
+        hall,
+        e_poll,
+        {
+            0: {"ranking": [ids["Sverdlov"], ids["Martov"]]},
+            1: {"ranking": [ids["Martov"]]},
+            2: {"ranking": [ids["Sverdlov"]]},
+        },
+    )
     polls.sitting_poll_close(actor=hall.chair, poll=e_poll)
     client.force_login(hall.user(3))
     slug = hall.organization.slug
     page = client.get(reverse("minutes", args=[slug, sitting.pk])).content.decode()
     assert "Executive" in page and "elected: Sverdlov" in page
-    assert "Sverdlov &gt; Martov" in page and "2 of 5 present voted" in page
+    assert "Sverdlov &gt; Martov" in page and "3 of 5 present voted" in page
     pdf = client.get(reverse("minutes_pdf", args=[slug, sitting.pk]))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Poll: Motion 1: Theses" in text and "adopted: 2 for, 1 against" in text
@@ -275,7 +283,7 @@ def test_the_minutes_page_pdf_and_json_show_each_poll_and_named_ballots(client, 
     data = json.loads(client.get(reverse("minutes_json", args=[slug, sitting.pk])).content)
     item_polls = data["items"][0]["polls"]
     assert [p["title"] for p in item_polls] == ["Motion 1: Theses", "Executive"]
-    assert len(item_polls[1]["votes"]) == 2
+    assert len(item_polls[1]["votes"]) == 3
     assert data["items"][0]["decisions"][0]["method"] == "poll"
 
 
