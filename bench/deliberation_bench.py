@@ -14,8 +14,8 @@ warm-up), with the number of queries of each page: the agenda (the sitting page)
 motion page with its amendments, the compliance report, the minutes page and PDF. The query counts
 are taken at the chosen size and at half of it: a page whose count grows with the delegates says so.
 
-PostgreSQL: a database of its own (``wdelib_bench``), dropped and recreated; SQLite: a file in
-``bench/out/``. Times are wall-clock on this machine, for information.
+PostgreSQL: a database of its own (``wdelib_bench``, or ``$DELIBERATION_BENCH_DB``), dropped and
+recreated; SQLite: a file in ``bench/out/``. Times are wall-clock on this machine, for information.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PG = "postgresql://postgres@127.0.0.1:5432/"
-PG_DB = "wdelib_bench"
+PG_DB = os.environ.get("DELIBERATION_BENCH_DB", "wdelib_bench")
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,14 @@ def build(size: Size, prefix: str) -> dict[str, object]:
             for i, s in enumerate(above)
         ]
     )
-    return {"org": org, "sitting": sitting, "heavy": heavy, "voted": voted, "viewer": users[1]}
+    return {
+        "org": org,
+        "sitting": sitting,
+        "heavy": heavy,
+        "voted": voted,
+        "viewer": users[1],
+        "deputy": above[0].derives_from,
+    }
 
 
 def measure(world: dict[str, object], repeats: int) -> dict[str, tuple[float, float, int]]:
@@ -275,6 +282,7 @@ def measure(world: dict[str, object], repeats: int) -> dict[str, tuple[float, fl
         "projector": f"{base}/sittings/{sitting.pk}/projector/",  # type: ignore[attr-defined]
         "motion page": f"{base}/motions/{world['heavy'].pk}/",  # type: ignore[attr-defined]
         "compliance report": f"{base}/motions/{world['voted'].pk}/compliance/",  # type: ignore[attr-defined]
+        "delegate record": f"{base}/seats/{world['deputy'].pk}/record/",  # type: ignore[attr-defined]
         "minutes page": f"{base}/sittings/{sitting.pk}/minutes/",  # type: ignore[attr-defined]
         "minutes PDF": f"{base}/sittings/{sitting.pk}/minutes.pdf",  # type: ignore[attr-defined]
     }

@@ -290,6 +290,19 @@ def test_the_deliberation_of_october(org):
     record = minutes(sitting=congress)
     assert [row.item.kind for row in record.items] == ["report", "motion", "motion", "motion", "election"]
     assert any(row.speeches for row in record.items)
+    # The votes are polls of the delegates present: the theses by a roll call, the executive by STV.
+    from councils.deliberation.models import Decision, SittingPoll
+
+    theses_decision = Decision.objects.get(motion=theses, amendment__isnull=True)
+    assert theses_decision.method == Decision.Method.POLL and theses_decision.votes.count() == len(
+        report.rows
+    )
+    assert theses_decision.sitting_poll.poll.result["turnout"]["electors"] == quorum.present
+    executive = record.items[-1].polls[0]
+    assert executive.poll.method == "scottish-stv" and executive.outcome.startswith("elected: ")
+    assert len(executive.poll.result["elected"]) == executive.poll.seats and executive.named
+    mandate = SittingPoll.objects.get(sitting=conference, subject=SittingPoll.Subject.INSTRUCTION)
+    assert mandate.decision.instruction == Instruction.objects.get(motion=theses)
 
 
 def test_the_demonstration_opens_at_the_end_of_its_history(org, client):

@@ -10,16 +10,20 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from councils.deliberation import selectors, services
-from councils.deliberation.models import Motion, Sitting
+from councils.deliberation.models import Amendment, Motion, Sitting, SittingPoll
 from councils.deliberation.schemas import (
     AttendanceIn,
     ComplianceRowOut,
+    DelegateVoteOut,
     MotionOut,
     SittingOut,
+    SittingPollIn,
+    SittingPollOut,
     SittingStateOut,
     SpeechIn,
 )
 from councils.federation.api._common import ERRORS, WRITE_ERRORS, ApiRequest, organization_for
+from councils.federation.models import Seat
 
 router = Router(tags=["deliberation"])
 
@@ -163,3 +167,93 @@ def motion_compliance(request: ApiRequest, slug: str, motion_id: int) -> Any:
         }
         for r in selectors.compliance(motion=motion).rows
     ]
+
+
+@router.get(
+    "/organizations/{slug}/seats/{seat_id}/compliance", response={200: list[DelegateVoteOut], **ERRORS}
+)
+def seat_compliance(request: ApiRequest, slug: str, seat_id: int) -> Any:
+    """A deputy's record as a delegate: each named vote on a motion in a council above, the
+    instruction of the council that sent them, and whether the vote followed it."""
+    organization = organization_for(request, slug)
+    seat = get_object_or_404(Seat, organization=organization, pk=seat_id)
+    return [
+        {
+            "motion": motion.pk,
+            "motion_number": motion.number,
+            "motion_title": motion.title,
+            "council": motion.council.name,
+            "sent_by": r.council_name or None,
+            "instruction": r.instruction.position if r.instruction else None,
+            "binding": r.instruction.binding if r.instruction else None,
+            "vote": r.vote,
+            "complied": r.complied,
+        }
+        for r, motion in selectors.delegate_record(seat=seat).entries
+    ]
+
+
+def _sitting_poll(link: SittingPoll) -> dict[str, Any]:
+    from councils.deliberation.selectors.polls import poll_outcome
+    from councils.voting.models import Elector
+
+    poll = link.poll
+    return {
+        "poll": poll.pk,
+        "sitting": link.sitting_id,
+        "subject": link.subject,
+        "title": poll.title,
+        "state": poll.current_state,
+        "electors": Elector.objects.filter(poll=poll).count(),
+        "outcome": poll_outcome(poll),
+        "decision": link.decision_id,
+    }
+
+
+@router.post(
+    "/organizations/{slug}/sittings/{sitting_id}/polls", response={201: SittingPollOut, **WRITE_ERRORS}
+)
+def sitting_poll_open(request: ApiRequest, slug: str, sitting_id: int, payload: SittingPollIn) -> Any:
+    """The chair opens a poll of the deputies present: on an amendment, a motion, an instruction to
+    the delegates (a motion of the council above with a position), or an election (method,
+    candidates, seats). They vote through the voting API; the chair ends it below."""
+    from councils.deliberation.services import polls
+
+    sitting = _sitting(request, slug, sitting_id)
+    organization = sitting.organization
+    motion = (
+        get_object_or_404(Motion, organization=organization, pk=payload.motion) if payload.motion else None
+    )
+    amendment = (
+        get_object_or_404(Amendment, motion__organization=organization, pk=payload.amendment)
+        if payload.amendment
+        else None
+    )
+    poll = polls.sitting_poll_open(
+        actor=request.auth,
+        sitting=sitting,
+        motion=motion,
+        amendment=amendment,
+        position=payload.position,
+        title=payload.title,
+        method=payload.method,
+        seats=payload.seats,
+        candidates=payload.candidates,
+        secrecy=payload.secrecy,
+    )
+    return 201, _sitting_poll(SittingPoll.objects.select_related("poll").get(poll=poll))
+
+
+@router.post(
+    "/organizations/{slug}/sittings/{sitting_id}/polls/{poll_id}/close",
+    response={200: SittingPollOut, **WRITE_ERRORS},
+)
+def sitting_poll_close(request: ApiRequest, slug: str, sitting_id: int, poll_id: int) -> Any:
+    """The chair ends a poll of the sitting: a named one is counted and published at once (the
+    council's decision recorded); a secret one waits for its trustees."""
+    from councils.deliberation.services import polls
+
+    sitting = _sitting(request, slug, sitting_id)
+    link = get_object_or_404(SittingPoll.objects.select_related("poll"), sitting=sitting, poll_id=poll_id)
+    polls.sitting_poll_close(actor=request.auth, poll=link.poll)
+    return _sitting_poll(SittingPoll.objects.select_related("poll").get(pk=link.pk))

@@ -12,3 +12,7 @@ class DeliberationConfig(AppConfig):
     def ready(self) -> None:
         # The kinds of audit event the services record must be registered before any is recorded.
         from councils.deliberation import events  # noqa: F401
+        from councils.deliberation.services import polls
+
+        # A sitting's polls: electorate of those present, instructions checked, decisions recorded.
+        polls.register()

@@ -10,8 +10,11 @@
   adopted by a roll call that the compliance report checks against Petrograd's mandate; the minutes
   are there to read.
 
-The figures are illustrative, as the rest of the demonstration's. The executive's election by STV
-is the voting app's; here its agenda item records only what the chair announced.
+The votes are polls of the voting app opened in the sittings (their electorate: the deputies
+present), entered by the chair as counted in the hall (by hands, or a roll call of named votes):
+the Petrograd mandate on the theses, the theses and the Decree on Peace by roll call, the Left SR
+amendment by hands, and the Central Executive Committee elected by Scottish STV from the delegates'
+ranked ballots. The figures are illustrative, as the rest of the demonstration's.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ from councils.accounts.actors import SYSTEM
 from councils.deliberation import services
 from councils.deliberation.models import Motion, Speech
 from councils.deliberation.selectors import seat_of
+from councils.deliberation.services import polls
 from councils.federation.models import Council, Faction, Organization, Seat, open_at
+from councils.voting import services as voting
+from councils.voting.models import Elector, Poll
 
 Moment = Callable[[date, int], datetime]
 Log = Callable[[str], None]
@@ -60,6 +66,27 @@ LAND = "\n".join(
 
 def _holders(seats: list[Seat]) -> list[object]:
     return [s.holder.user for s in seats]
+
+
+def _electors(poll: Poll) -> set[int]:
+    return set(Elector.objects.filter(poll=poll).values_list("member_id", flat=True))
+
+
+def _poll_by_hands(poll: Poll, shares: tuple[int, int], at: datetime) -> None:
+    """The chair enters a vote counted by hands: ``shares`` (yes, no) in hundredths of those
+    present, the rest abstaining."""
+    n = len(_electors(poll))
+    yes, no = n * shares[0] // 100, n * shares[1] // 100
+    voting.poll_roll_call_enter(
+        actor=SYSTEM, poll=poll, totals={"yes": yes, "no": no, "abstain": n - yes - no}, at=at
+    )
+
+
+def _poll_by_roll_call(poll: Poll, votes: list[tuple[Seat, Any]], at: datetime) -> None:
+    """The chair enters a roll call: each delegate present's named ballot."""
+    electors = _electors(poll)
+    ballots = {s.holder_id: ballot for s, ballot in votes if s.holder_id in electors}
+    voting.poll_roll_call_enter(actor=SYSTEM, poll=poll, votes=ballots, at=at)
 
 
 @dataclass(frozen=True)
@@ -152,17 +179,12 @@ def load_conference(
         at=on(date(1917, 10, 20), 20),
     )
     services.agenda_item_start(actor=chair, item=mandate, at=on(date(1917, 10, 20), 20))
-    services.instruction_adopt(
-        actor=chair,
-        council=petrograd,
-        motion=forwarded,
-        position="yes",
-        sitting=conference,
-        yes=n * 7 // 10,
-        no=n // 5,
-        abstain=n - n * 7 // 10 - n // 5,
-        at=on(date(1917, 10, 20), 21),
+    # The mandate on the theses is voted by a poll of the deputies present, counted by hands.
+    mandate_poll = polls.sitting_poll_open(
+        actor=chair, sitting=conference, motion=forwarded, position="yes", at=on(date(1917, 10, 20), 20)
     )
+    _poll_by_hands(mandate_poll, (70, 20), on(date(1917, 10, 20), 21))
+    polls.sitting_poll_close(actor=chair, poll=mandate_poll, at=on(date(1917, 10, 20), 21))
     services.instruction_adopt(
         actor=chair,
         council=petrograd,
@@ -278,9 +300,11 @@ def load_second_congress(
         )
         for s in staying
     ]
-    services.decision_record(
-        actor=chair, sitting=second, motion=forwarded, votes=votes, at=on(date(1917, 10, 26), 1)
+    theses_poll = polls.sitting_poll_open(
+        actor=chair, sitting=second, motion=forwarded, at=on(date(1917, 10, 26), 0)
     )
+    _poll_by_roll_call(theses_poll, [(s, {"answer": v}) for s, v in votes], on(date(1917, 10, 26), 1))
+    polls.sitting_poll_close(actor=chair, poll=theses_poll, at=on(date(1917, 10, 26), 1))
 
     services.agenda_item_start(actor=chair, item=items["peace"], at=on(date(1917, 10, 26), 2))
     left_sr = next((s for s in staying if faction_of(s) == "Left Socialist Revolutionaries"), staying[0])
@@ -294,16 +318,11 @@ def load_second_congress(
         at=on(date(1917, 10, 26), 2),
     )
     m = len(staying)
-    services.decision_record(
-        actor=chair,
-        sitting=second,
-        amendment=amendment,
-        yes=m * 3 // 4,
-        no=m // 10,
-        abstain=m - m * 3 // 4 - m // 10,
-        at=on(date(1917, 10, 26), 3),
+    amendment_poll = polls.sitting_poll_open(
+        actor=chair, sitting=second, amendment=amendment, at=on(date(1917, 10, 26), 2)
     )
-    services.motion_put_to_vote(actor=chair, motion=peace, sitting=second, at=on(date(1917, 10, 26), 3))
+    _poll_by_hands(amendment_poll, (75, 10), on(date(1917, 10, 26), 3))
+    polls.sitting_poll_close(actor=chair, poll=amendment_poll, at=on(date(1917, 10, 26), 3))
     peace_votes = [
         (
             s,
@@ -313,19 +332,63 @@ def load_second_congress(
         )
         for s in staying
     ]
-    services.decision_record(
-        actor=chair, sitting=second, motion=peace, votes=peace_votes, at=on(date(1917, 10, 26), 4)
+    peace_poll = polls.sitting_poll_open(
+        actor=chair, sitting=second, motion=peace, at=on(date(1917, 10, 26), 3)
     )
+    _poll_by_roll_call(peace_poll, [(s, {"answer": v}) for s, v in peace_votes], on(date(1917, 10, 26), 4))
+    polls.sitting_poll_close(actor=chair, poll=peace_poll, at=on(date(1917, 10, 26), 4))
     services.agenda_item_start(actor=chair, item=items["land"], at=on(date(1917, 10, 26), 4))
     services.decision_record(
         actor=chair, sitting=second, motion=land, yes=m - 2, no=0, abstain=2, at=on(date(1917, 10, 26), 5)
     )
     services.agenda_item_start(actor=chair, item=items["executive"], at=on(date(1917, 10, 26), 5))
+    elected = _elect_executive(second, staying, chair, faction_of, on)
     services.agenda_item_finish(
         actor=chair,
         item=items["executive"],
-        outcome="The Central Executive Committee is elected (by STV once the voting app is integrated; here as announced by the chair).",  # noqa: E501 - one line of text
+        outcome="Elected to the Central Executive Committee by single transferable vote: "
+        + ", ".join(elected),
         at=on(date(1917, 10, 26), 6),
     )
     services.sitting_close(actor=chair, sitting=second, at=on(date(1917, 10, 26), 6))
     log("The Second Congress adopted the theses, the Decree on Peace and the Decree on Land.")
+
+
+EXECUTIVE_SEATS = 7
+
+
+def _elect_executive(
+    sitting: Any, staying: list[Seat], chair: Any, faction_of: Callable[[Seat], str], on: Moment
+) -> list[str]:
+    """The Central Executive Committee elected by Scottish STV: candidates from the factions that
+    stayed, each delegate ranking their own faction's candidates first, then the others."""
+    by_faction: dict[str, list[Seat]] = {}
+    for seat in staying:
+        by_faction.setdefault(faction_of(seat), []).append(seat)
+    candidates: list[tuple[str, str]] = []  # (name, faction)
+    for faction, seats in sorted(by_faction.items(), key=lambda kv: -len(kv[1])):
+        share = max(1, round(EXECUTIVE_SEATS * 1.5 * len(seats) / len(staying)))
+        names = sorted({s.holder.name for s in seats})[:share]
+        candidates += [(name, faction) for name in names]
+    seats_to_fill = min(EXECUTIVE_SEATS, len(candidates))
+    poll = polls.sitting_poll_open(
+        actor=chair,
+        sitting=sitting,
+        title="Election of the Central Executive Committee",
+        method=Poll.Method.SCOTTISH_STV,
+        seats=seats_to_fill,
+        candidates=[name for name, _f in candidates],
+        at=on(date(1917, 10, 26), 5),
+    )
+    ids = dict(poll.candidates.values_list("name", "pk"))
+    votes = []
+    for i, seat in enumerate(staying):
+        own = [ids[n] for n, f in candidates if f == faction_of(seat)]
+        others = [ids[n] for n, f in candidates if f != faction_of(seat)]
+        # Rotate the preferences so that first preferences spread across a faction's list.
+        if own:
+            own = own[i % len(own) :] + own[: i % len(own)]
+        votes.append((seat, {"ranking": own + others[:2]}))
+    _poll_by_roll_call(poll, votes, on(date(1917, 10, 26), 5))
+    poll = polls.sitting_poll_close(actor=chair, poll=poll, at=on(date(1917, 10, 26), 6))
+    return [str(name) for name in (poll.result or {}).get("elected", [])]

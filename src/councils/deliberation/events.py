@@ -101,6 +101,22 @@ class AttendanceRecorded:
 
 
 @register_kind(
+    "sitting.poll_opened",
+    summary=gettext_noop("Poll opened in %(sitting_title)s: %(title)s (%(electors)s present may vote)"),
+)
+@dataclass(frozen=True)
+class SittingPollOpened:
+    poll: int
+    subject: str
+    motion: int | None
+    amendment: int | None
+    item: int | None
+    electors: int
+    title: str = ""
+    sitting_title: str = ""
+
+
+@register_kind(
     "agenda.item_added", summary=gettext_noop("Item %(number)s added to the agenda: %(item_title)s")
 )
 @dataclass(frozen=True)

@@ -191,6 +191,8 @@ def minutes_pdf(m: Minutes) -> bytes:
             for sp in row.speeches:
                 extra = ", ".join(x for x in (sp.faction, sp.kind, sp.stance) if x)
                 pdf.para(f"- {sp.name} ({extra}), {sp.seconds} s")
+        for p in row.polls:
+            _pdf_poll(pdf, p)
         for d in row.decisions:
             _pdf_decision(pdf, d)
         if row.item.outcome:
@@ -198,9 +200,29 @@ def minutes_pdf(m: Minutes) -> bytes:
         if row.adopted_text:
             pdf.para(_("Adopted text"), 11, bold=True)
             pdf.para(row.adopted_text)
+    for p in m.other_polls:
+        _pdf_poll(pdf, p)
     for d in m.other_decisions:
         _pdf_decision(pdf, d)
     return bytes(pdf.output())
+
+
+def _pdf_poll(pdf: _Pdf, p: Any) -> None:
+    line = _("Poll: %(title)s (%(subject)s), %(state)s") % {
+        "title": p.poll.title,
+        "subject": p.subject,
+        "state": p.state,
+    }
+    if p.outcome:
+        line += f": {p.outcome}"
+    if p.electors:
+        line += " · " + _("%(voters)s of %(electors)s present voted") % {
+            "voters": p.voters,
+            "electors": p.electors,
+        }
+    pdf.para(line, 10, bold=True)
+    if p.named:
+        pdf.listing([f"{name}: {vote}" for name, vote in p.named])
 
 
 def _pdf_decision(pdf: _Pdf, d: Any) -> None:

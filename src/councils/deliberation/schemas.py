@@ -68,6 +68,33 @@ class SpeechIn(Schema):
     stance: str = Field("", description="`pro`, `contra` or empty.")
 
 
+class SittingPollIn(Schema):
+    motion: int | None = Field(
+        None,
+        description="A motion of the sitting's council, or (with `position`) of the council above.",
+    )
+    amendment: int | None = Field(None, description="An amendment to a motion of the sitting's council.")
+    position: str = Field(
+        "", description="An instruction to the delegates: `yes`, `no`, `abstain` or `free`."
+    )
+    title: str = Field("", description="The poll's title (derived from the question when empty).")
+    method: str = Field("", description="For an election: the counting method (`scottish-stv`, ...).")
+    seats: int = Field(1, ge=1, le=5000, description="For an election: the seats to fill.")
+    candidates: list[str] = Field(default_factory=list, max_length=500)
+    secrecy: str = Field("open", description="`open` (named) or `secret`.")
+
+
+class SittingPollOut(Schema):
+    poll: int
+    sitting: int
+    subject: str
+    title: str
+    state: str
+    electors: int
+    outcome: str
+    decision: int | None
+
+
 class DecisionOut(Schema):
     id: int
     method: str
@@ -104,6 +131,18 @@ class MotionOut(Schema):
     supporters: list[str]
     amendments: list[AmendmentOut]
     decisions: list[DecisionOut]
+
+
+class DelegateVoteOut(Schema):
+    motion: int
+    motion_number: int
+    motion_title: str
+    council: str
+    sent_by: str | None
+    instruction: str | None
+    binding: bool | None
+    vote: str
+    complied: bool | None
 
 
 class ComplianceRowOut(Schema):

@@ -26,6 +26,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/motions/", views.motions, name="motions"),
     path("o/<slug:org_slug>/motions/<int:motion_id>/", views.motion, name="motion"),
     path("o/<slug:org_slug>/motions/<int:motion_id>/compliance/", views.compliance, name="compliance"),
+    path("o/<slug:org_slug>/seats/<int:seat_id>/record/", views.delegate_record, name="delegate_record"),
     path(
         "o/<slug:org_slug>/motions/<int:motion_id>/<slug:action>/", views.motion_action, name="motion_action"
     ),

@@ -46,7 +46,7 @@ from councils.federation.models import (
 )
 from councils.federation.services._common import moment_of, require
 from councils.live.publish import publish_on_commit
-from councils.voting import purposes
+from councils.voting import hooks, purposes
 from councils.voting.errors import AlreadyVoted
 from councils.voting.live import poll_topic, turnout_changed
 from councils.voting.models import (
@@ -298,6 +298,9 @@ def _electorate_rows(poll: Poll, moment: datetime) -> list[Elector]:
         .order_by("pk")
         .values_list("pk", "holder_id", "constituency_id", "child_council_id")
     )
+    allowed = hooks.allowed_seats(poll, moment)
+    if allowed is not None:
+        seats = [row for row in seats if row[0] in allowed]
     weights: dict[tuple[str, int], int] = {}
     if poll.weighting == Poll.Weighting.REPRESENTED:
         weights = _represented(council_id, seats, moment)
@@ -609,6 +612,7 @@ def ballot_cast(
         principal_id, principal_name, cast_weight = _proxy_for(poll, principal, member_id, actor)
     assert principal_id is not None and cast_weight is not None
     clean = ballot_clean(poll, ballot, weight=cast_weight)
+    hooks.check_ballot(poll, principal_id, clean, moment)
     new_id = _insert_returning(
         poll=poll,
         principal_id=principal_id,
@@ -824,6 +828,15 @@ def poll_roll_call_enter(
             )
         try:
             clean = ballot_clean(poll, ballot, weight=weights[member_id])
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    "votes": _("%(m)s: %(e)s")
+                    % {"m": names.get(member_id, member_id), "e": " ".join(exc.messages)}
+                }
+            ) from exc
+        try:
+            hooks.check_ballot(poll, member_id, clean, moment)
         except ValidationError as exc:
             raise ValidationError(
                 {
@@ -1159,6 +1172,7 @@ def poll_publish(*, actor: Actor, poll: Poll, at: datetime | None = None) -> Pol
     poll.published_at = moment
     poll.save(update_fields=["state", "published_at"])
     purposes.on_published(poll, actor=actor, at=moment)
+    hooks.published(poll, actor=actor, at=moment)
     event_record(
         organization=poll.organization,
         kind="poll.published",

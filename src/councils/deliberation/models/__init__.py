@@ -12,6 +12,7 @@ from councils.deliberation.models.motions import (
     MotionSupport,
     RollCallVote,
 )
+from councils.deliberation.models.polls import SittingPoll
 from councils.deliberation.models.sittings import (
     AgendaItem,
     AttendanceRecord,
@@ -38,5 +39,6 @@ __all__ = [
     "Procedure",
     "RollCallVote",
     "Sitting",
+    "SittingPoll",
     "Speech",
 ]

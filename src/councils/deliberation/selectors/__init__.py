@@ -16,6 +16,7 @@ from councils.deliberation.selectors.motions import (
     motions,
     seat_compliance,
 )
+from councils.deliberation.selectors.records import DelegateHistory, delegate_record
 from councils.deliberation.selectors.sittings import (
     AttendanceRow,
     FactionTime,
@@ -44,6 +45,7 @@ __all__ = [
     "AttendanceRow",
     "Compliance",
     "ComplianceRow",
+    "DelegateHistory",
     "DelegateRecord",
     "FactionTime",
     "MotionPage",
@@ -56,6 +58,7 @@ __all__ = [
     "attendance_history",
     "compliance",
     "councils_decided_by",
+    "delegate_record",
     "delegate_records",
     "delegates_of",
     "is_present",

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from councils.deliberation.models import AgendaItem, AttendanceRecord, Decision, RollCallVote, Sitting, Speech
+from councils.deliberation.selectors.polls import MinutesPoll, sitting_polls
 from councils.deliberation.selectors.sittings import Quorum, quorum, spoken_seconds
 
 
@@ -43,6 +44,7 @@ class MinutesItem:
     speeches: list[MinutesSpeech]
     decisions: list[MinutesDecision]
     adopted_text: str
+    polls: list[MinutesPoll] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Minutes:
     attendance: list[MinutesAttendance]
     items: list[MinutesItem]
     other_decisions: list[MinutesDecision] = field(default_factory=list)
+    other_polls: list[MinutesPoll] = field(default_factory=list)
 
 
 def _subject(decision: Decision) -> str:
@@ -76,7 +79,7 @@ def _subject(decision: Decision) -> str:
 
 
 def minutes(*, sitting: Sitting) -> Minutes:
-    """The minutes of ``sitting`` (seven queries, whatever its size)."""
+    """The minutes of ``sitting`` (eleven queries, whatever its size)."""
     items = list(sitting.items.select_related("motion").order_by("number"))
     speeches: dict[int, list[MinutesSpeech]] = defaultdict(list)
     for s in (
@@ -140,6 +143,7 @@ def minutes(*, sitting: Sitting) -> Minutes:
         ),
         key=lambda a: a.name,
     )
+    polls = sitting_polls(sitting=sitting)
     rows = []
     for item in items:
         motion = item.motion
@@ -150,6 +154,7 @@ def minutes(*, sitting: Sitting) -> Minutes:
                 speeches=speeches.get(item.pk, []),
                 decisions=by_item.get(item.pk, []),
                 adopted_text=adopted,
+                polls=polls.get(item.pk, []),
             )
         )
     return Minutes(
@@ -158,6 +163,7 @@ def minutes(*, sitting: Sitting) -> Minutes:
         attendance=attendance,
         items=rows,
         other_decisions=by_item.get(None, []),
+        other_polls=polls.get(None, []),
     )
 
 
@@ -181,6 +187,19 @@ def minutes_data(m: Minutes) -> dict[str, Any]:
                 {"deputy": v.name, "choice": v.choice, "departed_from_instruction": v.departed}
                 for v in d.votes
             ],
+        }
+
+    def poll(p: MinutesPoll) -> dict[str, Any]:
+        return {
+            "poll": p.poll.pk,
+            "title": p.poll.title,
+            "subject": p.subject,
+            "state": p.poll.state,
+            "secrecy": p.poll.secrecy,
+            "outcome": p.outcome,
+            "voters": p.voters,
+            "electors": p.electors,
+            "votes": [{"deputy": name, "vote": vote} for name, vote in p.named],
         }
 
     s = m.sitting
@@ -228,9 +247,11 @@ def minutes_data(m: Minutes) -> dict[str, Any]:
                     for sp in i.speeches
                 ],
                 "decisions": [decision(d) for d in i.decisions],
+                "polls": [poll(p) for p in i.polls],
                 "adopted_text": i.adopted_text,
             }
             for i in m.items
         ],
         "other_decisions": [decision(d) for d in m.other_decisions],
+        "other_polls": [poll(p) for p in m.other_polls],
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -330,10 +331,14 @@ class SittingState:
     current: AgendaItem | None
     speakers: Speakers | None
     procedure: Procedure
+    # The poll opened last in the sitting (councils.deliberation.selectors.polls.SittingPollNow).
+    poll: Any = None
 
 
 def sitting_state(*, sitting: Sitting) -> SittingState:
     """The live state of a sitting, in a constant number of queries (about ten)."""
+    from councils.deliberation.selectors.polls import current_poll
+
     procedure = procedure_for(council=sitting.council)
     items = list(agenda(sitting=sitting))
     current = next((i for i in items if i.pk == sitting.current_item_id), None)
@@ -346,4 +351,5 @@ def sitting_state(*, sitting: Sitting) -> SittingState:
         current=current,
         speakers=speakers(item=current, procedure=procedure) if current is not None else None,
         procedure=procedure,
+        poll=current_poll(sitting=sitting),
     )

@@ -400,8 +400,11 @@ def _roll_call(
     motion: Motion | None,
     council: Council,
     moment: datetime,
+    *,
+    enforce: bool = True,
 ) -> int:
-    """Store the named votes; a vote against a binding instruction stops the whole decision."""
+    """Store the named votes; a vote against a binding instruction stops the whole decision (unless
+    ``enforce`` is False: then it is recorded as a departure)."""
     held = set(Seat.objects.filter(open_at(moment), council=council).values_list("pk", flat=True))
     rows, departures = [], 0
     for seat, choice in votes:
@@ -415,7 +418,7 @@ def _roll_call(
         departed = None
         if motion is not None:
             check = instruction_check(seat=seat, motion=motion, choice=choice, at=moment)
-            if not check.allowed:
+            if enforce and not check.allowed:
                 raise ValidationError(
                     {
                         "votes": _("%(deputy)s: %(message)s")
@@ -471,7 +474,48 @@ def decision_record(
     moment = moment_of(at)
     yes, no, abstain, method = _decision_totals(votes, yes, no, abstain)
     procedure = procedure_for(council=motion.council)
-    adopted = _adopted(procedure, yes, no, abstain)
+    return decision_apply(
+        actor=actor,
+        motion=motion,
+        amendment=amendment,
+        sitting=sitting,
+        item=_current_item(sitting),
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        method=method,
+        adopted=_adopted(procedure, yes, no, abstain),
+        votes=votes,
+        note=note,
+        moment=moment,
+        at=at,
+    )
+
+
+def decision_apply(
+    *,
+    actor: Actor,
+    motion: Motion,
+    amendment: Amendment | None,
+    sitting: Sitting | None,
+    item: AgendaItem | None,
+    yes: int,
+    no: int,
+    abstain: int,
+    method: str,
+    adopted: bool,
+    votes: Sequence[tuple[Seat, str]] | None,
+    note: str,
+    moment: datetime,
+    at: datetime | None,
+    enforce_instructions: bool = True,
+) -> Decision:
+    """Write a decision already counted (by the hall, or by a poll of the ``voting`` app) with its
+    consequences: the amendment's or the motion's state, the adopted text, the named votes and any
+    departure from an instruction, one ``decision.recorded`` event. Part of the caller's
+    transaction and permission check (``motion`` locked by the caller). ``enforce_instructions``
+    False records a binding instruction's departure instead of refusing it (a poll's ballots were
+    checked when cast)."""
     amendments = list(motion.amendments.select_for_update().order_by("number"))
     if amendment is not None:
         amendment = next(a for a in amendments if a.pk == amendment.pk)
@@ -505,7 +549,6 @@ def decision_record(
             raise ValidationError(
                 {"motion": _(UNDECIDED_AMENDMENTS) % {"numbers": ", ".join(map(str, pending))}}
             )
-    item = _current_item(sitting)
     decision = Decision.objects.create(
         organization_id=motion.organization_id,
         council_id=motion.council_id,
@@ -522,7 +565,11 @@ def decision_record(
         at=moment,
         recorded_by=actor if is_person(actor) else None,
     )
-    departures = _roll_call(decision, votes, motion, motion.council, moment) if votes is not None else 0
+    departures = (
+        _roll_call(decision, votes, motion, motion.council, moment, enforce=enforce_instructions)
+        if votes is not None
+        else 0
+    )
     if amendment is not None:
         amendment.state = Amendment.State.ADOPTED if adopted else Amendment.State.REJECTED
         amendment.save(update_fields=["state"])
@@ -657,13 +704,53 @@ def instruction_adopt(
         raise ValidationError({"position": _("An instruction is to vote yes, no, abstain, or a free vote.")})
     moment = moment_of(at)
     yes, no, abstain, method = _decision_totals(votes, yes, no, abstain)
-    adopted = _adopted(procedure_for(council=council), yes, no, abstain)
+    _decision, instruction = instruction_apply(
+        actor=actor,
+        council=council,
+        motion=motion,
+        position=position,
+        sitting=sitting,
+        item=_current_item(sitting),
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        method=method,
+        adopted=_adopted(procedure_for(council=council), yes, no, abstain),
+        votes=votes,
+        moment=moment,
+        at=at,
+    )
+    return instruction
+
+
+def instruction_apply(
+    *,
+    actor: Actor,
+    council: Council,
+    motion: Motion,
+    position: str,
+    sitting: Sitting | None,
+    item: AgendaItem | None,
+    yes: int,
+    no: int,
+    abstain: int,
+    method: str,
+    adopted: bool,
+    votes: Sequence[tuple[Seat, str]] | None,
+    moment: datetime,
+    at: datetime | None,
+) -> tuple[Decision, Instruction | None]:
+    """Write a council's decision on an instruction already counted (by the hall or by a poll): the
+    decision, its named votes, and when adopted the instruction in force (superseding the council's
+    earlier one on the motion), binding or advisory by the organization's rule. One audit event.
+    Part of the caller's transaction and permission check. Returns the decision and the instruction
+    (None when rejected)."""
     label = Instruction.Position(position).label
     decision = Decision.objects.create(
         organization_id=council.organization_id,
         council=council,
         sitting=sitting,
-        item=_current_item(sitting),
+        item=item,
         method=method,
         yes=yes,
         no=no,
@@ -740,4 +827,4 @@ def instruction_adopt(
         )
     if sitting is not None:
         publish_sitting(sitting)
-    return instruction
+    return decision, instruction

@@ -4,7 +4,7 @@ its URL names, calls one selector or service and renders."""
 from __future__ import annotations
 
 from councils.deliberation.views.minutes import minutes, minutes_csv, minutes_json, minutes_pdf
-from councils.deliberation.views.motions import compliance, motion, motion_action, motions
+from councils.deliberation.views.motions import compliance, delegate_record, motion, motion_action, motions
 from councils.deliberation.views.sittings import (
     attendance,
     projector,
@@ -17,6 +17,7 @@ from councils.deliberation.views.sittings import (
 __all__ = [
     "attendance",
     "compliance",
+    "delegate_record",
     "minutes",
     "minutes_csv",
     "minutes_json",

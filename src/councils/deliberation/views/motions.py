@@ -268,3 +268,17 @@ def _compliance_rows(report: selectors.Compliance) -> str:
             for r in report.rows
         ),
     )
+
+
+@require_GET
+@_organization_page
+def delegate_record(request: HttpRequest, organization: Organization, seat_id: int) -> HttpResponse:
+    """A deputy's record as a delegate: their named votes above against their council's instructions."""
+    seat = get_object_or_404(
+        Seat.objects.select_related("holder", "council"), organization=organization, pk=seat_id
+    )
+    return render(
+        request,
+        "deliberation/delegate_record.html",
+        {"organization": organization, "seat": seat, "record": selectors.delegate_record(seat=seat)},
+    )

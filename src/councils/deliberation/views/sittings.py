@@ -28,6 +28,7 @@ from councils.deliberation.forms import (
     SpeechRequestForm,
 )
 from councils.deliberation.models import AgendaItem, Amendment, Motion, Sitting, Speech
+from councils.deliberation.views.polls import PollOpenForm, open_poll, poll_close_action, poll_open_action
 from councils.federation.models import Council, Organization, Seat
 from councils.web.views._common import _organization_page, _validation_messages
 
@@ -191,6 +192,9 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
         context["item_form"] = AgendaItemForm(motions=[(m.pk, f"{m.number}. {m.title}") for m in motions])
         subjects = _decision_subjects(state)
         context["decision_form"] = DecisionForm(subjects=subjects) if subjects else None
+        context["open_poll"] = open_poll(sitting)
+        if subjects and context["open_poll"] is None and sitting.state == Sitting.State.OPEN:
+            context["poll_form"] = PollOpenForm(subjects=subjects)
     return context
 
 
@@ -442,6 +446,8 @@ ACTIONS: dict[str, Action] = {
     "close-speakers": _speakers_close,
     "record-attendance": _attendance,
     "decide": _decide,
+    "poll-open": poll_open_action,
+    "poll-close": poll_close_action,
 }
 
 
