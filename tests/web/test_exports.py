@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -203,3 +204,21 @@ def test_an_export_costs_the_same_queries_however_large(client, name, args, fmt)
         assert response.status_code == 200 and text
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_audit_export_names_people_for_members_and_adds_addresses_for_officers(client, pg):
+    """The page's privacy rule (tests/web/test_privacy.py), in the export, on the pages and the API."""
+    user = get_user_model().objects.create_user(username="vera@putilov.example", email="vera@putilov.example")
+    vera = MemberFactory(constituency=pg.putilov, organization=pg.org, user=user, name="Vera Signer")
+    services.petition_open(actor=vera.user, seat=Seat.objects.get(holder=pg.viktor, end__isnull=True))
+
+    client.force_login(pg.dora.user)
+    as_member = body(client.get(reverse("audit_export", args=[pg.org.slug, "csv"])))
+    assert "Vera Signer" in as_member
+    assert "vera@putilov.example" not in as_member
+    api_member = body(client.get(f"/api/organizations/{pg.org.slug}/events.json"))
+    assert "Vera Signer" in api_member and "vera@putilov.example" not in api_member
+
+    client.force_login(pg.organizer)
+    rows_seen = rows(client.get(reverse("audit_export", args=[pg.org.slug, "csv"])))
+    assert "Vera Signer <vera@putilov.example>" in [r["actor"] for r in rows_seen]

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from councils.audit.models import Event
 from councils.exports import Table, export_filename
 from councils.federation import selectors
 from councils.federation.models import Council, Faction, Organization
@@ -235,16 +234,14 @@ AUDIT_COLUMNS = (
 )
 
 
-def actor_label(event: Event) -> str | None:
-    """Who acted, as the audit page shows them (None for the system). The page's rule, written
-    once for its export: change the two together."""
-    return event.actor.get_username() if event.actor_id is not None and event.actor is not None else None
-
-
-def audit_table(*, organization: Organization, kind: str | None = None) -> Table:
+def audit_table(*, organization: Organization, kind: str | None = None, contact: bool = False) -> Table:
     """The organization's audit log as the page lists it (newest first, optionally one kind), each
     event with its payload and hashes, so the export can be checked against the chain's heads.
-    Read in chunks as it is written: two joins, one query per chunk."""
+
+    Who acted, the summary and the payload follow the page's rule (``selectors.actor_label``,
+    ``event_summary``, ``event_data``): members read names; with ``contact`` (organizers and
+    returning officers: ``selectors.may_see_contact``) the e-mail addresses too. Read in chunks as
+    it is written: one query per chunk."""
 
     def rows() -> Iterator[dict[str, Any]]:
         for event in selectors.events(organization=organization, kind=kind).iterator(chunk_size=CHUNK):
@@ -253,11 +250,11 @@ def audit_table(*, organization: Organization, kind: str | None = None) -> Table
                 "sequence": event.sequence,
                 "occurred_at": event.occurred_at,
                 "kind": event.kind,
-                "actor": actor_label(event),
-                "summary": event.summary,
+                "actor": selectors.actor_label(event, contact=contact),
+                "summary": selectors.event_summary(event, contact=contact),
                 "object_type": event.object_type,
                 "object_id": event.object_id,
-                "data": event.data,
+                "data": selectors.event_data(event, contact=contact),
                 "previous_hash": event.previous_hash,
                 "hash": event.hash,
             }

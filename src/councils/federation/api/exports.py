@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Router
 
 from councils.exports import export_response
-from councils.federation import exports
+from councils.federation import exports, selectors
 from councils.federation.api._common import (
     AT_QUERY,
     ERRORS,
@@ -125,14 +125,19 @@ def majority_map_export(request: ApiRequest, slug: str, fmt: Format, at: str | N
     openapi_extra=_file(
         "The whole audit log, newest first (as `/events` pages it): `stream, sequence, occurred_at, kind, "
         "actor, summary, object_type, object_id, data, previous_hash, hash`. The JSON's rows are under "
-        "`events`. Who acted is shown as on the audit page."
+        "`events`. Who acted is shown as on the audit page and in `/events`: members read names, organizers "
+        "and returning officers also e-mail addresses (in `actor`, `summary` and `data`)."
     ),
 )
 def audit_export(request: ApiRequest, slug: str, fmt: Format, kind: str | None = KIND_QUERY) -> Any:
     """The organization's audit log with every event's hashes, as a file."""
     organization = organization_for(request, slug)
     return export_response(
-        exports.audit_table(organization=organization, kind=kind or None),
+        exports.audit_table(
+            organization=organization,
+            kind=kind or None,
+            contact=selectors.may_see_contact(user=request.auth, organization=organization),
+        ),
         fmt=fmt,
         filename=exports.filename(
             organization, "audit-log", extra=kind or "", day=timezone.localdate(), fmt=fmt

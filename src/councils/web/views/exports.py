@@ -83,7 +83,11 @@ def audit_export(request: HttpRequest, organization: Organization, fmt: str) -> 
             " ".join(str(e) for errors in form.errors.values() for e in errors), content_type="text/plain"
         )
     return export_response(
-        exports.audit_table(organization=organization, kind=kind),
+        exports.audit_table(
+            organization=organization,
+            kind=kind,
+            contact=selectors.may_see_contact(user=request.user, organization=organization),
+        ),
         fmt=fmt,
         filename=exports.filename(
             organization, "audit-log", extra=kind or "", day=timezone.localdate(), fmt=fmt
