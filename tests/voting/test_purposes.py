@@ -94,6 +94,17 @@ def test_a_petition_at_the_threshold_opens_a_recall_vote_of_the_constituency(rec
         fed_services.petition_open(actor=others[3].user, seat=seat)
 
 
+def test_a_recall_vote_cannot_be_cancelled_and_stays_open(recall_setup):
+    _council, seat, others, officer = recall_setup
+    petition, _ = reach_threshold(seat, others)
+    poll = Poll.objects.get(recall_petition=petition)
+    with pytest.raises(ValidationError, match="recall vote cannot be cancelled"):
+        services.poll_cancel(actor=officer, poll=poll)
+    poll.refresh_from_db()
+    petition.refresh_from_db()
+    assert poll.state == Poll.State.OPEN and petition.status == RecallPetition.Status.VOTING
+
+
 def test_a_recall_vote_adopted_ends_the_seat_and_opens_the_by_election(recall_setup):
     _council, seat, others, officer = recall_setup
     petition, _ = reach_threshold(seat, others)

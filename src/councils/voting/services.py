@@ -1195,6 +1195,17 @@ def poll_cancel(*, actor: Actor, poll: Poll, reason: str = "", at: datetime | No
         raise ValidationError(
             {"poll": _("A %(s)s poll cannot be cancelled.") % {"s": poll.get_state_display()}}
         )
+    if poll.purpose == Poll.Purpose.RECALL:
+        # The petition that opened it waits for its result: cancelled, it would wait for ever and
+        # block every new petition against the seat.
+        raise ValidationError(
+            {
+                "poll": _(
+                    "A recall vote cannot be cancelled: its petition waits for the result. "
+                    "Close it to count it."
+                )
+            }
+        )
     poll.state = Poll.State.CANCELLED
     poll.cancelled_at = moment
     poll.save(update_fields=["state", "cancelled_at"])
