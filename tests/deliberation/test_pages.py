@@ -138,6 +138,17 @@ def test_the_minutes_page_pdf_csv_and_json(client, hall, decided):
     assert csv_text.count("\nvote,") == 5
 
 
+def test_the_minutes_csv_neutralizes_cells_a_spreadsheet_would_run(client, hall, decided):
+    sitting, _motion = decided
+    deputy = hall.seats[4].holder
+    deputy.name = "=HYPERLINK(1)"
+    deputy.save(update_fields=["name"])
+    _login(client, hall.user(3))
+    csv_text = client.get(_url("minutes_csv", hall, sitting.pk)).content.decode()
+    assert "'=HYPERLINK(1)" in csv_text
+    assert ",=HYPERLINK" not in csv_text
+
+
 def test_submit_a_motion_and_amend_it_from_the_pages(client, hall):
     _login(client, hall.user(0))
     response = client.post(

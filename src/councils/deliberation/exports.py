@@ -1,8 +1,9 @@
 """The minutes of a sitting for the organization's archive: PDF (fpdf2), CSV and JSON.
 
-No shared CSV/JSON writer had landed on main when this was written, so this module holds a small
-one: the CSV is one row per record (attendance, speech, decision, named vote) with a ``record``
-column saying which, so one file holds the whole sitting and opens in any spreadsheet.
+The CSV is one row per record (attendance, speech, decision, named vote) with a ``record`` column
+saying which, so one file holds the whole sitting and opens in any spreadsheet. Each cell is
+written as every other export writes it (:func:`councils.exports.cell`): a name or title that a
+spreadsheet would run as a formula is neutralized.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from councils.deliberation.selectors.minutes import Minutes, minutes_data
+from councils.exports import cell
 
 # A Unicode font when the system has one (Debian's fonts-dejavu); else the PDF core font, with
 # characters it lacks replaced.
@@ -41,7 +43,8 @@ def minutes_csv(m: Minutes) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for a in data["attendance"]:
-        writer.writerow(
+        _write(
+            writer,
             {
                 "record": "attendance",
                 "name": a["deputy"],
@@ -49,10 +52,11 @@ def minutes_csv(m: Minutes) -> str:
                 "note": _("present at the end")
                 if a["present_at_end"]
                 else _("left at %(at)s") % {"at": a["last_out"]},
-            }
+            },
         )
     for item in data["items"]:
-        writer.writerow(
+        _write(
+            writer,
             {
                 "record": "item",
                 "item": item["number"],
@@ -60,10 +64,11 @@ def minutes_csv(m: Minutes) -> str:
                 "kind": item["kind"],
                 "seconds": item["used_seconds"],
                 "note": item["outcome"],
-            }
+            },
         )
         for sp in item["speeches"]:
-            writer.writerow(
+            _write(
+                writer,
                 {
                     "record": "speech",
                     "item": item["number"],
@@ -73,7 +78,7 @@ def minutes_csv(m: Minutes) -> str:
                     "stance": sp["stance"],
                     "at": sp["started_at"],
                     "seconds": sp["seconds"],
-                }
+                },
             )
         for d in item["decisions"]:
             _decision_rows(writer, d, item["number"])
@@ -82,8 +87,13 @@ def minutes_csv(m: Minutes) -> str:
     return out.getvalue()
 
 
+def _write(writer: csv.DictWriter[str], row: dict[str, Any]) -> None:
+    writer.writerow({column: cell(value) for column, value in row.items()})
+
+
 def _decision_rows(writer: csv.DictWriter[str], d: dict[str, Any], item: Any) -> None:
-    writer.writerow(
+    _write(
+        writer,
         {
             "record": "decision",
             "item": item,
@@ -95,10 +105,11 @@ def _decision_rows(writer: csv.DictWriter[str], d: dict[str, Any], item: Any) ->
             "adopted": d["adopted"],
             "at": d["at"],
             "note": d["note"],
-        }
+        },
     )
     for v in d["votes"]:
-        writer.writerow(
+        _write(
+            writer,
             {
                 "record": "vote",
                 "item": item,
@@ -106,7 +117,7 @@ def _decision_rows(writer: csv.DictWriter[str], d: dict[str, Any], item: Any) ->
                 "name": v["deputy"],
                 "choice": v["choice"],
                 "note": _("departed from the instruction") if v["departed_from_instruction"] else "",
-            }
+            },
         )
 
 
