@@ -16,10 +16,10 @@ from typing import Any
 
 from councils.counting.blt import write_blt
 from councils.counting.profile import Profile
+from councils.exports import FORMULA_STARTS
+from councils.exports import neutralize as neutralize_text
 from councils.voting import selectors
 from councils.voting.models import ANSWERS, Candidate, Participation, Poll
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value: object) -> object:
@@ -36,8 +36,8 @@ def neutralize(value: object) -> object:
             Decimal(text)  # a number written as text (a negative transfer): kept as a number
             return text
         except InvalidOperation:
-            return "'" + text
-    return text
+            pass
+    return neutralize_text(text)
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
