@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from councils.live import hub as live
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are safe (the loop is Playwright's).
@@ -36,3 +44,46 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-dev-shm-usage",
         ],
     }
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[str]:
+    """uvicorn serving Councils in a thread on a free port, as ``councils serve`` does (streams on
+    the ASGI handler, the rest on the WSGI handler's threads); stopped (and its listener closed) after."""
+    import uvicorn
+
+    from councils.serving import Application
+
+    application = Application()
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2)
+    )
+
+    async def serve() -> None:
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await live.shutdown()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        application.pool.shutdown(wait=True)
+        sock.close()
+        # The server's request threads are gone; a connection one of them left open would keep
+        # PostgreSQL from dropping the test database until it is collected.
+        gc.collect()

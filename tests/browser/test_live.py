@@ -9,20 +9,14 @@ event loop receives), PostgreSQL NOTIFY on PostgreSQL, Redis when ``REDIS_URL`` 
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import re
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from councils.federation import services
-from councils.live import hub as live
 from tests.web.scenario import build_petrograd
 
 pytestmark = [
@@ -57,49 +51,6 @@ document.addEventListener('htmx:load', (e) => {
   if (window.live.messageAt !== null && id) window.live.swappedAt[id] ??= Date.now();
 });
 """
-
-
-@pytest.fixture
-def asgi_server(transactional_db) -> Iterator[str]:
-    """uvicorn serving Councils in a thread on a free port, as ``councils serve`` does (streams on
-    the ASGI handler, the rest on the WSGI handler's threads); stopped (and its listener closed) after."""
-    import uvicorn
-
-    from councils.serving import Application
-
-    application = Application()
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2)
-    )
-
-    async def serve() -> None:
-        try:
-            await server.serve(sockets=[sock])
-        finally:
-            await live.shutdown()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        application.pool.shutdown(wait=True)
-        sock.close()
-        # The server's request threads are gone; a connection one of them left open would keep
-        # PostgreSQL from dropping the test database until it is collected.
-        gc.collect()
 
 
 def test_open_pages_show_a_recall_without_reload(asgi_server: str, page: Page) -> None:

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_live import UPDATE_TIMEOUT_MS, _session_for
-from tests.browser.test_live import asgi_server as asgi_server
 from tests.web.scenario import build_petrograd
 
 pytestmark = [

@@ -9,11 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from councils.voting import services
-from tests.browser.test_live import (  # noqa: F401  (asgi_server is a fixture)
-    UPDATE_TIMEOUT_MS,
-    _session_for,
-    asgi_server,
-)
+from tests.browser.test_live import UPDATE_TIMEOUT_MS, _session_for
 from tests.voting.conftest import make_body
 
 pytestmark = [
@@ -39,7 +35,7 @@ def _signed_in(browser: Browser, server: str, user) -> Page:
     return context.new_page()
 
 
-def test_three_deputies_vote_while_a_fourth_page_watches(asgi_server: str, browser: Browser) -> None:  # noqa: F811
+def test_three_deputies_vote_while_a_fourth_page_watches(asgi_server: str, browser: Browser) -> None:
     body = make_body(deputies=3)
     poll = body.poll(title="Peace without annexations")
     url = f"{asgi_server}/o/{body.organization.slug}/polls/{poll.pk}/"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from councils.federation import services
-from tests.browser.test_live import RECORDER, UPDATE_TIMEOUT_MS, _session_for, asgi_server  # noqa: F401
+from tests.browser.test_live import RECORDER, UPDATE_TIMEOUT_MS, _session_for
 from tests.web.scenario import build_petrograd
 
 pytestmark = [
@@ -20,7 +20,7 @@ pytestmark = [
 
 
 def test_a_member_switches_to_russian_and_sees_a_live_update_in_russian(
-    asgi_server: str,  # noqa: F811
+    asgi_server: str,
     page: Page,
 ) -> None:
     pg = build_petrograd(slug="piter")

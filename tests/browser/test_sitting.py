@@ -3,24 +3,16 @@ chair opens the sitting and gives the floor, the projector shows the speaker wit
 motion with an amendment is voted, and the minutes show the adopted text.
 
 Served by uvicorn (the ASGI application, as ``councils serve`` does) so the projector's live stream
-works; the port is taken from this work's range (8450-8499).
+works (the ``asgi_server`` fixture of tests/browser/conftest.py, on a free port).
 """
 
 from __future__ import annotations
-
-import asyncio
-import gc
-import socket
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from councils.deliberation import services
 from councils.deliberation.models import Motion
-from councils.live import hub as live
 from tests.browser.test_live import _session_for
 from tests.deliberation.conftest import build_hall
 
@@ -30,58 +22,13 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
 ]
 
-PORTS = range(8450, 8500)
 LIVE_TIMEOUT_MS = 5000
 
 
-def _free_socket() -> socket.socket:
-    for port in PORTS:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            continue
-        return sock
-    pytest.fail(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 @pytest.fixture
-def server(transactional_db) -> Iterator[str]:
-    """uvicorn serving Councils in a thread (as in tests/browser/test_live.py), on a port of our range."""
-    import uvicorn
-
-    from councils.serving import Application
-
-    application = Application()
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(
-        uvicorn.Config(application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2)
-    )
-
-    async def serve() -> None:
-        try:
-            await uv.serve(sockets=[sock])
-        finally:
-            await live.shutdown()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=30)
-        application.pool.shutdown(wait=True)
-        sock.close()
-        gc.collect()
+def server(asgi_server: str) -> str:
+    """uvicorn serving Councils in a thread, as ``councils serve`` does (tests/browser/conftest.py)."""
+    return asgi_server
 
 
 def _page_for(browser: Browser, server: str, user) -> Page:

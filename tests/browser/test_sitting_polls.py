@@ -3,24 +3,16 @@ an amendment and then its motion to a vote of the deputies present, the deputies
 page from their own browsers while the projector shows the turnout rise without a reload, the
 chair ends each vote, and the projector and the minutes show the results and the named votes.
 
-Served by uvicorn as in tests/browser/test_sitting.py, on a port of this work's range (8550-8599).
+Served by uvicorn as in tests/browser/test_sitting.py (the ``asgi_server`` fixture, on a free port).
 """
 
 from __future__ import annotations
-
-import asyncio
-import gc
-import socket
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from councils.deliberation import services
 from councils.deliberation.models import Amendment, Motion
-from councils.live import hub as live
 from councils.voting.models import Poll
 from tests.browser.test_sitting import _page_for
 from tests.deliberation.conftest import build_hall
@@ -31,58 +23,13 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators"),
 ]
 
-PORTS = range(8550, 8600)
 LIVE_TIMEOUT_MS = 5000
 
 
 @pytest.fixture
-def server(transactional_db) -> Iterator[str]:
-    """uvicorn serving Councils in a thread (as tests/browser/test_sitting.py), on a port of 8550-8599."""
-    import uvicorn
-
-    from councils.serving import Application
-
-    application = Application()
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(
-        uvicorn.Config(application, lifespan="off", log_level="warning", timeout_graceful_shutdown=2)
-    )
-
-    async def serve() -> None:
-        try:
-            await uv.serve(sockets=[sock])
-        finally:
-            await live.shutdown()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=30)
-        application.pool.shutdown(wait=True)
-        sock.close()
-        gc.collect()
-
-
-def _free_socket() -> socket.socket:
-    for port in PORTS:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            continue
-        return sock
-    pytest.fail(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+def server(asgi_server: str) -> str:
+    """uvicorn serving Councils in a thread, as ``councils serve`` does (tests/browser/conftest.py)."""
+    return asgi_server
 
 
 def _vote(page: Page, poll_url: str, answer: str) -> None:
