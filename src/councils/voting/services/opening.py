@@ -1,0 +1,147 @@
+"""Opening a poll: its electorate fixed (deputies with their weights, or members) and digested."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from councils.accounts.actors import Actor
+from councils.audit.services import event_record
+from councils.federation.models import (
+    Member,
+    Seat,
+    SeatAllocation,
+    open_at,
+)
+from councils.federation.services._common import moment_of, require
+from councils.live.publish import publish_on_commit
+from councils.voting import hooks
+from councils.voting.live import poll_topic
+from councils.voting.models import (
+    Elector,
+    Poll,
+)
+from councils.voting.services.common import (
+    NOT_OFFICER,
+    locked,
+)
+
+
+def _electorate_rows(poll: Poll, moment: datetime) -> list[Elector]:
+    """The electors of ``poll`` at ``moment``: the deputies holding a seat of the council then (with
+    their weights), or the constituency's current members."""
+    if poll.electorate_constituency_id is not None:
+        members = Member.objects.filter(
+            constituency_id=poll.electorate_constituency_id, left_at__isnull=True, joined_at__lte=moment
+        ).values_list("pk", flat=True)
+        return [Elector(poll=poll, member_id=pk, weight=1) for pk in members]
+    council_id = int(poll.electorate_council_id or 0)
+    seats: list[tuple[int, int, int | None, int | None]] = list(
+        Seat.objects.filter(open_at(moment), council_id=council_id, holder__left_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "holder_id", "constituency_id", "child_council_id")
+    )
+    allowed = hooks.allowed_seats(poll, moment)
+    if allowed is not None:
+        seats = [row for row in seats if row[0] in allowed]
+    weights: dict[tuple[str, int], int] = {}
+    if poll.weighting == Poll.Weighting.REPRESENTED:
+        weights = _represented(council_id, seats, moment)
+    found: dict[int, Elector] = {}
+    for seat_id, holder_id, constituency_id, child_id in seats:
+        part = _part_key(constituency_id, child_id)
+        weight = weights.get(part, 1)
+        if holder_id in found:
+            # A deputy holding two seats (two parts) carries both.
+            found[holder_id].weight += weight
+        else:
+            found[holder_id] = Elector(poll=poll, member_id=holder_id, weight=weight, seat_id=seat_id)
+    return list(found.values())
+
+
+def _part_key(constituency_id: int | None, child_id: int | None) -> tuple[str, int]:
+    if constituency_id is not None:
+        return ("c", constituency_id)
+    return ("k", int(child_id or 0))
+
+
+def _represented(
+    council_id: int, seats: list[tuple[int, int, int | None, int | None]], moment: datetime
+) -> dict[tuple[str, int], int]:
+    """Each part's weight per deputy: the members it has (a constituency's current members, a child
+    council's members as its seat allocation counted them) divided among the seats held for it,
+    rounded to the nearest whole vote (at least 1)."""
+    held: dict[tuple[str, int], int] = {}
+    for _seat, _holder, constituency_id, child_id in seats:
+        key = _part_key(constituency_id, child_id)
+        held[key] = held.get(key, 0) + 1
+    sizes: dict[tuple[str, int], int] = {}
+    constituency_ids = [k[1] for k in held if k[0] == "c"]
+    for row in (
+        Member.objects.filter(constituency_id__in=constituency_ids, left_at__isnull=True)
+        .values("constituency_id")
+        .annotate(n=Count("pk"))
+    ):
+        sizes[("c", row["constituency_id"])] = row["n"]
+    child_ids = [k[1] for k in held if k[0] == "k"]
+    for child_id, size in SeatAllocation.objects.filter(
+        open_at(moment), council_id=council_id, child_council_id__in=child_ids
+    ).values_list("child_council_id", "size"):
+        sizes[("k", child_id)] = size
+    return {key: max(1, round(Fraction(sizes.get(key, n), n))) for key, n in held.items()}
+
+
+def electorate_digest(rows: Sequence[tuple[int, int]]) -> str:
+    """SHA-256 of the electorate as ``member:weight`` lines in member order: what ``poll.opened``
+    records, so that an elector added or reweighed later is caught."""
+    lines = "".join(f"{m}:{w}\n" for m, w in sorted(rows))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+@transaction.atomic
+def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: str = "") -> Poll:
+    """Open a draft poll: its electorate is fixed now (one elector row each, with weights)."""
+    require(actor, "voting.manage_poll", poll.organization, NOT_OFFICER)
+    moment = moment_of(at)
+    poll = locked(poll)
+    if poll.state != Poll.State.DRAFT:
+        raise ValidationError(
+            {
+                "poll": _("Only a draft poll can be opened; this one is %(s)s.")
+                % {"s": poll.get_state_display()}
+            }
+        )
+    if poll.closes_at is not None and poll.closes_at <= moment:
+        raise ValidationError(
+            {"closes_at": _("The closing time has already passed: change it or cancel the poll.")}
+        )
+    electors = _electorate_rows(poll, moment)
+    if not electors:
+        raise ValidationError({"electorate": _("The electorate is empty: nobody could vote.")})
+    Elector.objects.bulk_create(electors, batch_size=2000)
+    poll.state = Poll.State.OPEN
+    poll.opened_at = moment
+    poll.save(update_fields=["state", "opened_at"])
+    event_record(
+        organization=poll.organization,
+        kind="poll.opened",
+        actor=actor,
+        target=poll,
+        data={
+            "title": poll.title,
+            "electors": len(electors),
+            "weight": sum(e.weight for e in electors),
+            "digest": electorate_digest([(e.member_id, e.weight) for e in electors]),
+            "reason": reason,
+        },
+        at=at,
+    )
+    publish_on_commit(poll_topic(poll))
+    return poll
