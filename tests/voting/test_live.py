@@ -55,3 +55,40 @@ def test_a_burst_of_votes_sends_one_message_now_and_one_at_the_end_of_the_window
     time.sleep(live.TURNOUT_INTERVAL * 3)
     # The last vote's turnout is sent within the window: pages never miss the final figure.
     assert len(topics(heard, poll)) == before + 2
+
+
+def test_a_page_read_just_before_a_quick_publish_still_gets_the_published_version(heard, monkeypatch):
+    """Counted, then published a few milliseconds later while a poll page is being rendered: the
+    page (read while counted) must follow from a version older than the publication's, or its
+    stream never receives the declared result and stays at "counted"."""
+    import re
+    from urllib.parse import unquote
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from councils.voting import views
+
+    body = make_body(deputies=3)
+    poll = body.poll()
+    services.ballot_cast(actor=body.deputies[0].user, poll=poll, ballot={"answer": "yes"})
+    services.poll_close(actor=body.officer, poll=poll)
+    services.poll_count(actor=body.officer, poll=poll)
+    real_context = views.poll_context
+
+    def read_then_published_elsewhere(request, organization, read_poll):
+        context = real_context(request, organization, read_poll)
+        # Another request publishes the result after this page read the poll, before it renders.
+        services.poll_publish(actor=body.officer, poll=read_poll)
+        time.sleep(0.002)
+        return context
+
+    monkeypatch.setattr(views, "poll_context", read_then_published_elsewhere)
+    client = Client()
+    client.force_login(body.officer)
+    html = client.get(reverse("poll", args=[body.organization.slug, poll.pk])).content.decode()
+    assert "The poll is counted." in html  # the page shows what it read
+    since = int(re.search(r"since=(\d+)", unquote(html)).group(1))
+    published = topics(heard, poll)[-1]["version"]
+    # The hub sends a stream every fragment newer than its page's version (Hub._route).
+    assert published > since, "the page's stream would never get the published result"

@@ -6,7 +6,20 @@ from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from councils.live.publish import version_now
 from councils.web.views.errors import page_not_found
+
+
+class LiveSince:
+    """Note the live-update version at which the request starts, before any view reads the
+    database: the version a page's stream follows from (``{% live_url %}``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.live_since = version_now()  # type: ignore[attr-defined]
+        return self.get_response(request)
 
 
 class OverflowIsNotFound:
