@@ -56,7 +56,7 @@ def test_an_officer_creates_and_opens_a_poll_and_a_deputy_votes(body):
     assert cast.status_code == 201, cast.content
     assert cast.json()["replayed"] is False and cast.json()["ballot"] == {"answers": {"yes": 1}}
     listed = officer.get(url(body))
-    assert [p["id"] for p in listed.json()] == [poll_id]
+    assert [p["id"] for p in listed.json()["items"]] == [poll_id] and listed.json()["count"] == 1
 
 
 def test_a_retry_with_the_key_gets_200_and_the_first_answer_and_another_key_409(body):

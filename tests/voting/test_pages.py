@@ -305,3 +305,23 @@ def _page_queries(deputies: int) -> int:
 
 def test_the_poll_page_costs_the_same_queries_however_many_voted(db):
     assert _page_queries(3) == _page_queries(12)
+
+
+def test_the_list_shows_the_polls_a_page_at_a_time(body, monkeypatch):
+    from councils.voting import views
+
+    monkeypatch.setattr(views, "POLLS_PER_PAGE", 2)
+    for n in range(3):
+        body.poll(open=False, title=f"Draft {n}")
+    body.poll(title="Open one")
+    client = client_of(body.deputies[0].user)
+    first = client.get(reverse("polls", args=[body.organization.slug])).content.decode()
+    assert "Open one" in first and "Draft 2" in first and "Draft 1" in first and "Draft 0" not in first
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = client.get(reverse("polls", args=[body.organization.slug]), {"page": 2}).content.decode()
+    assert "Draft 0" in second and "Draft 2" not in second and "Open one" in second
+    # A page out of range shows the last one.
+    assert (
+        "Draft 0"
+        in client.get(reverse("polls", args=[body.organization.slug]), {"page": 99}).content.decode()
+    )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
 from councils.federation.access import organization_for
-from councils.federation.api._common import ERRORS, WRITE_ERRORS, ApiRequest
+from councils.federation.api._common import ERRORS, WRITE_ERRORS, ApiRequest, paginated
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Constituency, Council, Member
 from councils.federation.schemas import Message
@@ -53,8 +53,10 @@ def _detail(poll: Poll) -> Poll:
 
 
 @router.get("/organizations/{slug}/polls", response={200: list[PollOut], **ERRORS})
+@paginated
 def poll_list(request: ApiRequest, slug: str, state: Poll.State | None = None) -> Any:
-    """The organization's polls, newest first; `state` filters by the stored state."""
+    """The organization's polls, newest first, 50 a page (`page=1, 2, ...`); `state` filters by
+    the stored state."""
     return selectors.polls(organization=organization_for(request.auth, slug), state=state)
 
 

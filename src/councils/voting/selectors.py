@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import rules
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from councils import hotsql
 from councils.accounts.actors import Actor, is_person
@@ -26,6 +27,12 @@ def polls(*, organization: Organization, state: str | None = None) -> QuerySet[P
     if state:
         queryset = queryset.filter(state=state)
     return queryset
+
+
+def open_now() -> Q:
+    """The polls open now (``Poll.current_state``): open and not past their closing time, which
+    ``councils tick`` may not have written down yet."""
+    return Q(state=Poll.State.OPEN) & (Q(closes_at__isnull=True) | Q(closes_at__gt=timezone.now()))
 
 
 def poll_get(*, organization: Organization, poll_id: int) -> Poll:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,18 +33,28 @@ ACTIONS: dict[str, Callable[..., Poll]] = {
 }
 
 
+#: Polls a page, in each of the list's two parts.
+POLLS_PER_PAGE = 25
+
+
 @require_GET
 @_organization_page
 def poll_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    """The organization's polls: open ones first, then the rest, newest first."""
-    rows = list(selectors.polls(organization=organization))
+    """The organization's polls: open ones first, then the rest, newest first, each part a page at
+    a time (a number out of range shows the last page, never an error)."""
+    queryset = selectors.polls(organization=organization)
+    open_now = selectors.open_now()
+    open_page = Paginator(queryset.filter(open_now), POLLS_PER_PAGE).get_page(request.GET.get("open_page"))
+    other_page = Paginator(queryset.exclude(open_now), POLLS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "voting/polls.html",
         {
             "organization": organization,
-            "open_polls": [p for p in rows if p.current_state == Poll.State.OPEN],
-            "other_polls": [p for p in rows if p.current_state != Poll.State.OPEN],
+            "open_polls": list(open_page),
+            "open_page": open_page,
+            "other_polls": list(other_page),
+            "other_page": other_page,
             "may_manage": selectors.may_manage(actor=request.user, poll=organization),
         },
     )
