@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -325,3 +326,20 @@ def test_the_list_shows_the_polls_a_page_at_a_time(body, monkeypatch):
         "Draft 0"
         in client.get(reverse("polls", args=[body.organization.slug]), {"page": 99}).content.decode()
     )
+
+
+def test_the_poll_page_says_who_recorded_each_step(body):
+    body.officer.first_name, body.officer.last_name = "Yakov", "Sverdlov"
+    body.officer.save()
+    poll = body.poll()
+    services.ballot_cast(actor=body.deputies[0].user, poll=poll, ballot={"answer": "yes"})
+    services.poll_close(actor=body.officer, poll=poll)
+    from councils.accounts.actors import SYSTEM
+
+    services.poll_count(actor=SYSTEM, poll=poll)
+    html = client_of(body.deputies[1].user).get(page(body, poll)).content.decode()
+    assert "Recorded by" in html
+    for step in ("created on", "opened on", "closed on"):
+        assert re.search(step + r" [^<]* by Yakov Sverdlov", html), step
+    assert re.search(r"counted on [^<]* by the system", html)
+    assert "published on" not in html

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Council, Member, Organization
-from councils.voting import charts, exports, selectors, services
+from councils.voting import charts, exports, records, selectors, services
 from councils.voting.errors import AlreadyVoted
 from councils.voting.forms import PollCreateForm, ballot_from_post
 from councils.voting.models import Poll
@@ -109,6 +109,7 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
         if may_manage and state == Poll.State.OPEN and not poll.is_secret
         else [],
         "idempotency_key": uuid.uuid4().hex,
+        "steps": records.poll_steps(poll=poll),
         "result": None,
         "named_votes": [],
         "actions": _actions(poll, state) if may_manage else [],
