@@ -170,7 +170,8 @@ def test_notifications_are_turned_off_and_on_from_the_settings_page(client, anna
     assert "A by-election opens in my constituency" in page
     # Every kind is on until the person chooses; an unticked box turns its kind off.
     response = client.post(
-        reverse("notification_settings"), {"petition.opened": "on", "by_election.opened": "on"}
+        reverse("notification_settings"),
+        {"petition.opened": "on", "by_election.opened": "on", "poll.opened": "on"},
     )
     assert response.status_code == 302
     assert dict(NotificationPreference.objects.filter(user=anna).values_list("kind", "enabled")) == {
@@ -178,7 +179,7 @@ def test_notifications_are_turned_off_and_on_from_the_settings_page(client, anna
     }
     client.post(
         reverse("notification_settings"),
-        {"petition.opened": "on", "deputy.recalled": "on", "by_election.opened": "on"},
+        {"petition.opened": "on", "deputy.recalled": "on", "by_election.opened": "on", "poll.opened": "on"},
     )
     assert dict(NotificationPreference.objects.filter(user=anna).values_list("kind", "enabled")) == {
         "deputy.recalled": True

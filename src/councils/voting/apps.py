@@ -16,6 +16,7 @@ class VotingConfig(AppConfig):
         from councils.voting import (
             events,  # noqa: F401
             handlers,
+            notifications,  # noqa: F401
         )
 
         handlers.register_all()

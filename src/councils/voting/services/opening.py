@@ -22,7 +22,7 @@ from councils.federation.models import (
 )
 from councils.federation.services._common import moment_of, require
 from councils.live.publish import publish_on_commit
-from councils.voting import hooks
+from councils.voting import hooks, notifications
 from councils.voting.live import poll_topic
 from councils.voting.models import (
     Elector,
@@ -107,7 +107,8 @@ def electorate_digest(rows: Sequence[tuple[int, int]]) -> str:
 
 @transaction.atomic
 def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: str = "") -> Poll:
-    """Open a draft poll: its electorate is fixed now (one elector row each, with weights)."""
+    """Open a draft poll: its electorate is fixed now (one elector row each, with weights), and
+    told by mail (those who did not turn ``poll.opened`` off)."""
     require(actor, "voting.manage_poll", poll.organization, NOT_OFFICER)
     moment = moment_of(at)
     poll = locked(poll)
@@ -143,5 +144,6 @@ def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: s
         },
         at=at,
     )
+    notifications.poll_opened(poll=poll, actor=actor)
     publish_on_commit(poll_topic(poll))
     return poll
