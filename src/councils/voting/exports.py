@@ -18,7 +18,7 @@ from councils.counting.blt import write_blt
 from councils.counting.profile import Profile
 from councils.exports import FORMULA_STARTS
 from councils.exports import neutralize as neutralize_text
-from councils.voting import selectors
+from councils.voting import selectors, splits
 from councils.voting.models import ANSWERS, Candidate, Participation, Poll
 
 
@@ -141,8 +141,9 @@ def ballot_profile(poll: Poll) -> Profile:
     for ballot, weight in (
         Participation.objects.filter(poll=poll).order_by("pk").values_list("ballot", "weight")
     ):
-        rankings.append([code[c] for c in (ballot or {}).get("ranking", []) if c in code])
-        weights.append(int(weight))
+        for marks, share in splits.weighted_rankings(ballot, int(weight)):
+            rankings.append([code[c] for c in marks if c in code])
+            weights.append(share)
     return Profile.from_rankings(
         [n for _pk, n in candidates], rankings, weights, seats=poll.seats, title=poll.title
     )

@@ -89,7 +89,8 @@ class PollCreateForm(forms.Form):
 
 def ballot_from_post(poll: Poll, post: QueryDict) -> dict[str, Any]:
     """The ballot a booth form sent: ``answer`` (or ``split-yes``... for a split weight) for a motion;
-    ``mark`` (checkboxes or a radio) or ``rank-1``, ``rank-2``... (select boxes) for an election."""
+    ``mark`` (checkboxes or a radio) or ``rank-1``, ``rank-2``... (select boxes) for an election, or
+    ``split-<candidate id>`` shares of a weighted voter's split between candidates."""
     if poll.kind == Poll.Kind.MOTION:
         split = {a: post.get(f"split-{a}", "").strip() for a in ("yes", "no", "abstain")}
         if post.get("use-split") and any(split.values()):
@@ -118,4 +119,16 @@ def ballot_from_post(poll: Poll, post: QueryDict) -> dict[str, Any]:
             if value.strip().isdigit():
                 ranking.append(int(value))
         return {"ranking": ranking}
+    if post.get("use-split"):
+        # A weighted voter's split between candidates: a share of the weight for each (one mark each).
+        parts: list[dict[str, Any]] = []
+        for name in post:
+            value = post.get(name, "").strip()
+            if name.startswith("split-") and name[6:].isdigit() and value:
+                if not value.isdigit():
+                    raise ValidationError(
+                        {"ballot": _("Each part of a split vote is a whole number, 0 or more.")}
+                    )
+                parts.append({"ranking": [int(name[6:])], "weight": int(value)})
+        return {"parts": parts}
     return {"ranking": [int(v) for v in post.getlist("mark") if v.strip().isdigit()]}

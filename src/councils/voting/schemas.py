@@ -112,6 +112,11 @@ class PollIn(Schema):
     closes_at: datetime | None = None
 
 
+class BallotPart(Schema):
+    ranking: list[int] = Field(description="The part's marks (candidate ids).")
+    weight: int = Field(ge=0, description="Its share of the voter's weight.")
+
+
 class BallotIn(Schema):
     """A ballot: `answer` (or `answers`, a weighted voter's split) for a motion, `ranking` (candidate
     ids: the marks, or the order of preference) for an election. `principal` casts the vote of a
@@ -120,14 +125,22 @@ class BallotIn(Schema):
     answer: str | None = Field(None, description="yes, no or abstain")
     answers: dict[str, int] | None = Field(None, description='A split weight: {"yes": 2, "no": 1}.')
     ranking: list[int] | None = None
+    parts: list[BallotPart] | None = Field(
+        None,
+        description="A weighted voter's split in a plurality, block or approval poll: each part's "
+        "marks and its share of the weight (the shares add up to the weight).",
+    )
     principal: int | None = Field(None, description="The member id of the deputy you hold a proxy of.")
 
     def ballot(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             k: v
             for k, v in (("answer", self.answer), ("answers", self.answers), ("ranking", self.ranking))
             if v is not None
         }
+        if self.parts is not None:
+            found["parts"] = [{"ranking": p.ranking, "weight": p.weight} for p in self.parts]
+        return found
 
 
 class CastOut(Schema):

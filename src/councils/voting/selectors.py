@@ -16,6 +16,7 @@ from django.utils import timezone
 from councils import hotsql
 from councils.accounts.actors import Actor, is_person
 from councils.federation.models import Member, Organization
+from councils.voting import splits
 from councils.voting.models import ANSWERS, Candidate, Elector, Participation, Poll, Proxy
 
 
@@ -166,6 +167,14 @@ def describe_ballot(
         if len(answers) == 1:
             return next(iter(answers)), answers, []
         return ", ".join(f"{a} {n}" for a, n in answers.items()), answers, []
+    if ballot.get("parts"):
+        # A split vote: each part's marks with its share of the weight.
+        shown = [
+            f"{', '.join(names.get(c, str(c)) for c in p['ranking']) or '(blank)'}: {p['weight']}"
+            for p in ballot["parts"]
+        ]
+        marked = list(dict.fromkeys(names.get(c, str(c)) for p in ballot["parts"] for c in p["ranking"]))
+        return "; ".join(shown), {}, marked
     ranking = [names.get(c, str(c)) for c in ballot.get("ranking", [])]
     if not ranking:
         return "(blank)", {}, []
@@ -217,9 +226,9 @@ def running_result(*, poll: Poll) -> dict[str, Decimal]:
             for answer, n in ballot.get("answers", {}).items():
                 totals[answer] += int(n)
         else:
-            marks = ballot.get("ranking", [])
-            for c in marks[:1] if poll.is_ranked else marks:
-                totals[names.get(c, str(c))] += weight
+            for marks, share in splits.weighted_rankings(ballot, weight):
+                for c in marks[:1] if poll.is_ranked else marks:
+                    totals[names.get(c, str(c))] += share
     for option, n in (poll.entered_totals or {}).items():
         key = option if poll.kind == Poll.Kind.MOTION else names.get(int(option), option)
         totals[key] += int(n)

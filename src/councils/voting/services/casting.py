@@ -19,7 +19,7 @@ from councils.federation.models import (
     Member,
 )
 from councils.federation.services._common import moment_of
-from councils.voting import hooks
+from councils.voting import hooks, splits
 from councils.voting.errors import AlreadyVoted
 from councils.voting.live import turnout_changed
 from councils.voting.models import (
@@ -69,7 +69,9 @@ def ballot_clean(poll: Poll, ballot: Mapping[str, Any] | None, *, weight: int) -
     ``{"answers": {"yes": 2, "no": 1}}`` (summing to the weight). An election:
     ``{"ranking": [candidate ids]}``: one for plurality, up to the seats for a block vote, any
     distinct candidates for approval, distinct candidates in order of preference when ranked. An
-    empty ranking is a blank ballot: counted as cast, for nobody.
+    empty ranking is a blank ballot: counted as cast, for nobody. A weighted voter in an open
+    plurality, block or approval poll may split their weight (``{"parts": [...]}``, see
+    :mod:`councils.voting.splits`).
     """
     if not isinstance(ballot, Mapping):
         raise ValidationError({"ballot": _("The ballot must be an object.")})
@@ -101,6 +103,8 @@ def ballot_clean(poll: Poll, ballot: Mapping[str, Any] | None, *, weight: int) -
                 )
             return {"answers": {a: int(v) for a, v in answers.items() if v}}
         raise ValidationError({"ballot": _('A motion\'s ballot is {"answer": "yes" | "no" | "abstain"}.')})
+    if set(ballot) == {"parts"}:
+        return splits.clean_parts(poll, ballot["parts"], weight=weight, clean=ballot_clean)
     if set(ballot) != {"ranking"} or not isinstance(ballot["ranking"], list | tuple):
         raise ValidationError({"ballot": _('An election\'s ballot is {"ranking": [candidate ids]}.')})
     ranking = ballot["ranking"]

@@ -22,7 +22,7 @@ from councils.counting.methods import METHODS, SINGLE_SEAT
 from councils.counting.profile import Profile
 from councils.federation.services._common import moment_of, require
 from councils.live.publish import publish_on_commit
-from councils.voting import hooks, purposes
+from councils.voting import hooks, purposes, splits
 from councils.voting.live import poll_topic
 from councils.voting.models import (
     ANSWERS,
@@ -195,8 +195,10 @@ def count_result(poll: Poll, secret_totals: Mapping[str, int] | None = None) -> 
                 weights.append(n)
     else:
         for ballot, w in ballots:
-            rankings.append([code[c] for c in (ballot or {}).get("ranking", [])])
-            weights.append(int(w))
+            # A split ballot counts as one ballot per part, each with its share of the weight.
+            for marks, share in splits.weighted_rankings(ballot, int(w)):
+                rankings.append([code[c] for c in marks])
+                weights.append(share)
     for option, n in entered.items():
         if n and int(option) in code:
             rankings.append([code[int(option)]])
