@@ -26,6 +26,7 @@ from councils.deliberation.api import router as deliberation_router
 from councils.federation.api import router as federation_router
 from councils.voting.api import router as voting_router
 from councils.voting.errors import AlreadyVoted
+from councils.voting.purpose_api import router as voting_purpose_router
 
 DESCRIPTION = """
 The Councils API reads an organization's structure and composition and lets members act on
@@ -207,4 +208,5 @@ def _too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
 
 api.add_router("/", federation_router)
 api.add_router("/", voting_router)
+api.add_router("/", voting_purpose_router)
 api.add_router("/", deliberation_router)

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from councils.voting import views
+from councils.voting import purpose_views, views
 
 urlpatterns = [
+    path(
+        "o/<slug:org_slug>/elections/<int:election_id>/poll/",
+        purpose_views.election_poll_new,
+        name="election_poll_new",
+    ),
+    path(
+        "o/<slug:org_slug>/elections/<int:election_id>/list-poll/",
+        purpose_views.list_poll_new,
+        name="list_poll_new",
+    ),
     path("o/<slug:org_slug>/polls/", views.poll_list, name="polls"),
     path("o/<slug:org_slug>/polls/new/", views.poll_new, name="poll_new"),
     path("o/<slug:org_slug>/polls/<int:poll_id>/", views.poll_page, name="poll"),
