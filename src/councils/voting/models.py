@@ -4,8 +4,9 @@ A poll is a vote on a motion (yes / no / abstain) or an election of candidates b
 counting library's methods, open (named) or secret. Its electorate is fixed when it opens: one
 :class:`Elector` row per voter with their weight. Voting writes one :class:`Participation` per
 voter, held unique by the database; in an open poll the participation carries the named ballot
-(the choice is part of the result). A secret poll's ballots are never linked to a participation:
-they live on its board (:mod:`councils.voting.crypto`).
+(the choice is part of the result). In a secret poll it carries the ballot encrypted in the voter's
+browser and its tracker, never a choice: only the sum of all ballots is ever decrypted, by the
+trustees (:mod:`councils.voting.secret_models`, :mod:`councils.voting.crypto`).
 
 History is data: polls change state, they are not deleted; participations are never changed.
 
@@ -187,6 +188,21 @@ class Poll(models.Model):
     election = models.ForeignKey(
         Election, null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
     )
+    # A secret poll's trustees, its fingerprint (the setup event's, binding every proof to this
+    # poll) and its board's head and length as of its last event other than a ballot (written at
+    # opening, closing, each decryption and the result; while it is open ``SecretTally`` holds the
+    # live head, so a cast does not write the poll's row).
+    committee = models.ForeignKey(
+        "voting.TrusteeCommittee",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="polls",
+        verbose_name=_("trustee committee"),
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, default="")
+    board_head = models.CharField(_("board head"), max_length=64, blank=True, default="")
+    board_length = models.PositiveIntegerField(_("board events"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -210,6 +226,10 @@ class Poll(models.Model):
             models.CheckConstraint(
                 condition=Q(secrecy="open") | Q(kind="motion") | Q(method__in=["plurality", "approval"]),
                 name="%(app_label)s_%(class)s_secret_not_ranked",
+            ),
+            models.CheckConstraint(
+                condition=Q(secrecy="open") | Q(committee__isnull=False) | Q(state="cancelled"),
+                name="%(app_label)s_%(class)s_secret_has_committee",
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
@@ -357,6 +377,10 @@ class Participation(models.Model):
 
     ``idempotency_key`` (unique per poll when given) lets a client retry a cast: the same key gets
     the first answer back and nothing is stored again.
+
+    In a secret poll ``ballot`` is the encrypted ballot's canonical JSON (ciphertexts and proofs,
+    never a choice) and ``tracker`` its SHA-256, unique per poll: the voter's receipt. No column of
+    a secret poll's participation can hold a plaintext choice.
     """
 
     class Source(models.TextChoices):
@@ -371,6 +395,7 @@ class Participation(models.Model):
     cast_at = models.DateTimeField(_("cast at"))
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.ONLINE)
     ballot = models.JSONField(_("ballot"), null=True, blank=True)
+    tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("participation")
@@ -386,6 +411,11 @@ class Participation(models.Model):
                 name="%(app_label)s_%(class)s_key_once",
             ),
             models.CheckConstraint(condition=Q(weight__gte=1), name="%(app_label)s_%(class)s_weighs"),
+            models.UniqueConstraint(
+                fields=["poll", "tracker"],
+                condition=~Q(tracker=""),
+                name="%(app_label)s_%(class)s_tracker_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -446,3 +476,32 @@ class ListPlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.member_id} on {self.candidate_id}"
+
+
+# The secret polls' models live in their own module (trustees, boards, tallies); imported here so
+# that Django finds them in the app's models.
+from councils.voting.secret_models import (  # noqa: E402
+    BallotCiphertext,
+    BoardEvent,
+    SecretTally,
+    Trustee,
+    TrusteeCommittee,
+)
+
+__all__ = [
+    "ANSWERS",
+    "RANKED_METHODS",
+    "SECRET_ALLOWED_METHODS",
+    "BallotCiphertext",
+    "BoardEvent",
+    "Candidate",
+    "Elector",
+    "ListPlace",
+    "ListRule",
+    "Participation",
+    "Poll",
+    "Proxy",
+    "SecretTally",
+    "Trustee",
+    "TrusteeCommittee",
+]
