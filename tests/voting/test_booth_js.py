@@ -156,15 +156,24 @@ def test_a_ballot_for_a_principal_is_kept_apart_and_labelled():
 def _event(ballot_tracker: str, ballot: dict, *, seq: int = 4) -> dict:
     body = {"ballot": ballot, "tracker": ballot_tracker, "weight": 1}
     prev = "00" * 32
-    return {"body": body, "prev": prev, "seq": seq, "type": "ballot",
-            "hash": event_hash(seq=seq, type_="ballot", prev=prev, body=body)}
+    return {
+        "body": body,
+        "prev": prev,
+        "seq": seq,
+        "type": "ballot",
+        "hash": event_hash(seq=seq, type_="ballot", prev=prev, body=body),
+    }
 
 
 def test_remembered_trackers_are_checked_against_the_boards_events():
     made = run([{"do": "encrypt", "choices": YES}])["encrypted"]
     tracker, ballot = made["tracker"], made["ballot"]
     event = _event(tracker, ballot)
-    storage = {f"councils-booth/7/{FINGERPRINT}/trackers": json.dumps([{"tracker": tracker, "board_head": "", "label": ""}])}
+    storage = {
+        f"councils-booth/7/{FINGERPRINT}/trackers": json.dumps(
+            [{"tracker": tracker, "board_head": "", "label": ""}]
+        )
+    }
     record = run(
         [{"do": "recheck"}],
         answers=[{"status": 200, "body": {"found": True, "event": event, "withdrawn": False}}],
