@@ -79,7 +79,8 @@ def _booth_texts() -> dict[str, str]:
         "sending": _("Sending your encrypted ballot…"),
         "acknowledged": _("Your ballot is cast and on the board."),
         "replayed": _(
-            "Your ballot had already been taken (the first answer was lost on the way); it stands as first cast."
+            "Your ballot had already been taken (the first answer was lost on the way); "
+            "it stands as first cast."
         ),
         "retrying": _(
             "No answer from the server. Your ballot is kept in this browser and goes again in %(seconds)s s."
