@@ -88,7 +88,7 @@ def test_three_deputies_vote_secretly_while_a_fourth_page_watches(asgi_server: s
             # with the same key again and gets the first receipt.
             keys_sent: list[str] = []
 
-            def lose_first_answer(route: Route) -> None:
+            def lose_first_answer(route: Route, keys_sent: list[str] = keys_sent) -> None:
                 keys_sent.append(route.request.headers.get("idempotency-key", ""))
                 response = route.fetch()
                 if len(keys_sent) == 1:
@@ -115,7 +115,9 @@ def test_three_deputies_vote_secretly_while_a_fourth_page_watches(asgi_server: s
         booth.context.close()
 
     assert Participation.objects.filter(poll=poll).count() == 3
-    assert sorted(Participation.objects.filter(poll=poll).values_list("tracker", flat=True)) == sorted(trackers)
+    assert sorted(Participation.objects.filter(poll=poll).values_list("tracker", flat=True)) == sorted(
+        trackers
+    )
 
     # Closed, the trustees decrypt the sum (on their own computers; here by the services).
     poll = services.poll_close(actor=body.officer, poll=poll)
@@ -126,6 +128,8 @@ def test_three_deputies_vote_secretly_while_a_fourth_page_watches(asgi_server: s
     if poll.current_state != "published":
         expect(watcher.locator("#turnout")).to_contain_text("The poll is counted.", timeout=UPDATE_TIMEOUT_MS)
         services.poll_publish(actor=body.officer, poll=poll)
-    expect(watcher.locator("#declared")).to_contain_text(re.compile("adopted", re.I), timeout=UPDATE_TIMEOUT_MS)
+    expect(watcher.locator("#declared")).to_contain_text(
+        re.compile("adopted", re.I), timeout=UPDATE_TIMEOUT_MS
+    )
     assert watcher.evaluate("() => window.notReloaded") is True
     watcher.context.close()

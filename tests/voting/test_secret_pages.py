@@ -53,7 +53,9 @@ def test_the_booth_carries_the_polls_question_key_and_fingerprint_for_the_browse
     body, poll, _keys = setup
     html = client_of(body.deputies[3].user).get(url(body, poll)).content.decode()
     assert 'id="booth-data" type="application/json"' in html
-    start = html.index('id="booth-data" type="application/json">') + len('id="booth-data" type="application/json">')
+    start = html.index('id="booth-data" type="application/json">') + len(
+        'id="booth-data" type="application/json">'
+    )
     data = json.loads(html[start : html.index("</script>", start)])
     assert data["fingerprint"] == poll.fingerprint
     assert data["electionKey"] == poll.committee.election_key
@@ -95,7 +97,9 @@ def test_a_cast_is_taken_once_and_a_retry_with_its_key_gets_the_first_receipt(se
 def test_a_request_that_is_no_ballot_is_refused_with_a_reason(setup, payload, status):
     body, poll, _keys = setup
     response = client_of(body.deputies[3].user).post(
-        url(body, poll, "poll_secret_ballot"), data=payload, content_type="application/json",
+        url(body, poll, "poll_secret_ballot"),
+        data=payload,
+        content_type="application/json",
         headers={"Idempotency-Key": "k"},
     )
     assert response.status_code == status and response.json()["error"]
@@ -172,7 +176,9 @@ def test_trustees_decrypt_on_their_step_page_and_the_result_is_declared(setup):
     from councils.voting.crypto.board import trustee_decrypt
 
     factors = trustee_decrypt(services.board_document(poll), keys[1], processes=1)
-    done = trustee.post(url(body, poll, "poll_decrypt"), {"index": 1, "text": json.dumps(factors)}, follow=True)
+    done = trustee.post(
+        url(body, poll, "poll_decrypt"), {"index": 1, "text": json.dumps(factors)}, follow=True
+    )
     assert "Your decryption factors are on the board." in done.content.decode()
     assert "1 of the 2 trustees needed" in done.content.decode()
     # Trustee 1 may not decrypt for trustee 2; a non-trustee has no step page.
@@ -209,7 +215,9 @@ def test_the_wizard_walks_each_trustee_through_register_deal_and_confirm(db):
     # A message that is not JSON, or not a registration of this trustee, is refused; nothing changes.
     refused = first.post(post_url, {"index": 1, "text": "register me"}, follow=True).content.decode()
     assert "This is not JSON" in refused
-    ceremony = json.loads(first.get(reverse("committee_ceremony", args=[body.organization.slug, committee.pk])).content)
+    ceremony = json.loads(
+        first.get(reverse("committee_ceremony", args=[body.organization.slug, committee.pk])).content
+    )
     _key, message = trustee_keygen(ceremony, 1)
     done = first.post(post_url, {"index": 1, "text": json.dumps(message)}, follow=True).content.decode()
     assert "Your message is in the ceremony." in done

@@ -57,13 +57,19 @@ def _ceremony(committee: TrusteeCommittee, tellers: list[Member]) -> dict[int, d
     for index in users:
         key, message = trustee_keygen(services.ceremony_document(committee), index)
         keys[index] = key
-        committee = services.ceremony_post(actor=users[index], committee=committee, index=index, message=message)
+        committee = services.ceremony_post(
+            actor=users[index], committee=committee, index=index, message=message
+        )
     for index in users:
         message = trustee_deal(services.ceremony_document(committee), keys[index])
-        committee = services.ceremony_post(actor=users[index], committee=committee, index=index, message=message)
+        committee = services.ceremony_post(
+            actor=users[index], committee=committee, index=index, message=message
+        )
     for index in users:
         keys[index], message = trustee_confirm(services.ceremony_document(committee), keys[index])
-        committee = services.ceremony_post(actor=users[index], committee=committee, index=index, message=message)
+        committee = services.ceremony_post(
+            actor=users[index], committee=committee, index=index, message=message
+        )
     return keys
 
 
@@ -89,7 +95,9 @@ def secret_poll(*, kronstadt: Council, on: Moment, tick: Callable[[], datetime])
     keys = _ceremony(committee, tellers)
     directory().mkdir(parents=True, exist_ok=True)
     for index, key in keys.items():
-        write_json(_key_file(index), (json.dumps(key, indent=1, sort_keys=True) + "\n").encode(), private=True)
+        write_json(
+            _key_file(index), (json.dumps(key, indent=1, sort_keys=True) + "\n").encode(), private=True
+        )
     committee.refresh_from_db()
     poll = services.poll_create(
         actor=SYSTEM,
@@ -108,7 +116,10 @@ def secret_poll(*, kronstadt: Council, on: Moment, tick: Callable[[], datetime])
     election_key = bytes.fromhex(committee.election_key)
     for n, deputy in enumerate(deputies):
         made = ballot_encrypt(
-            question=question, fingerprint=poll.fingerprint, key=election_key, choices=ANSWERS[PATTERN[n % len(PATTERN)]]
+            question=question,
+            fingerprint=poll.fingerprint,
+            key=election_key,
+            choices=ANSWERS[PATTERN[n % len(PATTERN)]],
         )
         services.secret_ballot_cast(
             actor=deputy.user, poll=poll, ballot=made.ballot.to_json(), idempotency_key=f"demo-{n}", at=tick()
@@ -117,7 +128,9 @@ def secret_poll(*, kronstadt: Council, on: Moment, tick: Callable[[], datetime])
     users = {t.index: t.user for t in committee.trustees.all()}
     for index in (1, 2):
         factors = trustee_decrypt(services.board_document(poll), keys[index], processes=1)
-        poll = services.trustee_factors_post(actor=users[index], poll=poll, index=index, factors=factors, at=tick())
+        poll = services.trustee_factors_post(
+            actor=users[index], poll=poll, index=index, factors=factors, at=tick()
+        )
     poll.refresh_from_db()
     if poll.state == Poll.State.COUNTED:
         poll = services.poll_publish(actor=SYSTEM, poll=poll, at=tick())
