@@ -233,7 +233,6 @@ def test_the_wizard_walks_each_trustee_through_register_deal_and_confirm(db):
 
 def test_the_poll_form_offers_ready_committees_for_a_secret_poll(db):
     body = make_body(deputies=3)
-    committee, _keys = ready_committee(body)
     client = client_of(body.officer)
     form = {
         "title": "Peace",
@@ -246,9 +245,12 @@ def test_the_poll_form_offers_ready_committees_for_a_secret_poll(db):
         "quorum": "none",
         "weighting": "equal",
     }
-    page = client.get(reverse("poll_new", args=[body.organization.slug])).content.decode()
+    new = reverse("poll_new", args=[body.organization.slug])
+    refused = client.post(new, form)
+    assert refused.status_code == 200 and "ready trustee committee" in refused.content.decode()
+    assert not Poll.objects.filter(title="Peace").exists()
+    committee, _keys = ready_committee(body)
+    page = client.get(new).content.decode()
     assert "Trustee committee (secret polls)" in page and "Tellers" in page
-    refused = client.post(reverse("poll_new", args=[body.organization.slug]), form)
-    assert refused.status_code == 200 and not Poll.objects.filter(title="Peace").exists()
-    client.post(reverse("poll_new", args=[body.organization.slug]), form | {"committee": committee.pk})
+    client.post(new, form | {"committee": committee.pk})
     assert Poll.objects.get(title="Peace").committee == committee
