@@ -69,6 +69,7 @@ def test_three_deputies_vote_secretly_while_a_fourth_page_watches(asgi_server: s
 
     answers = ["Yes", "Yes", "No"]
     trackers = []
+    keys_sent: list[str] = []  # the idempotency keys of the second voter's attempts
     for n, (deputy, answer) in enumerate(zip(body.deputies, answers, strict=True), start=1):
         booth = _signed_in(browser, asgi_server, deputy.user, phone=n == 1)
         booth.goto(url)
@@ -86,9 +87,8 @@ def test_three_deputies_vote_secretly_while_a_fourth_page_watches(asgi_server: s
         if n == 2:
             # The server takes the ballot but its answer is lost: the booth sends the same ballot
             # with the same key again and gets the first receipt.
-            keys_sent: list[str] = []
 
-            def lose_first_answer(route: Route, keys_sent: list[str] = keys_sent) -> None:
+            def lose_first_answer(route: Route) -> None:
                 keys_sent.append(route.request.headers.get("idempotency-key", ""))
                 response = route.fetch()
                 if len(keys_sent) == 1:
