@@ -157,7 +157,7 @@ def test_the_board_downloads_and_verifies(setup):
     cast(client_of(body.deputies[3].user), body, poll, encrypted(poll, YES))
     response = client_of(body.deputies[0].user).get(url(body, poll, "poll_board"))
     assert response.status_code == 200
-    checked = verify_board(json.loads(response.content), processes=1)
+    checked = verify_board(json.loads(b"".join(response.streaming_content)), processes=1)
     assert checked.fingerprint == poll.fingerprint
 
 
