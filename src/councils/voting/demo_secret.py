@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 
-from councils.accounts.actors import SYSTEM
+from councils.accounts.actors import SYSTEM, Actor
 from councils.federation import selectors
 from councils.federation.models import Council, Member
 from councils.voting import services
@@ -49,11 +49,15 @@ def directory() -> Path:
     return Path(settings.DATA_DIR) / DIRECTORY
 
 
-def _ceremony(committee: TrusteeCommittee, tellers: list[Member]) -> dict[int, dict[str, Any]]:
+def _tellers(committee: TrusteeCommittee) -> dict[int, Actor]:
+    """Each trustee's account by index (each posts their own steps)."""
+    return {t.index: t.user or SYSTEM for t in committee.trustees.order_by("index")}
+
+
+def _ceremony(committee: TrusteeCommittee) -> dict[int, dict[str, Any]]:
     """Each teller's three steps, as their own computer would run them; returns their key files."""
     keys: dict[int, dict[str, Any]] = {}
-    steps = [t for t in committee.trustees.order_by("index")]
-    users = {t.index: t.user for t in steps}
+    users = _tellers(committee)
     for index in users:
         key, message = trustee_keygen(services.ceremony_document(committee), index)
         keys[index] = key
@@ -92,7 +96,7 @@ def secret_poll(*, kronstadt: Council, on: Moment, tick: Callable[[], datetime])
         members=list(tellers),
         at=at,
     )
-    keys = _ceremony(committee, tellers)
+    keys = _ceremony(committee)
     directory().mkdir(parents=True, exist_ok=True)
     for index, key in keys.items():
         write_json(
@@ -125,7 +129,7 @@ def secret_poll(*, kronstadt: Council, on: Moment, tick: Callable[[], datetime])
             actor=deputy.user, poll=poll, ballot=made.ballot.to_json(), idempotency_key=f"demo-{n}", at=tick()
         )
     poll = services.poll_close(actor=SYSTEM, poll=poll, at=tick())
-    users = {t.index: t.user for t in committee.trustees.all()}
+    users = _tellers(committee)
     for index in (1, 2):
         factors = trustee_decrypt(services.board_document(poll), keys[index], processes=1)
         poll = services.trustee_factors_post(
