@@ -263,6 +263,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or _MAIL_BACKENDS[COUNCILS_MAIL]
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 # Links in mail are absolute: mail sent from the command line has no request to take a host from.
 COUNCILS_BASE_URL = os.environ.get("COUNCILS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The embedded trustee's key files (secret polls): outside the database and its backups.
+COUNCILS_TRUSTEE_KEY_DIR = Path(
+    os.environ.get("COUNCILS_TRUSTEE_KEY_DIR", str(DATA_DIR / "trustee-keys"))
+).resolve()
 # How long an invitation's link to set a password works; a password reset link works for
 # PASSWORD_RESET_TIMEOUT (Django's default, three days).
 COUNCILS_INVITATION_DAYS = int(os.environ.get("COUNCILS_INVITATION_DAYS", "14"))

@@ -17,6 +17,7 @@ from councils.voting.exports import neutralize
 from councils.voting.models import Candidate, Participation, Poll
 from councils.web.fragments import FRAGMENTS
 from tests.voting.conftest import make_body
+from tests.voting.secret_helpers import make_committee
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +259,7 @@ def test_a_motions_result_reads_as_a_sentence_with_bars_and_a_table(body):
 
 
 def test_a_secret_polls_page_says_what_secrecy_protects_and_takes_no_plain_ballot(body):
+    make_committee(body)
     poll = body.poll(secrecy="secret")
     html = client_of(body.deputies[0].user).get(page(body, poll)).content.decode()
     assert "only the trustees together can decrypt the sum" in html

@@ -17,6 +17,7 @@ from councils.voting.errors import AlreadyVoted
 from councils.voting.models import Candidate, Elector, Participation, Poll, Proxy
 from tests.factories import ConstituencyFactory, CouncilFactory, MemberFactory, SeatFactory
 from tests.voting.conftest import make_body
+from tests.voting.secret_helpers import make_committee
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,7 @@ def test_a_ranked_secret_poll_is_refused_saying_a_mixnet_comes_later(body):
 
 @pytest.mark.parametrize("method", ["plurality", "approval"])
 def test_secret_plurality_and_approval_polls_and_secret_motions_may_be_created(body, method):
+    make_committee(body)
     poll = body.poll(open=False, kind="election", method=method, candidates=["A", "B"], secrecy="secret")
     assert poll.is_secret
     assert body.poll(open=False, secrecy="secret").is_secret
@@ -272,6 +274,7 @@ def test_too_many_marks_or_an_invalid_ranking_is_refused(body, method, seats, ma
 
 
 def test_a_secret_poll_takes_no_plain_ballot(body):
+    make_committee(body)
     poll = body.poll(secrecy="secret")
     with pytest.raises(ValidationError, match="encrypted"):
         cast(poll, body.deputies[0], {"answer": "yes"})

@@ -33,6 +33,7 @@ from councils.voting.schemas import (
     ResultOut,
     RollCallIn,
     RunningOut,
+    SecretCastOut,
 )
 
 router = Router(tags=["voting"])
@@ -137,7 +138,7 @@ def poll_cancel(request: ApiRequest, slug: str, poll_id: int, payload: CancelIn)
 
 @router.post(
     "/organizations/{slug}/polls/{poll_id}/ballots",
-    response={201: CastOut, 200: CastOut, **CAST_ERRORS},
+    response={201: CastOut | SecretCastOut, 200: CastOut | SecretCastOut, **CAST_ERRORS},
 )
 def ballot_cast(
     request: ApiRequest,
@@ -151,7 +152,11 @@ def ballot_cast(
     """Vote. 201 with the vote taken; a retry with the same `Idempotency-Key` gets 200 and the first
     answer (nothing new is stored); a voter who has voted gets 409 saying so; a poll that is not
     open, a voter outside the electorate or a ballot with too many marks gets 400 or 403, and
-    nothing is stored."""
+    nothing is stored.
+
+    A secret poll takes `{"ballot": {...}}`, encrypted and proved in the booth, with an
+    `Idempotency-Key`; it answers the receipt (`tracker`, `board_head`). A malformed ballot, a proof
+    that fails or a ciphertext copied from another ballot is refused with 400 naming the part."""
     # One query for the poll (the cast is the hot path): the service's elector row proves the caller
     # belongs to the organization; only a refusal asks the organization's access rule, for its message.
     poll = selectors.poll_by_slug(slug=slug, poll_id=poll_id)
@@ -163,11 +168,13 @@ def ballot_cast(
         principal = Member.objects.filter(organization_id=poll.organization_id, pk=payload.principal).first()
         if principal is None:
             raise ValidationError({"principal": [_("No member %(id)s here.") % {"id": payload.principal}]})
+    if poll.is_secret:
+        return _secret_cast(request, slug, poll, payload, principal, idempotency_key)
     try:
         outcome = services.ballot_cast(
             actor=request.auth,
             poll=poll,
-            ballot=payload.ballot(),
+            ballot=payload.plain(),
             principal=principal,
             idempotency_key=idempotency_key,
         )
@@ -248,3 +255,28 @@ def proxy_give(request: ApiRequest, slug: str, poll_id: int, payload: ProxyIn) -
     poll = _poll(request, slug, poll_id)
     holder = get_object_or_404(Member, organization_id=poll.organization_id, pk=payload.holder)
     return Status(201, services.proxy_give(actor=request.auth, poll=poll, holder=holder))
+
+
+def _secret_cast(
+    request: ApiRequest, slug: str, poll: Poll, payload: BallotIn, principal: Member | None, key: str
+) -> Any:
+    if payload.ballot is None or payload.plain():
+        raise ValidationError({"ballot": [_(services.SECRET_CAST_ELSEWHERE)]})
+    try:
+        receipt = services.secret_ballot_cast(
+            actor=request.auth, poll=poll, ballot=payload.ballot, principal=principal, idempotency_key=key
+        )
+    except NotAllowed:
+        organization_for(request.auth, slug)
+        raise
+    body = {
+        "tracker": receipt.tracker,
+        "board_head": receipt.board_head,
+        "board_length": receipt.board_length,
+        "replayed": receipt.replayed,
+    }
+    return Status(200 if receipt.replayed else 201, body)
+
+
+# The secret polls' endpoints join this router (their module imports it).
+from councils.voting import api_secret  # noqa: E402, F401

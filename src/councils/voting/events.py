@@ -37,6 +37,9 @@ class PollOpened:
     weight: int
     digest: str
     reason: str = ""
+    # A secret poll's board anchored in the audit chain: its head and length after the setup.
+    board_head: str = ""
+    board_length: int = 0
 
 
 @register_kind(
@@ -50,6 +53,9 @@ class PollClosed:
     weight: int
     digest: str
     reason: str = ""
+    # A secret poll's board after its close event (the encrypted sum), anchored here.
+    board_head: str = ""
+    board_length: int = 0
 
 
 @register_kind("poll.counted", summary=gettext_noop("Poll “%(title)s” counted: %(outcome)s"))
@@ -103,3 +109,56 @@ class PollProxyWithdrawn:
     title: str
     giver: str
     proxy: int
+
+
+# --- Secret polls: trustees and boards (the audit log records that a board exists and its head at
+# each stage, never a ballot of it) --------------------------------------------------------------
+
+
+@register_kind(
+    "committee.created",
+    summary=gettext_noop("Trustee committee “%(name)s” created: %(threshold)s of %(size)s decrypt"),
+)
+@dataclass(frozen=True)
+class CommitteeCreated:
+    name: str
+    threshold: int
+    size: int
+    fingerprint: str
+    trustees: list[str]
+
+
+@register_kind(
+    "committee.step",
+    summary=gettext_noop("Trustee %(index)s of “%(name)s” sent their %(step)s"),
+)
+@dataclass(frozen=True)
+class CommitteeStep:
+    name: str
+    index: int
+    step: str
+
+
+@register_kind(
+    "committee.ready",
+    summary=gettext_noop("Trustee committee “%(name)s” is ready: election key %(election_key)s"),
+)
+@dataclass(frozen=True)
+class CommitteeReady:
+    name: str
+    index: int
+    fingerprint: str
+    election_key: str
+
+
+@register_kind(
+    "poll.decryption_posted",
+    summary=gettext_noop("Trustee %(trustee)s decrypted the sum of “%(title)s”; board head %(board_head)s"),
+)
+@dataclass(frozen=True)
+class PollDecryptionPosted:
+    title: str
+    trustee: int
+    board_head: str
+    board_length: int
+    result: list[int] | None = None

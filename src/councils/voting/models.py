@@ -395,7 +395,8 @@ class Participation(models.Model):
     cast_at = models.DateTimeField(_("cast at"))
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.ONLINE)
     ballot = models.JSONField(_("ballot"), null=True, blank=True)
-    tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="")
+    # A database default: the open cast inserts its row with SQL of its own that names no tracker.
+    tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("participation")

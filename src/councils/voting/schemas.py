@@ -118,11 +118,16 @@ class BallotIn(Schema):
     deputy who handed it to you (a proxy)."""
 
     answer: str | None = Field(None, description="yes, no or abstain")
+    ballot: dict[str, Any] | None = Field(
+        None,
+        description="A secret poll's ballot, encrypted and proved in the booth (docs/secret-polls.md): "
+        '{"answers", "overall", "poll", "version"}. Nothing else is taken in a secret poll.',
+    )
     answers: dict[str, int] | None = Field(None, description='A split weight: {"yes": 2, "no": 1}.')
     ranking: list[int] | None = None
     principal: int | None = Field(None, description="The member id of the deputy you hold a proxy of.")
 
-    def ballot(self) -> dict[str, Any]:
+    def plain(self) -> dict[str, Any]:
         return {
             k: v
             for k, v in (("answer", self.answer), ("answers", self.answers), ("ranking", self.ranking))
@@ -140,6 +145,78 @@ class CastOut(Schema):
     cast_at: datetime
     replayed: bool = Field(description="True when this answers a retry: nothing new was stored.")
     ballot: dict[str, Any] | None
+
+
+class SecretCastOut(Schema):
+    """A secret ballot taken (or, for a retry with the same Idempotency-Key, the first receipt)."""
+
+    tracker: str = Field(description="SHA-256 of the ballot's canonical JSON: check it on the board.")
+    board_head: str = Field(description="The board's head hash after this ballot.")
+    board_length: int
+    replayed: bool = Field(description="True when this answers a retry: nothing new was stored.")
+
+
+class CommitteeIn(Schema):
+    name: str = Field(max_length=200)
+    threshold: int = Field(2, ge=1)
+    size: int = Field(3, ge=1)
+    members: list[int | None] = Field(
+        description="Member ids of trustees 1, 2, ... in order; null for the server's own trustee "
+        "(one at most)."
+    )
+
+
+class TrusteeOut(Schema):
+    index: int
+    member: int | None
+    name: str
+    verification_key: str
+
+    @staticmethod
+    def resolve_member(obj: Any) -> int | None:
+        return obj.member_id
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.member.name if obj.member_id else "(server)"
+
+
+class CommitteeOut(Schema):
+    id: int
+    name: str
+    threshold: int
+    size: int
+    state: str
+    fingerprint: str
+    election_key: str
+    trustees: list[TrusteeOut]
+
+    @staticmethod
+    def resolve_trustees(obj: Any) -> Any:
+        return list(obj.trustees.select_related("member").order_by("index"))
+
+
+class CeremonyMessageIn(Schema):
+    index: int = Field(description="Your number in the committee.")
+    message: dict[str, Any] = Field(
+        description="What `councils trustee keygen|deal|confirm CEREMONY_URL` printed "
+        "(registration, deal, confirmation)."
+    )
+
+
+class FactorsIn(Schema):
+    """What `councils trustee decrypt BOARD_URL` printed: one factor per answer with its proof."""
+
+    index: int
+    factors: list[dict[str, Any]]
+
+
+class BoardOut(Schema):
+    """A secret poll's board (`councils-board/1`): the hash-chained events, checked by
+    `councils verify-poll`. Each event is `{"body", "hash", "prev", "seq", "type"}`."""
+
+    format: str
+    events: list[dict[str, Any]]
 
 
 class ElectorOut(Schema):

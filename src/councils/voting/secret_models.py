@@ -87,6 +87,11 @@ class Trustee(models.Model):
         return f"trustee {self.index} of {self.committee_id}"
 
     @property
+    def organization(self) -> Organization:
+        """The committee's organization (what the permission rules ask of an object)."""
+        return self.committee.organization
+
+    @property
     def is_embedded(self) -> bool:
         """The server's own trustee (no member)."""
         return self.member_id is None
@@ -157,3 +162,6 @@ class BallotCiphertext(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "alpha"], name="%(app_label)s_%(class)s_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.alpha[:12]}... in poll {self.poll_id}"

@@ -22,11 +22,18 @@ def is_url(source: str) -> bool:
     return urllib.parse.urlsplit(source).scheme in {"http", "https"}
 
 
-def read_json(source: str, *, timeout: float = 60.0) -> Any:
-    """The JSON document at ``source`` (a path, ``-`` for standard input is not supported, or a URL)."""
+def read_json(source: str, *, timeout: float = 60.0, token: str | None = None) -> Any:
+    """The JSON document at ``source`` (a path, ``-`` for standard input is not supported, or a URL).
+
+    ``token`` (default: the environment's ``COUNCILS_API_TOKEN``) is sent to an address as a personal
+    API token: a board is public to its organization's members, not to everyone."""
+    token = token if token is not None else os.environ.get("COUNCILS_API_TOKEN", "")
     try:
         if is_url(source):
-            request = urllib.request.Request(source, headers={"Accept": "application/json"})
+            headers = {"Accept": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            request = urllib.request.Request(source, headers=headers)
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 data = response.read(_MAX_BYTES)
         else:

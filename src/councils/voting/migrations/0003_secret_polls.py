@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="participation",
             name="tracker",
-            field=models.CharField(blank=True, default="", max_length=64, verbose_name="tracker"),
+            field=models.CharField(blank=True, db_default="", default="", max_length=64, verbose_name="tracker"),
         ),
         migrations.AddField(
             model_name="poll",

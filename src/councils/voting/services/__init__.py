@@ -9,7 +9,9 @@ for why a per-cast event would cost a congress its speed).
 
 The modules, in a poll's order of life: ``creating``, ``opening``, ``casting``, ``proxies``,
 ``roll_calls``, ``closing`` (closing, counting, publishing, cancelling) and ``tick``; ``common``
-holds the messages they raise and the poll's row lock.
+holds the messages they raise and the poll's row lock. Secret polls: ``trustees`` (committees and
+their key ceremony), ``secret`` (the board's setup, the encrypted cast) and ``secret_board`` (the
+board read whole, the close's sum, the trustees' factors and the result).
 """
 
 from councils.voting.services.casting import CastOutcome, ballot_cast, ballot_clean, candidate_ids
@@ -37,7 +39,27 @@ from councils.voting.services.creating import poll_create
 from councils.voting.services.opening import electorate_digest, poll_open
 from councils.voting.services.proxies import proxy_give, proxy_limit, proxy_withdraw
 from councils.voting.services.roll_calls import poll_roll_call_enter
+from councils.voting.services.secret import (
+    SecretReceipt,
+    poll_answers,
+    poll_question,
+    secret_ballot_cast,
+)
+from councils.voting.services.secret_board import (
+    board_document,
+    board_json_chunks,
+    embedded_trustee_decrypt,
+    trustee_factors_post,
+)
 from councils.voting.services.tick import PollTickReport, polls_tick
+from councils.voting.services.trustees import (
+    NOT_TRUSTEE,
+    ceremony_document,
+    ceremony_post,
+    committee_create,
+    committee_for_poll,
+    embedded_key_path,
+)
 
 __all__ = [
     "ALREADY_VOTED",
@@ -46,27 +68,41 @@ __all__ = [
     "NOT_ELECTOR",
     "NOT_OFFICER",
     "NOT_OPEN",
+    "NOT_TRUSTEE",
     "NO_PROXY",
     "RANKED_SECRET_LATER",
     "SECRET_CAST_ELSEWHERE",
     "CastOutcome",
     "PollTickReport",
+    "SecretReceipt",
     "ballot_cast",
     "ballot_clean",
+    "board_document",
+    "board_json_chunks",
     "candidate_ids",
+    "ceremony_document",
+    "ceremony_post",
+    "committee_create",
+    "committee_for_poll",
     "count_result",
     "electorate_digest",
+    "embedded_key_path",
+    "embedded_trustee_decrypt",
     "participation_digest",
+    "poll_answers",
     "poll_cancel",
     "poll_close",
     "poll_count",
     "poll_create",
     "poll_open",
     "poll_publish",
+    "poll_question",
     "poll_roll_call_enter",
     "poll_seed",
     "polls_tick",
     "proxy_give",
     "proxy_limit",
     "proxy_withdraw",
+    "secret_ballot_cast",
+    "trustee_factors_post",
 ]

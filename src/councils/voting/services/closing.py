@@ -76,7 +76,11 @@ def poll_close(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: 
         closed_at = poll.closes_at  # tick writes down a close that happened at the deadline
     poll.state = Poll.State.CLOSED
     poll.closed_at = closed_at
-    poll.save(update_fields=["state", "closed_at"])
+    if poll.is_secret:
+        from councils.voting.services.secret_board import secret_close
+
+        secret_close(poll)  # the close event with the encrypted sum
+    poll.save(update_fields=["state", "closed_at", "board_head", "board_length"])
     count, weight, digest = participation_digest(poll)
     event_record(
         organization=poll.organization,
@@ -89,6 +93,8 @@ def poll_close(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: 
             "weight": weight,
             "digest": digest,
             "reason": reason,
+            "board_head": poll.board_head,
+            "board_length": poll.board_length,
         },
         at=at,
     )
@@ -136,7 +142,12 @@ def count_result(poll: Poll, secret_totals: Mapping[str, int] | None = None) -> 
         "entered": entered,
     }
     quorum = _quorum_argument(poll)
-    ballots = list(Participation.objects.filter(poll=poll).order_by("pk").values_list("ballot", "weight"))
+    # A secret poll's ballots are ciphertexts: it is counted from the decrypted totals alone.
+    ballots = (
+        []
+        if secret_totals is not None
+        else list(Participation.objects.filter(poll=poll).order_by("pk").values_list("ballot", "weight"))
+    )
     if poll.kind == Poll.Kind.MOTION:
         counts: list[tuple[Any, int]] = []
         if secret_totals is not None:

@@ -30,11 +30,18 @@ from councils.voting.models import (
     SECRET_ALLOWED_METHODS,
     Candidate,
     Poll,
+    TrusteeCommittee,
 )
 from councils.voting.services.common import (
     MAX_CANDIDATES,
     NOT_OFFICER,
     RANKED_SECRET_LATER,
+)
+from councils.voting.services.trustees import committee_for_poll
+
+NO_COMMITTEE = (
+    "A secret poll needs a ready trustee committee: set one up first (three tellers, two of whom "
+    "decrypt the sum; the server may be one of them)."
 )
 
 
@@ -99,12 +106,15 @@ def poll_create(
     purpose: str = Poll.Purpose.GENERAL,
     recall_petition: RecallPetition | None = None,
     election: Election | None = None,
+    committee: TrusteeCommittee | None = None,
     at: datetime | None = None,
 ) -> Poll:
     """Create a poll in draft: its question or candidates, electorate, rules and deadlines.
 
     Secret polls are allowed for motions, plurality and approval; a ranked secret poll is refused
-    (``RANKED_SECRET_LATER``). The electorate is named here and fixed when the poll opens.
+    (``RANKED_SECRET_LATER``). A secret poll names its trustees' ``committee`` (ready, of this
+    organization; by default the organization's newest ready one). The electorate is named here
+    and fixed when the poll opens.
     """
     require(actor, "voting.manage_poll", organization, NOT_OFFICER)
     moment = moment_of(at)
@@ -166,6 +176,14 @@ def poll_create(
         raise ValidationError(
             {"running_result": _("A secret poll has no running result: only its sum is decrypted.")}
         )
+    if secrecy == Poll.Secrecy.SECRET:
+        committee = committee or committee_for_poll(organization)
+        if committee is None:
+            raise ValidationError({"committee": _(NO_COMMITTEE)})
+        if committee.organization_id != organization.pk or committee.state != TrusteeCommittee.State.READY:
+            raise ValidationError({"committee": _("Choose a ready trustee committee of this organization.")})
+    else:
+        committee = None
     if weighting not in Poll.Weighting.values:
         raise ValidationError({"weighting": _("Choose equal or represented.")})
     if weighting == Poll.Weighting.REPRESENTED and electorate_council is None:
@@ -212,6 +230,7 @@ def poll_create(
         purpose=purpose,
         recall_petition=recall_petition,
         election=election,
+        committee=committee,
     )
     Candidate.objects.bulk_create(
         [Candidate(poll=poll, name=name, position=i) for i, name in enumerate(names, start=1)]

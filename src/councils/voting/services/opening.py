@@ -107,7 +107,8 @@ def electorate_digest(rows: Sequence[tuple[int, int]]) -> str:
 
 @transaction.atomic
 def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: str = "") -> Poll:
-    """Open a draft poll: its electorate is fixed now (one elector row each, with weights)."""
+    """Open a draft poll: its electorate is fixed now (one elector row each, with weights). A
+    secret poll's board starts: its setup and its trustees' keys (anchored in the audit event)."""
     require(actor, "voting.manage_poll", poll.organization, NOT_OFFICER)
     moment = moment_of(at)
     poll = locked(poll)
@@ -128,7 +129,12 @@ def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: s
     Elector.objects.bulk_create(electors, batch_size=2000)
     poll.state = Poll.State.OPEN
     poll.opened_at = moment
-    poll.save(update_fields=["state", "opened_at"])
+    if poll.is_secret:
+        # The board's setup and trustees' keys, the poll's fingerprint (secret_board's module).
+        from councils.voting.services.secret import secret_open
+
+        secret_open(poll)
+    poll.save(update_fields=["state", "opened_at", "fingerprint", "board_head", "board_length"])
     event_record(
         organization=poll.organization,
         kind="poll.opened",
@@ -140,6 +146,8 @@ def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: s
             "weight": sum(e.weight for e in electors),
             "digest": electorate_digest([(e.member_id, e.weight) for e in electors]),
             "reason": reason,
+            "board_head": poll.board_head,
+            "board_length": poll.board_length,
         },
         at=at,
     )
