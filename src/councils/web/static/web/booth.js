@@ -288,7 +288,7 @@
     }
 
     function choices() {
-      var inputs = form.querySelectorAll("input[name=answer]");
+      var inputs = form.querySelectorAll("input[name=secret-choice]");
       return Array.prototype.map.call(inputs, function (input) { return input.checked ? 1 : 0; });
     }
 
