@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
@@ -172,10 +173,11 @@ def secret_context(
 
 
 def _is_trustee(request: HttpRequest, trustee: Trustee) -> bool:
-    user_id = getattr(request.user, "pk", None)
-    if user_id is None:
-        return False
-    return trustee.user_id == user_id or (trustee.member is not None and trustee.member.user_id == user_id)
+    """May this user take the trustee's step here (the trustee, or an officer relaying for a
+    trustee without an account; the server's own trustee has its own button)?"""
+    return trustee.member_id is not None and bool(
+        rules.has_perm("voting.trustee_step", request.user, trustee)
+    )
 
 
 def _poll(organization: Organization, poll_id: int) -> Poll:
