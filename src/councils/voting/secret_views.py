@@ -129,11 +129,14 @@ def secret_context(
     booth's data (question, key, fingerprint, where to post) as JSON for booth.js."""
     committee = poll.committee
     head, length = board_state(poll)
+    board_url = request.build_absolute_uri(reverse("poll_board", args=[organization.slug, poll.pk]))
     context: dict[str, Any] = {
         "secrecy": secrecy_of(committee) if committee else None,
         "board_head": head,
         "board_length": length,
-        "board_url": request.build_absolute_uri(reverse("poll_board", args=[organization.slug, poll.pk])),
+        "board_url": board_url,
+        "verify_command": f"councils verify-poll {board_url}",
+        "audit_command": f"councils verify-poll {board_url} --audit audited-ballot.json",
         "small_electorate": SMALL_ELECTORATE,
         "booth": None,
         "secret_answers": [],
@@ -244,6 +247,7 @@ def poll_tracker(request: HttpRequest, organization: Organization, poll_id: int)
     poll = _poll(organization, poll_id)
     tracker = request.GET.get("tracker", "").strip().lower()
     head, length = board_state(poll)
+    board_url = request.build_absolute_uri(reverse("poll_board", args=[organization.slug, poll.pk]))
     valid = bool(TRACKER.match(tracker))
     event = _board_event(poll, type="ballot", tracker=tracker) if valid else None
     withdrawn = (
@@ -275,7 +279,8 @@ def poll_tracker(request: HttpRequest, organization: Organization, poll_id: int)
             "withdrawn": withdrawn,
             "board_head": head,
             "board_length": length,
-            "board_url": request.build_absolute_uri(reverse("poll_board", args=[organization.slug, poll.pk])),
+            "verify_command": f"councils verify-poll {board_url}"
+            + (f" --tracker {tracker}" if valid else ""),
         },
     )
 
@@ -325,7 +330,10 @@ def poll_decrypt(request: HttpRequest, organization: Organization, poll_id: int)
             "poll": poll,
             "trustees": trustees,
             "state": poll.current_state,
-            "board_url": request.build_absolute_uri(reverse("poll_board", args=[organization.slug, poll.pk])),
+            "commands": [
+                f"councils trustee decrypt board.json --key trustee-{t.index}.key --out factors.json"
+                for t in trustees
+            ],
         },
     )
 
