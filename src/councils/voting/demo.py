@@ -12,8 +12,10 @@ Congress): what the voting app decides, each through its services, at the story'
   against a deputy of the "Others" list; the Assembly's recall mode is "vote", so the petition
   opens a recall vote of the district, which recalls the deputy; a by-election opens.
 
-The figures are illustrative. A secret poll with demonstration trustees comes when secret polls
-are wired into the services (see the README).
+- 25 November: the Kronstadt Soviet votes by secret ballot, with three of its deputies as trustees
+  (:mod:`councils.voting.demo_secret`).
+
+The figures are illustrative.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from councils.federation import selectors
 from councils.federation import services as federation
 from councils.federation.models import Constituency, Council, Election, Faction, Member, Organization
 from councils.voting import services
+from councils.voting.demo_secret import directory, secret_poll
 from councils.voting.handlers.elections import election_poll_create
 from councils.voting.handlers.lists import list_poll_create
 from councils.voting.models import Candidate, Poll
@@ -69,6 +72,11 @@ def load_polls(
     log("The Kronstadt Soviet elected its delegates to the Congress by STV.")
     recall_vote(district=district, factions=factions, on=on, tick=tick)
     log("The district recalled a deputy of the Assembly by a recall vote.")
+    secret_poll(kronstadt=kronstadt, on=on, tick=tick)
+    log(
+        "The Kronstadt Soviet voted by secret ballot; two of its three tellers decrypted the sum "
+        f"(their key files and the board are in {directory()})."
+    )
 
 
 def _settle(poll: Poll, at: datetime, tick: Callable[[], datetime]) -> Poll:

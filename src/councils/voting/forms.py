@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from councils.federation.models import Constituency, Council, Organization
-from councils.voting.models import Poll
+from councils.voting.models import Poll, TrusteeCommittee
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -39,6 +39,15 @@ class PollCreateForm(forms.Form):
     )
     electorate = forms.ChoiceField(label=_("Who votes"))
     secrecy = forms.ChoiceField(label=_("Secrecy"), choices=Poll.Secrecy.choices)
+    committee = forms.ModelChoiceField(
+        label=_("Trustee committee (secret polls)"),
+        queryset=TrusteeCommittee.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_(
+            "Its trustees decrypt the sum of a secret poll's ballots; only ready committees are listed."
+        ),
+    )
     majority = forms.ChoiceField(label=_("Majority required (motions)"), choices=Poll.Majority.choices)
     majority_base = forms.ChoiceField(label=_("Majority of"), choices=Poll.Base.choices, required=False)
     abstentions = forms.ChoiceField(label=_("Abstentions"), choices=Poll.Abstentions.choices)
@@ -59,13 +68,18 @@ class PollCreateForm(forms.Form):
             (_("Deputies of a council"), [(f"council:{c.pk}", c.name) for c in councils]),
             (_("Members of a constituency"), [(f"constituency:{c.pk}", c.name) for c in constituencies]),
         ]
+        self.fields["committee"].queryset = TrusteeCommittee.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, state=TrusteeCommittee.State.READY
+        )
         self._councils = {c.pk: c for c in councils}
         self._constituencies = {c.pk: c for c in constituencies}
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         kind, _sep, pk = data["electorate"].partition(":")
-        return {
+        # A secret poll's trustees (poll_create refuses a secret poll without a ready committee).
+        secret = {"committee": data["committee"]} if data["secrecy"] == Poll.Secrecy.SECRET else {}
+        return secret | {
             "title": data["title"],
             "description": data["description"],
             "kind": data["kind"],

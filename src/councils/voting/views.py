@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Council, Member, Organization
-from councils.voting import charts, exports, records, selectors, services
+from councils.voting import charts, exports, records, secret_views, selectors, services
 from councils.voting.errors import AlreadyVoted
 from councils.voting.forms import PollCreateForm, ballot_from_post
 from councils.voting.models import Poll
@@ -120,6 +120,19 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
             else [(str(c.pk), c.name) for c in candidates]
         ),
     }
+    if poll.is_secret:
+        context.update(
+            secret_views.secret_context(
+                request,
+                organization,
+                poll,
+                elector=elector,
+                participation=participation,
+                proxies_held=context["proxies_held"],
+                may_manage=may_manage,
+                state=state,
+            )
+        )
     if participation is not None and not poll.is_secret:
         names = {c.pk: c.name for c in candidates}
         context["participation_text"] = selectors.describe_ballot(poll, participation.ballot, names)[0]
