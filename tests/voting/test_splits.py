@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from councils.voting import selectors, services
 from councils.voting.models import Elector, Participation, Poll
+from tests.voting.secret_helpers import make_committee
 from tests.voting.test_services import cast, finish, ids
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,7 @@ def test_a_ranked_poll_takes_no_split(body):
 
 
 def test_a_secret_poll_takes_no_split(body):
+    make_committee(body)
     poll = body.poll(kind="election", method="plurality", candidates=CANDIDATES, secrecy=Poll.Secrecy.SECRET)
     a, b, _c = ids(poll)
     with pytest.raises(ValidationError, match="secret poll takes no split"):
