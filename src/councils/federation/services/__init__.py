@@ -33,7 +33,13 @@ from councils.federation.services._common import (
 from councils.federation.services.apportionment import council_apportion
 from councils.federation.services.blocs import bloc_change, bloc_end, bloc_form
 from councils.federation.services.elections import election_declare, election_open
-from councils.federation.services.imports import IMPORT_ERRORS_SHOWN, ImportReport, members_import
+from councils.federation.services.imports import (
+    IMPORT_ERRORS_SHOWN,
+    MEMBERS_HEADER,
+    ImportReport,
+    members_csv_read,
+    members_import,
+)
 from councils.federation.services.mandates import deputy_change_faction, seat_resign
 from councils.federation.services.members import (
     MEMBER_HAS_PASSWORD,
@@ -64,6 +70,7 @@ from councils.federation.services.tick import TickReport, tick
 
 __all__ = [
     "IMPORT_ERRORS_SHOWN",
+    "MEMBERS_HEADER",
     "MEMBER_HAS_PASSWORD",
     "NOT_ADMINISTRATOR",
     "NOT_CONSTITUENT",
@@ -91,6 +98,7 @@ __all__ = [
     "member_invite",
     "member_leave",
     "member_move",
+    "members_csv_read",
     "members_import",
     "members_invite_pending",
     "officer_appoint",
