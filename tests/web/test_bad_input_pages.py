@@ -75,5 +75,7 @@ def test_a_petition_reason_with_a_bidirectional_override_is_refused_on_the_page(
         {"seat": viktor_seat.pk, "reason": "Supports the \u202ecoalition"},
     )
     assert response.status_code == 400
-    assert "bidirectional control character (U+202E)" in response.content.decode()
+    # Beside the field it is about, not at the top of the form.
+    beside_reason = response.content.decode().split('id="id_reason-error"')[1].split("</ul>")[0]
+    assert "bidirectional control character (U+202E)" in beside_reason
     assert not RecallPetition.objects.filter(seat=viktor_seat).exists()

@@ -31,6 +31,7 @@ from councils.web.views._common import (
     _organization_page,
     _safe_next,
     _validation_messages,
+    attach_errors,
     default_day,
 )
 
@@ -90,8 +91,7 @@ def petition_open(request: HttpRequest, organization: Organization, slug: str) -
         try:
             services.petition_open(actor=request.user, seat=seat, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for message in _validation_messages(exc):
-                form.add_error(None, message)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
