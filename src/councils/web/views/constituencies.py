@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -33,6 +34,7 @@ from councils.web.views._common import (
     _validation_messages,
     attach_errors,
     default_day,
+    page_of,
 )
 
 
@@ -77,6 +79,30 @@ def constituency(request: HttpRequest, organization: Organization, slug: str) ->
     context = _constituency_context(request, organization, constituency)
     context["open_form"] = _open_form(context["overview"]) if context["constituent"] else None
     return render(request, "web/constituency.html", context)
+
+
+#: Members listed per page of a constituency's members.
+MEMBERS_PER_PAGE = 50
+
+
+@require_GET
+@_organization_page
+def constituency_members(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
+    """A constituency's members by name, a page at a time; officers also see each one's address
+    and whether they can sign in yet (to invite them again from the member's page)."""
+    constituency = get_object_or_404(Constituency, organization=organization, slug=slug)
+    members = selectors.constituency_members(constituency=constituency)
+    page = page_of(Paginator(members, MEMBERS_PER_PAGE), request)
+    return render(
+        request,
+        "web/constituency_members.html",
+        {
+            "organization": organization,
+            "constituency": constituency,
+            "page": page,
+            "contact": selectors.may_see_contact(user=request.user, organization=organization),
+        },
+    )
 
 
 @require_POST
