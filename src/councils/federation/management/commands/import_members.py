@@ -128,6 +128,11 @@ class Command(BaseCommand):
             data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except FileNotFoundError as e:
             raise CommandError(_("No such file: %(name)s") % {"name": name}) from e
+        except OSError as e:
+            # A folder, a file the operator may not read: said, not a traceback.
+            raise CommandError(
+                _("Cannot read %(name)s: %(error)s") % {"name": name, "error": e.strerror or e}
+            ) from e
         try:
             return members_csv_read(data, name=name, delimiter=delimiter)
         except ValidationError as e:
