@@ -13,7 +13,8 @@ The contract every service keeps:
 - ``at`` defaults to now; a past moment plays history (the demonstration does).
 
 Modules: :mod:`.structure` (organization, officers, factions, councils, constituencies),
-:mod:`.members` (joining, moving, leaving, invitations), :mod:`.imports` (members from a file),
+:mod:`.members` (joining, moving, leaving, invitations), :mod:`.imports` (members from a file, and
+the reader of that file the command and the page share, which changes nothing and is no service),
 :mod:`.apportionment`, :mod:`.blocs` (coalitions of factions), :mod:`.mandates` (seats ending,
 resignations, changes of faction), :mod:`.elections`, :mod:`.recall` (petitions), :mod:`.tick`
 (what time changes).
@@ -33,13 +34,7 @@ from councils.federation.services._common import (
 from councils.federation.services.apportionment import council_apportion
 from councils.federation.services.blocs import bloc_change, bloc_end, bloc_form
 from councils.federation.services.elections import election_declare, election_open
-from councils.federation.services.imports import (
-    IMPORT_ERRORS_SHOWN,
-    MEMBERS_HEADER,
-    ImportReport,
-    members_csv_read,
-    members_import,
-)
+from councils.federation.services.imports import IMPORT_ERRORS_SHOWN, ImportReport, members_import
 from councils.federation.services.mandates import deputy_change_faction, seat_resign
 from councils.federation.services.members import (
     MEMBER_HAS_PASSWORD,
@@ -70,7 +65,6 @@ from councils.federation.services.tick import TickReport, tick
 
 __all__ = [
     "IMPORT_ERRORS_SHOWN",
-    "MEMBERS_HEADER",
     "MEMBER_HAS_PASSWORD",
     "NOT_ADMINISTRATOR",
     "NOT_CONSTITUENT",
@@ -98,7 +92,6 @@ __all__ = [
     "member_invite",
     "member_leave",
     "member_move",
-    "members_csv_read",
     "members_import",
     "members_invite_pending",
     "officer_appoint",

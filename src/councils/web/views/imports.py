@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from councils.federation import selectors, services
 from councils.federation.models import Organization
+from councils.federation.services.imports import members_csv_read
 from councils.web.forms import MembersImportForm
 from councils.web.views._common import _organization_page, _validation_messages
 
@@ -37,7 +38,7 @@ def members_import(request: HttpRequest, organization: Organization) -> HttpResp
         return render(request, "web/members_import.html", context, status=400)
     upload = form.cleaned_data["file"]
     try:
-        rows, first_line = services.members_csv_read(
+        rows, first_line = members_csv_read(
             upload.read(), name=upload.name, delimiter=form.cleaned_data["delimiter"]
         )
     except ValidationError as exc:

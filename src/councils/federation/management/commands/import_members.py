@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 
 from councils.accounts.actors import SYSTEM, Actor
 from councils.federation.models import Organization
-from councils.federation.services import members_csv_read, members_import
+from councils.federation.services import members_import
+from councils.federation.services.imports import members_csv_read
 
 
 class Command(BaseCommand):
