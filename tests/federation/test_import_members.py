@@ -177,6 +177,10 @@ def test_wrong_arguments_are_named(org, args, expected):
     assert expected in failure(*args)
 
 
+def test_a_folder_given_as_the_file_is_refused_clearly(org, tmp_path):
+    assert f"Cannot read {tmp_path}: Is a directory" in failure("soviets", str(tmp_path))
+
+
 def test_a_file_that_is_not_utf8_is_refused_clearly(org, tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("Anna Müller,anna@example.org,putilov\n".encode("latin-1"))

@@ -9,8 +9,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
@@ -22,27 +21,12 @@ from councils.live import hub as live
 from councils.live import publish, upstream
 from tests.conftest import on_ci
 from tests.factories import CouncilFactory, OfficerFactory, OrganizationFactory, UserFactory
+from tests.threads import off_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WAIT = 10.0  # a ceiling so a broken path fails instead of hanging; no test asserts a duration
-
-T = TypeVar("T")
-
-
-def off_loop(function: Callable[..., T], *args: Any) -> T:
-    """Call ``function`` in a thread of its own: once a browser test has run, Playwright's sync API
-    leaves an event loop running in the main thread, where ``asyncio.run`` refuses to start."""
-
-    def run() -> T:
-        try:
-            return function(*args)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ import json
 import random
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -27,25 +26,11 @@ from councils.live.topics import Topic, parse
 from councils.web import fragments
 from tests.factories import UserFactory
 from tests.federation.test_services import days, open_seat
+from tests.threads import off_loop
 from tests.web.scenario import build_petrograd
 
 WAIT = 10.0  # a ceiling so a broken path fails instead of hanging; no test asserts a duration
 ROOT = Path(__file__).resolve().parents[2]
-
-T = TypeVar("T")
-
-
-def off_loop(function: Callable[..., T], *args: Any) -> T:
-    """Run ``function`` in a thread of its own (Playwright may leave a loop running in this one)."""
-
-    def run() -> T:
-        try:
-            return function(*args)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture

@@ -75,5 +75,14 @@ def test_a_petition_reason_with_a_bidirectional_override_is_refused_on_the_page(
         {"seat": viktor_seat.pk, "reason": "Supports the \u202ecoalition"},
     )
     assert response.status_code == 400
-    assert "bidirectional control character (U+202E)" in response.content.decode()
+    # Beside the field it is about, not at the top of the form.
+    beside_reason = response.content.decode().split('id="id_reason-error"')[1].split("</ul>")[0]
+    assert "bidirectional control character (U+202E)" in beside_reason
     assert not RecallPetition.objects.filter(seat=viktor_seat).exists()
+
+
+def test_an_unknown_kind_of_event_is_named_beside_the_filter(client, pg):
+    client.force_login(pg.dora.user)
+    html = client.get(reverse("audit", args=[pg.org.slug]), {"kind": "no.such.kind"}).content.decode()
+    beside = html.split('id="id_kind-error"')[1].split("</ul>")[0]
+    assert "no.such.kind is not one of the available choices" in beside

@@ -57,8 +57,24 @@ def test_a_refused_bloc_says_why_beside_the_form_and_changes_nothing(client, pg)
         reverse("bloc_form", args=[pg.org.slug]), {"name": "Alone", "factions": [pg.mensheviks.pk]}
     )
     assert response.status_code == 400
-    assert "A bloc joins at least two factions." in response.content.decode()
+    beside_factions = response.content.decode().split('id="id_factions-error"')[1].split("</ul>")[0]
+    assert "A bloc joins at least two factions." in beside_factions
     assert not Bloc.objects.exists()
+
+
+def test_a_bloc_name_in_force_already_is_refused_beside_the_name(client, pg):
+    services.bloc_form(
+        actor=pg.organizer, organization=pg.org, name="Left", factions=[pg.bolsheviks, pg.mensheviks]
+    )
+    client.force_login(pg.organizer)
+    response = client.post(
+        reverse("bloc_form", args=[pg.org.slug]),
+        {"name": "Left", "factions": [pg.bolsheviks.pk, pg.mensheviks.pk]},
+    )
+    assert response.status_code == 400
+    beside_name = response.content.decode().split('id="id_name-error"')[1].split("</ul>")[0]
+    assert "A bloc of this name is in force already." in beside_name
+    assert Bloc.objects.count() == 1
 
 
 def test_a_member_reads_the_blocs_but_has_no_form_and_may_not_post(client, pg):

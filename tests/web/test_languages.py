@@ -20,8 +20,9 @@ from councils.live import hub as live
 from councils.live import publish
 from councils.live.topics import Topic
 from councils.web import fragments
+from tests.threads import off_loop
 from tests.web.scenario import build_petrograd
-from tests.web.test_live import WAIT, _parse_event, off_loop
+from tests.web.test_live import WAIT, _parse_event
 
 RUSSIAN_MONTHS = [
     "января",

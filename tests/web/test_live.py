@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -17,28 +15,12 @@ from django.utils import timezone
 from councils.federation import services
 from councils.live import hub as live
 from tests.factories import UserFactory
+from tests.threads import off_loop
 from tests.web.scenario import build_petrograd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT = 10.0  # a ceiling so a broken stream fails instead of hanging; no test asserts a duration
-
-T = TypeVar("T")
-
-
-def off_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call ``function`` in a thread of its own. Playwright's sync API leaves an event loop running
-    in the main thread once a browser test has run, and neither ``asyncio.run`` nor the test
-    client's call of an async view (``async_to_sync``) works in a thread with a running loop."""
-
-    def run() -> T:
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connections.close_all()  # this thread's, so none outlives the test
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def _get(client, *args: Any, **kwargs: Any):

@@ -52,3 +52,18 @@ def test_another_member_may_not_end_a_membership(client):
     assert response.status_code == 403
     member.refresh_from_db()
     assert member.left_at is None
+
+
+def test_a_move_the_service_refuses_is_said_beside_the_constituency(client):
+    member = MemberFactory(name="Nina Kuzmina")
+    organizer = OfficerFactory(organization=member.organization).user
+    url = reverse("member", args=[member.organization.slug, member.pk])
+    client.force_login(organizer)
+
+    response = client.post(url, {"action": "move", "constituency": member.constituency.pk})
+
+    assert response.status_code == 400
+    beside = response.content.decode().split('id="id_constituency-error"')[1].split("</ul>")[0]
+    assert f"Nina Kuzmina is already a member of {member.constituency.name}." in beside
+    member.refresh_from_db()
+    assert member.left_at is None

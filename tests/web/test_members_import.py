@@ -61,7 +61,35 @@ def test_a_file_that_is_not_utf8_is_refused_saying_so(client):
         {"file": _file("Нина,nina@putilov.example,putilov\n", "cp1251"), "delimiter": ","},
     )
     assert response.status_code == 400
-    assert "is not UTF-8 text" in response.content.decode()
+    errors = response.content.decode().split('id="id_file-error"')[1].split("</ul>")[0]
+    assert "members.csv is not UTF-8 text (byte 0)" in errors
+
+
+@pytest.mark.django_db
+def test_a_file_csv_cannot_read_is_refused_naming_its_line(client):
+    """The page reads the file as ``councils import-members`` does: the same errors, by line."""
+    pg = build_petrograd()
+    client.force_login(pg.organizer)
+    response = client.post(
+        reverse("members_import", args=[pg.org.slug]),
+        {"file": _file(GOOD + "Big," + "x" * 200_000 + "@example.org,putilov\n"), "delimiter": ","},
+    )
+    assert response.status_code == 400
+    errors = response.content.decode().split('id="id_file-error"')[1].split("</ul>")[0]
+    assert "members.csv is not a readable CSV file: line 4:" in errors
+    assert not Member.objects.filter(name="Nina Kuzmina").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_of_only_a_header_is_refused_beside_the_file(client):
+    pg = build_petrograd()
+    client.force_login(pg.organizer)
+    response = client.post(
+        reverse("members_import", args=[pg.org.slug]),
+        {"file": _file("name,email,constituency\n\n"), "delimiter": ","},
+    )
+    assert response.status_code == 400
+    assert "members.csv holds no members." in response.content.decode().split('id="id_file-error"')[1]
 
 
 @pytest.mark.django_db(transaction=True)

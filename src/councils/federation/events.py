@@ -73,9 +73,10 @@ class OrganizationCreated:
     name: str = ""
 
 
-@register_kind("officer.appointed", summary=gettext_noop("%(who)s appointed %(role_label)s"))
 @dataclass(frozen=True)
-class OfficerAppointed:
+class _OfficerChange:
+    """For payloads about an officer: who, in which role."""
+
     user: int
     role: str
     # Events before names were recorded hold the user name (often an e-mail address) instead:
@@ -92,22 +93,16 @@ class OfficerAppointed:
         return _label(Officer.Role, self.role)
 
 
+@register_kind("officer.appointed", summary=gettext_noop("%(who)s appointed %(role_label)s"))
+@dataclass(frozen=True)
+class OfficerAppointed(_OfficerChange):
+    pass
+
+
 @register_kind("officer.removed", summary=gettext_noop("%(who)s no longer %(role_label)s"))
 @dataclass(frozen=True)
-class OfficerRemoved:
-    user: int
-    role: str
-    # As for officer.appointed: a name now, a user name (possibly an address) in older events.
-    username: str = ""
-    name: str = ""
-
-    @property
-    def who(self) -> str:
-        return self.name or self.username
-
-    @property
-    def role_label(self) -> str:
-        return _label(Officer.Role, self.role)
+class OfficerRemoved(_OfficerChange):
+    pass
 
 
 @register_kind("faction.created", summary=gettext_noop("Faction %(name)s created"))
@@ -363,9 +358,10 @@ class PetitionExpired:
     deputy: str = ""
 
 
-@register_kind("bloc.formed", summary=gettext_noop("Bloc %(name)s formed: %(faction_list)s"))
 @dataclass(frozen=True)
-class BlocFormed:
+class _BlocFactions:
+    """For payloads that list a bloc's factions: the list, for the summary."""
+
     name: str
     factions: list[int]
     faction_names: list[str]
@@ -373,20 +369,19 @@ class BlocFormed:
     @property
     def faction_list(self) -> str:
         return ", ".join(self.faction_names)
+
+
+@register_kind("bloc.formed", summary=gettext_noop("Bloc %(name)s formed: %(faction_list)s"))
+@dataclass(frozen=True)
+class BlocFormed(_BlocFactions):
+    pass
 
 
 @register_kind("bloc.changed", summary=gettext_noop("Bloc %(name)s now: %(faction_list)s"))
 @dataclass(frozen=True)
-class BlocChanged:
-    name: str
-    factions: list[int]
-    faction_names: list[str]
+class BlocChanged(_BlocFactions):
     joined: list[int]
     left: list[int]
-
-    @property
-    def faction_list(self) -> str:
-        return ", ".join(self.faction_names)
 
 
 @register_kind("bloc.ended", summary=gettext_noop("Bloc %(name)s ended"))

@@ -60,6 +60,11 @@ urlpatterns = [
     path("o/<slug:org_slug>/elections/<int:election_id>/", views.election, name="election"),
     path("o/<slug:org_slug>/constituencies/<slug:slug>/", views.constituency, name="constituency"),
     path(
+        "o/<slug:org_slug>/constituencies/<slug:slug>/members/",
+        views.constituency_members,
+        name="constituency_members",
+    ),
+    path(
         "o/<slug:org_slug>/constituencies/<slug:slug>/petitions/",
         views.petition_open,
         name="petition_open",

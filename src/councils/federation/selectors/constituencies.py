@@ -123,6 +123,15 @@ def constituency_overview(
     )
 
 
+def constituency_members(*, constituency: Constituency) -> QuerySet[Member]:
+    """A constituency's current members by name, with their user (for the officers' columns)."""
+    return (
+        Member.objects.filter(constituency=constituency, left_at__isnull=True)
+        .select_related("user")
+        .order_by("name", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class MemberHome:
     member: Member

@@ -13,7 +13,8 @@ The contract every service keeps:
 - ``at`` defaults to now; a past moment plays history (the demonstration does).
 
 Modules: :mod:`.structure` (organization, officers, factions, councils, constituencies),
-:mod:`.members` (joining, moving, leaving, invitations), :mod:`.imports` (members from a file),
+:mod:`.members` (joining, moving, leaving, invitations), :mod:`.imports` (members from a file, and
+the reader of that file the command and the page share, which changes nothing and is no service),
 :mod:`.apportionment`, :mod:`.blocs` (coalitions of factions), :mod:`.mandates` (seats ending,
 resignations, changes of faction), :mod:`.elections`, :mod:`.recall` (petitions), :mod:`.tick`
 (what time changes).

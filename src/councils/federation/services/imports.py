@@ -1,7 +1,10 @@
-"""Importing members from a file, all or nothing."""
+"""Importing members from a file, all or nothing: reading the CSV file (the command line and the
+page read it the same way), then the import itself."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +51,48 @@ class ImportReport:
     members: int
     users_created: int
     invitations: Delivery = field(default_factory=Delivery)
+
+
+#: The first row of a members' file, skipped when present (in any case, spaces around allowed).
+MEMBERS_HEADER = ("name", "email", "constituency")
+
+
+def members_csv_read(data: bytes, *, name: str, delimiter: str = ",") -> tuple[list[list[str]], int]:
+    """The rows of a members' CSV file and the line number of the first of them (2 after a header).
+
+    ``data`` is the whole file: UTF-8, a byte-order mark accepted. Blank lines at the end of a
+    hand-edited file are not rows; elsewhere :func:`members_import` reports them by line. A file
+    that is not UTF-8, cannot be read as CSV (a field over the csv module's size limit, an unclosed
+    quote) or holds no rows raises ``ValidationError`` on the field ``file``, naming the file by
+    ``name`` and the byte or line at fault. Nothing is checked here that the import checks.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValidationError(
+            {
+                "file": _("%(name)s is not UTF-8 text (byte %(position)s); save it as CSV UTF-8.")
+                % {"name": name, "position": e.start}
+            }
+        ) from e
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        raise ValidationError(
+            {
+                "file": _("%(name)s is not a readable CSV file: line %(line)s: %(error)s")
+                % {"name": name, "line": reader.line_num, "error": e}
+            }
+        ) from e
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    first_line = 1
+    if rows and tuple(cell.strip().lower() for cell in rows[0]) == MEMBERS_HEADER:
+        rows, first_line = rows[1:], 2
+    if not rows:
+        raise ValidationError({"file": _("%(name)s holds no members.") % {"name": name}})
+    return rows, first_line
 
 
 #: How many row errors an import lists before "and N more".

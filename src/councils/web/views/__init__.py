@@ -7,7 +7,13 @@ from __future__ import annotations
 from councils.web.views.audit import audit
 from councils.web.views.auth import LoginView
 from councils.web.views.blocs import bloc_change, bloc_end, bloc_form, blocs
-from councils.web.views.constituencies import constituency, petition_open, petition_sign, petition_withdraw
+from councils.web.views.constituencies import (
+    constituency,
+    constituency_members,
+    petition_open,
+    petition_sign,
+    petition_withdraw,
+)
 from councils.web.views.councils import composition_context, council, council_apportion
 from councils.web.views.elections import election, election_open, elections
 from councils.web.views.errors import locked_out, page_not_found, permission_denied
@@ -27,6 +33,7 @@ __all__ = [
     "composition_context",
     "composition_export",
     "constituency",
+    "constituency_members",
     "council",
     "council_apportion",
     "election",

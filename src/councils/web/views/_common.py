@@ -100,6 +100,22 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def attach_errors(form: Any, exc: ValidationError, fields: Mapping[str, str] | None = None) -> None:
+    """A service's errors under the form's fields they name, so each is shown where it belongs.
+
+    ``fields`` maps a service's key to the form's field where their names differ (the service's
+    ``constituency`` is the form's ``part``); an error naming no field of the form is the form's own.
+    """
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, messages_ in exc.message_dict.items():
+        name = (fields or {}).get(key, key)
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)
+
+
 def _validation_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for messages_ in exc.message_dict.values() for m in messages_]

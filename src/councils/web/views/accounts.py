@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from councils.accounts import notifications, services
 from councils.accounts.invitations import invitation_tokens
 from councils.web.forms import EmailChangeForm, NotificationSettingsForm, PasswordResetForm
-from councils.web.views._common import _validation_messages
+from councils.web.views._common import _validation_messages, attach_errors
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -103,7 +103,7 @@ def account(request: HttpRequest) -> HttpResponseBase:
                     password=form.cleaned_data["password"],
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -116,17 +116,6 @@ def account(request: HttpRequest) -> HttpResponseBase:
                 return redirect("account")
         status = 400
     return render(request, "web/accounts/account.html", {"form": form}, status=status)
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    """A service's errors under the form's fields they name."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @require_http_methods(["GET", "POST"])

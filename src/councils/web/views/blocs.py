@@ -16,7 +16,7 @@ from councils.federation import selectors, services
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Bloc, Organization
 from councils.web.forms import BlocFactionsForm, BlocForm
-from councils.web.views._common import _organization_page, _validation_messages
+from councils.web.views._common import _organization_page, _validation_messages, attach_errors
 
 
 def _may_change(request: HttpRequest, organization: Organization) -> bool:
@@ -74,7 +74,7 @@ def bloc_form(request: HttpRequest, organization: Organization) -> HttpResponse:
                 factions=form.cleaned_data["factions"],
             )
         except ValidationError as exc:
-            form.add_error(None, " ".join(_validation_messages(exc)))
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The bloc %(bloc)s is formed.") % {"bloc": bloc.name})
             return redirect("blocs", organization.slug)
@@ -97,7 +97,7 @@ def bloc_change(request: HttpRequest, organization: Organization, bloc_id: int) 
         try:
             services.bloc_change(actor=request.user, bloc=bloc, factions=form.cleaned_data["factions"])
         except ValidationError as exc:
-            form.add_error(None, " ".join(_validation_messages(exc)))
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The factions of %(bloc)s are changed.") % {"bloc": bloc.name})
             return redirect("blocs", organization.slug)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +32,9 @@ from councils.web.views._common import (
     _organization_page,
     _safe_next,
     _validation_messages,
+    attach_errors,
     default_day,
+    page_of,
 )
 
 
@@ -78,6 +81,30 @@ def constituency(request: HttpRequest, organization: Organization, slug: str) ->
     return render(request, "web/constituency.html", context)
 
 
+#: Members listed per page of a constituency's members.
+MEMBERS_PER_PAGE = 50
+
+
+@require_GET
+@_organization_page
+def constituency_members(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
+    """A constituency's members by name, a page at a time; officers also see each one's address
+    and whether they can sign in yet (to invite them again from the member's page)."""
+    constituency = get_object_or_404(Constituency, organization=organization, slug=slug)
+    members = selectors.constituency_members(constituency=constituency)
+    page = page_of(Paginator(members, MEMBERS_PER_PAGE), request)
+    return render(
+        request,
+        "web/constituency_members.html",
+        {
+            "organization": organization,
+            "constituency": constituency,
+            "page": page,
+            "contact": selectors.may_see_contact(user=request.user, organization=organization),
+        },
+    )
+
+
 @require_POST
 @_organization_page
 def petition_open(request: HttpRequest, organization: Organization, slug: str) -> HttpResponse:
@@ -90,8 +117,7 @@ def petition_open(request: HttpRequest, organization: Organization, slug: str) -
         try:
             services.petition_open(actor=request.user, seat=seat, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for message in _validation_messages(exc):
-                form.add_error(None, message)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,

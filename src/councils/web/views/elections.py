@@ -27,7 +27,7 @@ from councils.web.forms import (
 from councils.web.views._common import (
     HtmxHttpRequest,
     _organization_page,
-    _validation_messages,
+    attach_errors,
 )
 
 
@@ -108,9 +108,8 @@ def elections(request: HtmxHttpRequest, organization: Organization) -> HttpRespo
     return render(request, "web/elections.html", _elections_context(request, organization))
 
 
-def _field_of(key: str) -> str | None:
-    """The open form's field for a service's error key (None: the form as a whole)."""
-    return {"council": "council", "constituency": "part", "child_council": "part", "seats": "seats"}.get(key)
+#: The open form's field for a service's error key, where the names differ.
+OPEN_FORM_FIELDS = {"constituency": "part", "child_council": "part"}
 
 
 @require_POST
@@ -131,13 +130,7 @@ def election_open(request: HttpRequest, organization: Organization) -> HttpRespo
                 seats=data["seats"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    for message in errors:
-                        form.add_error(_field_of(key), message)
-            else:
-                for message in exc.messages:
-                    form.add_error(None, message)
+            attach_errors(form, exc, OPEN_FORM_FIELDS)
         else:
             messages.success(
                 request,
@@ -181,8 +174,7 @@ def election(request: HttpRequest, organization: Organization, election_id: int)
                     actor=request.user, election=found, elected=form.cleaned_data["elected"]
                 )
             except ValidationError as exc:
-                for message in _validation_messages(exc):
-                    form.add_error(None, message)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseBase
@@ -16,37 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from councils.federation import selectors, services
 from councils.federation.models import Organization
+from councils.federation.services.imports import members_csv_read
 from councils.web.forms import MembersImportForm
 from councils.web.views._common import _organization_page, _validation_messages
-
-HEADER = ("name", "email", "constituency")
-
-
-def _rows(data: bytes, delimiter: str) -> tuple[list[list[str]], int]:
-    """The rows of an uploaded file and the line number of the first (2 after a header)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ValidationError(
-            {
-                "file": _("The file is not UTF-8 text (byte %(position)s); save it as CSV UTF-8.")
-                % {"position": e.start}
-            }
-        ) from e
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as e:
-        raise ValidationError(
-            {"file": _("The file is not a readable CSV file: %(error)s") % {"error": e}}
-        ) from e
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    first_line = 1
-    if rows and tuple(cell.strip().lower() for cell in rows[0]) == HEADER:
-        rows, first_line = rows[1:], 2
-    if not rows:
-        raise ValidationError({"file": _("The file holds no members.")})
-    return rows, first_line
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,8 +36,16 @@ def members_import(request: HttpRequest, organization: Organization) -> HttpResp
         return render(request, "web/members_import.html", context)
     if not form.is_valid():
         return render(request, "web/members_import.html", context, status=400)
+    upload = form.cleaned_data["file"]
     try:
-        rows, first_line = _rows(form.cleaned_data["file"].read(), form.cleaned_data["delimiter"])
+        rows, first_line = members_csv_read(
+            upload.read(), name=upload.name, delimiter=form.cleaned_data["delimiter"]
+        )
+    except ValidationError as exc:
+        # The error names the field "file": it is shown beside the file chosen, not as a row's.
+        form.add_error(None, exc)
+        return render(request, "web/members_import.html", context, status=400)
+    try:
         report = services.members_import(
             actor=request.user,
             organization=organization,

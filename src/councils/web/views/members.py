@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from councils.federation import selectors, services
 from councils.federation.models import Member, Organization, Seat
 from councils.web.forms import MemberMoveForm
-from councils.web.views._common import _organization_page, _validation_messages
+from councils.web.views._common import _organization_page, _validation_messages, attach_errors
 
 
 def _context(request: HttpRequest, organization: Organization, member: Member) -> dict[str, object]:
@@ -57,9 +57,13 @@ def member(request: HttpRequest, organization: Organization, member_id: int) -> 
             context["move_form"] = form
             if not form.is_valid():
                 return render(request, "web/member.html", context, status=400)
-            outcome = services.member_move(
-                actor=request.user, member=found, constituency=form.cleaned_data["constituency"]
-            )
+            try:
+                outcome = services.member_move(
+                    actor=request.user, member=found, constituency=form.cleaned_data["constituency"]
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+                return render(request, "web/member.html", context, status=400)
             messages.success(
                 request,
                 _("%(name)s now belongs to %(constituency)s.")

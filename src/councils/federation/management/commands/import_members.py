@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
@@ -17,8 +16,7 @@ from django.utils.translation import ngettext
 from councils.accounts.actors import SYSTEM, Actor
 from councils.federation.models import Organization
 from councils.federation.services import members_import
-
-HEADER = ("name", "email", "constituency")
+from councils.federation.services.imports import members_csv_read
 
 
 class Command(BaseCommand):
@@ -126,41 +124,20 @@ class Command(BaseCommand):
             )
 
     def read(self, name: str, delimiter: str) -> tuple[list[list[str]], int]:
-        """The rows of the file and the line number of the first of them (2 after a header)."""
-        reader: Any = None
+        """The rows of the file (``-``: standard input) and the line number of the first of them."""
         try:
-            if name == "-":
-                # Standard input may start with a byte-order mark too.
-                text = sys.stdin.buffer.read().decode("utf-8-sig")
-                reader = csv.reader(text.splitlines(), delimiter=delimiter)
-                rows = list(reader)
-            else:
-                with Path(name).open(encoding="utf-8-sig", newline="") as f:
-                    reader = csv.reader(f, delimiter=delimiter)
-                    rows = list(reader)
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except FileNotFoundError as e:
             raise CommandError(_("No such file: %(name)s") % {"name": name}) from e
-        except UnicodeDecodeError as e:
+        except OSError as e:
+            # A folder, a file the operator may not read: said, not a traceback.
             raise CommandError(
-                _("%(name)s is not UTF-8 text (byte %(position)s); save it as CSV UTF-8.")
-                % {"name": name, "position": e.start}
+                _("Cannot read %(name)s: %(error)s") % {"name": name, "error": e.strerror or e}
             ) from e
-        except csv.Error as e:
-            # The reader's line number names the row it could not read (a field over the csv
-            # module's size limit, a NUL byte, an unclosed quote).
-            raise CommandError(
-                _("%(name)s is not a readable CSV file: line %(line)s: %(error)s")
-                % {"name": name, "line": reader.line_num if reader is not None else 1, "error": e}
-            ) from e
-        # Blank lines at the end of a hand-edited file are not rows; elsewhere they are reported.
-        while rows and not any(cell.strip() for cell in rows[-1]):
-            rows.pop()
-        first_line = 1
-        if rows and tuple(cell.strip().lower() for cell in rows[0]) == HEADER:
-            rows, first_line = rows[1:], 2
-        if not rows:
-            raise CommandError(_("%(name)s holds no members.") % {"name": name})
-        return rows, first_line
+        try:
+            return members_csv_read(data, name=name, delimiter=delimiter)
+        except ValidationError as e:
+            raise CommandError(" ".join(e.messages)) from e
 
 
 class ProgressBar:
