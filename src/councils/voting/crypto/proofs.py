@@ -96,24 +96,22 @@ def _range_statement(alpha: bytes, beta: bytes, values: Sequence[int]) -> dict[s
     return {"alpha": alpha.hex(), "beta": beta.hex(), "values": list(values)}
 
 
-_SMALL_MULTIPLES = [group.base_mul(v) for v in range(64)]
-
-
-def _small_multiple(v: int) -> bytes:
-    # v*G for the values of range proofs (0/1, and the few of an overall proof): computed once.
-    return _SMALL_MULTIPLES[v] if 0 <= v < len(_SMALL_MULTIPLES) else group.base_mul(v)
-
-
 def _range_commitments(
-    key: bytes, alpha: bytes, beta: bytes, values: Sequence[int], branches: Sequence[Branch]
+    key: bytes,
+    alpha: bytes,
+    beta: bytes,
+    values: Sequence[int],
+    branches: Sequence[Branch],
+    variable_time: bool = True,
 ) -> list[bytes]:
-    out: list[bytes] = []
-    for v, b in zip(values, branches, strict=True):
-        # A = s*G - c*alpha ; B = s*Y - c*(beta - v*G)
-        shifted = group.sub(beta, _small_multiple(v)) if v else beta
-        out.append(group.sub(group.base_mul(b.s), group.mul(b.c, alpha)))
-        out.append(group.sub(group.mul(b.s, key), group.mul(b.c, shifted)))
-    return out
+    # A = s*G - c*alpha ; B = s*Y - c*(beta - v*G)
+    return group.range_commitments(
+        key,
+        alpha,
+        beta,
+        [(v, b.c, b.s) for v, b in zip(values, branches, strict=True)],
+        variable_time=variable_time,
+    )
 
 
 def range_prove(
@@ -128,7 +126,7 @@ def range_prove(
         if i == real:
             commitments += [group.base_mul(w), group.mul(w, key)]
         else:
-            commitments += _range_commitments(key, alpha, beta, [v], [fakes[i]])
+            commitments += _range_commitments(key, alpha, beta, [v], [fakes[i]], variable_time=False)
     c = challenge(
         domain=DOMAIN_RANGE,
         fingerprint=fingerprint,

@@ -13,15 +13,18 @@ from councils.voting.crypto.errors import CryptoError
 __all__ = [
     "BOARD_FORMAT",
     "GENESIS",
+    "HASH_MISMATCH",
     "BoardError",
     "board_append",
     "event_hash",
+    "is_event",
     "poll_fingerprint",
     "verify_chain",
 ]
 
 BOARD_FORMAT = "councils-board/1"
 GENESIS = "0" * 64
+HASH_MISMATCH = "its hash does not match its content (chain broken)"
 _ORDER = ("setup", "trustee_key", "ballot", "close", "partial_decryption", "result")
 _PHASE = {
     "setup": 0,
@@ -86,11 +89,23 @@ def _need(body: Any, keys: set[str], seq: int, type_: str) -> None:
         raise BoardError(seq, type_, f"expected the fields {sorted(keys)}")
 
 
-def verify_chain(events: list[Any]) -> str:
+def is_event(event: Any) -> bool:
+    """True for a dictionary with exactly an event's fields and a dictionary as its body."""
+    return (
+        isinstance(event, dict)
+        and set(event) == {"body", "hash", "prev", "seq", "type"}
+        and isinstance(event["body"], dict)
+    )
+
+
+def verify_chain(events: list[Any], known: Mapping[int, str | None] | None = None) -> str:
     """Check the events' shape, numbering, links, hashes and the order of their types; return the head.
 
-    Raises ``BoardError`` naming the first event that fails.
+    Raises ``BoardError`` naming the first event that fails. ``known`` gives, by position, hash
+    checks already made (by ``ballots.check_ballots``'s workers): None for a hash that matches
+    the event's content, or the failure to report.
     """
+    known = known or {}
     prev, phase = GENESIS, -1
     for seq, event in enumerate(events):
         if not isinstance(event, dict) or set(event) != {"body", "hash", "prev", "seq", "type"}:
@@ -104,12 +119,18 @@ def verify_chain(events: list[Any]) -> str:
             raise BoardError(seq, type_, f"numbered {event['seq']!r}")
         if event["prev"] != prev:
             raise BoardError(seq, type_, "does not link to the previous event (chain broken)")
-        try:
-            computed = event_hash(seq=seq, type_=type_, prev=prev, body=event["body"])
-        except CryptoError as exc:
-            raise BoardError(seq, type_, str(exc)) from None
-        if event["hash"] != computed:
-            raise BoardError(seq, type_, "its hash does not match its content (chain broken)")
+        if seq in known:
+            failure = known[seq]
+            if failure is not None:
+                raise BoardError(seq, type_, failure)
+            computed = event["hash"]
+        else:
+            try:
+                computed = event_hash(seq=seq, type_=type_, prev=prev, body=event["body"])
+            except CryptoError as exc:
+                raise BoardError(seq, type_, str(exc)) from None
+            if event["hash"] != computed:
+                raise BoardError(seq, type_, HASH_MISMATCH)
         new_phase = _PHASE[type_]
         if new_phase < phase or (type_ in {"setup", "close", "result"} and new_phase == phase):
             raise BoardError(seq, type_, "out of order")

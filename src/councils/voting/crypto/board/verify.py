@@ -9,8 +9,15 @@ from typing import Any
 
 from councils.voting.crypto import group
 from councils.voting.crypto.ballot import Ciphertext, Question, ballot_parse
-from councils.voting.crypto.board.ballots import check_ballots
-from councils.voting.crypto.board.chain import BOARD_FORMAT, BoardError, _need, poll_fingerprint, verify_chain
+from councils.voting.crypto.board.ballots import BallotContext, check_ballots
+from councils.voting.crypto.board.chain import (
+    BOARD_FORMAT,
+    BoardError,
+    _need,
+    is_event,
+    poll_fingerprint,
+    verify_chain,
+)
 from councils.voting.crypto.board.tally import Tally, _sums_json
 from councils.voting.crypto.errors import CryptoError
 from councils.voting.crypto.trustees import combine, decryption_factors_verify, public_trustees_verify
@@ -34,6 +41,23 @@ class VerifiedBoard:
     partials: dict[int, list[bytes]] = field(default_factory=dict)
 
 
+def _ballot_context(events: list[Any], proofs: bool) -> BallotContext | None:
+    """The setup's question, fingerprint and key, or None when they cannot be read (step 2 says why)."""
+    try:
+        setup = events[0]["body"]
+        question = Question.from_json(setup["question"], "question")
+        key = group.point_from_hex(setup["election_key"], "election_key")
+        fingerprint = poll_fingerprint(
+            poll=setup["poll"],
+            question=question,
+            committee=setup["committee"]["fingerprint"],
+            election_key=key,
+        )
+    except (CryptoError, LookupError, TypeError, AttributeError, ValueError):
+        return None
+    return BallotContext(question, fingerprint, key, proofs)
+
+
 def verify_board(
     document: Mapping[str, Any],
     *,
@@ -43,19 +67,25 @@ def verify_board(
 ) -> VerifiedBoard:
     """Check a whole board (see the package's docstring) and raise ``BoardError`` at the first failure.
 
-    ``processes`` (default: 2, or 1 on a one-core machine) verify the ballots' proofs in parallel;
-    failures are still reported in the board's order.
+    ``processes`` (default: the machine's cores) check the ballots in parallel; failures are
+    still reported in the board's order.
     """
     if processes is None:
-        processes = min(2, os.cpu_count() or 1)
+        processes = os.cpu_count() or 1
     if not isinstance(document, Mapping) or document.get("format") != BOARD_FORMAT:
         raise BoardError(None, None, f"expected format {BOARD_FORMAT!r}")
     events = document.get("events")
     if not isinstance(events, list) or not events:
         raise BoardError(None, None, "no events")
 
+    # The ballots are checked first, in parallel, with the chain hashes of their events (see
+    # ballots.py); their failures are reported below in the board's order, after the chain's.
+    context = _ballot_context(events, check_ballot_proofs)
+    positions = [i for i, e in enumerate(events) if is_event(e) and e["type"] == "ballot"]
+    checked_ballots = check_ballots(events, positions, context, processes)
+
     # 1. The chain, and the order of the event types.
-    head = verify_chain(events)
+    head = verify_chain(events, checked_ballots.hashes)
 
     # 2. The setup: the poll's fingerprint, the trustees' proofs and the election key.
     setup = events[0]["body"]
@@ -83,12 +113,10 @@ def verify_board(
     if joint_key != election_key:
         raise BoardError(0, "setup", "the election key is not the trustees' joint key")
 
-    # 3. Ballots: shape, trackers, weights, proofs and their sums by weight, in parallel; then
-    # in the board's order: unique trackers, no ciphertext twice, withdrawals.
-    ballot_events = [e for e in events if e["type"] == "ballot"]
-    checked_ballots = check_ballots(
-        ballot_events, question, fingerprint, election_key, processes, check_ballot_proofs
-    )
+    # 3. Ballots: shape, trackers, weights, proofs and their sums by weight (checked above, in
+    # parallel); then in the board's order: unique trackers, no ciphertext twice, withdrawals.
+    if context != BallotContext(question, fingerprint, election_key, check_ballot_proofs):
+        raise BoardError(0, "setup", "malformed")  # not reached: the same values, read twice
     tally = Tally(question.answers)
     tally.by_weight = checked_ballots.by_weight
     tally.count = len(checked_ballots.weights)
