@@ -15,6 +15,7 @@ built.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -52,7 +53,7 @@ L = 2**252 + 27742317777372353535851937790883648493
 #: The identity element's encoding (all zero bytes).
 IDENTITY = bytes(32)
 
-_HEX_DIGITS = frozenset("0123456789abcdef")
+_HEX_32 = re.compile("[0-9a-f]{64}").fullmatch
 
 
 def _scalar_bytes(s: int) -> bytes:
@@ -98,7 +99,7 @@ def hash_to_scalar(data: bytes) -> int:
 
 def bytes32_from_hex(value: object, where: str) -> bytes:
     """32 bytes written as 64 lower-case hexadecimal digits."""
-    if not isinstance(value, str) or len(value) != 64 or not set(value) <= _HEX_DIGITS:
+    if not isinstance(value, str) or not _HEX_32(value):
         raise MalformedError(f"{where}: expected 64 lower-case hexadecimal digits")
     return bytes.fromhex(value)
 
