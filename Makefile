@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Stamp files record that the installed packages match pyproject.toml (and that the C part of
 # the package, built by setup.py, matches its source).
-BUILT := pyproject.toml setup.py src/councils/counting/_bltscan.c
+BUILT := pyproject.toml setup.py src/councils/counting/_bltscan.c src/councils/voting/crypto/_ristretto.c
 
 $(VENV)/.installed: $(BUILT) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .

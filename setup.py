@@ -14,6 +14,12 @@ setup(
             ["src/councils/counting/_bltscan.c"],
             optional=True,
             extra_compile_args=["-O3"],
-        )
+        ),
+        Extension(
+            "councils.voting.crypto._ristretto",
+            ["src/councils/voting/crypto/_ristretto.c"],
+            optional=True,
+            extra_compile_args=["-O3"],
+        ),
     ]
 )

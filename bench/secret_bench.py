@@ -2,6 +2,7 @@
 """Figures of secret polls' cryptography (VOTING-DESIGN.md, issue 10): not a timed test.
 
     .venv/bin/python bench/secret_bench.py [--ballots 100000] [--processes 2] [--no-chromium]
+                                           [--keep-board board.json]
 
 With a 2-of-3 committee and a yes/no/abstain poll (weights 1, 1, 1, 2 and 5), it measures:
 
@@ -191,6 +192,9 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--per-ballot-samples", type=int, default=200)
     parser.add_argument("--no-chromium", action="store_true")
+    parser.add_argument(
+        "--keep-board", metavar="PATH", help="also write the N-ballot board there (to profile verify-poll)"
+    )
     args = parser.parse_args()
     n = args.ballots
     rows: list[tuple[str, str]] = []
@@ -288,6 +292,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "board.json"
         path.write_text(json.dumps(writer.to_json()))
+        if args.keep_board:
+            Path(args.keep_board).write_bytes(path.read_bytes())
         mb = path.stat().st_size / 1e6
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
         t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +19,13 @@ from councils.voting.crypto.ballot import (
 )
 from councils.voting.crypto.canonical import canonical_json
 from councils.voting.crypto.errors import InvalidProofError, MalformedError
-from councils.voting.crypto.proofs import DOMAIN_RANGE, challenge, range_prove, range_verify
+from councils.voting.crypto.proofs import (
+    DOMAIN_RANGE,
+    _range_challenge,
+    challenge,
+    range_prove,
+    range_verify,
+)
 
 FINGERPRINT = "f1" * 32
 SECRET = group.random_scalar()
@@ -138,6 +145,31 @@ def test_the_challenge_hashes_exactly_the_documented_bytes():
         domain=DOMAIN_RANGE, fingerprint=FINGERPRINT, key=KEY, statement=statement, commitments=commitments
     )
     assert got == digest
+
+
+def test_the_verifiers_direct_range_challenge_equals_the_general_one():
+    """range_verify writes its challenge's JSON directly; the bytes must be the same."""
+    rng = random.Random(5)
+    for values in ([0, 1], [1], [0, 1, 2, 3], [2, 3]):
+        points = [group.base_mul(rng.randrange(1, group.L)) for _ in range(2 + 2 * len(values))]
+        fingerprint = f"{rng.getrandbits(256):064x}"
+        alpha, beta, commitments = points[0], points[1], points[2:]
+        general = challenge(
+            domain=DOMAIN_RANGE,
+            fingerprint=fingerprint,
+            key=KEY,
+            statement={"alpha": alpha.hex(), "beta": beta.hex(), "values": values},
+            commitments=commitments,
+        )
+        assert _range_challenge(fingerprint, KEY, alpha, beta, values, commitments) == general
+        # Another form of fingerprint takes the general path, with its escaping.
+        assert _range_challenge('ab"\\n', KEY, alpha, beta, values, commitments) == challenge(
+            domain=DOMAIN_RANGE,
+            fingerprint='ab"\\n',
+            key=KEY,
+            statement={"alpha": alpha.hex(), "beta": beta.hex(), "values": values},
+            commitments=commitments,
+        )
 
 
 @pytest.mark.parametrize("field", ["fingerprint", "key", "statement", "commitments", "domain"])

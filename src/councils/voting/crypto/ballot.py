@@ -173,10 +173,9 @@ def tracker_of(canonical: bytes) -> str:
 
 
 def _sum(ciphertexts: Sequence[Ciphertext]) -> Ciphertext:
-    total = ZERO
-    for ct in ciphertexts:
-        total = total + ct
-    return total
+    return Ciphertext(
+        group.point_sum([ct.alpha for ct in ciphertexts]), group.point_sum([ct.beta for ct in ciphertexts])
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,11 +71,13 @@ def parse_json(data: bytes | str) -> Any:
     """Parse JSON, refusing floats, NaN/Infinity and duplicate keys."""
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                raise MalformedError(f"duplicate key {key!r}")
-            out[key] = value
+        out = dict(items)
+        if len(out) != len(items):  # a key repeated: name the first one
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    raise MalformedError(f"duplicate key {key!r}")
+                seen.add(key)
         return out
 
     try:

@@ -42,8 +42,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--processes",
             type=int,
-            default=2,
-            help=_("Processes that check the ballots' proofs in parallel (default 2)."),
+            default=None,
+            help=_("Processes that check the ballots' proofs in parallel (default: one per core)."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,7 +53,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from exc
         try:
             checked = verify_board(
-                document, tracker=options["tracker"], processes=max(1, options["processes"])
+                document,
+                tracker=options["tracker"],
+                processes=None if options["processes"] is None else max(1, options["processes"]),
             )
         except BoardError as exc:
             raise CommandError(_("FAILED: %(problem)s") % {"problem": exc}) from exc

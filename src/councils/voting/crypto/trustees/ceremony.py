@@ -1,18 +1,6 @@
-"""Trustees: a t-of-n key generation (joint Feldman / Pedersen), decryption factors, combination.
+"""Trustees' key generation: the ceremony's three steps, its messages and the key file.
 
-The ceremony is a JSON document that the server (or whoever coordinates) relays between
-trustees; every message in it is public except the shares, which are sealed (libsodium sealed
-boxes, X25519 + XSalsa20-Poly1305, through PyNaCl: ``rbcl`` binds only ristretto255) to each
-recipient's exchange key. Three steps per trustee:
-
-1. ``trustee_keygen``: an exchange key pair; the secret half goes to the trustee's key file.
-2. ``trustee_deal``: a random polynomial ``f_i`` of degree ``t - 1``; commitments ``a_ik*G`` to its
-   coefficients, each with a Schnorr proof; ``f_i(j)`` sealed to trustee ``j``, for every ``j``.
-3. ``trustee_confirm``: open the shares addressed to me, check each against its dealer's
-   commitments (Feldman), and keep their sum ``x_j = sum_i f_i(j)`` in the key file.
-
-The election key is ``Y = sum_i a_i0*G``; trustee ``j``'s verification key ``X_j = x_j*G`` is
-computable by anyone from the commitments: ``X_j = sum_i sum_k j**k * A_ik``.
+See the package's docstring for the protocol; ``docs/secret-polls.md`` for the formats.
 """
 
 from __future__ import annotations
@@ -20,37 +8,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from nacl.exceptions import CryptoError as NaclCryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from councils.voting.crypto import group
-from councils.voting.crypto.ballot import Ciphertext
 from councils.voting.crypto.canonical import canonical_json, parse_json
 from councils.voting.crypto.errors import CryptoError, InvalidProofError, MalformedError
-from councils.voting.crypto.proofs import (
-    decryption_prove,
-    decryption_verify,
-    parse_branches,
-    schnorr_prove,
-    schnorr_verify,
-)
+from councils.voting.crypto.proofs import parse_branches, schnorr_prove, schnorr_verify
 
 __all__ = [
     "CEREMONY_FORMAT",
     "KEY_FORMAT",
-    "PublicTrustee",
     "ceremony_add",
     "ceremony_new",
-    "ceremony_public",
-    "combine",
-    "decryption_factors",
-    "dlog_bounded",
-    "factor_statement",
-    "lagrange_at_zero",
-    "public_trustees_verify",
+    "key_parse",
     "trustee_confirm",
     "trustee_deal",
     "trustee_keygen",
@@ -292,209 +265,9 @@ def _derived_verification_key(ceremony: Mapping[str, Any], j: int) -> bytes:
     return total
 
 
-@dataclass(frozen=True, slots=True)
-class PublicTrustee:
-    """What a board publishes of one trustee."""
-
-    index: int
-    exchange_key: str
-    commitments: tuple[str, ...]
-    proofs: tuple[dict[str, str], ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The body of a ``trustee_key`` board event."""
-        return {
-            "commitments": list(self.commitments),
-            "exchange_key": self.exchange_key,
-            "index": self.index,
-            "proofs": list(self.proofs),
-        }
-
-
-def ceremony_public(ceremony: Mapping[str, Any]) -> tuple[dict[str, Any], list[PublicTrustee], bytes]:
-    """A finished ceremony's committee, public trustees and election key (all must have confirmed)."""
-    _check_ceremony(ceremony)
-    size = ceremony["committee"]["size"]
-    if len(ceremony["confirmations"]) != size:
-        raise MalformedError(f"ceremony: {len(ceremony['confirmations'])} of {size} trustees have confirmed")
-    trustees = [
-        PublicTrustee(
-            index=i,
-            exchange_key=ceremony["registrations"][str(i)]["exchange_key"],
-            commitments=tuple(ceremony["deals"][str(i)]["commitments"]),
-            proofs=tuple(ceremony["deals"][str(i)]["proofs"]),
-        )
-        for i in range(1, size + 1)
-    ]
-    committee = {"fingerprint": ceremony["fingerprint"], **ceremony["committee"]}
-    election_key, _ = public_trustees_verify(committee, [t.to_json() for t in trustees])
-    return committee, trustees, election_key
-
-
-def public_trustees_verify(
-    committee: Mapping[str, Any], trustees: Sequence[Mapping[str, Any]]
-) -> tuple[bytes, dict[int, bytes]]:
-    """Check every trustee's proofs; return the election key and the verification keys by index."""
-    fingerprint, threshold, size = committee["fingerprint"], committee["threshold"], committee["size"]
-    if _fingerprint({k: v for k, v in committee.items() if k != "fingerprint"}) != fingerprint:
-        raise InvalidProofError("committee: the fingerprint does not match the committee")
-    if sorted(t["index"] for t in trustees) != list(range(1, size + 1)):
-        raise MalformedError(f"committee: expected trustees 1 to {size}, once each")
-    all_commitments: list[list[bytes]] = []
-    for t in trustees:
-        exchange_key = group.bytes32_from_hex(t["exchange_key"], f"trustee {t['index']}: exchange_key")
-        all_commitments.append(_verify_deal(fingerprint, threshold, exchange_key, t["index"], t))
-    election_key = group.IDENTITY
-    for cs in all_commitments:
-        election_key = group.add(election_key, cs[0])
-    verification = {}
-    for j in range(1, size + 1):
-        total = group.IDENTITY
-        for cs in all_commitments:
-            total = group.add(total, _feldman(cs, j))
-        verification[j] = total
-    return election_key, verification
-
-
-# --- Decryption ---------------------------------------------------------------------------------
-
-
-def factor_statement(index: int, verification_key: bytes, alpha: bytes, factor: bytes) -> dict[str, Any]:
-    """The statement of a decryption proof (what its challenge hashes besides the commitments)."""
-    return {
-        "alpha": alpha.hex(),
-        "factor": factor.hex(),
-        "trustee": index,
-        "verification_key": verification_key.hex(),
-    }
-
-
-def decryption_factors(
-    *,
-    key: Mapping[str, Any],
-    committee_fingerprint: str,
-    fingerprint: str,
-    election_key: bytes,
-    sums: Sequence[Ciphertext],
-) -> dict[str, Any]:
-    """One factor ``x_i*alpha`` per answer of ``sums``, each with its equal-logarithm proof.
-
-    Callers must pass the sum they recomputed from the board themselves (``board.trustee_decrypt``
-    does): a trustee who decrypted whatever it was sent could be made to decrypt a single ballot.
-    """
-    index = _check_key(key, committee_fingerprint)
-    if key.get("share") is None:
-        raise MalformedError("key file: the ceremony was not confirmed; it holds no share")
-    x = group.scalar_from_hex(key["share"], "key file: share")
-    verification_key = group.base_mul(x)
-    factors = []
-    for ct in sums:
-        factor = group.mul(x, ct.alpha)
-        proof = decryption_prove(
-            fingerprint=fingerprint,
-            key=election_key,
-            statement=factor_statement(index, verification_key, ct.alpha, factor),
-            alpha=ct.alpha,
-            secret=x,
-        )
-        factors.append({"factor": factor.hex(), "proof": proof.to_json()})
-    return {"factors": factors, "index": index}
-
-
-def decryption_factors_verify(
-    *,
-    partial: Mapping[str, Any],
-    fingerprint: str,
-    election_key: bytes,
-    verification_keys: Mapping[int, bytes],
-    sums: Sequence[Ciphertext],
-    where: str,
-) -> list[bytes]:
-    """Check a trustee's factors against the sums; return them as points."""
-    index = partial.get("index")
-    if not isinstance(index, int) or index not in verification_keys:
-        raise MalformedError(f"{where}/index: not a trustee of the committee")
-    factors = partial.get("factors")
-    if not isinstance(factors, list) or len(factors) != len(sums):
-        raise MalformedError(f"{where}/factors: expected one factor per answer ({len(sums)})")
-    out = []
-    for a, (item, ct) in enumerate(zip(factors, sums, strict=True)):
-        if not isinstance(item, dict) or set(item) != {"factor", "proof"}:
-            raise MalformedError(f'{where}/factors/{a}: expected {{"factor", "proof"}}')
-        factor = group.point_from_hex(item["factor"], f"{where}/factors/{a}/factor")
-        (proof,) = parse_branches([item["proof"]], f"{where}/factors/{a}/proof", 1)
-        try:
-            decryption_verify(
-                fingerprint=fingerprint,
-                key=election_key,
-                statement=factor_statement(index, verification_keys[index], ct.alpha, factor),
-                verification_key=verification_keys[index],
-                alpha=ct.alpha,
-                factor=factor,
-                proof=proof,
-            )
-        except InvalidProofError:
-            raise InvalidProofError(
-                f"{where}/factors/{a}: the proof of trustee {index}'s factor does not verify"
-            ) from None
-        out.append(factor)
-    return out
-
-
-def lagrange_at_zero(indices: Sequence[int]) -> dict[int, int]:
-    """Lagrange coefficients at 0 for the given trustee indices, modulo L."""
-    out = {}
-    for i in indices:
-        num, den = 1, 1
-        for j in indices:
-            if j != i:
-                num = num * j % group.L
-                den = den * (j - i) % group.L
-        out[i] = num * pow(den, -1, group.L) % group.L
-    return out
-
-
-def dlog_bounded(point: bytes, bound: int) -> int:
-    """The ``m`` in ``[0, bound]`` with ``m*G = point``, by baby-step giant-step in O(sqrt(bound))."""
-    step = max(1, int(bound**0.5) + 1)
-    baby: dict[bytes, int] = {}
-    current = group.IDENTITY
-    for j in range(step):
-        baby.setdefault(current, j)
-        current = group.add(current, group.BASE)
-    giant = group.base_mul(step)
-    current = point
-    for i in range(step + 1):
-        found = baby.get(current)
-        if found is not None and i * step + found <= bound:
-            return i * step + found
-        current = group.sub(current, giant)
-    raise InvalidProofError(f"the decrypted value is not between 0 and {bound}")
-
-
-def combine(
-    *, sums: Sequence[Ciphertext], factors: Mapping[int, Sequence[bytes]], threshold: int, bound: int
-) -> list[int]:
-    """Combine ``threshold`` trustees' factors (the first ones by index) and recover the counts."""
-    if len(factors) < threshold:
-        raise MalformedError(f"{len(factors)} trustees have decrypted, {threshold} are needed")
-    chosen = sorted(factors)[:threshold]
-    lam = lagrange_at_zero(chosen)
-    counts = []
-    for a, ct in enumerate(sums):
-        d = group.IDENTITY
-        for i in chosen:
-            d = group.add(d, group.mul(lam[i], factors[i][a]))
-        counts.append(dlog_bounded(group.sub(ct.beta, d), bound))
-    return counts
-
-
 def key_parse(data: bytes | str) -> dict[str, Any]:
     """Read a key file."""
     key = parse_json(data)
     if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
         raise MalformedError(f"key file: expected format {KEY_FORMAT!r}")
     return key
-
-
-__all__ += ["decryption_factors_verify", "key_parse"]
