@@ -137,6 +137,12 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
         _database["CONN_MAX_AGE"] = 0
     else:
         _database["CONN_MAX_AGE"] = 60
+    # Prepared statements: Django turns them off (for poolers in transaction mode, which Councils
+    # does not use: its pool is in the process). Only the cursors of councils.hotsql bind on the
+    # server and so can be prepared: the few statements of every request (the token, the cast),
+    # each planned once per connection instead of on every execution. Django's own cursors bind
+    # on the client and are never prepared, whatever this says.
+    _database["OPTIONS"] = {**_database.get("OPTIONS", {}), "prepare_threshold": 0}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
