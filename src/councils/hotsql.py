@@ -45,7 +45,8 @@ def cursor(using: str = "default") -> Any:
     with connection.wrap_database_errors:
         # What BaseDatabaseWrapper.cursor() does, with another cursor class for this one cursor
         # (the project's connections keep Django's client-side binding for everything else).
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        # The stubs know neither the wrapper's _prepare_cursor nor psycopg's cursor constructor.
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))  # type: ignore[attr-defined,call-arg]
 
 
 def _columns(model: type[models.Model], alias: str) -> tuple[str, list[str]]:
