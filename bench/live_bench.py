@@ -32,8 +32,6 @@ import os
 import re
 import resource
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,8 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _server import OUT, ROOT, Server, pg_recreate
+
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/councils_live_bench"
 ORG_SLUG = "live-bench"
 CONSTITUENCIES = 10
@@ -145,47 +145,13 @@ def build(members: int, streams: int) -> Built:
 # --- the server -----------------------------------------------------------------------------------
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int, workers: int) -> Server:
     """``councils serve`` in a subprocess, as an operator starts it; returns once it answers."""
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from councils.cli import main; sys.exit(main())",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-migrate",
-        "--timeout-graceful-shutdown",
-        "1",
-    ]
-    with open(OUT / "live-server.log", "ab") as server_log:  # the child keeps its own descriptor
-        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=server_log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited ({server.returncode}); see {OUT / 'live-server.log'}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(
-                    b"GET /static/web/councils.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                )
-                if sock.recv(12).startswith(b"HTTP/1.1 200"):
-                    return server
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not start within 60 s")
+    return Server(env, workers, OUT / "live-server.log", port=port, grace=1)
 
 
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+def stop_server(server: Server) -> None:
+    server.stop()
 
 
 # --- load on an ordinary request ------------------------------------------------------------------
@@ -483,12 +449,9 @@ async def measure(args: argparse.Namespace, built: Built, env: dict[str, str]) -
 
 
 def _recreate_pg(url: str) -> None:
-    import psycopg
-
-    base, _sep, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    problem = pg_recreate(url)
+    if problem:
+        raise SystemExit(f"PostgreSQL not reachable ({problem})")
 
 
 def main() -> int:

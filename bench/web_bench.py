@@ -33,26 +33,21 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
+from _server import DEFAULT_PG, OUT, ROOT, STATIC, Server, bench_env, log, pg_recreate
+
 CONNECTIONS = 64
 THREADS = 2
-STATIC = "/static/web/councils.css"
 
 
 @dataclass(frozen=True)
@@ -71,10 +66,6 @@ TARGETS = {
     "openapi.json": Target(250, None, "cached: >= 250/s"),
 }
 ORDER = ["static", "api organizations", "api composition", "council page", "openapi.json", "petition sign"]
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # =================================================================================================
@@ -242,75 +233,6 @@ def _fixtures(org_slug: str, council_slug: str, reader_name: str, pairs: int) ->
 # =================================================================================================
 
 
-def _councils_command() -> list[str]:
-    script = Path(sys.executable).parent / "councils"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "councils.cli"]
-
-
-def _free_port() -> int:
-    for port in range(18300, 18999):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18300-18999")
-
-
-class Server:
-    """``councils serve --workers N --port P`` in a subprocess (its own process group)."""
-
-    def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                *_councils_command(),
-                "serve",
-                "--workers",
-                str(workers),
-                "--port",
-                str(self.port),
-                "--no-migrate",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"councils serve exited with {self.process.returncode}; see {log_path}")
-            try:
-                with urllib.request.urlopen(self.url + STATIC, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"councils serve did not answer within 60 s; see {log_path}")
-
-    def settle(self) -> None:
-        """Wait until the requests wrk left queued in the server (it stops with every connection
-        busy) have been answered: a static file answers only after them."""
-        with urllib.request.urlopen(self.url + STATIC, timeout=120) as response:
-            response.read()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
-
-
 LUA_REPORT = r"""
 done = function(summary, latency, requests)
   local codes = {}
@@ -442,18 +364,10 @@ def _count(database_url: str | None, sqlite_path: Path) -> tuple[int, int, int]:
 def run_case(backend: str, dataset: str, args: argparse.Namespace) -> dict[str, Any]:
     name = f"web-{backend}-{dataset}-{args.size}"
     data_dir = OUT / name
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="councils.settings",
-        COUNCILS_DATA_DIR=str(data_dir),
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DEBUG="false",
-        PYTHONUNBUFFERED="1",
-    )
     database_url = None
     if backend == "postgres":
         database_url = (args.postgres_url or DEFAULT_PG) + f"councils_web_{dataset}_{args.size}"
-        env["DATABASE_URL"] = database_url
+    env = bench_env(data_dir, database_url)
     fixtures_path = data_dir / "fixtures.json"
     reuse = args.skip_build and fixtures_path.exists()
     if reuse:
@@ -464,9 +378,7 @@ def run_case(backend: str, dataset: str, args: argparse.Namespace) -> dict[str, 
         subprocess.run(command, env=env, cwd=ROOT, check=True)
     else:
         if backend == "postgres":
-            from federation_bench import _pg_recreate
-
-            problem = _pg_recreate(database_url or "")
+            problem = pg_recreate(database_url or "")
             if problem:
                 return {"skipped": f"PostgreSQL not reachable ({problem})"}
         shutil.rmtree(data_dir, ignore_errors=True)

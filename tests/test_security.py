@@ -196,3 +196,41 @@ def test_https_settings_follow_the_environment(tmp_path):
 
     assert read() == "False 0 False False"
     assert read(COUNCILS_HTTPS="1") == "True 31536000 True True"
+
+
+@pytest.mark.django_db
+def test_every_response_carries_the_policy_django_csp_would_build_and_a_change_of_it_applies(
+    client, pg, settings
+):
+    # The policy is built once (councils.web.middleware.ContentSecurityPolicy); it must be the
+    # one django-csp builds, on pages, the API and static files alike, and follow the settings.
+    from csp.utils import build_policy
+
+    client.force_login(pg.dora.user)
+    for url in (reverse("home"), f"/api/organizations/{pg.org.slug}", "/static/web/councils.css"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Security-Policy"] == build_policy(), url
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get(reverse("home"))["Content-Security-Policy"] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY = {
+        "EXCLUDE_URL_PREFIXES": ["/api/"],
+        "DIRECTIVES": {"default-src": ["'self'"]},
+    }
+    assert "Content-Security-Policy" not in client.get(f"/api/organizations/{pg.org.slug}")
+    assert client.get(reverse("home"))["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_a_view_that_changes_the_policy_gets_django_csps_own_handling(rf):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from councils.web.middleware import ContentSecurityPolicy
+
+    @csp_update({"img-src": ["https://maps.example.org"]})
+    def view(request):
+        return HttpResponse("map")
+
+    middleware = ContentSecurityPolicy(view)
+    response = middleware(rf.get("/map"))
+    assert "https://maps.example.org" in response["Content-Security-Policy"]

@@ -77,7 +77,8 @@ MIDDLEWARE = [
     # First: the version a page's live stream follows from is taken before anything is read.
     "councils.web.middleware.LiveSince",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the (constant) policy built once.
+    "councils.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -139,6 +140,12 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
         _database["CONN_MAX_AGE"] = 0
     else:
         _database["CONN_MAX_AGE"] = 60
+    # Prepared statements: Django turns them off (for poolers in transaction mode, which Councils
+    # does not use: its pool is in the process). Only the cursors of councils.hotsql bind on the
+    # server and so can be prepared: the few statements of every request (the token, the cast),
+    # each planned once per connection instead of on every execution. Django's own cursors bind
+    # on the client and are never prepared, whatever this says.
+    _database["OPTIONS"] = {**_database.get("OPTIONS", {}), "prepare_threshold": 0}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

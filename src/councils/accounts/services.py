@@ -19,7 +19,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -119,10 +118,7 @@ def token_authenticate(*, secret: str, at: datetime | None = None) -> ApiToken |
         return None
     at = at or timezone.now()
     if token.last_used_at is None or token.last_used_at < at - LAST_USED_PRECISION:
-        # One conditional UPDATE: concurrent requests do not need a transaction to agree.
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=at - LAST_USED_PRECISION)
-        ).update(last_used_at=at)
+        hotsql.token_touch(token, at, at - LAST_USED_PRECISION)
         token.last_used_at = at
     return token
 

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from councils import hotsql
 from councils.accounts.actors import Actor, is_person
 from councils.federation.errors import NotAllowed
 from councils.federation.models import (
@@ -146,7 +147,7 @@ _ELECTOR_SQL = (
 def _poll_and_elector(poll: Poll, user_id: int) -> tuple[str, datetime | None, int | None, int | None, str]:
     """The poll's state and deadline, and the user's elector row (member id, weight, name), in one
     round trip."""
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(_ELECTOR_SQL, [user_id, poll.pk])
         row = cursor.fetchone()
     if row is None:
@@ -157,6 +158,24 @@ def _poll_and_elector(poll: Poll, user_id: int) -> tuple[str, datetime | None, i
     if closes_at is not None and timezone.is_naive(closes_at):
         closes_at = closes_at.replace(tzinfo=UTC)
     return state, closes_at, member_id, weight, name or ""
+
+
+def _insert_sql(postgresql: bool) -> str:
+    # On PostgreSQL the values are bound on the server (hotsql.cursor: the statement is prepared
+    # once per connection), where a bare parameter in a SELECT list would be read as text.
+    types = ("bigint", "bigint", "bigint", "integer", "varchar", "timestamptz", "varchar", "jsonb")
+    values = ", ".join(f"CAST(%s AS {t})" if postgresql else "%s" for t in types)
+    lock = " FOR KEY SHARE" if postgresql else ""
+    return (
+        "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
+        f"cast_at, source, ballot) SELECT {values} WHERE EXISTS (SELECT 1 FROM voting_poll p "
+        "WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > %s)"
+        f"{lock}) ON CONFLICT DO NOTHING RETURNING id"
+    )
+
+
+# By whether the database is PostgreSQL.
+_INSERT_SQL = {False: _insert_sql(False), True: _insert_sql(True)}
 
 
 def _insert_returning(
@@ -180,16 +199,9 @@ def _insert_returning(
     # poll_close (which locks the row FOR UPDATE) waits for every cast in flight, and a cast after
     # the close finds it closed; no vote commits after the close has sealed the participations. On
     # SQLite every write is serialized anyway.
-    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    sql = (
-        "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-        "cast_at, source, ballot) SELECT %s, %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM "
-        "voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > %s)"
-        f"{lock}) ON CONFLICT DO NOTHING RETURNING id"
-    )
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(
-            sql,
+            _INSERT_SQL[connection.vendor == "postgresql"],
             [poll.pk, principal_id, cast_by_id, weight, key, cast_at, source, ballot_db, poll.pk, cast_at],
         )
         row = cursor.fetchone()

@@ -17,6 +17,13 @@ from django.utils.translation import ngettext
 
 APPLICATION = "councils.serving:application"
 
+#: Seconds a worker may take to answer uvicorn's health check before it is killed and replaced.
+#: uvicorn's default, 5 s, killed busy workers: under a load of casts with 5,000 live pages open on
+#: a loaded 2-core machine (bench/voting_bench.py) the answering thread did not get the
+#: interpreter for 5 s; both workers were killed, every stream and request in flight dropped, and
+#: the pages' reconnections made the load worse. A hung worker is still replaced, a minute later.
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 class Command(BaseCommand):
     help = _(
@@ -90,6 +97,7 @@ def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown:
         # uvicorn takes the application as an import string so each worker process imports it.
         workers=workers if workers > 1 else None,
         timeout_graceful_shutdown=timeout_graceful_shutdown,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         # The application warms up at start (URL resolver, OpenAPI document) through the lifespan.
         lifespan="on",
         # One line per request written by the event loop costs more than some requests do.
