@@ -202,14 +202,6 @@ def lua_script(open_script: str) -> str:
     return LUA_SECRET + open_script[open_script.index("done = function") :]
 
 
-def environment_ports(value: str | None) -> range | None:
-    """``8110-8119`` as a range (the ports this run may use), or None."""
-    if not value:
-        return None
-    low, high = (int(x) for x in value.split("-"))
-    return range(low, high + 1)
-
-
 def main_secret(args: Any) -> int:
     """The secret run: build, encrypt, serve, cast with wrk, check, then close and decrypt."""
     import shutil
@@ -221,46 +213,14 @@ def main_secret(args: Any) -> int:
     if shutil.which("wrk") is None:
         print("wrk is missing: install it (Debian: apt-get install -y wrk).")
         return 2
-    ports = environment_ports(os.environ.get("COUNCILS_BENCH_PORTS"))
-    if ports is not None:
-        vb.PORTS = ports
-    name = f"voting-secret-{args.backend}-{args.delegates}"
-    data_dir = vb.OUT / name
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="councils.settings",
-        COUNCILS_DATA_DIR=str(data_dir),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DEBUG="false",
-        PYTHONUNBUFFERED="1",
-        PYTHONPATH=str(vb.ROOT / "src")
-        + os.pathsep
-        + str(vb.ROOT / "bench")
-        + os.pathsep
-        + env.get("PYTHONPATH", ""),
-    )
-    database_url = None
-    if args.backend == "postgres":
-        from federation_bench import _pg_recreate
-
-        database_url = (args.postgres_url or vb.DEFAULT_PG) + "councils_secret_bench"
-        problem = _pg_recreate(database_url)
-        if problem:
-            print(f"PostgreSQL not reachable ({problem})")
-            return 2
-        env["DATABASE_URL"] = database_url
+    setup = vb.prepare(args)  # the congress, in a fresh database, as the open run builds it
+    if isinstance(setup, str):
+        print(setup)
+        return 2
+    data_dir, env, database_url = setup.data_dir, setup.env, setup.database_url
     fixtures_path, keys_path = data_dir / "fixtures.json", data_dir / "trustee-keys.json"
-    vb.log(f"building a congress of {args.delegates:,} delegates and a secret poll ({args.backend})")
+    vb.log("a committee of three trustees and a secret poll; every ballot encrypted beforehand")
     here = str(Path(__file__).resolve())
-    common = ["--delegates", str(args.delegates), "--fixtures", str(fixtures_path)]
-    subprocess.run(
-        [sys.executable, str(vb.ROOT / "bench" / "voting_bench.py"), "--build", *common],
-        env=env,
-        cwd=vb.ROOT,
-        check=True,
-    )
     subprocess.run(
         [sys.executable, here, "build", str(fixtures_path), str(keys_path)], env=env, cwd=vb.ROOT, check=True
     )
@@ -271,7 +231,7 @@ def main_secret(args: Any) -> int:
     script = data_dir / "cast.lua"
     script.write_text(lua_script(vb.LUA_CAST))
     workers = args.workers or (2 if args.backend == "postgres" else 1)
-    server = vb.Server(env, workers, data_dir / "server.log")
+    server = vb.Server(env, workers, data_dir / "server.log", candidates=vb.PORTS)
     try:
         for _ in range(20):
             with urllib.request.urlopen(server.url + vb.STATIC, timeout=10) as response:
