@@ -154,6 +154,47 @@ def organization_by_slug(slug: str) -> Any:
 
 
 @functools.cache
+def _viewer_sql() -> tuple[str, list[str], list[str]]:
+    from councils.federation.models import Member, Officer, Organization
+
+    cols, names = _columns(Organization, "o")
+    roles = [str(role) for role in Officer.Role.values]
+    office = (
+        f"EXISTS (SELECT 1 FROM {_table(Officer)} f WHERE f.organization_id = o.id AND f.user_id = %s"
+        " AND f.ended_at IS NULL AND f.role = %s)"
+    )
+    sql = (
+        f"SELECT {cols}, EXISTS (SELECT 1 FROM {_table(Member)} m WHERE m.organization_id = o.id"
+        " AND m.user_id = %s AND m.left_at IS NULL)"
+        + "".join(f", {office}" for _role in roles)
+        + f" FROM {_table(Organization)} o WHERE o.slug = %s"
+    )
+    return sql, names, roles
+
+
+def organization_with_viewer(slug: str, user_id: int) -> tuple[Any, bool, frozenset[str]] | None:
+    """The organization of this slug, whether the user is a current member of it, and the offices
+    they hold there now (``Officer.Role`` values), in one query; ``None`` for no such organization."""
+    from councils.federation.models import Organization
+
+    sql, names, roles = _viewer_sql()
+    using = router.db_for_read(Organization)
+    connection = connections[using]
+    params: list[Any] = [user_id]
+    for role in roles:
+        params += [user_id, role]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    organization = Organization.from_db(using, names, _converted(connection, Organization, row[: len(names)]))
+    flags = [bool(flag) for flag in row[len(names) :]]
+    held = frozenset(role for role, flag in zip(roles, flags[1:], strict=True) if flag)
+    return organization, flags[0], held
+
+
+@functools.cache
 def _member_sql() -> str:
     from councils.federation.models import Member
 

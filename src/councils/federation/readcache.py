@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from django.utils import translation
 
-from councils import hotsql
+from councils import hotsql, requestmemo
 from councils.audit.models import ORGANIZATION_OWNER, Stream
 from councils.federation.models import Organization
 
@@ -65,7 +65,12 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> 
 
 
 def _head(organization_id: int) -> tuple[int, str]:
-    """The organization's own stream's length and head (0 and "" before any event)."""
+    """The organization's own stream's length and head (0 and "" before any event), read once per
+    request (a page asks for several parts) until the request changes something (requestmemo)."""
+    return requestmemo.read(("stream-head", organization_id), lambda: _read_head(organization_id))
+
+
+def _read_head(organization_id: int) -> tuple[int, str]:
     found = hotsql.rows(
         Stream,
         "x.organization_id = %s AND x.owner_type = %s AND x.owner_id = %s",

@@ -114,7 +114,9 @@ def composition_context(organization: Organization, council: Council, at_form: A
 @_organization_page
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
-    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    council = get_object_or_404(
+        Council.objects.select_related("parent"), organization=organization, slug=council_slug
+    )
     at_form = AtForm(request.GET or None, default=default_day(organization))
     if request.htmx and request.htmx.target == "composition":
         return render(
