@@ -211,3 +211,44 @@ def is_current_member(organization_id: int, user_id: int) -> bool:
     with connections[router.db_for_read(Member)].cursor() as cursor:
         cursor.execute(_member_sql(), [organization_id, user_id])
         return cursor.fetchone() is not None
+
+
+@functools.cache
+def _signature_sql(vendor: str) -> tuple[str, str]:
+    from councils.federation.models import Signature
+
+    table = _table(Signature)
+    insert = (
+        f"INSERT INTO {table} (petition_id, member_id, signed_at, withdrawn_at) VALUES (%s, %s, %s, NULL)"
+        " RETURNING id"
+    )
+    count = f"SELECT count(*) FROM {table} WHERE petition_id = %s AND withdrawn_at IS NULL"
+    if vendor == "postgresql":
+        # One round trip: the count reads the statement's snapshot, taken before the insert.
+        return f"WITH ins AS ({insert}) SELECT ins.id, ({count}) + 1 FROM ins", ""
+    return insert, count
+
+
+def signature_insert(petition_id: int, member_id: int, signed_at: Any) -> tuple[int, int]:
+    """Insert a standing signature and count the petition's standing signatures with it: its id and
+    the count. The caller holds the petition's row lock, so no other signature or withdrawal of the
+    petition comes between. A second standing signature of the member raises ``IntegrityError``
+    (the unique constraint), as ``Signature.objects.create`` would."""
+    from councils.federation.models import Signature
+
+    using = router.db_for_write(Signature)
+    connection = connections[using]
+    first, second = _signature_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if not second:
+            cursor.execute(first, [petition_id, member_id, signed_at, petition_id])
+            row = cursor.fetchone()
+            assert row is not None
+            return int(row[0]), int(row[1])
+        cursor.execute(first, [petition_id, member_id, signed_at])
+        inserted = cursor.fetchone()
+        assert inserted is not None
+        cursor.execute(second, [petition_id])
+        counted = cursor.fetchone()
+        assert counted is not None
+        return int(inserted[0]), int(counted[0])

@@ -47,6 +47,12 @@ def viewer_key(organization_id: int, user_id: int) -> tuple[str, int, int]:
     return ("viewer", organization_id, user_id)
 
 
+def constituent_key(constituency_id: int, user_id: int) -> tuple[str, int, int]:
+    """The request memo's key of whether a user is a current member of a constituency (a bool),
+    kept by a service that has just read the user's membership."""
+    return ("constituent", constituency_id, user_id)
+
+
 def _viewer(org: Organization, user: User) -> tuple[bool, frozenset[str]] | None:
     # Read with the organization earlier in this request, and nothing changed since
     # (councils.requestmemo); None elsewhere: the predicate asks the database.
@@ -134,6 +140,9 @@ def is_constituent(user: Actor, obj: object = None) -> bool:
     constituency_id = _constituency_id(obj)
     if constituency_id is None or not _person(user):
         return False
+    known = requestmemo.get(constituent_key(constituency_id, user.pk))
+    if known is not None:
+        return bool(known)
     return Member.objects.filter(constituency_id=constituency_id, user=user, left_at__isnull=True).exists()
 
 
