@@ -5,8 +5,8 @@
         .venv/bin/python bench/web_profile.py [--repeat 200] [--profile LABEL] [--sign 100]
 
 It reads the fixtures a web_bench run wrote (``fixtures.json`` in ``COUNCILS_DATA_DIR``: tokens,
-session cookie, addresses, signer/petition pairs) and sends each request through Django's whole
-middleware with the test client, as the server's WSGI handler would, in this one process. For each
+session cookie, addresses, signer/petition pairs) and sends each request through Django's WSGI
+handler and its whole middleware, as ``councils serve`` does, in this one process. For each
 request it prints the CPU time per request (``time.process_time``: the machine is shared, so wall
 time is noise), the queries per request and the SQL time they took (client side: wire and server).
 ``--profile LABEL`` prints cProfile's top functions for that request; ``--sign N`` signs N petitions
@@ -53,6 +53,44 @@ class _SqlTimer:
             self.count += 1
             if len(self.statements) < 40:
                 self.statements.append(sql)
+
+
+def _call(handler: Any, method: str, path: str, headers: dict[str, str]) -> int:
+    """One request through Django's WSGI handler, as ``councils.serving`` runs it (the body read,
+    the response closed: Django's request_finished runs then)."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_LENGTH": "0",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        **headers,
+    }
+    started: list[str] = []
+
+    def start_response(status: str, response_headers: Any, exc_info: Any = None) -> Any:
+        started.append(status)
+        return lambda data: None
+
+    result = handler(environ, start_response)
+    try:
+        b"".join(result)
+    finally:
+        result.close()
+    return int(started[0][:3])
 
 
 def measure(label: str, send: Any, repeat: int, *, show_sql: bool, profile: bool = False) -> dict[str, float]:
@@ -105,7 +143,7 @@ def main() -> int:
     parser.add_argument("--sql", action="store_true", help="print each request's statements")
     args = parser.parse_args()
     _setup()
-    from django.test import Client
+    from django.core.handlers.wsgi import WSGIHandler
 
     fixtures = json.loads((Path(os.environ["COUNCILS_DATA_DIR"]) / "fixtures.json").read_text())
     auth = {"HTTP_AUTHORIZATION": f"Bearer {fixtures['token']}"}
@@ -117,21 +155,20 @@ def main() -> int:
         "council page": (fixtures["urls"]["council page"], {}, {name: value}),
         "openapi.json": (fixtures["urls"]["openapi.json"], {}, {}),
     }
+    handler = WSGIHandler()
     for label, (url, headers, cookies) in requests.items():
-        client = Client(raise_request_exception=True)
-        client.cookies.load(cookies)
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
 
-        def send(url: str = url, headers: dict[str, str] = headers, client: Client = client) -> int:
-            return client.get(url, **headers).status_code
+        def send(url: str = url, headers: dict[str, str] = headers, cookie: str = cookie) -> int:
+            return _call(handler, "GET", url, {**headers, **({"HTTP_COOKIE": cookie} if cookie else {})})
 
         measure(label, send, args.repeat, show_sql=args.sql, profile=label in args.profile)
     if args.sign:
         pairs = iter(fixtures["sign"][-args.sign :])
-        client = Client(raise_request_exception=True)
 
         def sign() -> int:
             token, path = next(pairs)
-            return client.post(path, HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+            return _call(handler, "POST", path, {"HTTP_AUTHORIZATION": f"Bearer {token}"})
 
         measure(
             "petition sign", sign, args.sign - 1, show_sql=args.sql, profile="petition sign" in args.profile
