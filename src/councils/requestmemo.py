@@ -69,7 +69,7 @@ def read(key: Hashable, compute: Callable[[], T]) -> T:
     if found is None:
         found = compute()
         put(key, found)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 # Connected on import: the apps that use the memo import this module (the sender is any handler).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection
 
@@ -29,7 +31,7 @@ def test_events_appended_in_one_statement_carry_the_hash_of_their_content() -> N
         services.faction_create(actor=organizer, organization=org, name=name)
     events = list(Event.objects.filter(organization=org).order_by("sequence"))
     assert [e.sequence for e in events] == [1, 2, 3, 4]
-    for before, event in zip(events, events[1:], strict=False):
+    for before, event in itertools.pairwise(events):
         assert event.previous_hash == before.hash
     assert all(event_hash(e) == e.hash for e in events)
     assert chain_verify(organization=org).ok

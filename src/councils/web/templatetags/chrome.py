@@ -35,7 +35,8 @@ def _kept(key: Hashable, render: Callable[[], str]) -> SafeString:
         if found is not None:
             _entries.move_to_end(key)
             return found
-    value = mark_safe(render())  # noqa: S308 - rendered by the template engine, which escaped it
+    # Rendered by the template engine, which escaped what it put in.
+    value = mark_safe(render())
     with _lock:
         _entries[key] = value
         while len(_entries) > MAX_ENTRIES:
