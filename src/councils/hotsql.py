@@ -252,3 +252,51 @@ def signature_insert(petition_id: int, member_id: int, signed_at: Any) -> tuple[
         counted = cursor.fetchone()
         assert counted is not None
         return int(inserted[0]), int(counted[0])
+
+
+@functools.cache
+def _petition_sql(vendor: str) -> tuple[str, list[tuple[Any, int]]]:
+    from councils.federation.models import Constituency, Council, Member, Organization, RecallPetition, Seat
+
+    parts = [(RecallPetition, "p"), (Seat, "s"), (Member, "h"), (Council, "c"), (Constituency, "k")]
+    parts.append((Organization, "o"))
+    columns = [_columns(model, alias) for model, alias in parts]
+    sql = (
+        f"SELECT {', '.join(cols for cols, _names in columns)} FROM {_table(RecallPetition)} p"
+        f" INNER JOIN {_table(Seat)} s ON s.id = p.seat_id"
+        f" INNER JOIN {_table(Member)} h ON h.id = s.holder_id"
+        f" INNER JOIN {_table(Council)} c ON c.id = s.council_id"
+        f" INNER JOIN {_table(Constituency)} k ON k.id = p.constituency_id"
+        f" INNER JOIN {_table(Organization)} o ON o.id = p.organization_id"
+        " WHERE p.id = %s" + (" FOR UPDATE OF p" if vendor == "postgresql" else "")
+        # Only the petition's row is locked; SQLite's IMMEDIATE transactions serialize writers.
+    )
+    return sql, [(model, len(names)) for model, _alias in parts for _cols, names in [_columns(model, "x")]]
+
+
+def locked_petition(petition_id: int) -> Any:
+    """The recall petition, its row locked (PostgreSQL) for the rest of the transaction, with its
+    seat, the seat's holder and council, its constituency and their organization loaded: what
+    ``RecallPetition.objects.select_for_update(of=("self",)).select_related(...)`` reads, in SQL
+    written once. ``RecallPetition.DoesNotExist`` if there is none."""
+    from councils.federation.models import RecallPetition
+
+    using = router.db_for_write(RecallPetition)
+    connection = connections[using]
+    sql, shapes = _petition_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [petition_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise RecallPetition.DoesNotExist(f"No recall petition {petition_id}.")
+    made = []
+    start = 0
+    for model, width in shapes:
+        names = [f.attname for f in model._meta.concrete_fields]
+        made.append(model.from_db(using, names, _converted(connection, model, row[start : start + width])))
+        start += width
+    petition, seat, holder, council, constituency, organization = made
+    seat.holder, seat.council, council.organization = holder, council, organization
+    constituency.organization = organization
+    petition.seat, petition.constituency, petition.organization = seat, constituency, organization
+    return petition

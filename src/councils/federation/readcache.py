@@ -14,6 +14,7 @@ threads and must not be changed by their readers.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -35,8 +36,11 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
 
 
-def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it gave for ``key`` at the organization's present chain state."""
+def now(organization: Organization, key: Hashable, compute: Callable[[], T], *, timeless: bool = False) -> T:
+    """``compute()``, or what it gave for ``key`` at the organization's present chain state.
+
+    ``timeless``: the value cannot change by time passing (a past day's composition), only by a
+    recorded change; it is kept until the chain moves (or the cache is full), not ``TTL_SECONDS``."""
     length, head = _head(organization.pk)
     if not length:
         # No change was ever recorded: the chain names no state (only data written around the
@@ -57,7 +61,7 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> 
             return found[1]
     value = compute()
     with _lock:
-        _entries[full] = (moment + TTL_SECONDS, value)
+        _entries[full] = (math.inf if timeless else moment + TTL_SECONDS, value)
         _entries.move_to_end(full)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)

@@ -150,7 +150,13 @@ def council(request: HtmxHttpRequest, organization: Organization, council_slug: 
         "at_form": at_form,
         "day": at_form.day(),
         "composition_html": (
-            readcache.now(organization, ("composition-html", council.pk, at_form.day()), composition_html)
+            readcache.now(
+                organization,
+                ("composition-html", council.pk, at_form.day()),
+                composition_html,
+                # A past day (the end of a historical organization's history) stays as it was.
+                timeless=at_form.moment() is not None,
+            )
             if default
             else composition_html()
         ),
