@@ -141,9 +141,19 @@ def main() -> int:
     parser.add_argument("--profile", action="append", default=[], help="cProfile this request (label)")
     parser.add_argument("--sign", type=int, default=0, help="also sign N petitions (from the pairs' end)")
     parser.add_argument("--sql", action="store_true", help="print each request's statements")
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        help="the read cache's expiry (readcache.TTL_SECONDS, 5): a long one measures its hits alone",
+    )
     args = parser.parse_args()
     _setup()
     from django.core.handlers.wsgi import WSGIHandler
+
+    if args.cache_seconds is not None:
+        from councils.federation import readcache
+
+        readcache.TTL_SECONDS = args.cache_seconds
 
     fixtures = json.loads((Path(os.environ["COUNCILS_DATA_DIR"]) / "fixtures.json").read_text())
     auth = {"HTTP_AUTHORIZATION": f"Bearer {fixtures['token']}"}

@@ -300,3 +300,39 @@ def locked_petition(petition_id: int) -> Any:
     constituency.organization = organization
     petition.seat, petition.constituency, petition.organization = seat, constituency, organization
     return petition
+
+
+@functools.cache
+def _council_sql() -> tuple[str, int]:
+    from councils.federation.models import Council
+
+    cols, names = _columns(Council, "c")
+    parent_cols, _parent_names = _columns(Council, "p")
+    sql = (
+        f"SELECT {cols}, {parent_cols} FROM {_table(Council)} c"
+        f" LEFT OUTER JOIN {_table(Council)} p ON p.id = c.parent_id"
+        " WHERE c.organization_id = %s AND c.slug = %s"
+    )
+    return sql, len(names)
+
+
+def council_with_parent(organization_id: int, slug: str) -> Any:
+    """The organization's council of this slug with its parent council loaded (``None`` if there
+    is no such council): ``Council.objects.select_related("parent").filter(...).first()``."""
+    from councils.federation.models import Council
+
+    sql, width = _council_sql()
+    using = router.db_for_read(Council)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization_id, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [f.attname for f in Council._meta.concrete_fields]
+    council = Council.from_db(using, names, _converted(connection, Council, row[:width]))
+    parent = None
+    if row[width] is not None:
+        parent = Council.from_db(using, names, _converted(connection, Council, row[width:]))
+    council.parent = parent
+    return council
