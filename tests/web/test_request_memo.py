@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from councils import requestmemo
 from councils.accounts.services import token_create
@@ -22,6 +23,9 @@ def _fresh_caches():
     yield
     readcache.clear()
     chrome.clear()
+    # A request in Russian leaves Russian active in this thread (LocaleMiddleware): later tests
+    # of this worker expect the default language.
+    translation.deactivate()
 
 
 def test_the_council_page_asks_who_the_viewer_is_and_where_the_log_stands_once(
