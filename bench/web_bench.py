@@ -357,8 +357,113 @@ def _count(database_url: str | None, sqlite_path: Path) -> tuple[int, int, int]:
 
 
 # =================================================================================================
+# CPU time of the server and of PostgreSQL's backends (the machine is shared: CPU per request is
+# what another helper's load changes least)
+# =================================================================================================
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> tuple[int, float] | None:
+    """A process's group and its user + system CPU seconds, from /proc (Linux); None if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the name: state ppid pgrp session ... utime (14th field overall) stime (15th).
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class CpuMeter:
+    """Sums the CPU seconds of the server's process group and of the database's backends."""
+
+    def __init__(self, server_pgid: int, database_url: str | None) -> None:
+        self.pgid = server_pgid
+        self.database_url = database_url
+
+    def _backends(self) -> list[int]:
+        if not self.database_url:
+            return []
+        import psycopg
+
+        with psycopg.connect(self.database_url) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def snapshot(self) -> tuple[dict[int, float], dict[int, float]]:
+        server: dict[int, float] = {}
+        if Path("/proc").is_dir():
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    found = _proc_cpu(int(entry.name))
+                    if found is not None and found[0] == self.pgid:
+                        server[int(entry.name)] = found[1]
+        database = {}
+        for pid in self._backends():
+            found = _proc_cpu(pid)
+            if found is not None:
+                database[pid] = found[1]
+        return server, database
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+# =================================================================================================
 # One backend and data set
 # =================================================================================================
+
+
+def _cpu_per_request(row: dict[str, Any], before: Any, after: Any, answered: int | None = None) -> None:
+    """Adds the server's and the database's CPU milliseconds per request answered to ``row``.
+
+    The server answers the requests wrk counted and those in flight when it stopped (settled
+    before the second snapshot): with every connection busy, about one per connection."""
+    answered = max(1, answered if answered is not None else row["requests"] + CONNECTIONS)
+    row["server_cpu_ms"] = CpuMeter.spent(before[0], after[0]) / answered * 1000
+    row["db_cpu_ms"] = CpuMeter.spent(before[1], after[1]) / answered * 1000
+
+
+def _measure_signatures(
+    server: Server,
+    meter: CpuMeter,
+    database_url: str | None,
+    data_dir: Path,
+    fixtures: dict[str, Any],
+    pairs_file: Path,
+    sign_script: Path,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """wrk signing petitions; its acknowledgments compared with the rows and events written."""
+    before = _count(database_url, data_dir / "councils.sqlite3")
+    cpu_before = meter.snapshot()
+    row = wrk(
+        server.url + "/",
+        seconds=args.seconds,
+        headers={},
+        script=sign_script,
+        args=[str(pairs_file), str(THREADS)],
+    )
+    server.settle()
+    cpu_after = meter.snapshot()
+    after = _count(database_url, data_dir / "councils.sqlite3")
+    # Every request of the list signs (refusals aside): the rows written count the answers.
+    _cpu_per_request(row, cpu_before, cpu_after, answered=max(after[0] - before[0], row["requests"]))
+    row["signatures"] = after[0] - before[0]
+    row["events"] = after[1] - before[1]
+    row["pairs"] = len(fixtures["sign"])
+    row["distinct"] = after[2] - before[2]
+    # Every acknowledged signature is written once, with its event. wrk stops with up to one
+    # request in flight per connection: the server finishes those (written, answer unread).
+    row["in_flight"] = row["signatures"] - row["ok"]
+    row["consistent"] = (
+        row["signatures"] == row["events"] == row["distinct"] and 0 <= row["in_flight"] <= CONNECTIONS
+    )
+    return row
 
 
 def run_case(backend: str, dataset: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -366,7 +471,9 @@ def run_case(backend: str, dataset: str, args: argparse.Namespace) -> dict[str, 
     data_dir = OUT / name
     database_url = None
     if backend == "postgres":
-        database_url = (args.postgres_url or DEFAULT_PG) + f"councils_web_{dataset}_{args.size}"
+        # WEB_BENCH_DB_PREFIX names the databases (default councils_web): one's own on a shared server.
+        prefix = os.environ.get("WEB_BENCH_DB_PREFIX", "councils_web")
+        database_url = (args.postgres_url or DEFAULT_PG) + f"{prefix}_{dataset}_{args.size}"
     env = bench_env(data_dir, database_url)
     fixtures_path = data_dir / "fixtures.json"
     reuse = args.skip_build and fixtures_path.exists()
@@ -424,35 +531,24 @@ def run_case(backend: str, dataset: str, args: argparse.Namespace) -> dict[str, 
             "council page": {"Cookie": fixtures["session_cookie"]},
             "openapi.json": {},
         }
+        meter = CpuMeter(server.process.pid, database_url)
         for label in ORDER[:-1]:
+            if label != "static" and args.only and label not in args.only:
+                continue
             url = server.url + fixtures["urls"][label]
             wrk(url, seconds=args.warmup, headers=headers[label], script=get_script)
             server.settle()
+            cpu_before = meter.snapshot()
             results["rows"][label] = wrk(url, seconds=args.seconds, headers=headers[label], script=get_script)
             server.settle()
+            _cpu_per_request(results["rows"][label], cpu_before, meter.snapshot())
             log(f"{backend}/{dataset}: {label}: {results['rows'][label]['rps']:,.0f}/s")
-        before = _count(database_url, data_dir / "councils.sqlite3")
-        row = wrk(
-            server.url + "/",
-            seconds=args.seconds,
-            headers={},
-            script=sign_script,
-            args=[str(pairs_file), str(THREADS)],
-        )
-        server.settle()
-        after = _count(database_url, data_dir / "councils.sqlite3")
-        row["signatures"] = after[0] - before[0]
-        row["events"] = after[1] - before[1]
-        row["pairs"] = len(fixtures["sign"])
-        row["distinct"] = after[2] - before[2]
-        # Every acknowledged signature is written once, with its event. wrk stops with up to one
-        # request in flight per connection: the server finishes those (written, answer unread).
-        row["in_flight"] = row["signatures"] - row["ok"]
-        row["consistent"] = (
-            row["signatures"] == row["events"] == row["distinct"] and 0 <= row["in_flight"] <= CONNECTIONS
-        )
-        results["rows"]["petition sign"] = row
-        log(f"{backend}/{dataset}: petition sign: {row['rps']:,.0f}/s, {row['ok']} acknowledged")
+        if not args.only or "petition sign" in args.only:
+            row = _measure_signatures(
+                server, meter, database_url, data_dir, fixtures, pairs_file, sign_script, args
+            )
+            results["rows"]["petition sign"] = row
+            log(f"{backend}/{dataset}: petition sign: {row['rps']:,.0f}/s, {row['ok']} acknowledged")
     finally:
         server.stop()
     results["load"] = (load_before, os.getloadavg()[0])
@@ -486,13 +582,24 @@ def print_table(results: dict[str, dict[str, Any]], size: str) -> tuple[int, lis
     print(
         f"\nWeb benchmark, size {size}: wrk -t{THREADS} -c{CONNECTIONS}, `councils serve` in a subprocess\n"
     )
-    header = ["backend", "data", "request", "req/s", "p50 ms", "p99 ms", "x ceiling", "target", "result"]
+    header = [
+        "backend",
+        "data",
+        "request",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "x ceiling",
+        "cpu ms/req (server+db)",
+        "target",
+        "result",
+    ]
     lines = [header]
     met, missed = 0, []
     for case, result in results.items():
         backend, dataset = case.split("/")
         if "skipped" in result:
-            lines.append([backend, dataset, result["skipped"], "", "", "", "", "", ""])
+            lines.append([backend, dataset, result["skipped"], "", "", "", "", "", "", ""])
             continue
         ceiling = result["rows"]["static"]["rps"]
         data = f"{dataset} ({result['members']:,} members)"
@@ -514,6 +621,7 @@ def print_table(results: dict[str, dict[str, Any]], size: str) -> tuple[int, lis
                     f"{row['p50_ms']:,.1f}",
                     f"{row['p99_ms']:,.1f}",
                     "1" if label == "static" else f"{row['rps'] / ceiling:.3f}" if ceiling else "-",
+                    f"{row.get('server_cpu_ms', 0):.2f}+{row.get('db_cpu_ms', 0):.2f}",
                     TARGETS[label].text if label in TARGETS else "(ceiling)",
                     v,
                 ]
@@ -527,7 +635,9 @@ def print_table(results: dict[str, dict[str, Any]], size: str) -> tuple[int, lis
     for case, result in results.items():
         if "skipped" in result:
             continue
-        row = result["rows"]["petition sign"]
+        row = result["rows"].get("petition sign")
+        if row is None:
+            continue
         print(
             f"{case}: petition sign: {row['ok']:,} acknowledged (2xx) of {row['requests']:,} requests, "
             f"{row['signatures']:,} Signature rows and {row['events']:,} petition.signed events written "
@@ -556,6 +666,12 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-build", action="store_true", help="measure the data the last run built (new pairs only)"
     )
     parser.add_argument("--pairs", type=int, help="signer/petition pairs to prepare")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=ORDER[1:],
+        help="measure only this request (repeatable; static always)",
+    )
     parser.add_argument("--build", choices=["demo", "org"], help=argparse.SUPPRESS)
     parser.add_argument("--fixtures", help=argparse.SUPPRESS)
     parser.add_argument("--keep-data", action="store_true", help=argparse.SUPPRESS)

@@ -198,6 +198,47 @@ def organization_by_slug(slug: str) -> Any:
 
 
 @functools.cache
+def _viewer_sql() -> tuple[str, list[str], list[str]]:
+    from councils.federation.models import Member, Officer, Organization
+
+    cols, names = _columns(Organization, "o")
+    roles = [str(role) for role in Officer.Role.values]
+    office = (
+        f"EXISTS (SELECT 1 FROM {_table(Officer)} f WHERE f.organization_id = o.id AND f.user_id = %s"
+        " AND f.ended_at IS NULL AND f.role = %s)"
+    )
+    sql = (
+        f"SELECT {cols}, EXISTS (SELECT 1 FROM {_table(Member)} m WHERE m.organization_id = o.id"
+        " AND m.user_id = %s AND m.left_at IS NULL)"
+        + "".join(f", {office}" for _role in roles)
+        + f" FROM {_table(Organization)} o WHERE o.slug = %s"
+    )
+    return sql, names, roles
+
+
+def organization_with_viewer(slug: str, user_id: int) -> tuple[Any, bool, frozenset[str]] | None:
+    """The organization of this slug, whether the user is a current member of it, and the offices
+    they hold there now (``Officer.Role`` values), in one query; ``None`` for no such organization."""
+    from councils.federation.models import Organization
+
+    sql, names, roles = _viewer_sql()
+    using = router.db_for_read(Organization)
+    connection = connections[using]
+    params: list[Any] = [user_id]
+    for role in roles:
+        params += [user_id, role]
+    with cursor(using) as hot:
+        hot.execute(sql, [*params, slug])
+        row = hot.fetchone()
+    if row is None:
+        return None
+    organization = Organization.from_db(using, names, _converted(connection, Organization, row[: len(names)]))
+    flags = [bool(flag) for flag in row[len(names) :]]
+    held = frozenset(role for role, flag in zip(roles, flags[1:], strict=True) if flag)
+    return organization, flags[0], held
+
+
+@functools.cache
 def _member_sql() -> str:
     from councils.federation.models import Member
 
@@ -214,3 +255,128 @@ def is_current_member(organization_id: int, user_id: int) -> bool:
     with cursor(router.db_for_read(Member)) as hot:
         hot.execute(_member_sql(), [organization_id, user_id])
         return hot.fetchone() is not None
+
+
+@functools.cache
+def _signature_sql(vendor: str) -> tuple[str, str]:
+    from councils.federation.models import Signature
+
+    table = _table(Signature)
+    insert = (
+        f"INSERT INTO {table} (petition_id, member_id, signed_at, withdrawn_at) VALUES (%s, %s, %s, NULL)"
+        " RETURNING id"
+    )
+    count = f"SELECT count(*) FROM {table} WHERE petition_id = %s AND withdrawn_at IS NULL"
+    if vendor == "postgresql":
+        # One round trip: the count reads the statement's snapshot, taken before the insert.
+        return f"WITH ins AS ({insert}) SELECT ins.id, ({count}) + 1 FROM ins", ""
+    return insert, count
+
+
+def signature_insert(petition_id: int, member_id: int, signed_at: Any) -> tuple[int, int]:
+    """Insert a standing signature and count the petition's standing signatures with it: its id and
+    the count. The caller holds the petition's row lock, so no other signature or withdrawal of the
+    petition comes between. A second standing signature of the member raises ``IntegrityError``
+    (the unique constraint), as ``Signature.objects.create`` would."""
+    from councils.federation.models import Signature
+
+    using = router.db_for_write(Signature)
+    connection = connections[using]
+    first, second = _signature_sql(connection.vendor)
+    with cursor(using) as hot:
+        if not second:
+            hot.execute(first, [petition_id, member_id, signed_at, petition_id])
+            row = hot.fetchone()
+            assert row is not None
+            return int(row[0]), int(row[1])
+        hot.execute(first, [petition_id, member_id, signed_at])
+        inserted = hot.fetchone()
+        assert inserted is not None
+        hot.execute(second, [petition_id])
+        counted = hot.fetchone()
+        assert counted is not None
+        return int(inserted[0]), int(counted[0])
+
+
+@functools.cache
+def _petition_sql(vendor: str) -> tuple[str, list[tuple[Any, int]]]:
+    from councils.federation.models import Constituency, Council, Member, Organization, RecallPetition, Seat
+
+    parts = [(RecallPetition, "p"), (Seat, "s"), (Member, "h"), (Council, "c"), (Constituency, "k")]
+    parts.append((Organization, "o"))
+    columns = [_columns(model, alias) for model, alias in parts]
+    sql = (
+        f"SELECT {', '.join(cols for cols, _names in columns)} FROM {_table(RecallPetition)} p"
+        f" INNER JOIN {_table(Seat)} s ON s.id = p.seat_id"
+        f" INNER JOIN {_table(Member)} h ON h.id = s.holder_id"
+        f" INNER JOIN {_table(Council)} c ON c.id = s.council_id"
+        f" INNER JOIN {_table(Constituency)} k ON k.id = p.constituency_id"
+        f" INNER JOIN {_table(Organization)} o ON o.id = p.organization_id"
+        " WHERE p.id = %s" + (" FOR UPDATE OF p" if vendor == "postgresql" else "")
+        # Only the petition's row is locked; SQLite's IMMEDIATE transactions serialize writers.
+    )
+    return sql, [(model, len(names)) for model, _alias in parts for _cols, names in [_columns(model, "x")]]
+
+
+def locked_petition(petition_id: int) -> Any:
+    """The recall petition, its row locked (PostgreSQL) for the rest of the transaction, with its
+    seat, the seat's holder and council, its constituency and their organization loaded: what
+    ``RecallPetition.objects.select_for_update(of=("self",)).select_related(...)`` reads, in SQL
+    written once. ``RecallPetition.DoesNotExist`` if there is none."""
+    from councils.federation.models import RecallPetition
+
+    using = router.db_for_write(RecallPetition)
+    connection = connections[using]
+    sql, shapes = _petition_sql(connection.vendor)
+    with cursor(using) as hot:
+        hot.execute(sql, [petition_id])
+        row = hot.fetchone()
+    if row is None:
+        raise RecallPetition.DoesNotExist(f"No recall petition {petition_id}.")
+    made = []
+    start = 0
+    for model, width in shapes:
+        names = [f.attname for f in model._meta.concrete_fields]
+        made.append(model.from_db(using, names, _converted(connection, model, row[start : start + width])))
+        start += width
+    petition, seat, holder, council, constituency, organization = made
+    seat.holder, seat.council, council.organization = holder, council, organization
+    constituency.organization = organization
+    petition.seat, petition.constituency, petition.organization = seat, constituency, organization
+    return petition
+
+
+@functools.cache
+def _council_sql() -> tuple[str, int]:
+    from councils.federation.models import Council
+
+    cols, names = _columns(Council, "c")
+    parent_cols, _parent_names = _columns(Council, "p")
+    sql = (
+        f"SELECT {cols}, {parent_cols} FROM {_table(Council)} c"
+        f" LEFT OUTER JOIN {_table(Council)} p ON p.id = c.parent_id"
+        " WHERE c.organization_id = %s AND c.slug = %s"
+    )
+    return sql, len(names)
+
+
+def council_with_parent(organization_id: int, slug: str) -> Any:
+    """The organization's council of this slug with its parent council loaded (``None`` if there
+    is no such council): ``Council.objects.select_related("parent").filter(...).first()``."""
+    from councils.federation.models import Council
+
+    sql, width = _council_sql()
+    using = router.db_for_read(Council)
+    connection = connections[using]
+    with cursor(using) as hot:
+        hot.execute(sql, [organization_id, slug])
+        row = hot.fetchone()
+    if row is None:
+        return None
+    names = [f.attname for f in Council._meta.concrete_fields]
+    council = Council.from_db(using, names, _converted(connection, Council, row[:width]))
+    parent = None
+    if row[width] is not None:
+        parent = Council.from_db(using, names, _converted(connection, Council, row[width:]))
+    council.parent = parent
+    return council

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from councils import requestmemo
 from councils.accounts.actors import Actor, actor_user_id
 from councils.audit.anchor import (
     MISSING_FROM_FILE,
@@ -22,6 +23,7 @@ from councils.audit.anchor import (
     Heads,
     StreamHead,
 )
+from councils.audit.append import append
 from councils.audit.kinds import kind_get, payload_dump, payload_load
 from councils.audit.models import HASH_LEGACY, HASH_STREAMS, ORGANIZATION_OWNER, Event, Stream
 
@@ -169,6 +171,27 @@ def event_record(
     payload = payload_dump(payload_load(registered, data))
     if stream is not None and stream.organization_id != organization.pk:
         raise ValueError(f"The stream {stream.name} belongs to another organization.")
+    # This request changes something: what it read once for the rest of it is read again.
+    requestmemo.written()
+    actor_id = actor_user_id(actor)
+    occurred_at = at or timezone.now()
+    object_type = target._meta.label_lower if target is not None else ""
+    object_id = str(target.pk) if target is not None else ""
+    # On PostgreSQL, once the stream exists: lock, insert and move the head in one statement.
+    appended = append(
+        organization_id=organization.pk,
+        owner=(stream.owner_type, stream.owner_id) if stream is not None else _owner_key(organization, owner),
+        stream_id=stream.pk if stream is not None else None,
+        kind=kind,
+        actor_id=actor_id,
+        occurred_at=occurred_at,
+        object_type=object_type,
+        object_id=object_id,
+        data=payload,
+        genesis=GENESIS_HASH,
+    )
+    if appended is not None:
+        return appended
     # The stream's row is the chain's head: locking it serializes appends to this stream only.
     # NO KEY UPDATE (on PostgreSQL) still lets other transactions insert rows that refer to it.
     lockable = Stream.objects.select_for_update(no_key=True)
@@ -181,7 +204,6 @@ def event_record(
             organization_id=organization.pk, owner_type=owner_type, owner_id=owner_id
         ).first()
         locked = found or lockable.get(pk=stream_for(organization=organization, owner=owner).pk)
-    actor_id = actor_user_id(actor) if actor is not None else None
     event = Event(
         organization_id=organization.pk,
         stream=locked,
@@ -189,9 +211,9 @@ def event_record(
         hash_version=HASH_STREAMS,
         kind=kind,
         actor_id=actor_id,
-        occurred_at=at or timezone.now(),
-        object_type=target._meta.label_lower if target is not None else "",
-        object_id=str(target.pk) if target is not None else "",
+        occurred_at=occurred_at,
+        object_type=object_type,
+        object_id=object_id,
         data=payload,
         previous_hash=locked.head or GENESIS_HASH,
     )

@@ -14,10 +14,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from councils import hotsql
+from councils import hotsql, requestmemo
 from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import Officer, Organization
+from councils.federation.rules import viewer_key
 
 VIEW = "federation.view_organization"
 
@@ -36,8 +37,16 @@ def organization_for(user: Actor, slug: str) -> Organization:
     (pages send them to sign in, the API answers 401), and :class:`NotAllowed` for anyone else.
     """
     # Organization.objects.filter(slug=slug).first(), with its SQL written once: every page and API
-    # request asks (councils.hotsql).
-    organization = hotsql.organization_by_slug(slug)
+    # request asks (councils.hotsql). For a person, what they are there comes in the same query and
+    # is kept for the rest of the request: the rules' predicates read it instead of asking again.
+    if is_person(user):
+        found = hotsql.organization_with_viewer(slug, user.pk)
+        if found is None:
+            raise Http404(slug)
+        organization, member, offices = found
+        requestmemo.put(viewer_key(organization.pk, user.pk), (member, offices))
+    else:
+        organization = hotsql.organization_by_slug(slug)
     if organization is None:
         raise Http404(slug)
     if not getattr(user, "is_authenticated", False):

@@ -14,6 +14,7 @@ threads and must not be changed by their readers.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 from django.utils import translation
 
-from councils import hotsql
+from councils import hotsql, requestmemo
 from councils.audit.models import ORGANIZATION_OWNER, Stream
 from councils.federation.models import Organization
 
@@ -35,8 +36,11 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
 
 
-def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it gave for ``key`` at the organization's present chain state."""
+def now(organization: Organization, key: Hashable, compute: Callable[[], T], *, timeless: bool = False) -> T:
+    """``compute()``, or what it gave for ``key`` at the organization's present chain state.
+
+    ``timeless``: the value cannot change by time passing (a past day's composition), only by a
+    recorded change; it is kept until the chain moves (or the cache is full), not ``TTL_SECONDS``."""
     length, head = _head(organization.pk)
     if not length:
         # No change was ever recorded: the chain names no state (only data written around the
@@ -57,7 +61,7 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> 
             return found[1]
     value = compute()
     with _lock:
-        _entries[full] = (moment + TTL_SECONDS, value)
+        _entries[full] = (math.inf if timeless else moment + TTL_SECONDS, value)
         _entries.move_to_end(full)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
@@ -65,7 +69,12 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T]) -> 
 
 
 def _head(organization_id: int) -> tuple[int, str]:
-    """The organization's own stream's length and head (0 and "" before any event)."""
+    """The organization's own stream's length and head (0 and "" before any event), read once per
+    request (a page asks for several parts) until the request changes something (requestmemo)."""
+    return requestmemo.read(("stream-head", organization_id), lambda: _read_head(organization_id))
+
+
+def _read_head(organization_id: int) -> tuple[int, str]:
     found = hotsql.rows(
         Stream,
         "x.organization_id = %s AND x.owner_type = %s AND x.owner_id = %s",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from councils import hotsql
+from councils import hotsql, requestmemo
 from councils.accounts.actors import Actor, is_system
 from councils.federation.models import Constituency, Member, Officer, Organization, RecallPetition, Seat
 
@@ -41,6 +41,25 @@ def _person(user: Actor | None) -> TypeGuard[User]:
     return bool(user is not None and not is_system(user) and getattr(user, "is_authenticated", False))
 
 
+def viewer_key(organization_id: int, user_id: int) -> tuple[str, int, int]:
+    """The request memo's key of what a user is in an organization: ``(member, offices held)``,
+    read once per request with the organization (``access.organization_for``)."""
+    return ("viewer", organization_id, user_id)
+
+
+def constituent_key(constituency_id: int, user_id: int) -> tuple[str, int, int]:
+    """The request memo's key of whether a user is a current member of a constituency (a bool),
+    kept by a service that has just read the user's membership."""
+    return ("constituent", constituency_id, user_id)
+
+
+def _viewer(org: Organization, user: User) -> tuple[bool, frozenset[str]] | None:
+    # Read with the organization earlier in this request, and nothing changed since
+    # (councils.requestmemo); None elsewhere: the predicate asks the database.
+    found: tuple[bool, frozenset[str]] | None = requestmemo.get(viewer_key(org.pk, user.pk))
+    return found
+
+
 @rules.predicate
 def is_system_actor(user: Actor) -> bool:
     """The acting party is Councils itself (``councils tick``, the demonstration)."""
@@ -59,6 +78,9 @@ def is_member(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
+    known = _viewer(org, user)
+    if known is not None:
+        return known[0]
     # Asked by every request of an organization's pages and API: SQL written once (councils.hotsql).
     return hotsql.is_current_member(org.pk, user.pk)
 
@@ -69,6 +91,9 @@ def is_organizer(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
+    known = _viewer(org, user)
+    if known is not None:
+        return Officer.Role.ORGANIZER in known[1]
     return Officer.objects.current().filter(organization=org, user=user, role=Officer.Role.ORGANIZER).exists()
 
 
@@ -78,6 +103,9 @@ def is_returning_officer(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
+    known = _viewer(org, user)
+    if known is not None:
+        return Officer.Role.RETURNING_OFFICER in known[1]
     return (
         Officer.objects.current()
         .filter(organization=org, user=user, role=Officer.Role.RETURNING_OFFICER)
@@ -91,6 +119,9 @@ def is_officer(user: Actor, obj: object = None) -> bool:
     org = organization_of(obj)
     if org is None or not _person(user):
         return False
+    known = _viewer(org, user)
+    if known is not None:
+        return bool(known[1])
     return Officer.objects.current().filter(organization=org, user=user).exists()
 
 
@@ -109,6 +140,9 @@ def is_constituent(user: Actor, obj: object = None) -> bool:
     constituency_id = _constituency_id(obj)
     if constituency_id is None or not _person(user):
         return False
+    known = requestmemo.get(constituent_key(constituency_id, user.pk))
+    if known is not None:
+        return bool(known)
     return Member.objects.filter(constituency_id=constituency_id, user=user, left_at__isnull=True).exists()
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from councils import hotsql
 from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation import notifications
 from councils.federation.errors import NotAllowed
@@ -68,7 +69,11 @@ def current_member(*, user: Actor | None, organization: Organization) -> Member 
     """The user's current membership of the organization, if any."""
     if not is_person(user):
         return None
-    return Member.objects.filter(organization=organization, user=user, left_at__isnull=True).first()
+    # At most one (a constraint); its SQL written once: every signature asks (councils.hotsql).
+    found = hotsql.rows(
+        Member, "x.organization_id = %s AND x.user_id = %s AND x.left_at IS NULL", [organization.pk, user.pk]
+    )
+    return found[0] if found else None
 
 
 def allocated_at(council_id: int, part: Part, at: datetime) -> int | None:

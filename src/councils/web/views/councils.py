@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from councils import hotsql
 from councils.federation import readcache, selectors, services
 from councils.federation.models import (
     Council,
@@ -114,7 +115,10 @@ def composition_context(organization: Organization, council: Council, at_form: A
 @_organization_page
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
-    council = get_object_or_404(Council, organization=organization, slug=council_slug)
+    # get_object_or_404(Council.objects.select_related("parent"), ...), SQL written once (hotsql).
+    council = hotsql.council_with_parent(organization.pk, council_slug)
+    if council is None:
+        raise Http404(council_slug)
     at_form = AtForm(request.GET or None, default=default_day(organization))
     if request.htmx and request.htmx.target == "composition":
         return render(
@@ -148,7 +152,13 @@ def council(request: HtmxHttpRequest, organization: Organization, council_slug: 
         "at_form": at_form,
         "day": at_form.day(),
         "composition_html": (
-            readcache.now(organization, ("composition-html", council.pk, at_form.day()), composition_html)
+            readcache.now(
+                organization,
+                ("composition-html", council.pk, at_form.day()),
+                composition_html,
+                # A past day (the end of a historical organization's history) stays as it was.
+                timeless=at_form.moment() is not None,
+            )
             if default
             else composition_html()
         ),
