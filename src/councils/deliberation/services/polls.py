@@ -43,15 +43,9 @@ from councils.deliberation.models import (
 )
 from councils.deliberation.selectors.sittings import procedure_for
 from councils.deliberation.services._common import NOT_CHAIR, moment_of, publish_sitting, require
-from councils.deliberation.services.motions import (
-    DECIDED,
-    UNDECIDED_AMENDMENTS,
-    _change_state,
-    _lock_motion,
-    decision_apply,
-    instruction_apply,
-    instruction_check,
-)
+from councils.deliberation.services.decisions import decision_apply, instruction_check
+from councils.deliberation.services.instructions import instruction_apply
+from councils.deliberation.services.motions import DECIDED, UNDECIDED_AMENDMENTS, _change_state, _lock_motion
 from councils.federation.models import Election, RecallPetition, Seat
 from councils.voting import hooks
 from councils.voting import services as voting
