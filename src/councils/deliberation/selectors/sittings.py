@@ -182,8 +182,9 @@ def attendance_history(*, sitting: Sitting) -> QuerySet[AttendanceRecord]:
 
 
 def agenda(*, sitting: Sitting) -> QuerySet[AgendaItem]:
-    """The sitting's agenda in order, with each item's motion."""
-    return sitting.items.select_related("motion").order_by("number")
+    """The sitting's agenda in order. Items carry their motion's id; an agenda of hundreds of
+    motions does not read the motions (one query reads the current item's when it is needed)."""
+    return sitting.items.order_by("number")
 
 
 def used_seconds(item: AgendaItem, now: datetime | None = None) -> int:
@@ -335,13 +336,23 @@ class SittingState:
     poll: Any = None
 
 
-def sitting_state(*, sitting: Sitting) -> SittingState:
-    """The live state of a sitting, in a constant number of queries (about ten)."""
+def sitting_state(*, sitting: Sitting, with_agenda: bool = True) -> SittingState:
+    """The live state of a sitting, in a constant number of queries (about ten). Without the agenda
+    (``with_agenda`` False: the projector and the live fragment, which show the current item only),
+    ``items`` is empty and only the current item is read."""
     from councils.deliberation.selectors.polls import current_poll
 
     procedure = procedure_for(council=sitting.council)
-    items = list(agenda(sitting=sitting))
-    current = next((i for i in items if i.pk == sitting.current_item_id), None)
+    if with_agenda:
+        items = list(agenda(sitting=sitting))
+        current = next((i for i in items if i.pk == sitting.current_item_id), None)
+    else:
+        items = []
+        current = (
+            agenda(sitting=sitting).filter(pk=sitting.current_item_id).first()
+            if sitting.current_item_id is not None
+            else None
+        )
     if current is not None:
         current.sitting = sitting
     return SittingState(

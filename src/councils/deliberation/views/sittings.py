@@ -10,11 +10,7 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -27,7 +23,8 @@ from councils.deliberation.forms import (
     SittingForm,
     SpeechRequestForm,
 )
-from councils.deliberation.models import AgendaItem, Amendment, Motion, Sitting
+from councils.deliberation.models import Amendment, Motion, Sitting
+from councils.deliberation.views import tables
 from councils.deliberation.views.polls import PollOpenForm, open_poll
 from councils.federation.models import Council, Organization
 from councils.web.views._common import _organization_page, _validation_messages
@@ -108,59 +105,6 @@ def _decision_subjects(state: selectors.SittingState) -> list[tuple[str, str]]:
     return subjects
 
 
-def _agenda_rows(
-    request: HttpRequest,
-    organization: Organization,
-    sitting: Sitting,
-    items: list[AgendaItem],
-    *,
-    chair: bool,
-) -> str:
-    """The agenda's table rows, built in Python: an agenda of hundreds of items costs the template
-    engine about a millisecond a row. Every text is escaped by ``format_html``."""
-    kinds, states = dict(AgendaItem.Kind.choices), dict(AgendaItem.State.choices)
-    start_url = reverse("sitting_action", args=[organization.slug, sitting.pk, "item-start"])
-    token = get_token(request)
-    rows = []
-    for item in items:
-        current = item.pk == sitting.current_item_id
-        if item.motion_id is not None:
-            url = reverse("motion", args=[organization.slug, item.motion_id])
-            title = format_html('<a href="{}">{}</a>', url, item.title)
-        else:
-            title = format_html("{}", item.title)
-        planned = _("%(n)s min") % {"n": item.planned_seconds // 60} if item.planned_seconds else ""
-        action = ""
-        if chair:
-            button = ""
-            if sitting.state == Sitting.State.OPEN and not current:
-                button = format_html(
-                    '<form method="post" action="{}" class="inline">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                    '<input type="hidden" name="item" value="{}">'
-                    '<button type="submit" class="secondary">{}</button></form>',
-                    start_url,
-                    token,
-                    item.pk,
-                    _("Discuss item %(n)s") % {"n": item.number},
-                )
-            action = format_html("<td>{}</td>", button)
-        rows.append(
-            format_html(
-                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
-                mark_safe(' aria-current="true"') if current else "",
-                item.number,
-                title,
-                kinds.get(item.kind, item.kind),
-                planned,
-                _("%(n)s min") % {"n": selectors.used_seconds(item) // 60},
-                states.get(item.state, item.state),
-                action,
-            )
-        )
-    return mark_safe("\n".join(rows))  # each row is built by format_html above
-
-
 def sitting_context(request: HttpRequest, organization: Organization, sitting: Sitting) -> dict[str, Any]:
     """What the sitting page shows: the live state, the viewer's seat and place on the list, and for
     the chair the forms that move the sitting on."""
@@ -183,7 +127,7 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
         "request_form": SpeechRequestForm() if seat is not None and state.current is not None else None,
         "chair": chair,
         "live": True,
-        "agenda_rows": _agenda_rows(request, organization, sitting, state.items, chair=chair),
+        "agenda_rows": tables.agenda_rows(request, organization, sitting, state.items, chair=chair),
     }
     if chair:
         motions = Motion.objects.filter(
@@ -240,7 +184,7 @@ def projector(request: HttpRequest, organization: Organization, sitting_id: int)
         {
             "organization": organization,
             "sitting": found,
-            "state": selectors.sitting_state(sitting=found),
+            "state": selectors.sitting_state(sitting=found, with_agenda=False),
             "live": True,
         },
     )
@@ -257,7 +201,7 @@ def sitting_state(request: HttpRequest, organization: Organization, sitting_id: 
         {
             "organization": organization,
             "sitting": found,
-            "state": selectors.sitting_state(sitting=found),
+            "state": selectors.sitting_state(sitting=found, with_agenda=False),
             "live": True,
         },
     )
