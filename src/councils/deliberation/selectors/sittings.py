@@ -13,7 +13,6 @@ from django.utils import timezone
 from councils.accounts.actors import Actor, is_person
 from councils.deliberation.models import (
     AgendaItem,
-    AttendanceRecord,
     Credential,
     FactionBudget,
     Presence,
@@ -126,56 +125,6 @@ def quorum(*, sitting: Sitting, at: datetime | None = None, procedure: Procedure
     return Quorum(
         held=held, present=present, needed=quorum_needed(held, procedure.quorum), accredited_only=congress
     )
-
-
-@dataclass(frozen=True)
-class AttendanceRow:
-    """One seat of the council at a sitting: who holds it, whether present now, accredited."""
-
-    seat: Seat
-    name: str
-    faction: Faction | None
-    present: bool
-    since: datetime | None
-    credential: Credential | None
-
-
-def attendance(*, sitting: Sitting, at: datetime | None = None) -> list[AttendanceRow]:
-    """Every seat held in the sitting's council now, with its presence and credential: four queries
-    (seats, their factions, presences, credentials) whatever the number of deputies."""
-    moment = at or timezone.now()
-    seat_rows = list(
-        Seat.objects.filter(open_at(moment), council_id=sitting.council_id)
-        .select_related("holder")
-        .with_faction(moment)
-        .order_by("holder__name", "pk")
-    )
-    presences = {p.seat_id: p for p in Presence.objects.filter(sitting=sitting)}
-    credentials = {c.seat_id: c for c in Credential.objects.filter(sitting=sitting)}
-    out = []
-    for seat in seat_rows:
-        presence = presences.get(seat.pk)
-        out.append(
-            AttendanceRow(
-                seat=seat,
-                name=seat.holder.name,
-                faction=seat.faction,
-                present=bool(presence and presence.present),
-                since=presence.since if presence else None,
-                credential=credentials.get(seat.pk),
-            )
-        )
-    return out
-
-
-def is_present(*, sitting: Sitting, seat: Seat) -> bool:
-    """Whether the seat's deputy is checked in to the sitting now."""
-    return Presence.objects.filter(sitting=sitting, seat=seat, present=True).exists()
-
-
-def attendance_history(*, sitting: Sitting) -> QuerySet[AttendanceRecord]:
-    """Every check-in and check-out of the sitting in order, with the deputy's name."""
-    return sitting.attendance_records.select_related("seat__holder").order_by("at", "pk")
 
 
 # --- agenda and speakers ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +20,9 @@ from councils.deliberation.forms import AmendmentForm, InstructionForm, MotionFo
 from councils.deliberation.models import Amendment, Motion
 from councils.deliberation.views import tables
 from councils.federation.models import Council, Organization, Seat, open_at
-from councils.web.views._common import _organization_page, _validation_messages
+from councils.web.views._common import _organization_page, _validation_messages, page_of
+
+PER_PAGE = 50  # motions on a page of the list
 
 
 def _motion(organization: Organization, motion_id: int) -> Motion:
@@ -86,7 +89,11 @@ def motions(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(
         request,
         "deliberation/motions.html",
-        {"organization": organization, "motions": selectors.motions(organization=organization), "form": form},
+        {
+            "organization": organization,
+            "motions": page_of(Paginator(selectors.motions(organization=organization), PER_PAGE), request),
+            "form": form,
+        },
         status=status,
     )
 

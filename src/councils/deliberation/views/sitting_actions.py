@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from councils.deliberation import selectors, services
 from councils.deliberation.forms import (
     AgendaItemForm,
+    AttendanceFilterForm,
     AttendanceForm,
     DecisionForm,
     SpeechRequestForm,
@@ -156,14 +158,39 @@ def _speakers_close(request: HttpRequest, sitting: Sitting) -> str:
     return _("The list of speakers is closed.") if closed else _("The list of speakers is open again.")
 
 
+def _attendance_filter(request: HttpRequest, sitting: Sitting) -> AttendanceFilterForm:
+    councils = [(c.pk, c.name) for c in selectors.sending_councils(sitting=sitting)]
+    return AttendanceFilterForm(request.POST, councils=councils)
+
+
 def _attendance(request: HttpRequest, sitting: Sitting) -> str:
-    rows = selectors.attendance(sitting=sitting)
-    form = AttendanceForm(request.POST, seats=[(r.seat.pk, r.name) for r in rows])
+    """Record the checked deputies, or everyone the page's filter showed, as present or absent: one
+    call of the service, one event for the change."""
+    form = AttendanceForm(request.POST)
     if not form.is_valid():
         raise ValidationError({k: v for k, v in form.errors.items()})
-    seats = list(Seat.objects.filter(pk__in=form.cleaned_data["seats"]))
+    data = form.cleaned_data
+    if data["scope"] == "shown":
+        shown = _attendance_filter(request, sitting)
+        if not shown.is_valid():
+            raise ValidationError({k: v for k, v in shown.errors.items()})
+        # Those the filter shows now who would change (recording the present as present changes nothing).
+        ids = [r.seat_id for r in selectors.attendance(sitting=sitting, **shown.filters())]
+        seats = list(Seat.objects.filter(pk__in=ids))
+    else:
+        seats = list(Seat.objects.filter(pk__in=data["seats"], organization_id=sitting.organization_id))
+        missing = sorted(set(data["seats"]) - {s.pk for s in seats})
+        if missing:  # no such seat at all (the service names those not held in the council)
+            raise ValidationError(
+                {
+                    "seats": _("Seats %(ids)s are not held in %(council)s now.")
+                    % {"ids": ", ".join(map(str, missing)), "council": sitting.council.name}
+                }
+            )
+    if not seats:
+        raise ValidationError({"seats": _("Check at least one deputy (or record everyone shown).")})
     changed = services.attendance_record(
-        actor=request.user, sitting=sitting, seats=seats, present=form.cleaned_data["present"]
+        actor=request.user, sitting=sitting, seats=seats, present=data["present"]
     )
     return _("Attendance recorded: %(n)s changed.") % {"n": changed}
 
@@ -230,5 +257,7 @@ def sitting_action(
         if outcome:
             messages.success(request, outcome)
     if action == "record-attendance":
-        return redirect("sitting_attendance", organization.slug, found.pk)
+        # Back to the same part of the list the chair was looking at.
+        query = _attendance_filter(request, found).query()
+        return redirect(reverse("sitting_attendance", args=[organization.slug, found.pk]) + query)
     return redirect("sitting", organization.slug, found.pk)

@@ -9,6 +9,7 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,16 +19,20 @@ from councils.accounts.actors import is_person
 from councils.deliberation import selectors, services
 from councils.deliberation.forms import (
     AgendaItemForm,
+    AttendanceFilterForm,
     AttendanceForm,
     DecisionForm,
     SittingForm,
     SpeechRequestForm,
 )
 from councils.deliberation.models import Amendment, Motion, Sitting
+from councils.deliberation.selectors.attendance import HISTORY_SHOWN
 from councils.deliberation.views import tables
 from councils.deliberation.views.polls import PollOpenForm, open_poll
 from councils.federation.models import Council, Organization
-from councils.web.views._common import _organization_page, _validation_messages
+from councils.web.views._common import _organization_page, _validation_messages, page_of
+
+PER_PAGE = 25  # sittings on a page of the list
 
 
 def _sitting(organization: Organization, sitting_id: int) -> Sitting:
@@ -74,7 +79,7 @@ def sittings(request: HttpRequest, organization: Organization) -> HttpResponse:
         "deliberation/sittings.html",
         {
             "organization": organization,
-            "sittings": selectors.sittings(organization=organization),
+            "sittings": page_of(Paginator(selectors.sittings(organization=organization), PER_PAGE), request),
             "form": form,
         },
         status=status,
@@ -154,11 +159,16 @@ def sitting(request: HttpRequest, organization: Organization, sitting_id: int) -
 @require_GET
 @_organization_page
 def attendance(request: HttpRequest, organization: Organization, sitting_id: int) -> HttpResponse:
-    """Who holds a seat and who is present (with credentials at a congress), the history of
-    check-ins and check-outs, and for the chair the form that records attendance."""
+    """Who holds a seat and who is present (with credentials at a congress), the latest check-ins
+    and check-outs, and for the chair one form that records many at once: the checked deputies, or
+    everyone the filter shows (a name, the council that sent them, present or absent)."""
     found = _sitting(organization, sitting_id)
-    rows = selectors.attendance(sitting=found)
     chair = rules.has_perm("deliberation.chair", request.user, found)
+    councils = [(c.pk, c.name) for c in selectors.sending_councils(sitting=found)]
+    filter_form = AttendanceFilterForm(request.GET or None, councils=councils)
+    filters = filter_form.filters()
+    rows = selectors.attendance(sitting=found, **filters)
+    congress = found.kind == Sitting.Kind.CONGRESS or bool(councils)
     return render(
         request,
         "deliberation/attendance.html",
@@ -166,9 +176,14 @@ def attendance(request: HttpRequest, organization: Organization, sitting_id: int
             "organization": organization,
             "sitting": found,
             "attendance": rows,
+            "rows_html": tables.attendance_rows(rows, chair=chair, congress=congress),
+            "congress": congress,
             "quorum": selectors.quorum(sitting=found),
-            "history": selectors.attendance_history(sitting=found),
-            "attendance_form": AttendanceForm(seats=[(r.seat.pk, r.name) for r in rows]) if chair else None,
+            "history": selectors.recent_attendance(sitting=found),
+            "history_shown": HISTORY_SHOWN,
+            "filter_form": filter_form,
+            "filtered": any(v not in (None, "") for v in filters.values()),
+            "attendance_form": AttendanceForm() if chair else None,
         },
     )
 

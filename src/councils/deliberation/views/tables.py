@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from councils.deliberation import selectors
-from councils.deliberation.models import AgendaItem, Amendment, Instruction, RollCallVote, Sitting
+from councils.deliberation.models import AgendaItem, Amendment, Credential, Instruction, RollCallVote, Sitting
 from councils.federation.models import Organization
 
 
@@ -148,3 +148,32 @@ def compliance_rows(report: selectors.Compliance) -> SafeString:
             f"<td>{choices.get(r.vote) or escape(r.vote)}</td><td>{as_instructed[r.complied]}</td></tr>"
         )
     return mark_safe("\n".join(rows))  # every text is escaped above
+
+
+def attendance_rows(rows: list[selectors.AttendanceRow], *, chair: bool, congress: bool) -> SafeString:
+    """The attendance table's rows: the deputy (with a checkbox for the chair, its label the name),
+    the council that sent them (at a congress), faction, presence, and credentials (at a congress)."""
+    independent, here, away = escape(_("Independent")), escape(_("present")), escape(_("absent"))
+    unchecked = escape(_("not checked"))
+    statuses = {k: escape(str(v)) for k, v in Credential.Status.choices}
+    out = []
+    for r in rows:
+        name = escape(r.name)
+        if chair:
+            name = (
+                f'<input type="checkbox" name="seats" value="{r.seat_id}" id="seat-{r.seat_id}">'
+                f' <label for="seat-{r.seat_id}">{name}</label>'
+            )
+        cells = [name]
+        if congress:
+            cells.append(escape(r.sent_by) or "–")
+        cells += [escape(r.faction) if r.faction else independent, here if r.present else away]
+        if congress:
+            credential = unchecked
+            if r.credential:
+                credential = statuses.get(r.credential) or escape(r.credential)
+                if r.credential_reason:
+                    credential += f": {escape(r.credential_reason)}"
+            cells.append(credential)
+        out.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return mark_safe("\n".join(out))  # every text is escaped above
