@@ -94,6 +94,8 @@ def test_serve_hands_uvicorn_the_councils_application(monkeypatch):
     assert seen["lifespan"] == "on"
     assert seen["workers"] == 2
     assert seen["timeout_graceful_shutdown"] == 5
+    # A worker busy with thousands of live streams is not killed for a slow health check.
+    assert seen["timeout_worker_healthcheck"] >= 30
 
 
 # --- createadmin ---------------------------------------------------------------------------------

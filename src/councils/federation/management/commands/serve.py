@@ -79,6 +79,10 @@ class Command(BaseCommand):
         run_server(host=host, port=port, workers=workers, timeout_graceful_shutdown=grace)
 
 
+# Seconds a worker may take to answer uvicorn's health check before it is killed and replaced.
+HEALTHCHECK_SECONDS = 60
+
+
 def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown: int) -> None:
     """Run uvicorn on the Councils application until it is stopped (a seam for tests)."""
     import uvicorn
@@ -90,6 +94,10 @@ def run_server(*, host: str, port: int, workers: int, timeout_graceful_shutdown:
         # uvicorn takes the application as an import string so each worker process imports it.
         workers=workers if workers > 1 else None,
         timeout_graceful_shutdown=timeout_graceful_shutdown,
+        # uvicorn kills a worker that does not answer its health check in time (5 s by default): a
+        # worker holding thousands of live streams can be that busy on a loaded machine, and killing
+        # it drops all its streams at once, whose reconnections make the next check fail too.
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
         # The application warms up at start (URL resolver, OpenAPI document) through the lifespan.
         lifespan="on",
         # One line per request written by the event loop costs more than some requests do.
