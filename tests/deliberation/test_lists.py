@@ -171,3 +171,34 @@ def test_only_the_chair_records_attendance(client, congress):
     )
     assert response.status_code == 403
     assert not AttendanceRecord.objects.filter(sitting=sitting).exists()
+
+
+def test_states_and_speakers_events_read_correctly_in_russian(hall):
+    """A motion (предложение, neuter) and an amendment (поправка, feminine) are adopted in different
+    words; a change to the list of speakers is a sentence, whatever the speaker's gender."""
+    from django.utils import translation
+
+    from councils.deliberation.models import Amendment
+
+    services.attendance_record(actor=hall.chair, sitting=hall.sitting, seats=hall.seats, present=True)
+    services.sitting_open(actor=hall.chair, sitting=hall.sitting)
+    item = services.agenda_item_add(actor=hall.chair, sitting=hall.sitting, kind="report", title="The war")
+    services.agenda_item_start(actor=hall.chair, item=item)
+    services.speech_request(actor=hall.user(0), item=item)
+    services.speech_start(actor=hall.chair, item=item)
+    motion = services.motion_submit(actor=hall.user(0), council=hall.council, title="Peace", text="Peace.")
+    services.motion_withdraw(actor=hall.user(0), motion=motion)
+    name = hall.seats[0].holder.name
+    with translation.override("ru"):
+        assert str(Motion.State.ADOPTED.label) == "принято"
+        assert str(Amendment.State.ADOPTED.label) == "принята"
+        summaries = [
+            e.summary for e in Event.objects.filter(kind__in=["speakers.changed", "motion.state_changed"])
+        ]
+    assert f"Список ораторов по пункту 1: заявка на слово: {name}" in summaries
+    assert f"Список ораторов по пункту 1: слово предоставлено: {name}" in summaries
+    assert f"Предложение {motion.number}: снято" in summaries
+    with translation.override("en"):
+        assert f"List of speakers of item 1: {name} has the floor" in [
+            e.summary for e in Event.objects.filter(kind="speakers.changed")
+        ]
