@@ -28,7 +28,6 @@ from councils.deliberation.schemas import (
     SpeechMoveIn,
 )
 from councils.federation.api._common import WRITE_ERRORS, ApiRequest
-from councils.federation.models import Seat
 
 router = Router(tags=["deliberation"])
 
@@ -94,16 +93,9 @@ def sitting_attendance_record(
     """Record several deputies as present or absent at once (a paper sign-in, or a walkout): one
     change, one event. Every seat must be held in the sitting's council now."""
     sitting = _sitting(request, slug, sitting_id)
-    seats = list(Seat.objects.filter(pk__in=payload.seats))
-    missing = sorted(set(payload.seats) - {s.pk for s in seats})
-    if missing:  # no such seat at all (the service names those not held in the council)
-        raise ValidationError(
-            {
-                "seats": _("Seats %(ids)s are not held in %(council)s now.")
-                % {"ids": ", ".join(map(str, missing)), "council": sitting.council.name}
-            }
-        )
-    services.attendance_record(actor=request.auth, sitting=sitting, seats=seats, present=payload.present)
+    services.attendance_record(
+        actor=request.auth, sitting=sitting, seats=payload.seats, present=payload.present
+    )
     return _after(sitting)
 
 

@@ -3,7 +3,8 @@ that check permission (``councils.deliberation.rules``) and input, run in one tr
 one audit event. Modules: :mod:`.sittings` (procedure, planning, convening, credentials, opening and
 closing), :mod:`.attendance`, :mod:`.agenda`, :mod:`.speakers` (lists of speakers), :mod:`.motions`
 (motions, forwarding), :mod:`.amendments`, :mod:`.decisions` (decisions, the check of a delegate's
-vote against an instruction), :mod:`.instructions`, :mod:`.polls` (polls opened in a sitting)."""
+vote against an instruction), :mod:`.instructions`, :mod:`.polls` (polls opened in a sitting) and
+:mod:`.poll_hooks` (their part in the voting app)."""
 
 from __future__ import annotations
 

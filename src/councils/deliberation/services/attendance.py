@@ -117,15 +117,22 @@ def attendance_check(
 
 @transaction.atomic
 def attendance_record(
-    *, actor: Actor, sitting: Sitting, seats: Sequence[Seat], present: bool, at: datetime | None = None
+    *,
+    actor: Actor,
+    sitting: Sitting,
+    seats: Sequence[Seat | int],
+    present: bool,
+    at: datetime | None = None,
 ) -> int:
     """The chair records attendance for several deputies at once (a paper sign-in, or a walkout):
-    each seat must be held in the sitting's council now. Returns how many changed."""
+    each seat (a seat, or a seat's id as a form or the API gives it) must be held in the sitting's
+    council now, or nothing is recorded and the error names those that are not. Returns how many
+    changed."""
     require(actor, "deliberation.chair", sitting, NOT_CHAIR)
     sitting = lock_sitting(sitting)
     require_not_closed(sitting)
     moment = moment_of(at)
-    ids = {s.pk for s in seats}
+    ids = {s if isinstance(s, int) else s.pk for s in seats}
     held = list(Seat.objects.filter(open_at(moment), council_id=sitting.council_id, pk__in=ids))
     if len(held) != len(ids):
         missing = sorted(ids - {s.pk for s in held})

@@ -24,7 +24,7 @@ from councils.deliberation.forms import (
 from councils.deliberation.models import AgendaItem, Amendment, Motion, Sitting, Speech
 from councils.deliberation.views.polls import poll_close_action, poll_open_action
 from councils.deliberation.views.sittings import _decision_subjects, _sitting
-from councils.federation.models import Organization, Seat
+from councils.federation.models import Organization
 from councils.web.views._common import _organization_page, _validation_messages
 
 Action = Callable[[HttpRequest, Sitting], str | None]
@@ -174,19 +174,10 @@ def _attendance(request: HttpRequest, sitting: Sitting) -> str:
         shown = _attendance_filter(request, sitting)
         if not shown.is_valid():
             raise ValidationError({k: v for k, v in shown.errors.items()})
-        # Those the filter shows now who would change (recording the present as present changes nothing).
-        ids = [r.seat_id for r in selectors.attendance(sitting=sitting, **shown.filters())]
-        seats = list(Seat.objects.filter(pk__in=ids))
+        # Everyone the filter shows now (the service writes only those whose presence changes).
+        seats = [r.seat_id for r in selectors.attendance(sitting=sitting, **shown.filters())]
     else:
-        seats = list(Seat.objects.filter(pk__in=data["seats"], organization_id=sitting.organization_id))
-        missing = sorted(set(data["seats"]) - {s.pk for s in seats})
-        if missing:  # no such seat at all (the service names those not held in the council)
-            raise ValidationError(
-                {
-                    "seats": _("Seats %(ids)s are not held in %(council)s now.")
-                    % {"ids": ", ".join(map(str, missing)), "council": sitting.council.name}
-                }
-            )
+        seats = data["seats"]  # the service names any that are not held in the council
     if not seats:
         raise ValidationError({"seats": _("Check at least one deputy (or record everyone shown).")})
     changed = services.attendance_record(
