@@ -60,24 +60,21 @@ def seat_of(*, user: Actor, council: Council, at: datetime | None = None) -> Sea
     )
 
 
-def councils_decided_by(*, user: Actor, councils: list[Council]) -> list[Council]:
-    """Which of ``councils`` (of one organization) may have their decisions recorded by ``user``
+def councils_decided_by(
+    *, user: Actor, councils: QuerySet[Council], organization: Organization
+) -> list[Council]:
+    """Which of ``councils`` (of ``organization``) may have their decisions recorded by ``user``
     (the rule ``deliberation.decide``): all of them for an organizer, else those with a sitting
-    the user chairs or keeps the minutes of. Two queries, however many councils."""
+    the user chairs or keeps the minutes of. Two queries, however many councils; the councils are
+    read only where the user may decide (a motion before a congress has hundreds below it)."""
     import rules
 
-    if not councils:
-        return []
-    if rules.has_perm("deliberation.plan_sitting", user, councils[0].organization):
-        return councils
+    if rules.has_perm("deliberation.plan_sitting", user, organization):
+        return list(councils)
     if not is_person(user):
         return []
-    officer_of = set(
-        Sitting.objects.filter(Q(chair=user) | Q(secretary=user), council__in=councils).values_list(
-            "council_id", flat=True
-        )
-    )
-    return [c for c in councils if c.pk in officer_of]
+    officer_of = Sitting.objects.filter(Q(chair=user) | Q(secretary=user)).values("council_id")
+    return list(councils.filter(pk__in=officer_of))
 
 
 # --- quorum ----------------------------------------------------------------------------------------
