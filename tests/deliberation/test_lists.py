@@ -202,3 +202,37 @@ def test_states_and_speakers_events_read_correctly_in_russian(hall):
         assert f"List of speakers of item 1: {name} has the floor" in [
             e.summary for e in Event.objects.filter(kind="speakers.changed")
         ]
+
+
+def test_the_long_lists_escape_what_people_typed(client, hall):
+    """The agenda, the amendments and the attendance list are built in Python: every text in them
+    is escaped, as a template would."""
+    evil = '<script>alert("x")</script>'
+    services.attendance_record(actor=hall.chair, sitting=hall.sitting, seats=hall.seats, present=True)
+    services.sitting_open(actor=hall.chair, sitting=hall.sitting)
+    services.agenda_item_add(actor=hall.chair, sitting=hall.sitting, kind="report", title=f"Report {evil}")
+    motion = services.motion_submit(
+        actor=hall.user(0), council=hall.council, title="Peace", text=f"Peace {evil}."
+    )
+    services.amendment_submit(
+        actor=hall.user(1),
+        motion=motion,
+        first_line=1,
+        last_line=1,
+        text=f"War {evil}\nand more",
+        reason=evil,
+    )
+    member = hall.seats[2].holder
+    member.name = f"Vera {evil}"
+    member.save()
+    client.force_login(hall.chair)
+    for url in (
+        _url("sitting", hall, hall.sitting.pk),
+        _url("motion", hall, motion.pk),
+        _url("sitting_attendance", hall, hall.sitting.pk),
+    ):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page, url
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page, url
+    page = client.get(_url("motion", hall, motion.pk)).content.decode()
+    assert "&lt;/script&gt;<br>and more" in page
