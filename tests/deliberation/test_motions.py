@@ -162,6 +162,23 @@ def test_forwarding_keeps_origin_and_shows_the_parents_outcome(hall, federation)
     assert selectors.motion_page(motion=forwarded).origin_decisions[0].yes == 4
 
 
+def test_a_forwarded_motions_page_names_its_origin_and_the_childs_page_the_outcome(client, hall, federation):
+    motion = _motion(hall)
+    services.decision_record(actor=hall.organizer, motion=motion, yes=4, no=1)
+    forwarded = services.motion_forward(actor=hall.organizer, motion=motion)
+    services.decision_record(actor=hall.organizer, motion=forwarded, yes=10, no=3)
+    client.force_login(hall.user(0))
+    slug = hall.organization.slug
+    page = client.get(f"/o/{slug}/motions/{forwarded.pk}/").content.decode()
+    assert f"forwarded by {hall.council.name}" in page and f"/o/{slug}/motions/{motion.pk}/" in page
+    assert "Adopted there: 4 for, 1 against, 0 abstaining." in page
+    page = client.get(f"/o/{slug}/motions/{motion.pk}/").content.decode()
+    assert (
+        f"/o/{slug}/motions/{forwarded.pk}/" in page
+        and '<strong id="parent-outcome">adopted</strong>' in page
+    )
+
+
 def test_only_adopted_motions_are_forwarded(hall, federation):
     motion = _motion(hall)
     with pytest.raises(ValidationError):

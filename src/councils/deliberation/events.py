@@ -147,9 +147,21 @@ class AgendaItemDone:
     used_seconds: int
 
 
-@register_kind(
-    "speakers.changed", summary=gettext_noop("List of speakers of item %(number)s: %(change)s %(name)s")
-)
+# What happened to a list of speakers, one sentence per change (``change`` holds the code). The
+# speaker's name stands alone, so that a language whose verbs agree with the speaker's gender
+# (Russian) can phrase it without knowing it.
+SPEAKERS_CHANGES = {
+    "requested": gettext_noop("%(name)s asks to speak"),
+    "withdrawn": gettext_noop("%(name)s withdrew the request to speak"),
+    "started": gettext_noop("%(name)s has the floor"),
+    "ended": gettext_noop("%(name)s finished speaking"),
+    "moved": gettext_noop("%(name)s moved on the list"),
+    "closed": gettext_noop("the list is closed"),
+    "reopened": gettext_noop("the list is open again"),
+}
+
+
+@register_kind("speakers.changed", summary=gettext_noop("List of speakers of item %(number)s: %(what)s"))
 @dataclass(frozen=True)
 class SpeakersChanged:
     item: int
@@ -158,6 +170,14 @@ class SpeakersChanged:
     speech: int | None
     member: int | None
     name: str = ""
+
+    @property
+    def what(self) -> str:
+        """The change as a sentence in the active language (an unknown code as it was stored)."""
+        sentence = SPEAKERS_CHANGES.get(self.change)
+        if sentence is None:
+            return f"{self.change} {self.name}".strip()
+        return gettext(sentence) % {"name": self.name}
 
 
 @register_kind(
@@ -198,13 +218,21 @@ class MotionSupported:
     name: str = ""
 
 
-@register_kind("motion.state_changed", summary=gettext_noop("Motion %(number)s: %(state)s"))
+@register_kind("motion.state_changed", summary=gettext_noop("Motion %(number)s: %(state_label)s"))
 @dataclass(frozen=True)
 class MotionStateChanged:
     number: int
     state: str
     previous: str
     note: str = ""
+
+    @property
+    def state_label(self) -> str:
+        """The new state in the active language (the stored code when it is unknown)."""
+        from councils.deliberation.models import Motion
+
+        return str(Motion.State(self.state).label) if self.state in Motion.State.values else self.state
+
     item: int | None = None
 
 

@@ -124,6 +124,13 @@ def _decision_rows(writer: csv.DictWriter[str], d: dict[str, Any], item: Any) ->
 class _Pdf(FPDF):
     unicode = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Character widths per font and size: fpdf2 measures a string through its bidirectional
+        # and styling machinery, which costs tens of microseconds per call; minutes of a congress
+        # measure thousands of names. Without text shaping a string is as wide as its characters.
+        self._widths: dict[tuple[str, str, float, str], float] = {}
+
     def setup_font(self) -> None:
         for folder in FONT_DIRS:
             regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
@@ -139,23 +146,40 @@ class _Pdf(FPDF):
     def text_(self, value: str) -> str:
         return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
 
+    def width(self, text: str) -> float:
+        """The width of ``text`` in the current font, from its characters' widths (cached)."""
+        widths, total = self._widths, 0.0
+        font = (self.font_family, self.font_style, self.font_size_pt)
+        for char in text:
+            key = (*font, char)
+            w = widths.get(key)
+            if w is None:
+                w = widths[key] = self.get_string_width(char)
+            total += w
+        return total
+
     def para(self, value: str, size: float = 10, bold: bool = False) -> None:
+        """A paragraph: one cell when it fits on a line (most do), else fpdf2's line breaking."""
         self.font(size, bold)
-        self.multi_cell(0, size * 0.5, self.text_(value), new_x="LMARGIN", new_y="NEXT")
+        text = self.text_(value)
+        if "\n" not in text and self.width(text) <= self.epw - 2 * self.c_margin:
+            self.cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
 
     def listing(self, values: list[str], size: float = 9) -> None:
         """A long list (thousands of names) packed into lines here, each written as one cell: fpdf2's
         own line breaking measures a line again for every character it adds, which costs seconds
         for a list of 2,000 names."""
         self.font(size)
-        room = self.epw
+        room = self.epw - 2 * self.c_margin
         separator = "; "
-        gap = self.get_string_width(separator)
+        gap = self.width(separator)
         line: list[str] = []
         used = 0.0
         for value in values:
             text = self.text_(value)
-            width = self.get_string_width(text)
+            width = self.width(text)
             if line and used + gap + width > room:
                 self.cell(0, size * 0.5, separator.join(line) + ";", new_x="LMARGIN", new_y="NEXT")
                 line, used = [], 0.0

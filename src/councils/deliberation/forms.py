@@ -45,17 +45,78 @@ class SpeechRequestForm(forms.Form):
     stance = forms.ChoiceField(label=_("Stance"), choices=Speech.Stance.choices, required=False)
 
 
+class SeatIdsField(forms.Field):
+    """Seat ids from repeated inputs (``seats=3&seats=8``): numbers, or an error naming the bad one.
+    Whether each seat is held in the council is the service's to say."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = [str(v).strip() for v in (value or []) if str(v).strip()]
+        bad = next((v for v in values if not v.isdigit()), None)
+        if bad is not None:
+            raise forms.ValidationError(_("%(value)s is not a seat number.") % {"value": bad[:20]})
+        return sorted({int(v) for v in values})
+
+
+class AttendanceFilterForm(forms.Form):
+    """The part of the attendance list the chair looks at (and records all of at once): a part of
+    a name, the council that sent the delegates, those present or absent."""
+
+    q = forms.CharField(label=_("Name contains"), max_length=100, required=False)
+    council = forms.TypedChoiceField(label=_("Sent by"), coerce=int, required=False, empty_value=None)
+    state = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("", _("everyone")), ("present", _("those present")), ("absent", _("those absent"))],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, councils: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if councils:
+            cast(forms.ChoiceField, self.fields["council"]).choices = [("", _("every council")), *councils]
+        else:
+            del self.fields["council"]  # a council of constituencies: nobody was sent
+
+    def filters(self) -> dict[str, Any]:
+        """The keyword arguments of ``selectors.attendance`` for what the form says (none if invalid)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        state = data.get("state") or ""
+        return {
+            "search": data.get("q") or "",
+            "sent_by": data.get("council"),
+            "present": {"present": True, "absent": False}.get(state),
+        }
+
+    def query(self) -> str:
+        """The filter as a query string (``?q=...``), to come back to the same part after recording."""
+        from urllib.parse import urlencode
+
+        if not self.is_valid():
+            return ""
+        pairs = [(k, v) for k, v in self.cleaned_data.items() if v not in (None, "")]
+        return "?" + urlencode(pairs) if pairs else ""
+
+
 class AttendanceForm(forms.Form):
-    seats = forms.TypedMultipleChoiceField(label=_("Deputies"), coerce=int)
+    """The chair records attendance: the checked deputies, or everyone the filter shows, as present
+    or as absent."""
+
+    seats = SeatIdsField(label=_("Deputies"), required=False)
     present = forms.TypedChoiceField(
         label=_("Record them as"),
         coerce=lambda v: v == "1",
         choices=[("1", _("present")), ("0", _("absent (checked out)"))],
+        widget=forms.RadioSelect,
+        initial="1",
     )
-
-    def __init__(self, *args: Any, seats: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["seats"]).choices = seats
+    scope = forms.ChoiceField(
+        choices=[("checked", _("the checked deputies")), ("shown", _("everyone shown"))],
+        initial="checked",
+        required=False,  # the checked deputies
+    )
 
 
 class DecisionForm(forms.Form):

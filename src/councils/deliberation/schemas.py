@@ -68,6 +68,48 @@ class SpeechIn(Schema):
     stance: str = Field("", description="`pro`, `contra` or empty.")
 
 
+# --- the chair's actions -------------------------------------------------------------------------
+
+
+class AttendanceRecordIn(Schema):
+    seats: list[int] = Field(
+        ..., min_length=1, max_length=10000, description="Ids of seats held in the council."
+    )
+    present: bool = Field(True, description="Record them as present (true) or as absent (false).")
+
+
+class AgendaItemIn(Schema):
+    kind: str = Field(..., description="`report`, `motion`, `election`, `recall` or `instruction`.")
+    title: str = Field("", max_length=300, description="The item's title (the motion's when empty).")
+    motion: int | None = Field(None, description="A motion of the sitting's council, put on the agenda.")
+    planned_seconds: int = Field(0, ge=0, le=86400)
+
+
+class ItemFinishIn(Schema):
+    outcome: str = Field("", max_length=2000, description="A note of the item's outcome.")
+
+
+class NextSpeakerIn(Schema):
+    speech: int | None = Field(None, description="A waiting request to speak; the next in order when empty.")
+
+
+class SpeechMoveIn(Schema):
+    place: int = Field(..., ge=0, description="The new place among those waiting, from 0.")
+
+
+class SpeakersCloseIn(Schema):
+    closed: bool = Field(True, description="Close the list (true) or open it again (false).")
+
+
+class DecisionIn(Schema):
+    motion: int | None = Field(None, description="A motion of the sitting's council.")
+    amendment: int | None = Field(None, description="An amendment to a motion of the sitting's council.")
+    yes: int = Field(..., ge=0)
+    no: int = Field(..., ge=0)
+    abstain: int = Field(0, ge=0)
+    note: str = Field("", max_length=300)
+
+
 class SittingPollIn(Schema):
     motion: int | None = Field(
         None,

@@ -102,7 +102,7 @@ def sitting_state(topic: Topic) -> str | None:
     context = {
         "organization": sitting.organization,
         "sitting": sitting,
-        "state": state_of(sitting=sitting),
+        "state": state_of(sitting=sitting, with_agenda=False),
         "live": True,
     }
     return render_to_string("deliberation/partials/sitting_state.html", context)

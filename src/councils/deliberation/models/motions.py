@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from councils.deliberation.models.sittings import AgendaItem, Sitting
 from councils.federation.models import Council, Faction, Member, Organization, Seat
@@ -21,15 +22,17 @@ class Motion(models.Model):
         RESOLUTION = "resolution", _("resolution")
         DECREE = "decree", _("decree")
 
+    # States share English words with an amendment's, not their Russian (and other) grammatical
+    # gender: a context each ("motion state", "amendment state").
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        ON_AGENDA = "on_agenda", _("on the agenda")
-        IN_VOTE = "in_vote", _("in a vote")
-        ADOPTED = "adopted", _("adopted")
-        REJECTED = "rejected", _("rejected")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-        REFERRED = "referred", _("referred")
-        FORWARDED = "forwarded", _("forwarded")
+        SUBMITTED = "submitted", pgettext_lazy("motion state", "submitted")
+        ON_AGENDA = "on_agenda", pgettext_lazy("motion state", "on the agenda")
+        IN_VOTE = "in_vote", pgettext_lazy("motion state", "in a vote")
+        ADOPTED = "adopted", pgettext_lazy("motion state", "adopted")
+        REJECTED = "rejected", pgettext_lazy("motion state", "rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("motion state", "withdrawn")
+        REFERRED = "referred", pgettext_lazy("motion state", "referred")
+        FORWARDED = "forwarded", pgettext_lazy("motion state", "forwarded")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="motions")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="motions")
@@ -128,10 +131,10 @@ class Amendment(models.Model):
     submitted text): the lines replaced by ``text``. An empty text deletes them."""
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        ADOPTED = "adopted", _("adopted")
-        REJECTED = "rejected", _("rejected")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        SUBMITTED = "submitted", pgettext_lazy("amendment state", "submitted")
+        ADOPTED = "adopted", pgettext_lazy("amendment state", "adopted")
+        REJECTED = "rejected", pgettext_lazy("amendment state", "rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("amendment state", "withdrawn")
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="amendments")
     number = models.PositiveIntegerField(_("number"))

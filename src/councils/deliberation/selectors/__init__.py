@@ -3,6 +3,14 @@ constant number of queries whatever the number of deputies, motions or amendment
 
 from __future__ import annotations
 
+from councils.deliberation.selectors.attendance import (
+    AttendanceRow,
+    attendance,
+    attendance_history,
+    is_present,
+    recent_attendance,
+    sending_councils,
+)
 from councils.deliberation.selectors.motions import (
     AmendmentRow,
     Compliance,
@@ -18,17 +26,13 @@ from councils.deliberation.selectors.motions import (
 )
 from councils.deliberation.selectors.records import DelegateHistory, delegate_record
 from councils.deliberation.selectors.sittings import (
-    AttendanceRow,
     FactionTime,
     Quorum,
     SittingState,
     SpeakerRow,
     Speakers,
     agenda,
-    attendance,
-    attendance_history,
     councils_decided_by,
-    is_present,
     organization_procedure,
     procedure_for,
     quorum,
@@ -68,8 +72,10 @@ __all__ = [
     "procedure_for",
     "quorum",
     "quorum_needed",
+    "recent_attendance",
     "seat_compliance",
     "seat_of",
+    "sending_councils",
     "sitting_state",
     "sittings",
     "speakers",

@@ -13,7 +13,6 @@ from django.utils import timezone
 from councils.accounts.actors import Actor, is_person
 from councils.deliberation.models import (
     AgendaItem,
-    AttendanceRecord,
     Credential,
     FactionBudget,
     Presence,
@@ -61,24 +60,21 @@ def seat_of(*, user: Actor, council: Council, at: datetime | None = None) -> Sea
     )
 
 
-def councils_decided_by(*, user: Actor, councils: list[Council]) -> list[Council]:
-    """Which of ``councils`` (of one organization) may have their decisions recorded by ``user``
+def councils_decided_by(
+    *, user: Actor, councils: QuerySet[Council], organization: Organization
+) -> list[Council]:
+    """Which of ``councils`` (of ``organization``) may have their decisions recorded by ``user``
     (the rule ``deliberation.decide``): all of them for an organizer, else those with a sitting
-    the user chairs or keeps the minutes of. Two queries, however many councils."""
+    the user chairs or keeps the minutes of. Two queries, however many councils; the councils are
+    read only where the user may decide (a motion before a congress has hundreds below it)."""
     import rules
 
-    if not councils:
-        return []
-    if rules.has_perm("deliberation.plan_sitting", user, councils[0].organization):
-        return councils
+    if rules.has_perm("deliberation.plan_sitting", user, organization):
+        return list(councils)
     if not is_person(user):
         return []
-    officer_of = set(
-        Sitting.objects.filter(Q(chair=user) | Q(secretary=user), council__in=councils).values_list(
-            "council_id", flat=True
-        )
-    )
-    return [c for c in councils if c.pk in officer_of]
+    officer_of = Sitting.objects.filter(Q(chair=user) | Q(secretary=user)).values("council_id")
+    return list(councils.filter(pk__in=officer_of))
 
 
 # --- quorum ----------------------------------------------------------------------------------------
@@ -128,62 +124,13 @@ def quorum(*, sitting: Sitting, at: datetime | None = None, procedure: Procedure
     )
 
 
-@dataclass(frozen=True)
-class AttendanceRow:
-    """One seat of the council at a sitting: who holds it, whether present now, accredited."""
-
-    seat: Seat
-    name: str
-    faction: Faction | None
-    present: bool
-    since: datetime | None
-    credential: Credential | None
-
-
-def attendance(*, sitting: Sitting, at: datetime | None = None) -> list[AttendanceRow]:
-    """Every seat held in the sitting's council now, with its presence and credential: four queries
-    (seats, their factions, presences, credentials) whatever the number of deputies."""
-    moment = at or timezone.now()
-    seat_rows = list(
-        Seat.objects.filter(open_at(moment), council_id=sitting.council_id)
-        .select_related("holder")
-        .with_faction(moment)
-        .order_by("holder__name", "pk")
-    )
-    presences = {p.seat_id: p for p in Presence.objects.filter(sitting=sitting)}
-    credentials = {c.seat_id: c for c in Credential.objects.filter(sitting=sitting)}
-    out = []
-    for seat in seat_rows:
-        presence = presences.get(seat.pk)
-        out.append(
-            AttendanceRow(
-                seat=seat,
-                name=seat.holder.name,
-                faction=seat.faction,
-                present=bool(presence and presence.present),
-                since=presence.since if presence else None,
-                credential=credentials.get(seat.pk),
-            )
-        )
-    return out
-
-
-def is_present(*, sitting: Sitting, seat: Seat) -> bool:
-    """Whether the seat's deputy is checked in to the sitting now."""
-    return Presence.objects.filter(sitting=sitting, seat=seat, present=True).exists()
-
-
-def attendance_history(*, sitting: Sitting) -> QuerySet[AttendanceRecord]:
-    """Every check-in and check-out of the sitting in order, with the deputy's name."""
-    return sitting.attendance_records.select_related("seat__holder").order_by("at", "pk")
-
-
 # --- agenda and speakers ------------------------------------------------------------------------------
 
 
 def agenda(*, sitting: Sitting) -> QuerySet[AgendaItem]:
-    """The sitting's agenda in order, with each item's motion."""
-    return sitting.items.select_related("motion").order_by("number")
+    """The sitting's agenda in order. Items carry their motion's id; an agenda of hundreds of
+    motions does not read the motions (one query reads the current item's when it is needed)."""
+    return sitting.items.order_by("number")
 
 
 def used_seconds(item: AgendaItem, now: datetime | None = None) -> int:
@@ -335,13 +282,23 @@ class SittingState:
     poll: Any = None
 
 
-def sitting_state(*, sitting: Sitting) -> SittingState:
-    """The live state of a sitting, in a constant number of queries (about ten)."""
+def sitting_state(*, sitting: Sitting, with_agenda: bool = True) -> SittingState:
+    """The live state of a sitting, in a constant number of queries (about ten). Without the agenda
+    (``with_agenda`` False: the projector and the live fragment, which show the current item only),
+    ``items`` is empty and only the current item is read."""
     from councils.deliberation.selectors.polls import current_poll
 
     procedure = procedure_for(council=sitting.council)
-    items = list(agenda(sitting=sitting))
-    current = next((i for i in items if i.pk == sitting.current_item_id), None)
+    if with_agenda:
+        items = list(agenda(sitting=sitting))
+        current = next((i for i in items if i.pk == sitting.current_item_id), None)
+    else:
+        items = []
+        current = (
+            agenda(sitting=sitting).filter(pk=sitting.current_item_id).first()
+            if sitting.current_item_id is not None
+            else None
+        )
     if current is not None:
         current.sitting = sitting
     return SittingState(

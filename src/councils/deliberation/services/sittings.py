@@ -1,9 +1,8 @@
-"""Sittings: the rules of debate, planning and convening, credentials, opening and closing,
-attendance, and the agenda."""
+"""Sittings: the rules of debate, planning and convening, credentials, opening and closing.
+Attendance is in :mod:`.attendance`, the agenda in :mod:`.agenda`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,31 +11,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from councils.accounts.actors import Actor, is_person
+from councils.accounts.actors import Actor
 from councils.audit.services import event_record
 from councils.deliberation.models import (
     AgendaItem,
-    AttendanceRecord,
     Credential,
-    Motion,
-    MotionStateChange,
-    Presence,
     Procedure,
     Sitting,
 )
-from councils.deliberation.selectors.sittings import procedure_for, quorum, seat_of
+from councils.deliberation.selectors.sittings import quorum
 from councils.deliberation.services._common import (
     NOT_CHAIR,
     NOT_ORGANIZER,
-    NOT_SEAT_HOLDER,
     full_clean,
-    lock_item,
     lock_sitting,
     moment_of,
     publish_sitting,
     require,
     require_not_closed,
 )
+from councils.deliberation.services.agenda import _stop_item
 from councils.federation.models import Council, Organization, Seat, open_at
 
 # --- the rules of debate ----------------------------------------------------------------------------
@@ -351,270 +345,3 @@ def sitting_close(*, actor: Actor, sitting: Sitting, at: datetime | None = None)
     )
     publish_sitting(sitting)
     return sitting
-
-
-# --- attendance ---------------------------------------------------------------------------------
-
-
-def _mark(
-    *, actor: Actor, sitting: Sitting, seats: Sequence[Seat], present: bool, by_chair: bool, moment: datetime
-) -> tuple[list[int], list[int]]:
-    """Record the seats' presence; only changes are written. Returns (checked in, checked out) ids."""
-    presences = {
-        p.seat_id: p for p in Presence.objects.select_for_update().filter(sitting=sitting, seat__in=seats)
-    }
-    records, new, changed = [], [], []
-    moved: list[int] = []
-    for seat in seats:
-        current = presences.get(seat.pk)
-        if (current.present if current else False) == present:
-            continue
-        moved.append(seat.pk)
-        records.append(
-            AttendanceRecord(
-                sitting=sitting,
-                seat=seat,
-                present=present,
-                at=moment,
-                recorded_by=actor if is_person(actor) else None,
-                by_chair=by_chair,
-            )
-        )
-        if current is None:
-            new.append(Presence(sitting=sitting, seat=seat, present=present, since=moment))
-        else:
-            current.present, current.since = present, moment
-            changed.append(current)
-    AttendanceRecord.objects.bulk_create(records)
-    Presence.objects.bulk_create(new)
-    Presence.objects.bulk_update(changed, ["present", "since"])
-    return (moved, []) if present else ([], moved)
-
-
-def _record_attendance(
-    *,
-    actor: Actor,
-    sitting: Sitting,
-    seats: Sequence[Seat],
-    present: bool,
-    by_chair: bool,
-    at: datetime | None,
-) -> int:
-    moment = moment_of(at)
-    checked_in, checked_out = _mark(
-        actor=actor, sitting=sitting, seats=seats, present=present, by_chair=by_chair, moment=moment
-    )
-    # Present as the quorum counts them: seats still held (and accredited, at a congress).
-    now_present = quorum(sitting=sitting, at=moment).present
-    event_record(
-        organization=sitting.organization,
-        kind="attendance.recorded",
-        actor=actor,
-        target=sitting,
-        data={
-            "checked_in": checked_in,
-            "checked_out": checked_out,
-            "present": now_present,
-            "by_chair": by_chair,
-            "title": sitting.title,
-        },
-        owner=sitting,
-        at=at,
-    )
-    publish_sitting(sitting)
-    return len(checked_in) + len(checked_out)
-
-
-@transaction.atomic
-def attendance_check(
-    *, actor: Actor, sitting: Sitting, present: bool = True, at: datetime | None = None
-) -> Seat:
-    """A deputy checks themselves in (or out) of a sitting of their council."""
-    sitting = lock_sitting(sitting)
-    require_not_closed(sitting)
-    seat = seat_of(user=actor, council=sitting.council)
-    if seat is None:
-        raise ValidationError(
-            {"seat": _("You hold no seat in %(council)s now.") % {"council": sitting.council.name}}
-        )
-    require(actor, "deliberation.attend", seat, NOT_SEAT_HOLDER)
-    _record_attendance(actor=actor, sitting=sitting, seats=[seat], present=present, by_chair=False, at=at)
-    return seat
-
-
-@transaction.atomic
-def attendance_record(
-    *, actor: Actor, sitting: Sitting, seats: Sequence[Seat], present: bool, at: datetime | None = None
-) -> int:
-    """The chair records attendance for several deputies at once (a paper sign-in, or a walkout):
-    each seat must be held in the sitting's council now. Returns how many changed."""
-    require(actor, "deliberation.chair", sitting, NOT_CHAIR)
-    sitting = lock_sitting(sitting)
-    require_not_closed(sitting)
-    moment = moment_of(at)
-    ids = {s.pk for s in seats}
-    held = list(Seat.objects.filter(open_at(moment), council_id=sitting.council_id, pk__in=ids))
-    if len(held) != len(ids):
-        missing = sorted(ids - {s.pk for s in held})
-        raise ValidationError(
-            {
-                "seats": _("Seats %(ids)s are not held in %(council)s now.")
-                % {"ids": ", ".join(map(str, missing)), "council": sitting.council.name}
-            }
-        )
-    return _record_attendance(actor=actor, sitting=sitting, seats=held, present=present, by_chair=True, at=at)
-
-
-# --- agenda ------------------------------------------------------------------------------------------
-
-
-def _stop_item(item: AgendaItem, moment: datetime, *, done: bool) -> None:
-    """Stop an item's clock (its present run is added to its used time)."""
-    if item.started_at is not None:
-        item.used_seconds += max(0, int((moment - item.started_at).total_seconds()))
-    item.started_at = None
-    item.state = AgendaItem.State.DONE if done else AgendaItem.State.PENDING
-    item.save(update_fields=["used_seconds", "started_at", "state"])
-
-
-@transaction.atomic
-def agenda_item_add(
-    *,
-    actor: Actor,
-    sitting: Sitting,
-    kind: str,
-    title: str = "",
-    motion: Motion | None = None,
-    planned_seconds: int = 0,
-    at: datetime | None = None,
-) -> AgendaItem:
-    """Add an item at the end of a sitting's agenda; a motion put on the agenda changes state."""
-    require(actor, "deliberation.chair", sitting, NOT_CHAIR)
-    sitting = lock_sitting(sitting)
-    require_not_closed(sitting)
-    if kind not in AgendaItem.Kind.values:
-        raise ValidationError({"kind": _("Unknown kind of item: %(kind)s.") % {"kind": kind}})
-    if motion is not None:
-        if motion.council_id != sitting.council_id:
-            raise ValidationError({"motion": _("The motion was submitted to another council.")})
-        if motion.state not in (Motion.State.SUBMITTED, Motion.State.REFERRED, Motion.State.ON_AGENDA):
-            raise ValidationError(
-                {
-                    "motion": _("A motion %(state)s cannot be put on the agenda.")
-                    % {"state": motion.get_state_display()}
-                }
-            )
-        procedure = procedure_for(council=sitting.council)
-        if motion.submitter_id is not None and motion.supports.count() < procedure.motion_supporters:
-            raise ValidationError(
-                {
-                    "motion": _("The motion has %(n)s supporters; the council's rule asks for %(needed)s.")
-                    % {"n": motion.supports.count(), "needed": procedure.motion_supporters}
-                }
-            )
-        title = title or motion.title
-    if not title.strip():
-        raise ValidationError({"title": _("An agenda item needs a title.")})
-    number = (sitting.items.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    item = AgendaItem(
-        sitting=sitting,
-        number=number,
-        kind=kind,
-        title=title.strip(),
-        motion=motion,
-        planned_seconds=planned_seconds,
-    )
-    full_clean(item)
-    item.save()
-    if motion is not None and motion.state != Motion.State.ON_AGENDA:
-        previous = motion.state
-        motion.state = Motion.State.ON_AGENDA
-        motion.save(update_fields=["state"])
-        MotionStateChange.objects.create(
-            motion=motion,
-            state=motion.state,
-            at=moment_of(at),
-            actor=actor if is_person(actor) else None,
-            note=_("item %(n)s of %(sitting)s (was %(previous)s)")
-            % {"n": number, "sitting": sitting.title, "previous": previous},
-        )
-    event_record(
-        organization=sitting.organization,
-        kind="agenda.item_added",
-        actor=actor,
-        target=item,
-        data={
-            "sitting": sitting.pk,
-            "number": number,
-            "kind": kind,
-            "motion": motion.pk if motion else None,
-            "item_title": item.title,
-        },
-        owner=sitting,
-        at=at,
-    )
-    publish_sitting(sitting)
-    return item
-
-
-@transaction.atomic
-def agenda_item_start(*, actor: Actor, item: AgendaItem, at: datetime | None = None) -> AgendaItem:
-    """The chair moves to ``item``: it becomes current and its clock runs; the item that was current
-    is done (the chair may come back to it, and its clock runs on from where it stopped)."""
-    require(actor, "deliberation.chair", item, NOT_CHAIR)
-    sitting = lock_sitting(item.sitting)
-    if sitting.state != Sitting.State.OPEN:
-        raise ValidationError({"sitting": _("Open the sitting before moving through its agenda.")})
-    moment = moment_of(at)
-    item = lock_item(item)
-    previous = None
-    if sitting.current_item_id is not None and sitting.current_item_id != item.pk:
-        before = AgendaItem.objects.select_for_update().get(pk=sitting.current_item_id)
-        previous = before.number
-        _stop_item(before, moment, done=True)
-    if item.state != AgendaItem.State.CURRENT:
-        item.state, item.started_at = AgendaItem.State.CURRENT, moment
-        item.save(update_fields=["state", "started_at"])
-    sitting.current_item = item
-    sitting.save(update_fields=["current_item"])
-    event_record(
-        organization=sitting.organization,
-        kind="agenda.item_started",
-        actor=actor,
-        target=item,
-        data={"sitting": sitting.pk, "number": item.number, "previous": previous, "item_title": item.title},
-        owner=sitting,
-        at=at,
-    )
-    publish_sitting(sitting)
-    return item
-
-
-@transaction.atomic
-def agenda_item_finish(
-    *, actor: Actor, item: AgendaItem, outcome: str = "", at: datetime | None = None
-) -> AgendaItem:
-    """The chair closes the current item (with a note of its outcome); no item is current after."""
-    require(actor, "deliberation.chair", item, NOT_CHAIR)
-    sitting = lock_sitting(item.sitting)
-    require_not_closed(sitting)
-    item = lock_item(item)
-    if item.state != AgendaItem.State.CURRENT:
-        raise ValidationError({"item": _("Only the item under discussion can be finished.")})
-    _stop_item(item, moment_of(at), done=True)
-    if outcome.strip():
-        item.outcome = outcome.strip()
-        item.save(update_fields=["outcome"])
-    sitting.current_item = None
-    sitting.save(update_fields=["current_item"])
-    event_record(
-        organization=sitting.organization,
-        kind="agenda.item_done",
-        actor=actor,
-        target=item,
-        data={"sitting": sitting.pk, "number": item.number, "used_seconds": item.used_seconds},
-        owner=sitting,
-        at=at,
-    )
-    publish_sitting(sitting)
-    return item

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from councils.deliberation.views.minutes import minutes, minutes_csv, minutes_json, minutes_pdf
 from councils.deliberation.views.motions import compliance, delegate_record, motion, motion_action, motions
-from councils.deliberation.views.sittings import (
-    attendance,
-    projector,
-    sitting,
-    sitting_action,
-    sitting_state,
-    sittings,
-)
+from councils.deliberation.views.sitting_actions import sitting_action
+from councils.deliberation.views.sittings import attendance, projector, sitting, sitting_state, sittings
 
 __all__ = [
     "attendance",

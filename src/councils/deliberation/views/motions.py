@@ -8,28 +8,35 @@ from collections.abc import Callable
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.actors import is_person
 from councils.deliberation import selectors, services, text
 from councils.deliberation.forms import AmendmentForm, InstructionForm, MotionForm
-from councils.deliberation.models import Amendment, Instruction, Motion, RollCallVote
+from councils.deliberation.models import Amendment, Motion
+from councils.deliberation.views import tables
 from councils.federation.models import Council, Organization, Seat, open_at
-from councils.web.views._common import _organization_page, _validation_messages
+from councils.web.views._common import _organization_page, _validation_messages, page_of
+
+PER_PAGE = 50  # motions on a page of the list
 
 
 def _motion(organization: Organization, motion_id: int) -> Motion:
-    return get_object_or_404(
-        Motion.objects.select_related(
-            "council__parent", "organization", "submitter", "faction", "origin__council"
-        ),
+    # Joins kept few: planning an eight-table join cost PostgreSQL more than the join saved. The
+    # organization is the page's; a forwarded motion's origin is read apart (one more query).
+    found = get_object_or_404(
+        Motion.objects.select_related("council__parent", "submitter", "faction"),
         organization=organization,
         pk=motion_id,
     )
+    found.organization = organization
+    if found.origin_id is not None:
+        found.origin = Motion.objects.select_related("council").get(pk=found.origin_id)
+    return found
 
 
 def _councils_of(request: HttpRequest, organization: Organization) -> list[tuple[int, str]]:
@@ -86,7 +93,11 @@ def motions(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(
         request,
         "deliberation/motions.html",
-        {"organization": organization, "motions": selectors.motions(organization=organization), "form": form},
+        {
+            "organization": organization,
+            "motions": page_of(Paginator(selectors.motions(organization=organization), PER_PAGE), request),
+            "form": form,
+        },
         status=status,
     )
 
@@ -100,8 +111,8 @@ def motion(request: HttpRequest, organization: Organization, motion_id: int) -> 
     page = selectors.motion_page(motion=found)
     user = request.user
     undecided = found.state not in (*_decided(), Motion.State.IN_VOTE)
-    child_councils = list(found.council.children.order_by("name")) if undecided else []
-    instruct = selectors.councils_decided_by(user=user, councils=child_councils)
+    child_councils = found.council.children.order_by("name") if undecided else Council.objects.none()
+    instruct = selectors.councils_decided_by(user=user, councils=child_councils, organization=organization)
     return render(
         request,
         "deliberation/motion.html",
@@ -121,6 +132,7 @@ def motion(request: HttpRequest, organization: Organization, motion_id: int) -> 
             "may_forward": found.state == Motion.State.ADOPTED
             and found.council.parent is not None
             and rules.has_perm("deliberation.decide", user, found),
+            "amendment_cards": tables.amendment_cards(page),
             "amendment_form": AmendmentForm(),
             "instruct_councils": instruct,
             "instruction_form": InstructionForm() if instruct else None,
@@ -240,33 +252,8 @@ def compliance(request: HttpRequest, organization: Organization, motion_id: int)
             "organization": organization,
             "motion": found,
             "report": report,
-            "rows_html": _compliance_rows(report),
+            "rows_html": tables.compliance_rows(report),
         },
-    )
-
-
-def _compliance_rows(report: selectors.Compliance) -> str:
-    """The report's table rows, built in Python: a congress has thousands of delegates, and the
-    template engine spends about a millisecond on each row where this spends a few microseconds."""
-    binding, advisory, none = _("binding"), _("advisory"), _("none")
-    as_instructed = {None: "–", True: _("yes"), False: format_html("<strong>{}</strong>", _("no: departed"))}
-    choices = dict(RollCallVote.Choice.choices)
-    positions = dict(Instruction.Position.choices)
-    return format_html_join(
-        "\n",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        (
-            (
-                r.delegate,
-                r.council_name or "–",
-                f"{positions[r.instruction.position]} ({binding if r.instruction.binding else advisory})"
-                if r.instruction
-                else none,
-                choices.get(r.vote, r.vote),
-                as_instructed[r.complied],
-            )
-            for r in report.rows
-        ),
     )
 
 

@@ -1,36 +1,38 @@
 """The sittings' pages: the list (and planning), a sitting for its deputies and its chair, the
-projector for the hall's screen, and the live state fragment both swap in."""
+projector for the hall's screen, and the live state fragment both swap in. The chair's and the
+deputies' actions are in :mod:`.sitting_actions`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.middleware.csrf import get_token
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from councils.accounts.actors import is_person
 from councils.deliberation import selectors, services
 from councils.deliberation.forms import (
     AgendaItemForm,
+    AttendanceFilterForm,
     AttendanceForm,
     DecisionForm,
     SittingForm,
     SpeechRequestForm,
 )
-from councils.deliberation.models import AgendaItem, Amendment, Motion, Sitting, Speech
-from councils.deliberation.views.polls import PollOpenForm, open_poll, poll_close_action, poll_open_action
-from councils.federation.models import Council, Organization, Seat
-from councils.web.views._common import _organization_page, _validation_messages
+from councils.deliberation.models import Amendment, Motion, Sitting
+from councils.deliberation.selectors.attendance import HISTORY_SHOWN
+from councils.deliberation.views import tables
+from councils.deliberation.views.polls import PollOpenForm, open_poll
+from councils.federation.models import Council, Organization
+from councils.web.views._common import _organization_page, _validation_messages, page_of
+
+PER_PAGE = 25  # sittings on a page of the list
 
 
 def _sitting(organization: Organization, sitting_id: int) -> Sitting:
@@ -77,7 +79,7 @@ def sittings(request: HttpRequest, organization: Organization) -> HttpResponse:
         "deliberation/sittings.html",
         {
             "organization": organization,
-            "sittings": selectors.sittings(organization=organization),
+            "sittings": page_of(Paginator(selectors.sittings(organization=organization), PER_PAGE), request),
             "form": form,
         },
         status=status,
@@ -108,59 +110,6 @@ def _decision_subjects(state: selectors.SittingState) -> list[tuple[str, str]]:
     return subjects
 
 
-def _agenda_rows(
-    request: HttpRequest,
-    organization: Organization,
-    sitting: Sitting,
-    items: list[AgendaItem],
-    *,
-    chair: bool,
-) -> str:
-    """The agenda's table rows, built in Python: an agenda of hundreds of items costs the template
-    engine about a millisecond a row. Every text is escaped by ``format_html``."""
-    kinds, states = dict(AgendaItem.Kind.choices), dict(AgendaItem.State.choices)
-    start_url = reverse("sitting_action", args=[organization.slug, sitting.pk, "item-start"])
-    token = get_token(request)
-    rows = []
-    for item in items:
-        current = item.pk == sitting.current_item_id
-        if item.motion_id is not None:
-            url = reverse("motion", args=[organization.slug, item.motion_id])
-            title = format_html('<a href="{}">{}</a>', url, item.title)
-        else:
-            title = format_html("{}", item.title)
-        planned = _("%(n)s min") % {"n": item.planned_seconds // 60} if item.planned_seconds else ""
-        action = ""
-        if chair:
-            button = ""
-            if sitting.state == Sitting.State.OPEN and not current:
-                button = format_html(
-                    '<form method="post" action="{}" class="inline">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                    '<input type="hidden" name="item" value="{}">'
-                    '<button type="submit" class="secondary">{}</button></form>',
-                    start_url,
-                    token,
-                    item.pk,
-                    _("Discuss item %(n)s") % {"n": item.number},
-                )
-            action = format_html("<td>{}</td>", button)
-        rows.append(
-            format_html(
-                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
-                mark_safe(' aria-current="true"') if current else "",
-                item.number,
-                title,
-                kinds.get(item.kind, item.kind),
-                planned,
-                _("%(n)s min") % {"n": selectors.used_seconds(item) // 60},
-                states.get(item.state, item.state),
-                action,
-            )
-        )
-    return mark_safe("\n".join(rows))  # each row is built by format_html above
-
-
 def sitting_context(request: HttpRequest, organization: Organization, sitting: Sitting) -> dict[str, Any]:
     """What the sitting page shows: the live state, the viewer's seat and place on the list, and for
     the chair the forms that move the sitting on."""
@@ -183,7 +132,7 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
         "request_form": SpeechRequestForm() if seat is not None and state.current is not None else None,
         "chair": chair,
         "live": True,
-        "agenda_rows": _agenda_rows(request, organization, sitting, state.items, chair=chair),
+        "agenda_rows": tables.agenda_rows(request, organization, sitting, state.items, chair=chair),
     }
     if chair:
         motions = Motion.objects.filter(
@@ -210,11 +159,16 @@ def sitting(request: HttpRequest, organization: Organization, sitting_id: int) -
 @require_GET
 @_organization_page
 def attendance(request: HttpRequest, organization: Organization, sitting_id: int) -> HttpResponse:
-    """Who holds a seat and who is present (with credentials at a congress), the history of
-    check-ins and check-outs, and for the chair the form that records attendance."""
+    """Who holds a seat and who is present (with credentials at a congress), the latest check-ins
+    and check-outs, and for the chair one form that records many at once: the checked deputies, or
+    everyone the filter shows (a name, the council that sent them, present or absent)."""
     found = _sitting(organization, sitting_id)
-    rows = selectors.attendance(sitting=found)
     chair = rules.has_perm("deliberation.chair", request.user, found)
+    councils = [(c.pk, c.name) for c in selectors.sending_councils(sitting=found)]
+    filter_form = AttendanceFilterForm(request.GET or None, councils=councils)
+    filters = filter_form.filters()
+    rows = selectors.attendance(sitting=found, **filters)
+    congress = found.kind == Sitting.Kind.CONGRESS or bool(councils)
     return render(
         request,
         "deliberation/attendance.html",
@@ -222,9 +176,14 @@ def attendance(request: HttpRequest, organization: Organization, sitting_id: int
             "organization": organization,
             "sitting": found,
             "attendance": rows,
+            "rows_html": tables.attendance_rows(rows, chair=chair, congress=congress),
+            "congress": congress,
             "quorum": selectors.quorum(sitting=found),
-            "history": selectors.attendance_history(sitting=found),
-            "attendance_form": AttendanceForm(seats=[(r.seat.pk, r.name) for r in rows]) if chair else None,
+            "history": selectors.recent_attendance(sitting=found),
+            "history_shown": HISTORY_SHOWN,
+            "filter_form": filter_form,
+            "filtered": any(v not in (None, "") for v in filters.values()),
+            "attendance_form": AttendanceForm() if chair else None,
         },
     )
 
@@ -240,7 +199,7 @@ def projector(request: HttpRequest, organization: Organization, sitting_id: int)
         {
             "organization": organization,
             "sitting": found,
-            "state": selectors.sitting_state(sitting=found),
+            "state": selectors.sitting_state(sitting=found, with_agenda=False),
             "live": True,
         },
     )
@@ -257,218 +216,7 @@ def sitting_state(request: HttpRequest, organization: Organization, sitting_id: 
         {
             "organization": organization,
             "sitting": found,
-            "state": selectors.sitting_state(sitting=found),
+            "state": selectors.sitting_state(sitting=found, with_agenda=False),
             "live": True,
         },
     )
-
-
-# --- actions: each parses its input and calls one service ---------------------------------------
-
-Action = Callable[[HttpRequest, Sitting], str | None]
-
-
-def _item(sitting: Sitting, request: HttpRequest) -> AgendaItem:
-    item_id = request.POST.get("item") or sitting.current_item_id
-    if not str(item_id or "").isdigit():
-        raise ValidationError({"item": _("No item is under discussion.")})
-    item = get_object_or_404(
-        AgendaItem.objects.select_related("sitting__council", "sitting__organization"),
-        sitting=sitting,
-        pk=item_id,
-    )
-    return item
-
-
-def _check_in(request: HttpRequest, sitting: Sitting) -> str:
-    services.attendance_check(actor=request.user, sitting=sitting, present=True)
-    return _("You are checked in.")
-
-
-def _check_out(request: HttpRequest, sitting: Sitting) -> str:
-    services.attendance_check(actor=request.user, sitting=sitting, present=False)
-    return _("You are checked out.")
-
-
-def _open(request: HttpRequest, sitting: Sitting) -> str:
-    services.sitting_open(actor=request.user, sitting=sitting)
-    return _("The sitting is open.")
-
-
-def _close(request: HttpRequest, sitting: Sitting) -> str:
-    services.sitting_close(actor=request.user, sitting=sitting)
-    return _("The sitting is closed.")
-
-
-def _credentials(request: HttpRequest, sitting: Sitting) -> str:
-    results = services.credentials_check(actor=request.user, sitting=sitting)
-    refused = sum(1 for c in results if c.status == "refused")
-    return _("Credentials checked: %(ok)s accredited, %(refused)s refused.") % {
-        "ok": len(results) - refused,
-        "refused": refused,
-    }
-
-
-def _item_add(request: HttpRequest, sitting: Sitting) -> str:
-    form = AgendaItemForm(
-        request.POST, motions=[(m.pk, "") for m in Motion.objects.filter(council=sitting.council)]
-    )
-    if not form.is_valid():
-        raise ValidationError({k: v for k, v in form.errors.items()})
-    data = form.cleaned_data
-    motion = (
-        Motion.objects.filter(pk=data["motion"], council=sitting.council).first() if data["motion"] else None
-    )
-    item = services.agenda_item_add(
-        actor=request.user,
-        sitting=sitting,
-        kind=data["kind"],
-        title=data["title"],
-        motion=motion,
-        planned_seconds=(data["planned_minutes"] or 0) * 60,
-    )
-    return _("Item %(n)s added.") % {"n": item.number}
-
-
-def _item_start(request: HttpRequest, sitting: Sitting) -> str:
-    item = services.agenda_item_start(actor=request.user, item=_item(sitting, request))
-    return _("Item %(n)s is under discussion.") % {"n": item.number}
-
-
-def _item_finish(request: HttpRequest, sitting: Sitting) -> str:
-    item = services.agenda_item_finish(
-        actor=request.user, item=_item(sitting, request), outcome=request.POST.get("outcome", "")
-    )
-    return _("Item %(n)s is done.") % {"n": item.number}
-
-
-def _speech_request(request: HttpRequest, sitting: Sitting) -> str:
-    form = SpeechRequestForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError({k: v for k, v in form.errors.items()})
-    services.speech_request(
-        actor=request.user,
-        item=_item(sitting, request),
-        kind=form.cleaned_data["kind"],
-        stance=form.cleaned_data["stance"] or "",
-    )
-    return _("You are on the list of speakers.")
-
-
-def _speech_withdraw(request: HttpRequest, sitting: Sitting) -> str:
-    speech = get_object_or_404(
-        Speech.objects.select_related("item__sitting__organization", "member"),
-        item__sitting=sitting,
-        pk=request.POST.get("speech"),
-    )
-    services.speech_withdraw(actor=request.user, speech=speech)
-    return _("The request to speak is withdrawn.")
-
-
-def _speech_move(request: HttpRequest, sitting: Sitting) -> str:
-    speech = get_object_or_404(
-        Speech.objects.select_related("item__sitting__organization", "member"),
-        item__sitting=sitting,
-        pk=request.POST.get("speech"),
-    )
-    place = request.POST.get("place", "")
-    if not place.isdigit():
-        raise ValidationError({"place": _("Give the new place as a number.")})
-    services.speech_move(actor=request.user, speech=speech, place=int(place))
-    return _("%(name)s is moved on the list.") % {"name": speech.member.name}
-
-
-def _speech_next(request: HttpRequest, sitting: Sitting) -> str:
-    speech_id = request.POST.get("speech")
-    speech = Speech.objects.filter(item__sitting=sitting, pk=speech_id).first() if speech_id else None
-    started = services.speech_start(actor=request.user, item=_item(sitting, request), speech=speech)
-    return _("%(name)s has the floor.") % {"name": started.member.name}
-
-
-def _speech_end(request: HttpRequest, sitting: Sitting) -> str:
-    services.speech_end(actor=request.user, item=_item(sitting, request))
-    return _("The speech is ended.")
-
-
-def _speakers_close(request: HttpRequest, sitting: Sitting) -> str:
-    closed = request.POST.get("closed", "1") == "1"
-    services.speakers_close(actor=request.user, item=_item(sitting, request), closed=closed)
-    return _("The list of speakers is closed.") if closed else _("The list of speakers is open again.")
-
-
-def _attendance(request: HttpRequest, sitting: Sitting) -> str:
-    rows = selectors.attendance(sitting=sitting)
-    form = AttendanceForm(request.POST, seats=[(r.seat.pk, r.name) for r in rows])
-    if not form.is_valid():
-        raise ValidationError({k: v for k, v in form.errors.items()})
-    seats = list(Seat.objects.filter(pk__in=form.cleaned_data["seats"]))
-    changed = services.attendance_record(
-        actor=request.user, sitting=sitting, seats=seats, present=form.cleaned_data["present"]
-    )
-    return _("Attendance recorded: %(n)s changed.") % {"n": changed}
-
-
-def _decide(request: HttpRequest, sitting: Sitting) -> str:
-    state = selectors.sitting_state(sitting=sitting)
-    form = DecisionForm(request.POST, subjects=_decision_subjects(state))
-    if not form.is_valid():
-        raise ValidationError({k: v for k, v in form.errors.items()})
-    data = form.cleaned_data
-    kind, _dash, pk = data["subject"].partition("-")
-    counts = {"yes": data["yes"], "no": data["no"], "abstain": data["abstain"] or 0, "note": data["note"]}
-    if kind == "amendment":
-        amendment = get_object_or_404(
-            Amendment.objects.select_related("motion"), pk=pk, motion__council=sitting.council
-        )
-        decision = services.decision_record(
-            actor=request.user, sitting=sitting, amendment=amendment, **counts
-        )
-    else:
-        motion = get_object_or_404(Motion, pk=pk, council=sitting.council)
-        decision = services.decision_record(actor=request.user, sitting=sitting, motion=motion, **counts)
-    return _("Adopted.") if decision.adopted else _("Rejected.")
-
-
-ACTIONS: dict[str, Action] = {
-    "check-in": _check_in,
-    "check-out": _check_out,
-    "open": _open,
-    "close": _close,
-    "credentials": _credentials,
-    "item-add": _item_add,
-    "item-start": _item_start,
-    "item-finish": _item_finish,
-    "speak": _speech_request,
-    "withdraw": _speech_withdraw,
-    "next-speaker": _speech_next,
-    "move-speaker": _speech_move,
-    "end-speech": _speech_end,
-    "close-speakers": _speakers_close,
-    "record-attendance": _attendance,
-    "decide": _decide,
-    "poll-open": poll_open_action,
-    "poll-close": poll_close_action,
-}
-
-
-@require_POST
-@_organization_page
-def sitting_action(
-    request: HttpRequest, organization: Organization, sitting_id: int, action: str
-) -> HttpResponseBase:
-    """One step of a sitting (``action`` names it); back to the sitting page with what happened."""
-    handler = ACTIONS.get(action)
-    if handler is None:
-        raise Http404(action)
-    found = _sitting(organization, sitting_id)
-    try:
-        outcome = handler(request, found)
-    except ValidationError as exc:
-        for message in _validation_messages(exc):
-            messages.error(request, message)
-    else:
-        if outcome:
-            messages.success(request, outcome)
-    if action == "record-attendance":
-        return redirect("sitting_attendance", organization.slug, found.pk)
-    return redirect("sitting", organization.slug, found.pk)

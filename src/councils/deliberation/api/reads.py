@@ -1,6 +1,7 @@
-"""Deliberation's JSON endpoints: sittings (live state, checking in, asking to speak) and motions
-(with amendments and decisions, and the compliance report). Each finds what its URL names, checks
-that the caller may read the organization, and calls one selector or service."""
+"""Deliberation's JSON endpoints for reading and for deputies: sittings (live state, checking in,
+asking to speak, the chair's polls) and motions (with amendments and decisions, and the compliance
+report). Each finds what its URL names, checks that the caller may read the organization, and calls
+one selector or service."""
 
 from __future__ import annotations
 
