@@ -40,19 +40,32 @@ def make_committee(body: Any, *, embedded: bool = False, threshold: int = 2, siz
         members=members,
     )
     people = {i: m for i, m in enumerate(members, start=1) if m is not None}
-    out = Committee(committee=committee, trustees=people)
-    for i, member in people.items():
-        key, message = trustee_keygen(services.ceremony_document(committee), i)
-        out.keys[i] = key
-        committee = services.ceremony_post(actor=member.user, committee=committee, index=i, message=message)
-    for i, member in people.items():
-        message = trustee_deal(services.ceremony_document(committee), out.keys[i])
-        committee = services.ceremony_post(actor=member.user, committee=committee, index=i, message=message)
-    for i, member in people.items():
-        out.keys[i], message = trustee_confirm(services.ceremony_document(committee), out.keys[i])
-        committee = services.ceremony_post(actor=member.user, committee=committee, index=i, message=message)
-    out.committee = committee
-    return out
+    committee, keys = run_ceremony(committee, {i: m.user for i, m in people.items()})
+    return Committee(committee=committee, trustees=people, keys=keys)
+
+
+def run_ceremony(
+    committee: TrusteeCommittee, users: dict[int, Any]
+) -> tuple[TrusteeCommittee, dict[int, Any]]:
+    """The human trustees (index -> user) register, deal and confirm through ``ceremony_post``, as
+    the wizard's commands would; the committee after, and each trustee's key file."""
+    keys: dict[int, dict[str, Any]] = {}
+    for i, user in users.items():
+        keys[i], message = trustee_keygen(services.ceremony_document(committee), i)
+        committee = services.ceremony_post(actor=user, committee=committee, index=i, message=message)
+    for i, user in users.items():
+        message = trustee_deal(services.ceremony_document(committee), keys[i])
+        committee = services.ceremony_post(actor=user, committee=committee, index=i, message=message)
+    for i, user in users.items():
+        keys[i], message = trustee_confirm(services.ceremony_document(committee), keys[i])
+        committee = services.ceremony_post(actor=user, committee=committee, index=i, message=message)
+    return committee, keys
+
+
+def post_factors(poll: Poll, key: dict[str, Any], index: int, user: Any) -> Poll:
+    """Trustee ``index`` downloads the board, decrypts its sum with its key file, posts the factors."""
+    factors = trustee_decrypt(services.board_document(poll), key, processes=1)
+    return services.trustee_factors_post(actor=user, poll=poll, index=index, factors=factors)
 
 
 def encrypt(poll: Poll, choices: list[int]) -> dict[str, Any]:
@@ -66,10 +79,7 @@ def encrypt(poll: Poll, choices: list[int]) -> dict[str, Any]:
 
 def decrypt_as(committee: Committee, poll: Poll, index: int) -> Poll:
     """Trustee ``index`` downloads the board, decrypts its sum and posts the factors."""
-    factors = trustee_decrypt(services.board_document(poll), committee.keys[index], processes=1)
-    return services.trustee_factors_post(
-        actor=committee.trustees[index].user, poll=poll, index=index, factors=factors
-    )
+    return post_factors(poll, committee.keys[index], index, committee.trustees[index].user)
 
 
 YES, NO, ABSTAIN = [1, 0, 0], [0, 1, 0], [0, 0, 1]

@@ -8,10 +8,9 @@ from typing import Any
 from councils.federation.models import Member
 from councils.voting import services
 from councils.voting.crypto.ballot import Question, ballot_encrypt
-from councils.voting.crypto.board import trustee_decrypt
-from councils.voting.crypto.trustees import trustee_confirm, trustee_deal, trustee_keygen
 from councils.voting.models import BoardEvent, Poll, TrusteeCommittee
 from tests.voting.conftest import Body
+from tests.voting.secret_helpers import post_factors, run_ceremony
 
 
 def ready_committee(body: Body, trustees: list[Member | None] | None = None) -> tuple[TrusteeCommittee, dict]:
@@ -21,18 +20,8 @@ def ready_committee(body: Body, trustees: list[Member | None] | None = None) -> 
     committee = services.committee_create(
         actor=body.officer, organization=body.organization, name="Tellers", members=people
     )
-    humans = [(t.index, t.user) for t in committee.trustees.order_by("index") if t.member_id is not None]
-    keys: dict[int, dict[str, Any]] = {}
-    for index, user in humans:
-        key, message = trustee_keygen(services.ceremony_document(committee), index)
-        keys[index] = key
-        committee = services.ceremony_post(actor=user, committee=committee, index=index, message=message)
-    for index, user in humans:
-        message = trustee_deal(services.ceremony_document(committee), keys[index])
-        committee = services.ceremony_post(actor=user, committee=committee, index=index, message=message)
-    for index, user in humans:
-        keys[index], message = trustee_confirm(services.ceremony_document(committee), keys[index])
-        committee = services.ceremony_post(actor=user, committee=committee, index=index, message=message)
+    humans = {t.index: t.user for t in committee.trustees.order_by("index") if t.member_id is not None}
+    committee, keys = run_ceremony(committee, humans)
     committee.refresh_from_db()
     assert committee.state == TrusteeCommittee.State.READY
     return committee, keys
@@ -58,6 +47,5 @@ def encrypted(poll: Poll, choices: list[int]) -> dict[str, Any]:
 def decrypt(poll: Poll, keys: dict[int, dict], indices: list[int], users: dict[int, Any]) -> Poll:
     """Trustees ``indices`` decrypt the closed poll's sum and post their factors."""
     for index in indices:
-        factors = trustee_decrypt(services.board_document(poll), keys[index], processes=1)
-        poll = services.trustee_factors_post(actor=users[index], poll=poll, index=index, factors=factors)
+        poll = post_factors(poll, keys[index], index, users[index])
     return poll
