@@ -114,6 +114,38 @@ class SittingPollOpened:
     electors: int
     title: str = ""
     sitting_title: str = ""
+    # Absent deputies voting through their sitting proxy's holder (counted in ``electors``).
+    proxies: int = 0
+
+
+@register_kind(
+    "sitting.proxy_given",
+    summary=gettext_noop("%(giver_name)s hands their vote in %(title)s to %(holder_name)s"),
+)
+@dataclass(frozen=True)
+class SittingProxyGiven:
+    proxy: int
+    giver: int
+    holder: int
+    by_chair: bool
+    giver_name: str = ""
+    holder_name: str = ""
+    title: str = ""
+
+
+@register_kind(
+    "sitting.proxy_withdrawn",
+    summary=gettext_noop("%(giver_name)s takes back their vote in %(title)s from %(holder_name)s"),
+)
+@dataclass(frozen=True)
+class SittingProxyWithdrawn:
+    proxy: int
+    giver: int
+    holder: int
+    polls: list[int]
+    giver_name: str = ""
+    holder_name: str = ""
+    title: str = ""
 
 
 @register_kind(

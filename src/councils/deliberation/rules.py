@@ -34,12 +34,13 @@ def council_of(obj: Any) -> Council | None:
 
 
 def sitting_of(obj: Any) -> Any:
-    """The sitting of a sitting, an agenda item or a speech (None for anything else)."""
-    from councils.deliberation.models import AgendaItem, Sitting, Speech
+    """The sitting of a sitting, an agenda item, a speech or a sitting's proxy (None for anything
+    else)."""
+    from councils.deliberation.models import AgendaItem, Sitting, SittingProxy, Speech
 
     if isinstance(obj, Sitting):
         return obj
-    if isinstance(obj, AgendaItem):
+    if isinstance(obj, (AgendaItem, SittingProxy)):
         return obj.sitting
     if isinstance(obj, Speech):
         return obj.item.sitting
@@ -87,12 +88,25 @@ def is_motion_submitter(user: Actor, motion: Any = None) -> bool:
     return submitter is not None and is_person(user) and submitter.user_id == user.pk
 
 
+@rules.predicate
+def is_proxy_giver(user: Actor, proxy: Any = None) -> bool:
+    """The user is the deputy who gave the sitting's proxy."""
+    from councils.deliberation.models import SittingProxy
+
+    if not isinstance(proxy, SittingProxy) or not is_person(user):
+        return False
+    return bool(proxy.giver.user_id == user.pk)
+
+
 _admin = is_system_actor | is_superuser | is_organizer
 
 rules.add_perm("deliberation.set_procedure", _admin)
 rules.add_perm("deliberation.plan_sitting", _admin)
 rules.add_perm("deliberation.chair", _admin | is_sitting_officer)
 rules.add_perm("deliberation.attend", is_system_actor | is_seat_holder)
+# A deputy hands their own vote for a sitting; the chair records a paper proxy ("deliberation.chair").
+rules.add_perm("deliberation.give_proxy", is_system_actor | is_deputy)
+rules.add_perm("deliberation.withdraw_proxy", _admin | is_sitting_officer | is_proxy_giver)
 rules.add_perm("deliberation.speak", is_system_actor | is_deputy)
 rules.add_perm("deliberation.submit_motion", _admin | is_deputy)
 rules.add_perm("deliberation.support_motion", is_system_actor | is_deputy)

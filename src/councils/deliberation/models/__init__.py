@@ -12,7 +12,7 @@ from councils.deliberation.models.motions import (
     MotionSupport,
     RollCallVote,
 )
-from councils.deliberation.models.polls import SittingPoll
+from councils.deliberation.models.polls import SittingPoll, SittingProxy
 from councils.deliberation.models.sittings import (
     AgendaItem,
     AttendanceRecord,
@@ -40,5 +40,6 @@ __all__ = [
     "RollCallVote",
     "Sitting",
     "SittingPoll",
+    "SittingProxy",
     "Speech",
 ]

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from councils.deliberation.models.motions import Amendment, Decision, Instruction, Motion
 from councils.deliberation.models.sittings import AgendaItem, Sitting
+from councils.federation.models import Member
 
 
 class SittingPoll(models.Model):
@@ -70,3 +71,43 @@ class SittingPoll(models.Model):
 
     def __str__(self) -> str:
         return f"poll {self.poll_id} in sitting {self.sitting_id}"
+
+
+class SittingProxy(models.Model):
+    """A deputy hands their vote for a whole sitting to another deputy of the council.
+
+    At most one live proxy per giver and sitting (the database holds it). When a poll of the
+    sitting opens while the giver is absent and the holder present, the giver joins the electorate
+    and a per-poll proxy of the voting app is given to the holder; a giver who is present votes
+    themself. Withdrawing sets ``withdrawn_at``; the row stays as history.
+    """
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.PROTECT, related_name="proxies")
+    giver = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Who recorded it: the giver, or the chair recording a paper proxy.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sitting", "given_at", "pk"]
+        verbose_name = _("proxy for a sitting")
+        verbose_name_plural = _("proxies for a sitting")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sitting", "giver"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_live_per_giver",
+            ),
+            models.CheckConstraint(condition=~Q(giver=F("holder")), name="%(app_label)s_%(class)s_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver_id} -> {self.holder_id} in sitting {self.sitting_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None

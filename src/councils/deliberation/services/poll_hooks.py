@@ -27,6 +27,7 @@ from councils.deliberation.services._common import publish_sitting
 from councils.deliberation.services.decisions import decision_apply, instruction_check
 from councils.deliberation.services.instructions import instruction_apply
 from councils.deliberation.services.motions import _lock_motion
+from councils.deliberation.services.proxies import proxied_seats
 from councils.federation.models import Seat
 from councils.voting import hooks
 from councils.voting.models import Elector, Participation, Poll
@@ -57,17 +58,21 @@ def _motion_link(poll: Poll) -> tuple[int, int] | None:
 
 def present_seats(poll: Poll, moment: datetime) -> set[int] | None:
     """Electorate filter: for a sitting's poll, the seats whose deputies are present (for a
-    congress, accredited and present); None for any other poll."""
+    congress, accredited and present) and those of absent deputies whose sitting proxy a present
+    deputy holds; None for any other poll."""
     link = SittingPoll.objects.filter(poll_id=poll.pk).select_related("sitting").first()
     if link is None:
         return None
     present = Presence.objects.filter(sitting_id=link.sitting_id, present=True)
-    if link.sitting.kind == Sitting.Kind.CONGRESS:
-        present = present.filter(
-            seat__credentials__sitting_id=link.sitting_id,
-            seat__credentials__status=Credential.Status.ACCREDITED,
-        )
-    return set(present.values_list("seat_id", flat=True))
+    accredited = Credential.objects.filter(sitting_id=link.sitting_id, status=Credential.Status.ACCREDITED)
+    congress = link.sitting.kind == Sitting.Kind.CONGRESS
+    if congress:
+        present = present.filter(seat_id__in=accredited.values("seat_id"))
+    seats = set(present.values_list("seat_id", flat=True))
+    proxied = proxied_seats(sitting=link.sitting, present=seats, moment=moment)
+    if congress and proxied:
+        proxied = set(accredited.filter(seat_id__in=proxied).values_list("seat_id", flat=True))
+    return seats | proxied
 
 
 def _choices(ballot: Mapping[str, Any]) -> list[str]:

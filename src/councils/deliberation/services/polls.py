@@ -3,7 +3,8 @@
 The chair opens a poll on what is before the sitting (a motion, an amendment, an instruction to
 the council's delegates on a motion before the council above, an election or a recall). Its
 electorate is the deputies present when it opens (for a congress, the accredited ones), with the
-proxies the voting app's rules allow among them. While it is open a delegate's named ballot against
+absent deputies whose sitting proxy a present deputy holds (:mod:`.proxies`), and the proxies the
+voting app's rules allow among them. While it is open a delegate's named ballot against
 a binding instruction of their council below is refused with a message naming the instruction.
 When its result is published (by the chair through :func:`sitting_poll_close`, or by the trustees'
 decryption for a secret poll), the council's :class:`Decision` is recorded from it, with each named
@@ -39,6 +40,7 @@ from councils.deliberation.models import (
 from councils.deliberation.selectors.sittings import procedure_for
 from councils.deliberation.services._common import NOT_CHAIR, moment_of, publish_sitting, require
 from councils.deliberation.services.motions import DECIDED, UNDECIDED_AMENDMENTS, _change_state, _lock_motion
+from councils.deliberation.services.proxies import proxies_apply
 from councils.federation.models import Election, RecallPetition
 from councils.voting import services as voting
 from councils.voting.models import Elector, Poll
@@ -212,6 +214,9 @@ def sitting_poll_open(
     poll = voting.poll_open(
         actor=SYSTEM, poll=poll, at=at, reason=_("opened by the chair of %(s)s") % {"s": sitting.title}
     )
+    # Absent deputies whose sitting proxy a present deputy holds vote through them (the filter in
+    # poll_hooks put them in the electorate); the voting app's per-poll proxies say so.
+    proxies = proxies_apply(poll=poll, sitting=sitting, at=at)
     if subject == SittingPoll.Subject.MOTION and motion is not None and motion.state != Motion.State.IN_VOTE:
         _change_state(motion, Motion.State.IN_VOTE, actor, moment, sitting.title)
     electors = Elector.objects.filter(poll=poll).count()
@@ -228,6 +233,7 @@ def sitting_poll_open(
             "amendment": amendment.pk if amendment else None,
             "item": item.pk if item else None,
             "electors": electors,
+            "proxies": proxies,
             "sitting_title": sitting.title,
         },
         at=at,

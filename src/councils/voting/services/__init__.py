@@ -37,7 +37,7 @@ from councils.voting.services.common import (
 )
 from councils.voting.services.creating import poll_create
 from councils.voting.services.opening import electorate_digest, poll_open
-from councils.voting.services.proxies import proxy_give, proxy_limit, proxy_withdraw
+from councils.voting.services.proxies import council_proxy_limit, proxy_give, proxy_limit, proxy_withdraw
 from councils.voting.services.roll_calls import poll_roll_call_enter
 from councils.voting.services.secret import (
     SecretReceipt,
@@ -84,6 +84,7 @@ __all__ = [
     "ceremony_post",
     "committee_create",
     "committee_for_poll",
+    "council_proxy_limit",
     "count_result",
     "electorate_digest",
     "embedded_key_path",

@@ -30,15 +30,17 @@ from councils.voting.services.common import (
 )
 
 
+def council_proxy_limit(council_id: int | None) -> int:
+    """How many proxies one deputy of the council may hold: its rule, or one without a council
+    (also the limit of a sitting's proxies, :mod:`councils.deliberation.services.proxies`)."""
+    if council_id is not None:
+        return int(Council.objects.filter(pk=council_id).values_list("proxies_per_holder", flat=True).get())
+    return 1
+
+
 def proxy_limit(poll: Poll) -> int:
     """How many proxies one deputy may hold in ``poll``: the council's rule, or one."""
-    if poll.electorate_council_id is not None:
-        return int(
-            Council.objects.filter(pk=poll.electorate_council_id)
-            .values_list("proxies_per_holder", flat=True)
-            .get()
-        )
-    return 1
+    return council_proxy_limit(poll.electorate_council_id)
 
 
 @transaction.atomic
