@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from councils.accounts.services import token_create
 from councils.audit.models import Event
 from councils.deliberation import services
 from councils.deliberation.models import Motion, SittingProxy
@@ -20,6 +22,7 @@ from councils.federation.errors import NotAllowed
 from councils.voting import services as voting
 from councils.voting.errors import AlreadyVoted
 from councils.voting.models import Elector, Proxy
+from tests.api.conftest import TokenClient
 from tests.deliberation.conftest import open_sitting
 from tests.deliberation.test_motions import THESES
 from tests.factories import MemberFactory
@@ -29,6 +32,11 @@ YES, NO = {"answer": "yes"}, {"answer": "no"}
 
 def _member(hall, i):
     return hall.seats[i].holder
+
+
+def _client(user):
+    _token, secret = token_create(actor=user, name="script")
+    return TokenClient(secret)
 
 
 def _motion(hall):
@@ -170,3 +178,60 @@ def test_withdrawing_during_an_open_poll_withdraws_the_uncast_proxy(hall):
     with pytest.raises(NotAllowed):
         voting.ballot_cast(actor=hall.user(0), poll=poll, ballot=YES, principal=_member(hall, 4))
     assert Event.objects.get(kind="sitting.proxy_withdrawn").data["polls"] == [poll.pk]
+
+
+def _url(name, hall, *args):
+    return reverse(name, args=[hall.organization.slug, *args])
+
+
+def test_a_deputy_hands_their_vote_on_the_page_and_the_chair_sees_it(client, hall):
+    client.force_login(hall.user(4))
+    page = client.get(_url("sitting", hall, hall.sitting.pk)).content.decode()
+    assert "Hand over my vote" in page
+    response = client.post(
+        _url("sitting_action", hall, hall.sitting.pk, "proxy-give"),
+        {"holder": _member(hall, 1).pk},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "vote for this sitting is handed to Boris Petrov" in page
+    assert "Boris Petrov casts your vote" in page
+    client.force_login(hall.chair)
+    page = client.get(_url("sitting", hall, hall.sitting.pk)).content.decode()
+    assert "Daria Volkova to Boris Petrov" in page
+    proxy = SittingProxy.objects.get()
+    client.post(_url("sitting_action", hall, hall.sitting.pk, "proxy-withdraw"), {"proxy": proxy.pk})
+    proxy.refresh_from_db()
+    assert proxy.withdrawn_at is not None
+    # A bad form says what is wrong and stores nothing.
+    response = client.post(
+        _url("sitting_action", hall, hall.sitting.pk, "proxy-give"),
+        {"giver": _member(hall, 2).pk},
+        follow=True,
+    )
+    assert "Choose the deputy who will carry the vote" in response.content.decode()
+    assert SittingProxy.objects.filter(withdrawn_at__isnull=True).count() == 0
+
+
+def test_proxies_by_api(hall):
+    base = f"/api/organizations/{hall.organization.slug}/sittings/{hall.sitting.pk}/proxies"
+    deputy = _client(hall.user(3))
+    response = deputy.post(base, {"holder": _member(hall, 0).pk}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["holder_name"] == _member(hall, 0).name
+    proxy_id = response.json()["id"]
+    # Another deputy may neither record a proxy for someone else nor withdraw this one.
+    other = _client(hall.user(2))
+    refused = other.post(
+        base, {"holder": _member(hall, 0).pk, "giver": _member(hall, 4).pk}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert other.post(f"{base}/{proxy_id}/withdraw").status_code == 403
+    assert other.get(base).json() == []
+    over = _client(hall.user(4)).post(base, {"holder": _member(hall, 0).pk}, content_type="application/json")
+    assert over.status_code == 400 and "holder" in over.json()["errors"]
+    chair = _client(hall.chair)
+    assert [p["id"] for p in chair.get(base).json()] == [proxy_id]
+    withdrawn = deputy.post(f"{base}/{proxy_id}/withdraw")
+    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_at"] is not None
+    assert chair.get(base).json() == []

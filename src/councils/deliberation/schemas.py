@@ -194,3 +194,20 @@ class ComplianceRowOut(Schema):
     binding: bool | None
     vote: str
     complied: bool | None
+
+
+class SittingProxyIn(Schema):
+    """``holder`` carries the vote; ``giver`` is named only by the chair recording a paper proxy."""
+
+    holder: int
+    giver: int | None = None
+
+
+class SittingProxyOut(Schema):
+    id: int
+    giver: int = Field(..., alias="giver_id")
+    giver_name: str = Field(..., alias="giver.name")
+    holder: int = Field(..., alias="holder_id")
+    holder_name: str = Field(..., alias="holder.name")
+    given_at: datetime
+    withdrawn_at: datetime | None

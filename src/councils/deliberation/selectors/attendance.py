@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from councils.deliberation.models import AttendanceRecord, Credential, Presence, Sitting
-from councils.federation.models import Affiliation, Council, Seat, open_at
+from councils.deliberation.models import AttendanceRecord, Credential, Presence, Sitting, SittingProxy
+from councils.federation.models import Affiliation, Council, Member, Seat, open_at
 
 # How many check-ins and check-outs the attendance page lists (the newest); the minutes and the
 # audit log keep them all.
@@ -118,3 +118,23 @@ def recent_attendance(*, sitting: Sitting, limit: int = HISTORY_SHOWN) -> list[A
     """The newest ``limit`` check-ins and check-outs of the sitting, oldest of them first."""
     rows = list(sitting.attendance_records.select_related("seat__holder").order_by("-at", "-pk")[:limit])
     return rows[::-1]
+
+
+def live_proxies(*, sitting: Sitting, member_id: int | None = None) -> list[SittingProxy]:
+    """The sitting's live proxies (given or held by ``member_id`` when given), with giver and
+    holder, in the order given (one query)."""
+    rows = SittingProxy.objects.filter(sitting=sitting, withdrawn_at__isnull=True).select_related(
+        "giver", "holder"
+    )
+    if member_id is not None:
+        rows = rows.filter(Q(giver_id=member_id) | Q(holder_id=member_id))
+    return list(rows.order_by("given_at", "pk"))
+
+
+def council_deputies(*, sitting: Sitting, at: datetime | None = None) -> list[Member]:
+    """The deputies holding a seat of the sitting's council now, by name: whom a vote may be handed
+    to (one query)."""
+    seats = Seat.objects.filter(
+        open_at(at or timezone.now()), council_id=sitting.council_id, holder__left_at__isnull=True
+    ).values("holder_id")
+    return list(Member.objects.filter(pk__in=seats).order_by("name", "pk"))

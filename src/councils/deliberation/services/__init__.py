@@ -3,8 +3,9 @@ that check permission (``councils.deliberation.rules``) and input, run in one tr
 one audit event. Modules: :mod:`.sittings` (procedure, planning, convening, credentials, opening and
 closing), :mod:`.attendance`, :mod:`.agenda`, :mod:`.speakers` (lists of speakers), :mod:`.motions`
 (motions, forwarding), :mod:`.amendments`, :mod:`.decisions` (decisions, the check of a delegate's
-vote against an instruction), :mod:`.instructions`, :mod:`.polls` (polls opened in a sitting) and
-:mod:`.poll_hooks` (their part in the voting app)."""
+vote against an instruction), :mod:`.instructions`, :mod:`.proxies` (a deputy's vote handed
+over for a sitting), :mod:`.polls` (polls opened in a sitting) and :mod:`.poll_hooks` (their part
+in the voting app)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from councils.deliberation.services.motions import (
     motion_support,
     motion_withdraw,
 )
+from councils.deliberation.services.proxies import sitting_proxy_give, sitting_proxy_withdraw
 from councils.deliberation.services.sittings import (
     congress_convene,
     credentials_check,
@@ -64,6 +66,8 @@ __all__ = [
     "sitting_close",
     "sitting_create",
     "sitting_open",
+    "sitting_proxy_give",
+    "sitting_proxy_withdraw",
     "speakers_close",
     "speaking_time_set",
     "speech_end",

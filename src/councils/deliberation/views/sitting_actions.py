@@ -21,10 +21,10 @@ from councils.deliberation.forms import (
     DecisionForm,
     SpeechRequestForm,
 )
-from councils.deliberation.models import AgendaItem, Amendment, Motion, Sitting, Speech
+from councils.deliberation.models import AgendaItem, Amendment, Motion, Sitting, SittingProxy, Speech
 from councils.deliberation.views.polls import poll_close_action, poll_open_action
 from councils.deliberation.views.sittings import _decision_subjects, _sitting
-from councils.federation.models import Organization
+from councils.federation.models import Member, Organization
 from councils.web.views._common import _organization_page, _validation_messages
 
 Action = Callable[[HttpRequest, Sitting], str | None]
@@ -207,6 +207,36 @@ def _decide(request: HttpRequest, sitting: Sitting) -> str:
     return _("Adopted.") if decision.adopted else _("Rejected.")
 
 
+def _deputy(sitting: Sitting, request: HttpRequest, field: str) -> Member | None:
+    """The deputy a proxy form names in ``field`` (a member id), or None when it names nobody."""
+    value = request.POST.get(field, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationError({field: _("Choose a deputy from the list.")})
+    return get_object_or_404(Member, organization_id=sitting.organization_id, pk=value)
+
+
+def _proxy_give(request: HttpRequest, sitting: Sitting) -> str:
+    """Hand one's vote for the sitting (the chair: record a paper proxy for the giver named)."""
+    holder = _deputy(sitting, request, "holder")
+    if holder is None:
+        raise ValidationError({"holder": _("Choose the deputy who will carry the vote.")})
+    giver = _deputy(sitting, request, "giver")
+    proxy = services.sitting_proxy_give(actor=request.user, sitting=sitting, holder=holder, giver=giver)
+    return _("%(giver)s's vote for this sitting is handed to %(holder)s.") % {
+        "giver": proxy.giver.name,
+        "holder": proxy.holder.name,
+    }
+
+
+def _proxy_withdraw(request: HttpRequest, sitting: Sitting) -> str:
+    proxy_id = request.POST.get("proxy", "")
+    proxy = get_object_or_404(SittingProxy, sitting=sitting, pk=int(proxy_id) if proxy_id.isdigit() else 0)
+    services.sitting_proxy_withdraw(actor=request.user, proxy=proxy)
+    return _("The proxy is withdrawn.")
+
+
 ACTIONS: dict[str, Action] = {
     "check-in": _check_in,
     "check-out": _check_out,
@@ -226,6 +256,8 @@ ACTIONS: dict[str, Action] = {
     "decide": _decide,
     "poll-open": poll_open_action,
     "poll-close": poll_close_action,
+    "proxy-give": _proxy_give,
+    "proxy-withdraw": _proxy_withdraw,
 }
 
 

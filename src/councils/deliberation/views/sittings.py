@@ -134,7 +134,14 @@ def sitting_context(request: HttpRequest, organization: Organization, sitting: S
         "live": True,
         "agenda_rows": tables.agenda_rows(request, organization, sitting, state.items, chair=chair),
     }
+    if sitting.state != Sitting.State.CLOSED and (seat is not None or chair):
+        context["deputies"] = selectors.council_deputies(sitting=sitting)
+    if seat is not None:
+        mine = selectors.live_proxies(sitting=sitting, member_id=seat.holder_id)
+        context["my_proxy"] = next((p for p in mine if p.giver_id == seat.holder_id), None)
+        context["held_proxies"] = [p for p in mine if p.holder_id == seat.holder_id]
     if chair:
+        context["proxies"] = selectors.live_proxies(sitting=sitting)
         motions = Motion.objects.filter(
             council=sitting.council, state__in=[Motion.State.SUBMITTED, Motion.State.REFERRED]
         ).order_by("number")
