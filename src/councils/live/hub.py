@@ -16,8 +16,10 @@ Each open stream (:class:`Stream`) follows a few topics: the one its page shows 
 For a topic with a shared fragment (``councils.web.fragments``: a council's composition, the
 organization's majority map) the hub renders the fragment ONCE per version and language, in a
 worker thread, encodes the server-sent event once and puts the same bytes in every following
-stream of that language; the pages swap it in (htmx ``sse-swap``). A stream's language is its
-page's (``Stream.language``), so a Russian page receives Russian updates. Other topics (a
+stream of that language; the pages swap it in (htmx ``sse-swap``, with ``settle:0ms``: htmx
+listens to a swapped-in element only once it has settled, and a change arriving before that would
+be lost, leaving the page on the one before). A stream's language is its page's
+(``Stream.language``), so a Russian page receives Russian updates. Other topics (a
 constituency's petitions, whose cards differ per viewer) get a small ``change`` event and their
 pages re-read themselves. A message naming a user makes the hub check that user's streams again;
 every few minutes it checks all of them (sessions expire, people sign out); a stream whose access
