@@ -32,89 +32,40 @@ threads that close their connections.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
 import time
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.db import connections
 from django.utils import translation
 
 from councils.live import access, publish
-from councils.live.sse import BYE, HEARTBEAT, retry_ms, sse
+from councils.live.sse import HEARTBEAT, retry_ms, sse
+from councils.live.streams import Stream, default_language, in_thread, stream
 from councils.live.topics import Topic
 from councils.live.upstream import make_upstream
+
+# Stream, default_language and stream live in councils.live.streams, retry_ms in councils.live.sse;
+# pages, tests and the live benchmark import them from here, with the hub.
+__all__ = ["Hub", "Stream", "default_language", "hub", "retry_ms", "shutdown", "stream"]
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
-# A stream that cannot keep up loses messages beyond this; the next fragment replaces what it lost.
-QUEUE_SIZE = 32
 # How often every open stream's access is checked again (sessions expire, people sign out), with
 # some jitter so that processes started together do not check together.
 ACCESS_RECHECK_SECONDS = 300.0
 
-
-T = TypeVar("T")
 
 # When this server process started (this module is imported as the URLs load).
 PROCESS_STARTED = publish.version_now()
 
 # A fragment rendered for one language: (organization id, topic name, language code).
 FragmentKey = tuple[int, str, str]
-
-
-def default_language() -> str:
-    """The site's language (``LANGUAGE_CODE``): a stream's when none is given."""
-    return str(settings.LANGUAGE_CODE)
-
-
-@dataclass(eq=False)
-class Stream:
-    """One open page: who follows what. ``topics`` holds topic names of ``organization_id``."""
-
-    organization_id: int
-    topics: frozenset[str]
-    user_id: int
-    session_key: str
-    since: int = 0  # the version the page was rendered at: a newer change is sent at once
-    # The page's language: shared fragments reach it rendered in this language.
-    language: str = field(default_factory=default_language)
-    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE))
-    closed: bool = False
-
-    def put(self, chunk: bytes) -> None:
-        """Queue ``chunk``; a stream that cannot keep up drops it (a later fragment replaces it)."""
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(chunk)
-
-    def close(self) -> None:
-        """End the stream: its generator sends ``bye`` and returns."""
-        self.closed = True
-        self.put(BYE)
-
-
-async def in_thread(function: Callable[..., T], *args: Any) -> T:
-    """Run ``function`` in a worker thread and close that thread's database connections after, so
-    no connection is held across a stream's wait."""
-
-    def run() -> T:
-        try:
-            return function(*args)
-        finally:
-            for connection in connections.all(initialized_only=True):
-                if not connection.in_atomic_block:
-                    connection.close()
-
-    return await sync_to_async(run, thread_sensitive=False)()
 
 
 class Hub:
@@ -294,9 +245,9 @@ class Hub:
             if version > self._fragments.get(key, (0, b""))[0]:
                 self._fragments[key] = (version, chunk)
             sent = 0
-            for stream in self._readers(key):
-                if stream.since < version:  # a page rendered after the change shows it already
-                    stream.put(chunk)
+            for reader in self._readers(key):
+                if reader.since < version:  # a page rendered after the change shows it already
+                    reader.put(chunk)
                     sent += 1
             logger.debug(
                 "Live updates: %s (%s) rendered in %.0f ms (%d bytes), queued for %d streams in %.0f ms",
@@ -323,9 +274,9 @@ class Hub:
         except Exception:
             logger.warning("Live updates: could not check access again", exc_info=True)
             return
-        for stream in streams:
-            if (stream.organization_id, stream.user_id, stream.session_key) not in allowed:
-                stream.close()
+        for opened in streams:
+            if (opened.organization_id, opened.user_id, opened.session_key) not in allowed:
+                opened.close()
 
     async def _recheck_periodically(self) -> None:
         while self._by_organization:
@@ -338,9 +289,9 @@ class Hub:
         while self._by_organization:
             await asyncio.sleep(seconds)
             for streams in list(self._by_organization.values()):
-                for stream in list(streams):
-                    if stream.queue.empty():
-                        stream.put(HEARTBEAT)
+                for opened in list(streams):
+                    if opened.queue.empty():
+                        opened.put(HEARTBEAT)
 
     async def close(self) -> None:
         """Close the upstream connection (tests; a server process simply exits)."""
@@ -386,22 +337,3 @@ async def shutdown() -> None:
     found = _hubs.pop(asyncio.get_running_loop(), None)
     if found is not None:
         await found.close()
-
-
-async def stream(hub: Hub, opened: Stream) -> AsyncIterator[bytes]:
-    """The body of a server-sent events response: the queued events of ``opened`` (subscribed with
-    ``hub.subscribe``), the hub's heartbeats, and ``bye`` when its access ended. The ``finally``
-    unsubscribes it when the client goes (``CancelledError``)."""
-    try:
-        # A reconnection delay of this stream's own, and a first chunk so the stream opens at once.
-        yield f"retry: {retry_ms()}\n: connected\n\n".encode()
-        while not opened.closed:
-            # A plain get, no timeout: a timer per stream would cost thousands of wake-ups; the hub
-            # sends every stream its heartbeat from one task.
-            chunk = await opened.queue.get()
-            if opened.closed:
-                break
-            yield chunk
-        yield BYE
-    finally:
-        hub.unsubscribe(opened)
