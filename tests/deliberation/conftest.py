@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from councils.accounts.actors import SYSTEM
 from councils.deliberation import services
 from councils.deliberation.models import Sitting
 from councils.federation.models import Council, Faction, Officer, Organization, Seat
+from tests.api.conftest import TokenClient, token_client
 from tests.factories import (
     ConstituencyFactory,
     CouncilFactory,
@@ -82,3 +84,41 @@ def open_sitting(hall: Hall, present: int | None = None) -> Sitting:
     seats = hall.seats if present is None else hall.seats[:present]
     services.attendance_record(actor=hall.chair, sitting=hall.sitting, seats=seats, present=True)
     return services.sitting_open(actor=hall.chair, sitting=hall.sitting)
+
+
+@pytest.fixture
+def federation(hall):
+    """The hall's council under a congress, with two delegates from it."""
+    congress = CouncilFactory(organization=hall.organization, name="Congress")
+    hall.council.parent = congress
+    hall.council.save()
+    delegates = [delegate_seat(congress, below, slot) for slot, below in enumerate(hall.seats[:2], start=1)]
+    return congress, delegates
+
+
+def delegate_seat(council: Council, below: Seat, slot: int) -> Seat:
+    """A delegate's seat in ``council``, given by the council ``below`` sits in and deriving from it
+    (a recall below ends it too)."""
+    return Seat.objects.create(
+        organization=council.organization,
+        council=council,
+        child_council=below.council,
+        slot=slot,
+        holder=below.holder,
+        derives_from=below,
+        start=below.start,
+    )
+
+
+_TOKENS = itertools.count()
+
+
+def api_client(user: User) -> TokenClient:
+    """A script's client for ``user``, with a personal API token of its own (a test may ask for the
+    same person's twice)."""
+    return token_client(user, name=f"script {next(_TOKENS)}")
+
+
+def post_json(client: TokenClient, url: str, data: dict | None = None):
+    """POST ``data`` (nothing by default) as JSON."""
+    return client.post(url, data or {}, content_type="application/json")

@@ -3,22 +3,15 @@ compliance report, with the API's error shapes."""
 
 from __future__ import annotations
 
-from councils.accounts.services import token_create
 from councils.deliberation import services
-from tests.api.conftest import TokenClient
-from tests.deliberation.conftest import open_sitting
-
-
-def _client(user):
-    _token, secret = token_create(actor=user, name="script")
-    return TokenClient(secret)
+from tests.deliberation.conftest import api_client, open_sitting
 
 
 def test_a_deputy_checks_in_and_asks_to_speak_by_api(hall):
     sitting = open_sitting(hall, present=3)
     item = services.agenda_item_add(actor=hall.chair, sitting=sitting, kind="report", title="The war")
     services.agenda_item_start(actor=hall.chair, item=item)
-    client = _client(hall.user(4))
+    client = api_client(hall.user(4))
     base = f"/api/organizations/{hall.organization.slug}/sittings/{sitting.pk}"
     state = client.get(base).json()
     assert state["quorum"] == {
@@ -40,7 +33,7 @@ def test_a_deputy_checks_in_and_asks_to_speak_by_api(hall):
 
 
 def test_an_outsider_gets_403(hall):
-    response = _client(hall.outsider).get(f"/api/organizations/{hall.organization.slug}/sittings")
+    response = api_client(hall.outsider).get(f"/api/organizations/{hall.organization.slug}/sittings")
     assert response.status_code == 403
 
 
@@ -49,7 +42,7 @@ def test_motion_and_compliance(hall):
         actor=hall.user(0), council=hall.council, title="Peace", text="Peace.\nLand."
     )
     services.amendment_submit(actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Bread.")
-    client = _client(hall.user(2))
+    client = api_client(hall.user(2))
     data = client.get(f"/api/organizations/{hall.organization.slug}/motions/{motion.pk}").json()
     assert data["title"] == "Peace" and data["amendments"][0]["text"] == "Bread."
     rows = client.get(f"/api/organizations/{hall.organization.slug}/motions/{motion.pk}/compliance").json()

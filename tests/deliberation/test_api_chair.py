@@ -3,21 +3,10 @@ agenda, the list of speakers, a vote counted in the hall, closing; refused to a 
 
 from __future__ import annotations
 
-from councils.accounts.services import token_create
 from councils.audit.models import Event
 from councils.deliberation import services
 from councils.deliberation.models import Amendment, Motion, Sitting, Speech
-from tests.api.conftest import TokenClient
-from tests.deliberation.conftest import Hall
-
-
-def _client(user) -> TokenClient:
-    _token, secret = token_create(actor=user, name="script")
-    return TokenClient(secret)
-
-
-def _post(client: TokenClient, url: str, data: dict | None = None):
-    return client.post(url, data or {}, content_type="application/json")
+from tests.deliberation.conftest import Hall, api_client, post_json
 
 
 def _base(hall: Hall) -> str:
@@ -31,69 +20,69 @@ def test_the_chair_runs_a_sitting_by_api(hall):
     amendment = services.amendment_submit(
         actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Land to the peasants."
     )
-    chair, base = _client(hall.chair), _base(hall)
-    state = _post(
+    chair, base = api_client(hall.chair), _base(hall)
+    state = post_json(
         chair, f"{base}/attendance/record", {"seats": [s.pk for s in hall.seats], "present": True}
     ).json()
     assert state["quorum"]["present"] == 5
-    assert _post(chair, f"{base}/open").json()["sitting"]["state"] == "open"
-    state = _post(
+    assert post_json(chair, f"{base}/open").json()["sitting"]["state"] == "open"
+    state = post_json(
         chair, f"{base}/agenda", {"kind": "motion", "motion": motion.pk, "planned_seconds": 600}
     ).json()
     item = state["agenda"][0]
     assert item["title"] == "Peace" and item["motion"] == motion.pk
-    state = _post(chair, f"{base}/agenda/{item['id']}/start").json()
+    state = post_json(chair, f"{base}/agenda/{item['id']}/start").json()
     assert state["current_item"] == item["id"]
 
     first = services.speech_request(actor=hall.user(2), item=hall.sitting.items.get())
     second = services.speech_request(actor=hall.user(3), item=hall.sitting.items.get())
-    state = _post(chair, f"{base}/speakers/{second.pk}/move", {"place": 0}).json()
+    state = post_json(chair, f"{base}/speakers/{second.pk}/move", {"place": 0}).json()
     assert [w["speech"] for w in state["waiting"]] == [second.pk, first.pk]
-    state = _post(chair, f"{base}/speakers/next").json()
+    state = post_json(chair, f"{base}/speakers/next").json()
     assert state["current_speaker"]["speech"] == second.pk
-    state = _post(chair, f"{base}/speakers/end").json()
+    state = post_json(chair, f"{base}/speakers/end").json()
     assert state["current_speaker"] is None
-    _post(chair, f"{base}/speakers/{first.pk}/withdraw")
+    post_json(chair, f"{base}/speakers/{first.pk}/withdraw")
     assert Speech.objects.get(pk=first.pk).withdrawn_at is not None
-    _post(chair, f"{base}/speakers/close", {"closed": True})
+    post_json(chair, f"{base}/speakers/close", {"closed": True})
     assert hall.sitting.items.get().speakers_closed
 
-    response = _post(chair, f"{base}/decisions", {"amendment": amendment.pk, "yes": 4, "no": 1})
+    response = post_json(chair, f"{base}/decisions", {"amendment": amendment.pk, "yes": 4, "no": 1})
     assert response.status_code == 201 and response.json()["adopted"] is True
-    response = _post(chair, f"{base}/decisions", {"motion": motion.pk, "yes": 5, "no": 0})
+    response = post_json(chair, f"{base}/decisions", {"motion": motion.pk, "yes": 5, "no": 0})
     assert response.status_code == 201
     assert Amendment.objects.get(pk=amendment.pk).state == "adopted"
     assert Motion.objects.get(pk=motion.pk).adopted_text == "Peace.\nLand to the peasants."
-    state = _post(chair, f"{base}/agenda/{item['id']}/finish", {"outcome": "Adopted."}).json()
+    state = post_json(chair, f"{base}/agenda/{item['id']}/finish", {"outcome": "Adopted."}).json()
     assert state["current_item"] is None
-    assert _post(chair, f"{base}/close").json()["sitting"]["state"] == "closed"
+    assert post_json(chair, f"{base}/close").json()["sitting"]["state"] == "closed"
     assert Event.objects.filter(kind="decision.recorded").count() == 2
 
 
 def test_a_deputy_cannot_use_the_chairs_api(hall):
-    deputy, base = _client(hall.user(0)), _base(hall)
+    deputy, base = api_client(hall.user(0)), _base(hall)
     for url, data in (
         (f"{base}/attendance/record", {"seats": [hall.seats[1].pk], "present": True}),
         (f"{base}/open", None),
         (f"{base}/agenda", {"kind": "report", "title": "Report"}),
         (f"{base}/close", None),
     ):
-        assert _post(deputy, url, data).status_code == 403, url
+        assert post_json(deputy, url, data).status_code == 403, url
     hall.sitting.refresh_from_db()
     assert hall.sitting.state == Sitting.State.PLANNED and not hall.sitting.items.exists()
     assert not Event.objects.filter(kind="attendance.recorded").exists()
 
 
 def test_bad_input_to_the_chairs_api_names_the_field_and_changes_nothing(hall):
-    chair, base = _client(hall.chair), _base(hall)
-    response = _post(chair, f"{base}/attendance/record", {"seats": [987654321], "present": True})
+    chair, base = api_client(hall.chair), _base(hall)
+    response = post_json(chair, f"{base}/attendance/record", {"seats": [987654321], "present": True})
     assert response.status_code == 400 and "987654321" in response.json()["errors"]["seats"][0]
-    response = _post(chair, f"{base}/decisions", {"yes": 1, "no": 0})
+    response = post_json(chair, f"{base}/decisions", {"yes": 1, "no": 0})
     assert response.status_code == 400 and "motion" in response.json()["errors"]
-    response = _post(chair, f"{base}/speakers/next")
+    response = post_json(chair, f"{base}/speakers/next")
     assert response.status_code == 400 and "item" in response.json()["errors"]
-    response = _post(chair, f"{base}/open")  # nobody is present: not quorate
+    response = post_json(chair, f"{base}/open")  # nobody is present: not quorate
     assert response.status_code == 400 and "not quorate" in response.json()["errors"]["sitting"][0]
-    response = _post(chair, f"{base}/agenda", {"kind": "party", "title": "x"})
+    response = post_json(chair, f"{base}/agenda", {"kind": "party", "title": "x"})
     assert response.status_code == 400 and "kind" in response.json()["errors"]
     assert not hall.sitting.items.exists() and not Event.objects.filter(kind="attendance.recorded").exists()

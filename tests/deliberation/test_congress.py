@@ -13,6 +13,7 @@ from councils.deliberation import selectors, services
 from councils.deliberation.models import Credential, Sitting
 from councils.federation.models import Council, Officer, Seat, SeatAllocation
 from councils.federation.services import seat_resign
+from tests.deliberation.conftest import delegate_seat
 from tests.factories import (
     ConstituencyFactory,
     CouncilFactory,
@@ -38,21 +39,10 @@ def congress(db):
 
 
 def _delegates(top: Council, child: Council, n: int) -> list[Seat]:
-    out = []
-    for slot in range(1, n + 1):
-        below = SeatFactory(constituency=child.constituencies.first())
-        out.append(
-            Seat.objects.create(
-                organization=top.organization,
-                council=top,
-                child_council=child,
-                slot=slot,
-                holder=below.holder,
-                derives_from=below,
-                start=below.start,
-            )
-        )
-    return out
+    return [
+        delegate_seat(top, SeatFactory(constituency=child.constituencies.first()), slot)
+        for slot in range(1, n + 1)
+    ]
 
 
 def test_convening_apportions_seats_among_child_councils(congress):

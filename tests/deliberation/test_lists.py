@@ -14,7 +14,7 @@ from councils.audit.models import Event
 from councils.deliberation import selectors, services
 from councils.deliberation.models import AttendanceRecord, Motion, Presence, Sitting
 from councils.federation.models import Seat
-from tests.deliberation.conftest import Hall
+from tests.deliberation.conftest import Hall, delegate_seat
 from tests.factories import ConstituencyFactory, CouncilFactory, MemberFactory, SeatFactory
 
 
@@ -67,21 +67,10 @@ def congress(hall: Hall) -> tuple[Hall, Sitting, dict[str, list[Seat]]]:
     ):
         child = CouncilFactory(organization=hall.organization, parent=top, name=name)
         constituency = ConstituencyFactory(council=child)
-        seats = []
-        for slot, person in enumerate(people, start=1):
-            below = SeatFactory(constituency=constituency, holder__name=person)
-            seats.append(
-                Seat.objects.create(
-                    organization=hall.organization,
-                    council=top,
-                    child_council=child,
-                    slot=slot,
-                    holder=below.holder,
-                    derives_from=below,
-                    start=below.start,
-                )
-            )
-        delegations[name] = seats
+        delegations[name] = [
+            delegate_seat(top, SeatFactory(constituency=constituency, holder__name=person), slot)
+            for slot, person in enumerate(people, start=1)
+        ]
     chair = MemberFactory(constituency=hall.seats[0].constituency).user
     sitting = services.sitting_create(
         actor=SYSTEM, council=top, title="Congress", starts_at=timezone.now(), place="Smolny", chair=chair

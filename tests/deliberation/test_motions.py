@@ -11,9 +11,8 @@ from councils.audit.models import Event
 from councils.deliberation import selectors, services, text
 from councils.deliberation.models import Amendment, Instruction, Motion, MotionStateChange, RollCallVote
 from councils.federation.errors import NotAllowed
-from councils.federation.models import Seat
 from tests.deliberation.conftest import open_sitting
-from tests.factories import CouncilFactory, MemberFactory
+from tests.factories import MemberFactory
 
 THESES = "All power to the soviets.\nPeace without annexations.\nLand to the peasants.\nBread to the cities."
 
@@ -124,28 +123,6 @@ def test_two_thirds_majority(hall):
     motion = _motion(hall)
     decision = services.decision_record(actor=hall.organizer, motion=motion, yes=3, no=2)
     assert not decision.adopted
-
-
-@pytest.fixture
-def federation(hall):
-    """The hall's council under a congress, with two delegates from it."""
-    congress = CouncilFactory(organization=hall.organization, name="Congress")
-    hall.council.parent = congress
-    hall.council.save()
-    delegates = []
-    for slot, below in enumerate(hall.seats[:2], start=1):
-        delegates.append(
-            Seat.objects.create(
-                organization=hall.organization,
-                council=congress,
-                child_council=hall.council,
-                slot=slot,
-                holder=below.holder,
-                derives_from=below,
-                start=below.start,
-            )
-        )
-    return congress, delegates
 
 
 def test_forwarding_keeps_origin_and_shows_the_parents_outcome(hall, federation):

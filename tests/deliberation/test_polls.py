@@ -22,8 +22,8 @@ from councils.deliberation.services import polls
 from councils.federation.errors import NotAllowed
 from councils.voting import services as voting
 from councils.voting.models import Elector, Poll
-from tests.deliberation.conftest import open_sitting
-from tests.deliberation.test_motions import THESES, federation  # noqa: F401  (fixture)
+from tests.deliberation.conftest import api_client, open_sitting
+from tests.deliberation.test_motions import THESES
 
 YES, NO, ABSTAIN = {"answer": "yes"}, {"answer": "no"}, {"answer": "abstain"}
 
@@ -147,7 +147,7 @@ def _congress_sitting(hall, congress, delegates):
     return services.sitting_open(actor=SYSTEM, sitting=sitting)
 
 
-def test_a_binding_instruction_adopted_by_poll_stops_a_contrary_ballot(hall, federation):  # noqa: F811
+def test_a_binding_instruction_adopted_by_poll_stops_a_contrary_ballot(hall, federation):
     congress, delegates = federation
     motion = services.motion_submit(
         actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
@@ -169,7 +169,7 @@ def test_a_binding_instruction_adopted_by_poll_stops_a_contrary_ballot(hall, fed
     assert (report.complied, report.departed) == (2, 0)
 
 
-def test_a_chairs_roll_call_against_a_binding_instruction_is_refused(hall, federation):  # noqa: F811
+def test_a_chairs_roll_call_against_a_binding_instruction_is_refused(hall, federation):
     congress, delegates = federation
     motion = services.motion_submit(
         actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
@@ -186,7 +186,7 @@ def test_a_chairs_roll_call_against_a_binding_instruction_is_refused(hall, feder
 
 def test_an_advisory_instruction_lets_the_ballot_through_and_records_the_departure(
     hall,
-    federation,  # noqa: F811
+    federation,
 ):
     congress, delegates = federation
     services.procedure_set(actor=hall.organizer, organization=hall.organization, instructions_binding=False)
@@ -207,7 +207,7 @@ def test_an_advisory_instruction_lets_the_ballot_through_and_records_the_departu
     assert decision.votes.filter(departed_from__isnull=False).count() == 1
 
 
-def test_an_instruction_rejected_by_poll_is_not_in_force(hall, federation):  # noqa: F811
+def test_an_instruction_rejected_by_poll_is_not_in_force(hall, federation):
     congress, _delegates = federation
     motion = services.motion_submit(
         actor=SYSTEM, council=congress, title="War", text="Continue.", faction=hall.reds
@@ -320,7 +320,7 @@ def test_the_chair_opens_and_ends_a_vote_on_the_sitting_page_and_the_projector_s
 def test_a_delegates_record_beside_a_recall_petition_on_the_page_and_through_the_api(
     client,
     hall,
-    federation,  # noqa: F811
+    federation,
 ):
     from councils.federation import services as federation_services
 
@@ -353,14 +353,12 @@ def test_a_delegates_record_beside_a_recall_petition_on_the_page_and_through_the
 
 
 def test_the_chair_runs_a_sittings_polls_through_the_api(hall):
-    from tests.deliberation.test_api import _client
-
     sitting = open_sitting(hall, present=4)
     motion = _motion(hall)
     base = f"/api/organizations/{hall.organization.slug}/sittings/{sitting.pk}/polls"
-    refused = _client(hall.user(0)).post(base, data={"motion": motion.pk}, content_type="application/json")
+    refused = api_client(hall.user(0)).post(base, data={"motion": motion.pk}, content_type="application/json")
     assert refused.status_code == 403
-    chair = _client(hall.chair)
+    chair = api_client(hall.chair)
     opened = chair.post(base, data={"motion": motion.pk}, content_type="application/json")
     assert opened.status_code == 201, opened.content
     data = opened.json()

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.accounts.services import token_create
 from councils.audit.models import Event
 from councils.deliberation import services
 from councils.deliberation.models import Motion, SittingProxy
@@ -22,8 +21,7 @@ from councils.federation.errors import NotAllowed
 from councils.voting import services as voting
 from councils.voting.errors import AlreadyVoted
 from councils.voting.models import Elector, Proxy
-from tests.api.conftest import TokenClient
-from tests.deliberation.conftest import open_sitting
+from tests.deliberation.conftest import api_client, open_sitting
 from tests.deliberation.test_motions import THESES
 from tests.factories import MemberFactory
 
@@ -32,11 +30,6 @@ YES, NO = {"answer": "yes"}, {"answer": "no"}
 
 def _member(hall, i):
     return hall.seats[i].holder
-
-
-def _client(user):
-    _token, secret = token_create(actor=user, name="script")
-    return TokenClient(secret)
 
 
 def _motion(hall):
@@ -215,22 +208,24 @@ def test_a_deputy_hands_their_vote_on_the_page_and_the_chair_sees_it(client, hal
 
 def test_proxies_by_api(hall):
     base = f"/api/organizations/{hall.organization.slug}/sittings/{hall.sitting.pk}/proxies"
-    deputy = _client(hall.user(3))
+    deputy = api_client(hall.user(3))
     response = deputy.post(base, {"holder": _member(hall, 0).pk}, content_type="application/json")
     assert response.status_code == 201, response.content
     assert response.json()["holder_name"] == _member(hall, 0).name
     proxy_id = response.json()["id"]
     # Another deputy may neither record a proxy for someone else nor withdraw this one.
-    other = _client(hall.user(2))
+    other = api_client(hall.user(2))
     refused = other.post(
         base, {"holder": _member(hall, 0).pk, "giver": _member(hall, 4).pk}, content_type="application/json"
     )
     assert refused.status_code == 403
     assert other.post(f"{base}/{proxy_id}/withdraw").status_code == 403
     assert other.get(base).json() == []
-    over = _client(hall.user(4)).post(base, {"holder": _member(hall, 0).pk}, content_type="application/json")
+    over = api_client(hall.user(4)).post(
+        base, {"holder": _member(hall, 0).pk}, content_type="application/json"
+    )
     assert over.status_code == 400 and "holder" in over.json()["errors"]
-    chair = _client(hall.chair)
+    chair = api_client(hall.chair)
     assert [p["id"] for p in chair.get(base).json()] == [proxy_id]
     withdrawn = deputy.post(f"{base}/{proxy_id}/withdraw")
     assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_at"] is not None
