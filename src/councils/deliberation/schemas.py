@@ -211,3 +211,41 @@ class SittingProxyOut(Schema):
     holder_name: str = Field(..., alias="holder.name")
     given_at: datetime
     withdrawn_at: datetime | None
+
+
+# --- a deputy's actions on a motion ---------------------------------------------------------------
+
+
+class AmendmentIn(Schema):
+    first_line: int = Field(
+        ..., ge=1, description="The first line replaced, from 1 (the motion as submitted)."
+    )
+    last_line: int = Field(..., ge=1, description="The last line replaced.")
+    text: str = Field("", max_length=100_000, description="The new text of those lines; empty deletes them.")
+    reason: str = Field("", max_length=10_000, description="Why, for the deputies.")
+
+
+class InstructionIn(Schema):
+    council: int = Field(..., description="A council directly below the motion's, instructing its delegates.")
+    position: str = Field(
+        ..., description="Instruct the delegates to vote `yes`, `no`, `abstain`, or `free`."
+    )
+    yes: int = Field(..., ge=0, description="Votes for the instruction in the child council.")
+    no: int = Field(..., ge=0)
+    abstain: int = Field(0, ge=0)
+
+
+class InstructionOut(Schema):
+    id: int
+    council: int = Field(..., alias="council_id")
+    motion: int = Field(..., alias="motion_id")
+    position: str
+    binding: bool
+    decision: int | None = Field(None, alias="decision_id")
+    adopted_at: datetime
+
+
+class InstructionResultOut(Schema):
+    adopted: bool = Field(..., description="Whether the child council adopted the instruction.")
+    instruction: InstructionOut | None = Field(None, description="The instruction now in force, if adopted.")
+    detail: str

@@ -127,10 +127,18 @@ def sitting_speak(request: ApiRequest, slug: str, sitting_id: int, payload: Spee
 @router.get("/organizations/{slug}/motions/{motion_id}", response={200: MotionOut, **ERRORS})
 def motion_detail(request: ApiRequest, slug: str, motion_id: int) -> Any:
     """A motion with its supporters, amendments, decisions and forwarding."""
+    return _motion_out(_motion(request, slug, motion_id))
+
+
+def _motion(request: ApiRequest, slug: str, motion_id: int) -> Motion:
     organization = organization_for(request, slug)
-    motion = get_object_or_404(
-        Motion.objects.select_related("council"), organization=organization, pk=motion_id
+    return get_object_or_404(
+        Motion.objects.select_related("council", "organization"), organization=organization, pk=motion_id
     )
+
+
+def _motion_out(motion: Motion) -> dict[str, Any]:
+    """A motion as :class:`MotionOut` shows it (its council selected with it)."""
     page = selectors.motion_page(motion=motion)
     return {
         "id": motion.pk,
