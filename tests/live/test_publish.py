@@ -215,11 +215,14 @@ def test_redis_backend_publishes_exactly_one_message(org, redis_url) -> None:
     assert received[1]["data"] == b"marker"
 
 
-def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
+def _heard_by_a_stream(org, kind: type) -> dict[str, str]:
+    """What a stream following the organization hears of a faction change, through an upstream of
+    ``kind`` (the backend the test configured)."""
+
     async def scenario() -> dict[str, str]:
         hub = live.hub()
         try:
-            assert isinstance(hub.upstream, upstream._RedisUpstream)
+            assert isinstance(hub.upstream, kind)
             stream = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
             await hub.subscribe(stream)
             await _in_thread(lambda: _faction(org))
@@ -227,8 +230,11 @@ def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
         finally:
             await live.shutdown()
 
-    event = off_loop(asyncio.run, scenario())
-    assert event["event"] == "majority-map"
+    return off_loop(asyncio.run, scenario())
+
+
+def test_redis_backend_reaches_a_listening_stream(org, redis_url) -> None:
+    assert _heard_by_a_stream(org, upstream._RedisUpstream)["event"] == "majority-map"
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
@@ -264,19 +270,7 @@ def test_postgres_backend_notifies_exactly_once(org, postgres) -> None:
 
 
 def test_postgres_backend_reaches_a_listening_stream(org, postgres) -> None:
-    async def scenario() -> dict[str, str]:
-        hub = live.hub()
-        try:
-            assert isinstance(hub.upstream, upstream._PostgresUpstream)
-            stream = _follow(hub, org[0].pk, f"organization.{org[0].pk}")
-            await hub.subscribe(stream)
-            await _in_thread(lambda: _faction(org))
-            return _heard(await asyncio.wait_for(stream.queue.get(), WAIT))
-        finally:
-            await live.shutdown()
-
-    event = off_loop(asyncio.run, scenario())
-    assert event["event"] == "majority-map"
+    assert _heard_by_a_stream(org, upstream._PostgresUpstream)["event"] == "majority-map"
 
 
 def test_a_bloc_change_tells_every_council_and_the_majority_map(org, in_process) -> None:
