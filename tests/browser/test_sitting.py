@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from councils.deliberation import services
 from councils.deliberation.models import Motion
 from tests.browser.test_live import _session_for
-from tests.deliberation.conftest import build_hall
+from tests.deliberation.conftest import Hall, build_hall
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,8 +37,8 @@ def _page_for(browser: Browser, server: str, user) -> Page:
     return context.new_page()
 
 
-def test_a_sitting_from_check_in_to_minutes(server: str, browser: Browser) -> None:
-    hall = build_hall()
+def motion_with_an_amendment(hall: Hall) -> Motion:
+    """The motion the sitting votes on: two lines, the second amended."""
     motion = services.motion_submit(
         actor=hall.user(0),
         council=hall.council,
@@ -48,10 +48,11 @@ def test_a_sitting_from_check_in_to_minutes(server: str, browser: Browser) -> No
     services.amendment_submit(
         actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Land to the peasants."
     )
-    org = hall.organization.slug
-    sitting_url = f"{server}/o/{org}/sittings/{hall.sitting.pk}/"
+    return motion
 
-    # Three of five deputies check in from their own browsers.
+
+def three_check_in(browser: Browser, server: str, hall: Hall, sitting_url: str) -> list[Page]:
+    """Three of the five deputies check in from their own browsers: the quorum is reached."""
     deputies = [_page_for(browser, server, hall.user(i)) for i in range(3)]
     for deputy in deputies:
         deputy.goto(sitting_url)
@@ -59,6 +60,17 @@ def test_a_sitting_from_check_in_to_minutes(server: str, browser: Browser) -> No
         expect(deputy.get_by_text("You are checked in.").first).to_be_visible()
     expect(deputies[2].locator("#quorum")).to_contain_text("3 of 5 deputies present")
     expect(deputies[2].locator("#quorum")).to_contain_text("Quorate")
+    return deputies
+
+
+def test_a_sitting_from_check_in_to_minutes(server: str, browser: Browser) -> None:
+    hall = build_hall()
+    motion = motion_with_an_amendment(hall)
+    org = hall.organization.slug
+    sitting_url = f"{server}/o/{org}/sittings/{hall.sitting.pk}/"
+
+    # Three of five deputies check in from their own browsers.
+    deputies = three_check_in(browser, server, hall, sitting_url)
 
     # The hall's screen, opened before the sitting moves on: it follows the sitting live.
     projector = _page_for(browser, server, hall.user(3))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from councils.deliberation import services
 from councils.deliberation.models import Amendment, Motion
 from councils.voting.models import Poll
-from tests.browser.test_sitting import _page_for
+from tests.browser.test_sitting import _page_for, motion_with_an_amendment, three_check_in
 from tests.deliberation.conftest import build_hall
 
 pytestmark = [
@@ -51,25 +50,11 @@ def test_a_sitting_votes_by_polls_and_the_projector_and_minutes_show_them(
     server: str, browser: Browser
 ) -> None:
     hall = build_hall()
-    motion = services.motion_submit(
-        actor=hall.user(0),
-        council=hall.council,
-        title="Peace",
-        text="Peace to all peoples.\nLand to the landlords.",
-    )
-    services.amendment_submit(
-        actor=hall.user(1), motion=motion, first_line=2, last_line=2, text="Land to the peasants."
-    )
+    motion = motion_with_an_amendment(hall)
     org = hall.organization.slug
     sitting_url = f"{server}/o/{org}/sittings/{hall.sitting.pk}/"
 
-    deputies = [_page_for(browser, server, hall.user(i)) for i in range(3)]
-    for deputy in deputies:
-        deputy.goto(sitting_url)
-        deputy.get_by_role("button", name="Check in").click()
-        expect(deputy.get_by_text("You are checked in.").first).to_be_visible()
-    expect(deputies[2].locator("#quorum")).to_contain_text("3 of 5 deputies present")
-    expect(deputies[2].locator("#quorum")).to_contain_text("Quorate")
+    deputies = three_check_in(browser, server, hall, sitting_url)
 
     projector = _page_for(browser, server, hall.user(3))
     projector.goto(f"{sitting_url}projector/")
