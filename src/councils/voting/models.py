@@ -1,7 +1,8 @@
 """Polls, their candidates, electorates, proxies and participations.
 
 A poll is a vote on a motion (yes / no / abstain) or an election of candidates by one of the
-counting library's methods, open (named) or secret. Its electorate is fixed when it opens: one
+counting library's methods, open (named) or secret. Its electorate (the deputies of a council, the
+members of a constituency, or the members of the whole organization) is fixed when it opens: one
 :class:`Elector` row per voter with their weight. Voting writes one :class:`Participation` per
 voter, held unique by the database; in an open poll the participation carries the named ballot
 (the choice is part of the result). In a secret poll it carries the ballot encrypted in the voter's
@@ -157,6 +158,13 @@ class Poll(models.Model):
         related_name="polls",
         verbose_name=_("members of"),
     )
+    # The third electorate: every member of the organization, of whichever constituency.
+    electorate_organization = models.BooleanField(
+        _("members of the whole organization"),
+        default=False,
+        db_default=False,
+        help_text=_("The members of every constituency of the organization vote."),
+    )
     running_result = models.BooleanField(
         _("show the running result while open"),
         default=False,
@@ -210,8 +218,21 @@ class Poll(models.Model):
         verbose_name_plural = _("polls")
         constraints = [
             models.CheckConstraint(
-                condition=Q(electorate_council__isnull=False, electorate_constituency__isnull=True)
-                | Q(electorate_council__isnull=True, electorate_constituency__isnull=False),
+                condition=Q(
+                    electorate_council__isnull=False,
+                    electorate_constituency__isnull=True,
+                    electorate_organization=False,
+                )
+                | Q(
+                    electorate_council__isnull=True,
+                    electorate_constituency__isnull=False,
+                    electorate_organization=False,
+                )
+                | Q(
+                    electorate_council__isnull=True,
+                    electorate_constituency__isnull=True,
+                    electorate_organization=True,
+                ),
                 name="%(app_label)s_%(class)s_one_electorate",
             ),
             models.CheckConstraint(
@@ -283,9 +304,21 @@ class Poll(models.Model):
         return 10**6  # approval and ranked methods: every candidate (checked against the list)
 
     @property
+    def electorate_kind(self) -> str:
+        """Who votes: ``council`` (its deputies), ``constituency`` or ``organization`` (members)."""
+        if self.electorate_council_id is not None:
+            return "council"
+        if self.electorate_organization:
+            return "organization"
+        return "constituency"
+
+    @property
     def electorate_name(self) -> str:
+        """The council, constituency or organization whose deputies or members vote."""
         if self.electorate_council_id is not None:
             return str(self.electorate_council)
+        if self.electorate_organization:
+            return str(self.organization)
         return str(self.electorate_constituency)
 
 

@@ -135,6 +135,32 @@ def electorate(*, poll: Poll) -> list[ElectorRow]:
     ]
 
 
+@dataclass(frozen=True)
+class ElectoratePart:
+    """The electors of one constituency in a poll of the whole organization, and how many voted."""
+
+    constituency: str
+    electors: int
+    voted: int
+
+
+def electorate_parts(*, poll: Poll) -> list[ElectoratePart]:
+    """A poll of the whole organization's electorate by constituency (the constituency each elector
+    was a member of when the poll opened), with its turnout: one query."""
+    voted = Participation.objects.filter(poll=poll, principal_id=OuterRef("member_id"))
+    rows = (
+        Elector.objects.filter(poll=poll)
+        .annotate(voted=Exists(voted))
+        .values("member__constituency__name")
+        .annotate(n=Count("pk"), v=Count("pk", filter=Q(voted=True)))
+        .order_by("member__constituency__name")
+    )
+    return [
+        ElectoratePart(constituency=r["member__constituency__name"], electors=r["n"], voted=r["v"])
+        for r in rows
+    ]
+
+
 def not_voted(*, poll: Poll) -> list[ElectorRow]:
     """Electors who have not voted yet (for officers, in named polls while open)."""
     return [row for row in electorate(poll=poll) if not row.voted]

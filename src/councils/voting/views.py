@@ -103,6 +103,9 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
         "participation_text": "",
         "proxies_held": [p for p in held if not p.voted],  # type: ignore[attr-defined]
         "electorate": electorate,
+        "electorate_parts": selectors.electorate_parts(poll=poll)
+        if poll.electorate_organization and poll.opened_at
+        else [],
         "turnout": selectors.turnout(poll=poll) if poll.opened_at else None,
         "may_manage": may_manage,
         "not_voted": [e for e in electorate if not e.voted]
