@@ -344,3 +344,28 @@ def test_the_poll_page_shows_the_whole_organization_and_its_electorate_by_consti
     assert '<th scope="row">Putilov works</th><td class="num">7</td><td class="num">1</td>' in html
     assert '<th scope="row">Obukhov works</th><td class="num">6</td><td class="num">0</td>' in html
     assert '<th scope="row">Petrograd capital</th><td class="num">8</td><td class="num">0</td>' in html
+
+
+def test_a_large_electorate_is_shown_by_its_numbers_and_downloads_by_name(federation, monkeypatch):
+    from councils.voting import selectors
+
+    f = federation
+    monkeypatch.setattr(selectors, "ELECTORS_LISTED", 10)
+    poll = services.poll_create(
+        actor=f.organizer,
+        organization=f.organization,
+        title="Referendum",
+        kind=Poll.Kind.MOTION,
+        electorate_organization=True,
+    )
+    poll = services.poll_open(actor=f.organizer, poll=poll)
+    client = client_of(f.organizer)
+    html = client.get(reverse("poll", args=[f.organization.slug, poll.pk])).content.decode()
+    assert "The electorate: 21 electors, fixed when the poll opened" in html
+    assert "Too many electors to name them on this page (it names up to 10)." in html
+    assert f.candidates[0].name not in html
+    assert '<th scope="row">Putilov works</th><td class="num">7</td>' in html
+    download = client.get(reverse("poll_export", args=[f.organization.slug, poll.pk, "electorate", "csv"]))
+    lines = download.content.decode().splitlines()
+    assert lines[0] == "elector,constituency,weight" and len(lines) == 22
+    assert any(line.endswith(",Putilov works,1") and f.putilov[0].name in line for line in lines)

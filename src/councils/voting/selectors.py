@@ -135,6 +135,22 @@ def electorate(*, poll: Poll) -> list[ElectorRow]:
     ]
 
 
+#: The poll page names the electors (lists them, offers them as proxy holders, shows officers who
+#: has not voted) up to this many; a larger electorate (a whole organization's members) is shown by
+#: its numbers and by constituency, and downloads as CSV: a page of 100,000 names takes tens of
+#: seconds to render and nobody reads it.
+ELECTORS_LISTED = 1000
+
+
+def electorate_rows(*, poll: Poll) -> list[tuple[str, str, int]]:
+    """Every elector as (name, constituency, weight), by name: one query (the electorate's export)."""
+    return list(
+        Elector.objects.filter(poll=poll)
+        .order_by("member__name", "pk")
+        .values_list("member__name", "member__constituency__name", "weight")
+    )
+
+
 @dataclass(frozen=True)
 class ElectoratePart:
     """The electors of one constituency in a poll of the whole organization, and how many voted."""
