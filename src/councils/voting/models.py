@@ -369,96 +369,12 @@ class Elector(models.Model):
         return f"{self.member_id} in poll {self.poll_id} ({self.weight})"
 
 
-class Proxy(models.Model):
-    """A deputy hands their vote in one poll to another deputy, who casts it for them.
-
-    One proxy per giver and poll (the database holds it); how many a holder may carry is the
-    council's rule (``Council``'s ``proxies_per_holder`` for a council's deputies; one otherwise).
-    Withdrawing sets ``withdrawn_at``; a vote already cast stays cast.
-    """
-
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="proxies")
-    giver = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    holder = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    given_at = models.DateTimeField(_("given at"))
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("proxy")
-        verbose_name_plural = _("proxies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["poll", "giver"],
-                condition=Q(withdrawn_at__isnull=True),
-                name="%(app_label)s_%(class)s_one_per_giver",
-            ),
-            models.CheckConstraint(condition=~Q(giver=F("holder")), name="%(app_label)s_%(class)s_not_self"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.giver_id} -> {self.holder_id} in poll {self.poll_id}"
-
-
-class Participation(models.Model):
-    """The record that a voter has voted in a poll: one per poll and voter, held by the database.
-
-    ``cast_by`` is who cast it (the voter, or their proxy; none when a chair entered it). In an
-    open poll ``ballot`` is the named choice: ``{"answers": {"yes": 3}}`` for a motion (a weighted
-    voter may split their weight), ``{"ranking": [candidate ids]}`` for an election (the marks of
-    plurality, block and approval ballots, or the order of a ranked one). In a secret poll it is
-    null: the ballot is on the board, with no link to this row.
-
-    ``idempotency_key`` (unique per poll when given) lets a client retry a cast: the same key gets
-    the first answer back and nothing is stored again.
-
-    In a secret poll ``ballot`` is the encrypted ballot's canonical JSON (ciphertexts and proofs,
-    never a choice) and ``tracker`` its SHA-256, unique per poll: the voter's receipt. No column of
-    a secret poll's participation can hold a plaintext choice.
-    """
-
-    class Source(models.TextChoices):
-        ONLINE = "online", _("cast online")
-        ROLL_CALL = "roll_call", _("entered by the chair")
-
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
-    principal = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    cast_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    weight = models.PositiveIntegerField(_("weight"))
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="")
-    cast_at = models.DateTimeField(_("cast at"))
-    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.ONLINE)
-    ballot = models.JSONField(_("ballot"), null=True, blank=True)
-    # A database default: the open cast inserts its row with SQL of its own that names no tracker.
-    tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="", db_default="")
-
-    class Meta:
-        verbose_name = _("participation")
-        verbose_name_plural = _("participations")
-        constraints = [
-            # One voter, one participation per poll: the database holds it, not a check in Python.
-            models.UniqueConstraint(
-                fields=["poll", "principal"], name="%(app_label)s_%(class)s_once_per_voter"
-            ),
-            models.UniqueConstraint(
-                fields=["poll", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="%(app_label)s_%(class)s_key_once",
-            ),
-            models.CheckConstraint(condition=Q(weight__gte=1), name="%(app_label)s_%(class)s_weighs"),
-            models.UniqueConstraint(
-                fields=["poll", "tracker"],
-                condition=~Q(tracker=""),
-                name="%(app_label)s_%(class)s_tracker_once",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.principal_id} voted in poll {self.poll_id}"
-
-
+# A poll's proxies and participations live in their own module; imported here so that Django finds
+# them in the app's models.
 # A list election's rule and places live in their own module; imported here so that Django finds
 # them in the app's models.
 from councils.voting.list_models import ListPlace, ListRule  # noqa: E402
+from councils.voting.participation_models import Participation, Proxy  # noqa: E402
 
 # The secret polls' models live in their own module (trustees, boards, tallies); imported here so
 # that Django finds them in the app's models.
