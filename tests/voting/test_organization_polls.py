@@ -369,3 +369,17 @@ def test_a_large_electorate_is_shown_by_its_numbers_and_downloads_by_name(federa
     lines = download.content.decode().splitlines()
     assert lines[0] == "elector,constituency,weight" and len(lines) == 22
     assert any(line.endswith(",Putilov works,1") and f.putilov[0].name in line for line in lines)
+
+
+def test_members_of_the_whole_organization_carry_no_represented_weight(federation):
+    f = federation
+    with pytest.raises(ValidationError, match="Only deputies carry the members they represent"):
+        services.poll_create(
+            actor=f.organizer,
+            organization=f.organization,
+            title="Referendum",
+            kind=Poll.Kind.MOTION,
+            electorate_organization=True,
+            weighting=Poll.Weighting.REPRESENTED,
+        )
+    assert not Poll.objects.exists()
