@@ -322,8 +322,10 @@ def test_the_demonstration_opens_at_the_end_of_its_history(org, client):
 
 def test_the_polls_of_1917(org):
     """The Second Congress's named vote, Kronstadt's delegates by STV, the Constituent Assembly's
-    list election in the capital and the recall vote of December, each declared with its result."""
+    list election by the whole organization and the recall vote of December, each declared with its
+    result."""
     from councils.voting.demo import ASSEMBLY_SLUG, SOVNARKOM
+    from councils.voting.demo import DISTRICT_SLUG as ASSEMBLY_DISTRICT
     from councils.voting.models import Participation, Poll
 
     polls = {p.purpose: p for p in Poll.objects.filter(organization=org)}
@@ -347,6 +349,12 @@ def test_the_polls_of_1917(org):
     assert delegates.exists() and all(s.derives_from.council_id == kronstadt.pk for s in delegates)
 
     lists = polls[Poll.Purpose.LIST]
+    # The whole organization voted: members of the soviets' constituencies as well as the district's.
+    assert lists.electorate_organization
+    voted_in = set(
+        Participation.objects.filter(poll=lists).values_list("principal__constituency__slug", flat=True)
+    )
+    assert ASSEMBLY_DISTRICT in voted_in and len(voted_in) > 10
     table = lists.result["apportionment"]
     assert table["method"] == "dhondt" and table["excluded_by_threshold"] == ["Mensheviks"]
     assembly = council(org, ASSEMBLY_SLUG)

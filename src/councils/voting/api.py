@@ -64,7 +64,8 @@ def poll_list(request: ApiRequest, slug: str, state: Poll.State | None = None) -
 @router.post("/organizations/{slug}/polls", response={201: PollDetailOut, **WRITE_ERRORS})
 def poll_create(request: ApiRequest, slug: str, payload: PollIn) -> Any:
     """Create a poll in draft (organizers and returning officers). Name the electorate by `council`
-    (its deputies vote) or `constituency` (its members vote)."""
+    (its deputies vote), `constituency` (its members vote) or `whole_organization` (every member
+    votes; organizers only)."""
     organization = organization_for(request.auth, slug)
     council = constituency = None
     if payload.council:
@@ -98,6 +99,7 @@ def poll_create(request: ApiRequest, slug: str, payload: PollIn) -> Any:
         running_result=payload.running_result,
         electorate_council=council,
         electorate_constituency=constituency,
+        electorate_organization=payload.whole_organization,
         opens_at=payload.opens_at,
         closes_at=payload.closes_at,
     )

@@ -5,9 +5,11 @@ Congress): what the voting app decides, each through its services, at the story'
   Mensheviks and SRs have walked out; the others abstain), with its result;
 - November: the Kronstadt Soviet elects its delegates to the Congress by the single transferable
   vote, its deputies weighted by the members they represent (every stage and transfer shown);
-- 12-14 November: the Constituent Assembly's Petrograd capital district (its own voters, apart
-  from the soviets' constituents) elects its 12 deputies from the factions' lists; the seats are
-  apportioned by D'Hondt with a 5 % threshold, then filled in list order;
+- 12-14 November: the whole organization (the members of every constituency: the soviets'
+  constituents and the Assembly's capital district) elects the Constituent Assembly's 12 deputies
+  from the factions' lists; the seats are apportioned by D'Hondt with a 5 % threshold, then filled
+  in list order by the lists' candidates, members of the capital district (the Assembly's one
+  constituency, whose seats the election fills);
 - December: after the decree on the right of recall (21 November), the district's voters petition
   against a deputy of the "Others" list; the Assembly's recall mode is "vote", so the petition
   opens a recall vote of the district, which recalls the deputy; a by-election opens.
@@ -32,7 +34,7 @@ from councils.voting import services
 from councils.voting.demo_secret import directory, secret_poll
 from councils.voting.handlers.elections import election_poll_create
 from councils.voting.handlers.lists import list_poll_create
-from councils.voting.models import Candidate, Poll
+from councils.voting.models import Candidate, Elector, Poll
 
 Moment = Callable[..., datetime]
 Log = Callable[[str], None]
@@ -43,10 +45,12 @@ DISTRICT_NAME = "Petrograd capital district"
 DISTRICT_SLUG = "petrograd-capital-district"
 DISTRICT_VOTERS = 240
 ASSEMBLY_SEATS = 12
-#: Votes for each list (faction key, votes), illustrative: the capital's shares of November 1917.
-LIST_VOTES = (("bolsheviks", 90), ("others", 52), ("srs", 34), ("left-srs", 18), ("mensheviks", 6))
+#: Votes for each list (faction key, votes), illustrative: the capital's shares of November 1917,
+#: cast by about a third of the organization's members.
+LIST_VOTES = (("bolsheviks", 450), ("others", 260), ("srs", 170), ("left-srs", 90), ("mensheviks", 30))
 LIST_LENGTH = 8
 SOVNARKOM = "Formation of the Council of People's Commissars"
+LIST_TITLE = "Election of the Constituent Assembly by the whole organization"
 
 
 def load_polls(
@@ -67,7 +71,7 @@ def load_polls(
     district = constituent_assembly(
         organization=organization, factions=factions, names=names, on=on, tick=tick
     )
-    log("The Constituent Assembly's Petrograd district elected its deputies from the lists.")
+    log("The whole organization elected the Constituent Assembly's deputies from the lists.")
     kronstadt_delegates(congress=congress, kronstadt=kronstadt, factions=factions, on=on, tick=tick)
     log("The Kronstadt Soviet elected its delegates to the Congress by STV.")
     recall_vote(district=district, factions=factions, on=on, tick=tick)
@@ -181,8 +185,9 @@ def constituent_assembly(
     on: Moment,
     tick: Callable[[], datetime],
 ) -> Constituency:
-    """The Assembly (12 seats for the district, D'Hondt, recall by vote), its voters, and its list
-    election: each list's first candidates take the seats it wins."""
+    """The Assembly (12 seats for the district, D'Hondt, recall by vote), the district's voters, and
+    the list election by the whole organization: members of every constituency vote, and each
+    list's first candidates (members of the district) take the seats it wins."""
     at = on(date(1917, 11, 1), 9)
     assembly = federation.council_create(
         actor=SYSTEM,
@@ -223,23 +228,36 @@ def constituent_assembly(
         election=election,
         lists=lists,
         threshold=Decimal("0.05"),
-        title="Election of the Constituent Assembly: Petrograd capital district",
-        description="Vote for one list. The district's 12 seats are apportioned by D'Hondt among the lists "
-        "with at least 5 % of the votes, then taken by each list's candidates in order.",
+        title=LIST_TITLE,
+        description="Every member of the organization votes for one list. The Assembly's 12 seats are "
+        "apportioned by D'Hondt among the lists with at least 5 % of the votes, then taken by each "
+        "list's candidates in order.",
+        electorate_organization=True,
         at=on(date(1917, 11, 11), 9),
     )
     poll = services.poll_open(actor=SYSTEM, poll=poll, at=on(date(1917, 11, 12), 8))
     line = dict(Candidate.objects.filter(poll=poll).values_list("faction_id", "pk"))
-    ballots = iter(voters)
+    ballots = iter(_spread(poll, sum(v for _k, v in LIST_VOTES)))
     for key, votes in LIST_VOTES:
         for _ in range(votes):
             voter = next(ballots)
-            assert voter.user is not None
             services.ballot_cast(
                 actor=voter.user, poll=poll, ballot={"ranking": [line[factions[key].pk]]}, at=tick()
             )
     _settle(poll, on(date(1917, 11, 14), 20), tick)
     return district
+
+
+def _spread(poll: Poll, count: int) -> list[Member]:
+    """``count`` electors of ``poll`` spread evenly over its electorate (so every constituency has
+    voters), in a fixed order."""
+    electors = list(
+        Member.objects.filter(pk__in=Elector.objects.filter(poll=poll).values("member_id"))
+        .select_related("user")
+        .order_by("pk")
+    )
+    step = len(electors) / count
+    return [electors[int(i * step)] for i in range(count)]
 
 
 def recall_vote(

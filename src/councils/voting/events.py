@@ -25,6 +25,8 @@ class PollCreated:
     secrecy: str
     candidates: list[str]
     electorate: str = ""
+    # council, constituency or organization: who ``electorate`` names (absent in older events).
+    electorate_kind: str = ""
 
 
 @register_kind(

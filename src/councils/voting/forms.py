@@ -67,6 +67,10 @@ class PollCreateForm(forms.Form):
         self.fields["electorate"].choices = [  # type: ignore[attr-defined]
             (_("Deputies of a council"), [(f"council:{c.pk}", c.name) for c in councils]),
             (_("Members of a constituency"), [(f"constituency:{c.pk}", c.name) for c in constituencies]),
+            (
+                _("Members of the whole organization (organizers)"),
+                [("organization:", _("every member of %(o)s") % {"o": organization.name})],
+            ),
         ]
         self.fields["committee"].queryset = TrusteeCommittee.objects.filter(  # type: ignore[attr-defined]
             organization=organization, state=TrusteeCommittee.State.READY
@@ -88,6 +92,7 @@ class PollCreateForm(forms.Form):
             "candidates": [line.strip() for line in data["candidates"].splitlines() if line.strip()],
             "electorate_council": self._councils.get(int(pk)) if kind == "council" else None,
             "electorate_constituency": self._constituencies.get(int(pk)) if kind == "constituency" else None,
+            "electorate_organization": kind == "organization",
             "secrecy": data["secrecy"],
             "majority": data["majority"],
             "majority_base": data["majority_base"] or "",

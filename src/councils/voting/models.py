@@ -1,7 +1,8 @@
 """Polls, their candidates, electorates, proxies and participations.
 
 A poll is a vote on a motion (yes / no / abstain) or an election of candidates by one of the
-counting library's methods, open (named) or secret. Its electorate is fixed when it opens: one
+counting library's methods, open (named) or secret. Its electorate (the deputies of a council, the
+members of a constituency, or the members of the whole organization) is fixed when it opens: one
 :class:`Elector` row per voter with their weight. Voting writes one :class:`Participation` per
 voter, held unique by the database; in an open poll the participation carries the named ballot
 (the choice is part of the result). In a secret poll it carries the ballot encrypted in the voter's
@@ -157,6 +158,13 @@ class Poll(models.Model):
         related_name="polls",
         verbose_name=_("members of"),
     )
+    # The third electorate: every member of the organization, of whichever constituency.
+    electorate_organization = models.BooleanField(
+        _("members of the whole organization"),
+        default=False,
+        db_default=False,
+        help_text=_("The members of every constituency of the organization vote."),
+    )
     running_result = models.BooleanField(
         _("show the running result while open"),
         default=False,
@@ -210,8 +218,21 @@ class Poll(models.Model):
         verbose_name_plural = _("polls")
         constraints = [
             models.CheckConstraint(
-                condition=Q(electorate_council__isnull=False, electorate_constituency__isnull=True)
-                | Q(electorate_council__isnull=True, electorate_constituency__isnull=False),
+                condition=Q(
+                    electorate_council__isnull=False,
+                    electorate_constituency__isnull=True,
+                    electorate_organization=False,
+                )
+                | Q(
+                    electorate_council__isnull=True,
+                    electorate_constituency__isnull=False,
+                    electorate_organization=False,
+                )
+                | Q(
+                    electorate_council__isnull=True,
+                    electorate_constituency__isnull=True,
+                    electorate_organization=True,
+                ),
                 name="%(app_label)s_%(class)s_one_electorate",
             ),
             models.CheckConstraint(
@@ -283,9 +304,21 @@ class Poll(models.Model):
         return 10**6  # approval and ranked methods: every candidate (checked against the list)
 
     @property
+    def electorate_kind(self) -> str:
+        """Who votes: ``council`` (its deputies), ``constituency`` or ``organization`` (members)."""
+        if self.electorate_council_id is not None:
+            return "council"
+        if self.electorate_organization:
+            return "organization"
+        return "constituency"
+
+    @property
     def electorate_name(self) -> str:
+        """The council, constituency or organization whose deputies or members vote."""
         if self.electorate_council_id is not None:
             return str(self.electorate_council)
+        if self.electorate_organization:
+            return str(self.organization)
         return str(self.electorate_constituency)
 
 
@@ -336,148 +369,12 @@ class Elector(models.Model):
         return f"{self.member_id} in poll {self.poll_id} ({self.weight})"
 
 
-class Proxy(models.Model):
-    """A deputy hands their vote in one poll to another deputy, who casts it for them.
-
-    One proxy per giver and poll (the database holds it); how many a holder may carry is the
-    council's rule (``Council``'s ``proxies_per_holder`` for a council's deputies; one otherwise).
-    Withdrawing sets ``withdrawn_at``; a vote already cast stays cast.
-    """
-
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="proxies")
-    giver = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    holder = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    given_at = models.DateTimeField(_("given at"))
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("proxy")
-        verbose_name_plural = _("proxies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["poll", "giver"],
-                condition=Q(withdrawn_at__isnull=True),
-                name="%(app_label)s_%(class)s_one_per_giver",
-            ),
-            models.CheckConstraint(condition=~Q(giver=F("holder")), name="%(app_label)s_%(class)s_not_self"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.giver_id} -> {self.holder_id} in poll {self.poll_id}"
-
-
-class Participation(models.Model):
-    """The record that a voter has voted in a poll: one per poll and voter, held by the database.
-
-    ``cast_by`` is who cast it (the voter, or their proxy; none when a chair entered it). In an
-    open poll ``ballot`` is the named choice: ``{"answers": {"yes": 3}}`` for a motion (a weighted
-    voter may split their weight), ``{"ranking": [candidate ids]}`` for an election (the marks of
-    plurality, block and approval ballots, or the order of a ranked one). In a secret poll it is
-    null: the ballot is on the board, with no link to this row.
-
-    ``idempotency_key`` (unique per poll when given) lets a client retry a cast: the same key gets
-    the first answer back and nothing is stored again.
-
-    In a secret poll ``ballot`` is the encrypted ballot's canonical JSON (ciphertexts and proofs,
-    never a choice) and ``tracker`` its SHA-256, unique per poll: the voter's receipt. No column of
-    a secret poll's participation can hold a plaintext choice.
-    """
-
-    class Source(models.TextChoices):
-        ONLINE = "online", _("cast online")
-        ROLL_CALL = "roll_call", _("entered by the chair")
-
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
-    principal = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    cast_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    weight = models.PositiveIntegerField(_("weight"))
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="")
-    cast_at = models.DateTimeField(_("cast at"))
-    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.ONLINE)
-    ballot = models.JSONField(_("ballot"), null=True, blank=True)
-    # A database default: the open cast inserts its row with SQL of its own that names no tracker.
-    tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="", db_default="")
-
-    class Meta:
-        verbose_name = _("participation")
-        verbose_name_plural = _("participations")
-        constraints = [
-            # One voter, one participation per poll: the database holds it, not a check in Python.
-            models.UniqueConstraint(
-                fields=["poll", "principal"], name="%(app_label)s_%(class)s_once_per_voter"
-            ),
-            models.UniqueConstraint(
-                fields=["poll", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="%(app_label)s_%(class)s_key_once",
-            ),
-            models.CheckConstraint(condition=Q(weight__gte=1), name="%(app_label)s_%(class)s_weighs"),
-            models.UniqueConstraint(
-                fields=["poll", "tracker"],
-                condition=~Q(tracker=""),
-                name="%(app_label)s_%(class)s_tracker_once",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.principal_id} voted in poll {self.poll_id}"
-
-
-class ListRule(models.Model):
-    """How a list election's seats are apportioned among the lists (its ``Candidate`` rows, each a
-    faction's list): the method and the threshold, the assembly's, fixed when the poll is created."""
-
-    poll = models.OneToOneField(Poll, on_delete=models.PROTECT, related_name="list_rule")
-    method = models.CharField(
-        _("apportionment method"),
-        max_length=32,
-        choices=Council.Apportionment.choices,
-        default=Council.Apportionment.DHONDT,
-    )
-    threshold = models.DecimalField(
-        _("threshold"),
-        max_digits=4,
-        decimal_places=3,
-        default=0,
-        help_text=_("The share of the votes a list needs to take part in the apportionment (0.05 for 5%)."),
-    )
-
-    class Meta:
-        verbose_name = _("list election rule")
-        verbose_name_plural = _("list election rules")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(threshold__gte=0, threshold__lt=1), name="%(app_label)s_%(class)s_threshold_share"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.method} ({self.threshold}) for poll {self.poll_id}"
-
-
-class ListPlace(models.Model):
-    """A candidate's place on a list: the seats a list wins go to its candidates in this order."""
-
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="places")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(_("place on the list"))
-
-    class Meta:
-        ordering = ["candidate", "position"]
-        verbose_name = _("place on a list")
-        verbose_name_plural = _("places on lists")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["candidate", "position"], name="%(app_label)s_%(class)s_one_per_place"
-            ),
-            models.UniqueConstraint(
-                fields=["candidate", "member"], name="%(app_label)s_%(class)s_once_per_list"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.position}. {self.member_id} on {self.candidate_id}"
-
+# A poll's proxies and participations live in their own module; imported here so that Django finds
+# them in the app's models.
+# A list election's rule and places live in their own module; imported here so that Django finds
+# them in the app's models.
+from councils.voting.list_models import ListPlace, ListRule  # noqa: E402
+from councils.voting.participation_models import Participation, Proxy  # noqa: E402
 
 # The secret polls' models live in their own module (trustees, boards, tallies); imported here so
 # that Django finds them in the app's models.

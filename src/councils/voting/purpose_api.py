@@ -56,6 +56,11 @@ class ListPollIn(_PollRulesIn):
     lists: list[ListIn]
     method: str = Field("", description="An apportionment method; empty: the council's.")
     threshold: Decimal = Field(Decimal(0), description="The share of the votes a list needs (0.05 for 5%).")
+    whole_organization: bool = Field(
+        False,
+        description="The members of the whole organization vote, not only the constituency's "
+        "(organizers only); the candidates are still the constituency's members.",
+    )
 
 
 def _election(request: ApiRequest, slug: str, election_id: int) -> tuple[Organization, Election]:
@@ -120,9 +125,10 @@ def election_poll(request: ApiRequest, slug: str, election_id: int, payload: Ele
     "/organizations/{slug}/elections/{election_id}/list-polls", response={201: PollDetailOut, **WRITE_ERRORS}
 )
 def list_poll(request: ApiRequest, slug: str, election_id: int, payload: ListPollIn) -> Any:
-    """Create, in draft, a list election of an open constituency election's seats: the members vote
-    for one list; the seats are apportioned by the method and threshold, then filled from each list
-    in order (returning officers)."""
+    """Create, in draft, a list election of an open constituency election's seats: the members (of
+    the constituency, or with `whole_organization` of the whole organization) vote for one list; the
+    seats are apportioned by the method and threshold, then filled from each list in order
+    (returning officers; organizers for the whole organization)."""
     organization, election = _election(request, slug, election_id)
     lists = []
     for row in payload.lists:
@@ -135,6 +141,7 @@ def list_poll(request: ApiRequest, slug: str, election_id: int, payload: ListPol
         lists=lists,
         method=payload.method,
         threshold=payload.threshold,
+        electorate_organization=payload.whole_organization,
         **_rules(payload),
     )
     return Status(201, _detail(selectors.poll_get(organization=organization, poll_id=poll.pk)))

@@ -71,8 +71,8 @@ class ElectionPollForm(_PollRules):
 
 
 class ListPollForm(_PollRules):
-    """A list election: each faction's list of candidates in order, the apportionment method and
-    the threshold."""
+    """A list election: each faction's list of candidates in order, the apportionment method, the
+    threshold, and who votes (the constituency's members or the whole organization's)."""
 
     method = forms.ChoiceField(label=_("Apportionment method"), choices=Council.Apportionment.choices)
     threshold = forms.DecimalField(
@@ -82,6 +82,14 @@ class ListPollForm(_PollRules):
         decimal_places=3,
         initial=0,
         help_text=_("The share of the votes a list needs to win seats (0.05 for 5%)."),
+    )
+    whole_organization = forms.BooleanField(
+        label=_("The whole organization votes"),
+        required=False,
+        help_text=_(
+            "Every member of the organization votes, not only the constituency's (organizers only). "
+            "The candidates are still the constituency's members: the seats are its own."
+        ),
     )
 
     def __init__(
@@ -137,4 +145,5 @@ class ListPollForm(_PollRules):
             "lists": data["lists"],
             "method": data["method"],
             "threshold": data["threshold"],
+            "electorate_organization": data["whole_organization"],
         }

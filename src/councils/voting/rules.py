@@ -1,7 +1,8 @@
 """Who may do what with polls, as named predicates (the ``rules`` package).
 
 Running a poll (creating, opening, closing, counting, publishing, cancelling it, entering a roll
-call, seeing who has not voted yet) is for the organization's organizers and returning officers.
+call, seeing who has not voted yet) is for the organization's organizers and returning officers;
+creating and opening a poll of the whole organization's members is for its organizers.
 Seeing polls is for whoever may see the organization. Voting is for the poll's electorate, which
 the services check against the electorate fixed when the poll opened (a row, not a rule). A
 trustee's steps are the trustee's own.
@@ -17,6 +18,9 @@ from councils.accounts.actors import Actor, is_person
 from councils.federation.rules import is_organizer, is_returning_officer, is_superuser, is_system_actor
 
 rules.add_perm("voting.manage_poll", is_system_actor | is_superuser | is_organizer | is_returning_officer)
+# A poll of the whole organization's members speaks for all of it: only its organizers create and
+# open one (a returning officer runs it once open).
+rules.add_perm("voting.manage_organization_poll", is_system_actor | is_superuser | is_organizer)
 
 
 @rules.predicate

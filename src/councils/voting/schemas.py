@@ -40,9 +40,10 @@ class PollOut(Schema):
     running_result: bool
     purpose: Poll.Purpose
     electorate: str = Field(
-        description="The council whose deputies, or the constituency whose members, vote."
+        description="The slug of the council whose deputies, or of the constituency or organization "
+        "whose members, vote."
     )
-    electorate_kind: str = Field(description="council or constituency")
+    electorate_kind: str = Field(description="council, constituency or organization")
     state: Poll.State
     opens_at: datetime | None
     closes_at: datetime | None
@@ -59,12 +60,17 @@ class PollOut(Schema):
 
     @staticmethod
     def resolve_electorate(obj: Poll) -> str:
-        council = obj.electorate_council
-        return council.slug if council is not None else obj.electorate_constituency.slug  # type: ignore[union-attr]
+        named = {
+            "council": obj.electorate_council,
+            "constituency": obj.electorate_constituency,
+            "organization": obj.organization,
+        }[obj.electorate_kind]
+        assert named is not None
+        return named.slug
 
     @staticmethod
     def resolve_electorate_kind(obj: Poll) -> str:
-        return "council" if obj.electorate_council_id is not None else "constituency"
+        return obj.electorate_kind
 
     @staticmethod
     def resolve_state(obj: Poll) -> str:
@@ -108,6 +114,11 @@ class PollIn(Schema):
     running_result: bool = False
     council: str | None = Field(None, description="The slug of the council whose deputies vote.")
     constituency: str | None = Field(None, description="The slug of the constituency whose members vote.")
+    whole_organization: bool = Field(
+        False,
+        description="The members of every constituency of the organization vote (organizers only; "
+        "a motion or a general election, with no council or constituency named).",
+    )
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 

@@ -135,6 +135,48 @@ def electorate(*, poll: Poll) -> list[ElectorRow]:
     ]
 
 
+#: The poll page names the electors (lists them, offers them as proxy holders, shows officers who
+#: has not voted) up to this many; a larger electorate (a whole organization's members) is shown by
+#: its numbers and by constituency, and downloads as CSV: a page of 100,000 names takes tens of
+#: seconds to render and nobody reads it.
+ELECTORS_LISTED = 1000
+
+
+def electorate_rows(*, poll: Poll) -> list[tuple[str, str, int]]:
+    """Every elector as (name, constituency, weight), by name: one query (the electorate's export)."""
+    return list(
+        Elector.objects.filter(poll=poll)
+        .order_by("member__name", "pk")
+        .values_list("member__name", "member__constituency__name", "weight")
+    )
+
+
+@dataclass(frozen=True)
+class ElectoratePart:
+    """The electors of one constituency in a poll of the whole organization, and how many voted."""
+
+    constituency: str
+    electors: int
+    voted: int
+
+
+def electorate_parts(*, poll: Poll) -> list[ElectoratePart]:
+    """A poll of the whole organization's electorate by constituency (the constituency each elector
+    was a member of when the poll opened), with its turnout: one query."""
+    voted = Participation.objects.filter(poll=poll, principal_id=OuterRef("member_id"))
+    rows = (
+        Elector.objects.filter(poll=poll)
+        .annotate(voted=Exists(voted))
+        .values("member__constituency__name")
+        .annotate(n=Count("pk"), v=Count("pk", filter=Q(voted=True)))
+        .order_by("member__constituency__name")
+    )
+    return [
+        ElectoratePart(constituency=r["member__constituency__name"], electors=r["n"], voted=r["v"])
+        for r in rows
+    ]
+
+
 def not_voted(*, poll: Poll) -> list[ElectorRow]:
     """Electors who have not voted yet (for officers, in named polls while open)."""
     return [row for row in electorate(poll=poll) if not row.voted]

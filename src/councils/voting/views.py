@@ -90,7 +90,9 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
     candidates = selectors.candidates(poll=poll)
     member, elector, participation = selectors.elector_of(poll=poll, user=request.user)
     held = selectors.proxies_held(poll=poll, member=member) if member and state == Poll.State.OPEN else []
-    electorate = selectors.electorate(poll=poll) if poll.opened_at else []
+    turnout = selectors.turnout(poll=poll) if poll.opened_at else None
+    listed = turnout is not None and turnout.electors <= selectors.ELECTORS_LISTED
+    electorate = selectors.electorate(poll=poll) if listed else []
     context: dict[str, Any] = {
         "organization": organization,
         "poll": poll,
@@ -103,7 +105,12 @@ def poll_context(request: HttpRequest, organization: Organization, poll: Poll) -
         "participation_text": "",
         "proxies_held": [p for p in held if not p.voted],  # type: ignore[attr-defined]
         "electorate": electorate,
-        "turnout": selectors.turnout(poll=poll) if poll.opened_at else None,
+        "electorate_parts": selectors.electorate_parts(poll=poll)
+        if poll.electorate_organization and poll.opened_at
+        else [],
+        "turnout": turnout,
+        "electorate_listed": listed,
+        "listed_at_most": selectors.ELECTORS_LISTED,
         "may_manage": may_manage,
         "not_voted": [e for e in electorate if not e.voted]
         if may_manage and state == Poll.State.OPEN and not poll.is_secret
@@ -322,7 +329,7 @@ def poll_roll_call(request: HttpRequest, organization: Organization, poll_id: in
     return redirect("poll", organization.slug, poll.pk)
 
 
-EXPORTS = {"results", "votes", "stages"}
+EXPORTS = {"results", "votes", "stages", "electorate"}
 
 
 @require_GET
@@ -330,7 +337,8 @@ EXPORTS = {"results", "votes", "stages"}
 def poll_export(
     request: HttpRequest, organization: Organization, poll_id: int, what: str, fmt: str
 ) -> HttpResponse:
-    """Results, named votes or the stage table as CSV or JSON; a closed ranked open poll's ballots as BLT."""
+    """Results, named votes or the stage table as CSV or JSON; the electorate fixed at opening as
+    CSV; a closed ranked open poll's ballots as BLT."""
     poll = _poll(organization, poll_id)
     filename = f"poll-{poll.pk}-{what}.{fmt}"
     if what == "ballots" and fmt == "blt":
@@ -343,6 +351,15 @@ def poll_export(
         return _download(exports.blt(poll), "text/plain; charset=utf-8", filename)
     if what not in EXPORTS or fmt not in ("csv", "json"):
         raise Http404(what)
+    if what == "electorate":
+        if not poll.opened_at or fmt != "csv":
+            raise Http404(what)
+        electors = selectors.electorate_rows(poll=poll)
+        return _download(
+            exports.to_csv(["elector", "constituency", "weight"], electors),
+            "text/csv; charset=utf-8",
+            filename,
+        )
     if what == "votes":
         if poll.is_secret or poll.current_state in (Poll.State.DRAFT, Poll.State.OPEN):
             raise NotAllowed(_("Who voted how is shown once an open poll closes."))

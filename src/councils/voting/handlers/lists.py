@@ -1,14 +1,17 @@
 """A list election, as the Constituent Assembly of 1917 was elected.
 
-The members of a constituency (an electoral district of the assembly) vote for one of the
-factions' lists (plurality among lists: one mark). When the poll is counted, the seats of the
-open federation election are apportioned among the lists in proportion to their votes, by the
-apportionment method and threshold of :class:`~councils.voting.models.ListRule` (the assembly's,
-the assembly council's method by default), through :func:`councils.counting.apportionment.apportion`;
-the table is stored in the result (``apportionment``), so the page shows it. When the result is
-published, each list's seats go to its candidates in list order (:class:`ListPlace`), through
-``election_declare``; a list that won more seats than it has candidates leaves the rest empty,
-as the result says.
+The members of a constituency (an electoral district of the assembly), or of the whole
+organization, vote for one of the factions' lists (plurality among lists: one mark). When the
+poll is counted, the seats of the open federation election are apportioned among the lists in
+proportion to their votes, by the apportionment method and threshold of
+:class:`~councils.voting.models.ListRule` (the assembly's, the assembly council's method by
+default), through :func:`councils.counting.apportionment.apportion`; the table is stored in the
+result (``apportionment``), so the page shows it. When the result is published, each list's seats
+go to its candidates in list order (:class:`ListPlace`), through ``election_declare``; a list that
+won more seats than it has candidates leaves the rest empty, as the result says.
+
+The seats filled are always one constituency's (the federation's seats belong to a part), so the
+lists' candidates are that constituency's members even when the whole organization votes.
 """
 
 from __future__ import annotations
@@ -36,6 +39,13 @@ from councils.voting.models import Candidate, ListPlace, ListRule, Poll
 FactionList = tuple[Faction, Sequence[Member]]
 
 
+def _default_title(election: Election, whole: bool) -> str:
+    names = {"council": election.council.name, "part": election.constituency}
+    if whole:
+        return _("List election of %(council)s (%(part)s) by the whole organization") % names
+    return _("List election of %(council)s in %(part)s") % names
+
+
 @transaction.atomic
 def list_poll_create(
     *,
@@ -51,12 +61,15 @@ def list_poll_create(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     description: str = "",
+    electorate_organization: bool = False,
     at: datetime | None = None,
 ) -> Poll:
     """Create, in draft, the list election of a constituency's seats: one ballot line per list.
 
     ``method`` is an apportionment method (the election's council's by default); ``threshold`` the
-    share of the votes a list needs to take part (0 for none).
+    share of the votes a list needs to take part (0 for none). The constituency's members vote, or
+    with ``electorate_organization`` the members of the whole organization (an organizer's poll);
+    either way the candidates are the constituency's members, since the seats filled are its own.
     """
     require(actor, "federation.declare_election", election, NOT_RETURNING_OFFICER)
     election = _check_election(election)
@@ -105,9 +118,7 @@ def list_poll_create(
     poll = poll_create(
         actor=actor,
         organization=organization,
-        title=title
-        or _("List election of %(council)s in %(part)s")
-        % {"council": election.council.name, "part": election.constituency},
+        title=title or _default_title(election, electorate_organization),
         kind=Poll.Kind.ELECTION,
         method=Poll.Method.PLURALITY,
         seats=1,
@@ -120,7 +131,8 @@ def list_poll_create(
         description=description,
         purpose=Poll.Purpose.LIST,
         election=election,
-        electorate_constituency=election.constituency,
+        electorate_constituency=None if electorate_organization else election.constituency,
+        electorate_organization=electorate_organization,
         at=at,
     )
     ListRule.objects.create(poll=poll, method=method, threshold=share)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from councils.voting.models import (
     Poll,
 )
 
 # Messages raised and asserted by name.
 NOT_OFFICER = "Only an organizer or a returning officer may run polls."
+NOT_ORGANIZER = gettext_noop(
+    "Only an organizer of the organization may create or open a poll of all its members."
+)
 RANKED_SECRET_LATER = (
     "Ranked secret polls (instant-runoff, STV, Schulze) need a verifiable mixnet, which comes in a "
     "later version: make this poll open (named), or count it by plurality or approval."

@@ -35,6 +35,7 @@ from councils.voting.models import (
 from councils.voting.services.common import (
     MAX_CANDIDATES,
     NOT_OFFICER,
+    NOT_ORGANIZER,
     RANKED_SECRET_LATER,
 )
 from councils.voting.services.trustees import committee_for_poll
@@ -80,6 +81,55 @@ def _check_rules(
             raise ValidationError({"majority_base": str(exc)}) from exc
 
 
+#: The purposes a poll of the whole organization's members may have: a decision of its own (a
+#: motion or referendum of the membership) and a list election. A recall vote belongs to one
+#: deputy's constituents, a deputies' election to one constituency, a delegates' election to a
+#: council's deputies.
+ORGANIZATION_PURPOSES = frozenset({Poll.Purpose.GENERAL, Poll.Purpose.LIST})
+
+
+def _check_electorate(
+    *,
+    actor: Actor,
+    organization: Organization,
+    council: Council | None,
+    constituency: Constituency | None,
+    whole: bool,
+    purpose: str,
+) -> Council | Constituency | Organization:
+    """The one electorate named (a council's deputies, a constituency's or the whole organization's
+    members), checked: it belongs to ``organization`` and suits the poll's ``purpose``."""
+    if purpose not in Poll.Purpose.values:
+        raise ValidationError({"purpose": _("Unknown purpose.")})
+    if [council is not None, constituency is not None, whole].count(True) != 1:
+        raise ValidationError(
+            {
+                "electorate": _(
+                    "Name one electorate: the deputies of a council, the members of a constituency, "
+                    "or the members of the whole organization."
+                )
+            }
+        )
+    if whole:
+        require(actor, "voting.manage_organization_poll", organization, NOT_ORGANIZER)
+        if purpose not in ORGANIZATION_PURPOSES:
+            raise ValidationError(
+                {
+                    "electorate": _(
+                        "%(p)s is not voted by the whole organization: name the constituency or "
+                        "council whose members or deputies vote."
+                    )
+                    % {"p": Poll.Purpose(purpose).label}
+                }
+            )
+        return organization
+    electorate = council or constituency
+    assert electorate is not None
+    if electorate.organization_id != organization.pk:
+        raise ValidationError({"electorate": _("The electorate must belong to this organization.")})
+    return electorate
+
+
 @transaction.atomic
 def poll_create(
     *,
@@ -89,6 +139,7 @@ def poll_create(
     kind: str,
     electorate_council: Council | None = None,
     electorate_constituency: Constituency | None = None,
+    electorate_organization: bool = False,
     method: str = "",
     seats: int = 1,
     candidates: Sequence[str] = (),
@@ -114,7 +165,9 @@ def poll_create(
     Secret polls are allowed for motions, plurality and approval; a ranked secret poll is refused
     (``RANKED_SECRET_LATER``). A secret poll names its trustees' ``committee`` (ready, of this
     organization; by default the organization's newest ready one). The electorate is named here
-    and fixed when the poll opens.
+    (``electorate_council``, ``electorate_constituency``, or ``electorate_organization``: the
+    members of every constituency, for a general poll or a list election, by an organizer) and
+    fixed when the poll opens.
     """
     require(actor, "voting.manage_poll", organization, NOT_OFFICER)
     moment = moment_of(at)
@@ -123,18 +176,14 @@ def poll_create(
         raise ValidationError({"title": _("Give the poll a title.")})
     if kind not in Poll.Kind.values:
         raise ValidationError({"kind": _("Choose motion or election.")})
-    if (electorate_council is None) == (electorate_constituency is None):
-        raise ValidationError(
-            {
-                "electorate": _(
-                    "Name the electorate: the deputies of a council, or the members of a constituency."
-                )
-            }
-        )
-    electorate = electorate_council or electorate_constituency
-    assert electorate is not None
-    if electorate.organization_id != organization.pk:
-        raise ValidationError({"electorate": _("The electorate must belong to this organization.")})
+    electorate = _check_electorate(
+        actor=actor,
+        organization=organization,
+        council=electorate_council,
+        constituency=electorate_constituency,
+        whole=electorate_organization,
+        purpose=purpose,
+    )
     names = [str(n).strip() for n in candidates]
     if kind == Poll.Kind.MOTION:
         if method:
@@ -188,8 +237,6 @@ def poll_create(
         raise ValidationError({"weighting": _("Choose equal or represented.")})
     if weighting == Poll.Weighting.REPRESENTED and electorate_council is None:
         raise ValidationError({"weighting": _("Only deputies carry the members they represent.")})
-    if purpose not in Poll.Purpose.values:
-        raise ValidationError({"purpose": _("Unknown purpose.")})
     value = None if quorum_value is None else Decimal(quorum_value)
     _check_rules(
         kind=kind,
@@ -222,6 +269,7 @@ def poll_create(
         weighting=weighting,
         electorate_council=electorate_council,
         electorate_constituency=electorate_constituency,
+        electorate_organization=electorate_organization,
         opens_at=opens_at,
         closes_at=closes_at,
         running_result=running_result,
@@ -247,6 +295,7 @@ def poll_create(
             "secrecy": secrecy,
             "candidates": names,
             "electorate": str(electorate),
+            "electorate_kind": poll.electorate_kind,
         },
         at=at,
     )

@@ -1,4 +1,5 @@
-"""Opening a poll: its electorate fixed (deputies with their weights, or members) and digested."""
+"""Opening a poll: its electorate fixed (deputies with their weights, or the members of a
+constituency or of the whole organization) and digested."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import datetime
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor
@@ -30,6 +31,7 @@ from councils.voting.models import (
 )
 from councils.voting.services.common import (
     NOT_OFFICER,
+    NOT_ORGANIZER,
     locked,
 )
 
@@ -98,6 +100,34 @@ def _represented(
     return {key: max(1, round(Fraction(sizes.get(key, n), n))) for key, n in held.items()}
 
 
+def _fix_organization_electorate(poll: Poll, moment: datetime) -> list[tuple[int, int]]:
+    """Fix the electorate of a poll of the whole organization in one ``INSERT ... SELECT``: the
+    members of every constituency of the organization at ``moment`` (by the same dated rule as a
+    constituency's poll), one vote each, and return its ``(member, weight)`` rows.
+
+    A person is counted once: should the data ever hold two current memberships of one user (the
+    database allows one), the newest is taken. Members carry no weights: only deputies carry the
+    members they represent."""
+    chosen = (
+        Member.objects.filter(
+            constituency__organization_id=poll.organization_id, left_at__isnull=True, joined_at__lte=moment
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(newest=Max("pk"))
+        .values("newest")
+    )
+    select, params = chosen.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # An organization may have 100,000 members: the database copies them, not Python.
+        cursor.execute(
+            f"INSERT INTO {Elector._meta.db_table} (poll_id, member_id, weight) "
+            f"SELECT %s, chosen.newest, 1 FROM ({select}) chosen",
+            [poll.pk, *params],
+        )
+    return list(Elector.objects.filter(poll=poll).values_list("member_id", "weight"))
+
+
 def electorate_digest(rows: Sequence[tuple[int, int]]) -> str:
     """SHA-256 of the electorate as ``member:weight`` lines in member order: what ``poll.opened``
     records, so that an elector added or reweighed later is caught."""
@@ -111,6 +141,8 @@ def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: s
     told by mail (those who did not turn ``poll.opened`` off). A secret poll's board starts: its
     setup and its trustees' keys (anchored in the audit event)."""
     require(actor, "voting.manage_poll", poll.organization, NOT_OFFICER)
+    if poll.electorate_organization:
+        require(actor, "voting.manage_organization_poll", poll.organization, NOT_ORGANIZER)
     moment = moment_of(at)
     poll = locked(poll)
     if poll.state != Poll.State.DRAFT:
@@ -124,10 +156,14 @@ def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: s
         raise ValidationError(
             {"closes_at": _("The closing time has already passed: change it or cancel the poll.")}
         )
-    electors = _electorate_rows(poll, moment)
-    if not electors:
+    if poll.electorate_organization:
+        rows = _fix_organization_electorate(poll, moment)
+    else:
+        electors = _electorate_rows(poll, moment)
+        Elector.objects.bulk_create(electors, batch_size=2000)
+        rows = [(e.member_id, e.weight) for e in electors]
+    if not rows:
         raise ValidationError({"electorate": _("The electorate is empty: nobody could vote.")})
-    Elector.objects.bulk_create(electors, batch_size=2000)
     poll.state = Poll.State.OPEN
     poll.opened_at = moment
     if poll.is_secret:
@@ -143,9 +179,9 @@ def poll_open(*, actor: Actor, poll: Poll, at: datetime | None = None, reason: s
         target=poll,
         data={
             "title": poll.title,
-            "electors": len(electors),
-            "weight": sum(e.weight for e in electors),
-            "digest": electorate_digest([(e.member_id, e.weight) for e in electors]),
+            "electors": len(rows),
+            "weight": sum(w for _m, w in rows),
+            "digest": electorate_digest(rows),
             "reason": reason,
             "board_head": poll.board_head,
             "board_length": poll.board_length,
