@@ -424,3 +424,14 @@ def council_with_parent(organization_id: int, slug: str) -> Any:
         parent = Council.from_db(using, names, _converted(connection, Council, row[width:]))
     council.parent = parent
     return council
+
+
+def live_session(session_key: str, now: Any) -> Any:
+    """The unexpired session of this key (``django.contrib.sessions``), or ``None``: what
+    ``Session.objects.get(session_key=..., expire_date__gt=now)`` reads, every signed-in page."""
+    from django.contrib.sessions.models import Session
+
+    connection = connections[router.db_for_read(Session)]
+    moment = Session._meta.get_field("expire_date").get_db_prep_value(now, connection)
+    found = rows(Session, "x.session_key = %s AND x.expire_date > %s", [session_key, moment])
+    return found[0] if found else None
