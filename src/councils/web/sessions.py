@@ -22,8 +22,9 @@ class SessionStore(db.SessionStore):
     """Django's database session store, its read written once as SQL."""
 
     def _get_session_from_db(self) -> Any:
+        key = self.session_key
         try:
-            found = hotsql.live_session(self.session_key, timezone.now())
+            found = None if key is None else hotsql.live_session(key, timezone.now())
         except SuspiciousOperation as exc:  # as Django's store: logged, and the session is new
             logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
             found = None
