@@ -165,12 +165,24 @@ def main() -> int:
         "council page": (fixtures["urls"]["council page"], {}, {name: value}),
         "openapi.json": (fixtures["urls"]["openapi.json"], {}, {}),
     }
-    handler = WSGIHandler()
+    from councils.apiserving import TokenApiHandler, handler_for
+
+    whole, lean = WSGIHandler(), TokenApiHandler()
+
+    def handler(path: str, headers: dict[str, str]) -> Any:
+        """The handler ``councils.serving`` picks for this request (councils.apiserving)."""
+        scope = {
+            "path": path,
+            "headers": [(k[5:].lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+        }
+        return handler_for(whole, lean, scope)
+
     for label, (url, headers, cookies) in requests.items():
         cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
 
         def send(url: str = url, headers: dict[str, str] = headers, cookie: str = cookie) -> int:
-            return _call(handler, "GET", url, {**headers, **({"HTTP_COOKIE": cookie} if cookie else {})})
+            environ = {**headers, **({"HTTP_COOKIE": cookie} if cookie else {})}
+            return _call(handler(url, environ), "GET", url, environ)
 
         measure(label, send, args.repeat, show_sql=args.sql, profile=label in args.profile)
     if args.sign:
@@ -178,7 +190,8 @@ def main() -> int:
 
         def sign() -> int:
             token, path = next(pairs)
-            return _call(handler, "POST", path, {"HTTP_AUTHORIZATION": f"Bearer {token}"})
+            environ = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+            return _call(handler(path, environ), "POST", path, environ)
 
         measure(
             "petition sign", sign, args.sign - 1, show_sql=args.sql, profile="petition sign" in args.profile

@@ -44,3 +44,27 @@ def test_the_token_and_the_cast_are_prepared_once_per_connection():
     assert sum("key_hash" in s for s in prepared) == 1
     assert sum(s.startswith("INSERT INTO voting_participation") for s in prepared) == 1
     assert sum("voting_elector" in s for s in prepared) == 1
+
+
+def test_a_signature_reads_the_petition_and_the_signers_membership_together():
+    from django.utils import timezone
+
+    from councils import hotsql
+    from councils.federation.models import RecallPetition
+    from tests.factories import MemberFactory, PetitionFactory, UserFactory
+
+    petition = PetitionFactory()
+    member = MemberFactory(constituency=petition.constituency)
+    gone = MemberFactory(constituency=petition.constituency, left_at=timezone.now())
+    elsewhere = MemberFactory()  # a member of another organization only
+
+    read, membership = hotsql.locked_petition_and_member(petition.pk, member.user_id)
+    assert read.pk == petition.pk
+    assert read.seat.holder.pk == petition.seat.holder_id
+    assert read.constituency.organization.pk == petition.organization_id
+    assert membership is not None
+    assert (membership.pk, membership.constituency_id) == (member.pk, petition.constituency_id)
+    for user_id in (gone.user_id, elsewhere.user_id, UserFactory().pk):
+        assert hotsql.locked_petition_and_member(petition.pk, user_id)[1] is None
+    with pytest.raises(RecallPetition.DoesNotExist):
+        hotsql.locked_petition_and_member(petition.pk + 1000, member.user_id)

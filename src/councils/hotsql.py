@@ -326,13 +326,18 @@ def locked_petition(petition_id: int) -> Any:
     from councils.federation.models import RecallPetition
 
     using = router.db_for_write(RecallPetition)
-    connection = connections[using]
-    sql, shapes = _petition_sql(connection.vendor)
+    sql, shapes = _petition_sql(connections[using].vendor)
     with cursor(using) as hot:
         hot.execute(sql, [petition_id])
         row = hot.fetchone()
     if row is None:
         raise RecallPetition.DoesNotExist(f"No recall petition {petition_id}.")
+    return _petition_of_row(using, shapes, row)
+
+
+def _petition_of_row(using: str, shapes: list[tuple[Any, int]], row: Any) -> Any:
+    """The petition and what it is read with, from a row of :func:`_petition_sql`'s columns."""
+    connection = connections[using]
     made = []
     start = 0
     for model, width in shapes:
@@ -344,6 +349,45 @@ def locked_petition(petition_id: int) -> Any:
     constituency.organization = organization
     petition.seat, petition.constituency, petition.organization = seat, constituency, organization
     return petition
+
+
+@functools.cache
+def _petition_signer_sql(vendor: str) -> tuple[str, list[tuple[Any, int]], int]:
+    from councils.federation.models import Member
+
+    sql, shapes = _petition_sql(vendor)
+    select, _from, rest = sql.partition(" FROM ")
+    joins, _where, condition = rest.partition(" WHERE ")
+    cols, names = _columns(Member, "a")
+    sql = (
+        f"{select}, {cols} FROM {joins}"
+        f" LEFT OUTER JOIN {_table(Member)} a ON a.organization_id = p.organization_id"
+        " AND a.user_id = %s AND a.left_at IS NULL"
+        f" WHERE {condition}"
+    )
+    return sql, shapes, len(names)
+
+
+def locked_petition_and_member(petition_id: int, user_id: int) -> tuple[Any, Any]:
+    """What :func:`locked_petition` reads (its row locked, ``RecallPetition.DoesNotExist`` if there
+    is none), and the user's current membership of the petition's organization (or ``None``), in
+    one round trip: a signature needs both."""
+    from councils.federation.models import Member, RecallPetition
+
+    using = router.db_for_write(RecallPetition)
+    connection = connections[using]
+    sql, shapes, width = _petition_signer_sql(connection.vendor)
+    with cursor(using) as hot:
+        hot.execute(sql, [user_id, petition_id])
+        row = hot.fetchone()
+    if row is None:
+        raise RecallPetition.DoesNotExist(f"No recall petition {petition_id}.")
+    petition = _petition_of_row(using, shapes, row[:-width])
+    member_row = row[-width:]
+    if member_row[0] is None:  # no current membership: the outer join's columns are all NULL
+        return petition, None
+    names = [f.attname for f in Member._meta.concrete_fields]
+    return petition, Member.from_db(using, names, _converted(connection, Member, member_row))
 
 
 @functools.cache
@@ -380,3 +424,14 @@ def council_with_parent(organization_id: int, slug: str) -> Any:
         parent = Council.from_db(using, names, _converted(connection, Council, row[width:]))
     council.parent = parent
     return council
+
+
+def live_session(session_key: str, now: Any) -> Any:
+    """The unexpired session of this key (``django.contrib.sessions``), or ``None``: what
+    ``Session.objects.get(session_key=..., expire_date__gt=now)`` reads, every signed-in page."""
+    from django.contrib.sessions.models import Session
+
+    connection = connections[router.db_for_read(Session)]
+    moment = Session._meta.get_field("expire_date").get_db_prep_value(now, connection)
+    found = rows(Session, "x.session_key = %s AND x.expire_date > %s", [session_key, moment])
+    return found[0] if found else None

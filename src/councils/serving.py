@@ -31,6 +31,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from councils import apiserving
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "councils.settings")
 
 # As uvicorn passes them and Django's ASGIHandler takes them: the scope a dict, messages read-only.
@@ -72,6 +74,8 @@ class Application:
         )
         django.setup(set_prefix=False)
         self.wsgi = WSGIHandler()
+        # A script's API request, authenticated by its token: a lighter middleware stack.
+        self.token_api = apiserving.TokenApiHandler()
         self.asgi = ASGIHandler()
         self.pool = ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="councils-wsgi")
 
@@ -124,7 +128,8 @@ class Application:
         # done with an ordinary response (the common case: one future more than before, no task).
         streaming: asyncio.Future[asyncio.Queue[Any] | None] = loop.create_future()
         emit = _Emitter(loop, streaming)
-        work = loop.run_in_executor(self.pool, self.run_wsgi, environ, emit)
+        handler = apiserving.handler_for(self.wsgi, self.token_api, scope)
+        work = loop.run_in_executor(self.pool, self.run_wsgi, environ, emit, handler)
 
         def ordinary(_done: object) -> None:
             if not streaming.done():
@@ -158,7 +163,10 @@ class Application:
             await work
 
     def run_wsgi(
-        self, environ: dict[str, Any], emit: Callable[[Any], None] | None = None
+        self,
+        environ: dict[str, Any],
+        emit: Callable[[Any], None] | None = None,
+        handler: Callable[..., Iterable[bytes]] | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """Run Django's WSGI handler in this (pool) thread; the whole response, as bytes.
 
@@ -171,7 +179,7 @@ class Application:
             started[:] = [status, headers]
             return lambda data: None  # the legacy write() callable: Django does not use it
 
-        result: Iterable[bytes] = self.wsgi(environ, start_response)
+        result: Iterable[bytes] = (handler or self.wsgi)(environ, start_response)
         streamed = emit is not None and bool(getattr(result, "streaming", False))
         try:
             if streamed:

@@ -233,6 +233,8 @@ SECURE_HSTS_PRELOAD = HTTPS and _env_bool("COUNCILS_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Django's database sessions, read with SQL written once (every signed-in page reads its session).
+SESSION_ENGINE = "councils.web.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS or _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

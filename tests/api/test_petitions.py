@@ -174,13 +174,21 @@ def test_outsiders_and_anonymous_callers_are_refused(world, member_client, outsi
     assert _state(world.organization) == before
 
 
-def test_an_unknown_petition_is_not_found(world, member_client):
-    assert _post(member_client, world.url("/petitions/999999/sign")).status_code == 404
+@pytest.mark.parametrize("action", ["sign", "withdraw"])
+def test_an_unknown_petition_is_not_found(world, member_client, action):
+    before = _state(world.organization)
+    assert _post(member_client, world.url(f"/petitions/999999/{action}")).status_code == 404
+    assert _state(world.organization) == before
 
 
-def test_a_petition_of_another_organization_is_not_found_here(world, member_client):
+@pytest.mark.parametrize("action", ["sign", "withdraw"])
+def test_a_petition_of_another_organization_is_not_found_here(world, member_client, action):
     foreign = PetitionFactory()
-    assert _post(member_client, world.url(f"/petitions/{foreign.pk}/sign")).status_code == 404
+    signatures = foreign.signatures.count()
+    before = _state(world.organization)
+    assert _post(member_client, world.url(f"/petitions/{foreign.pk}/{action}")).status_code == 404
+    assert _state(world.organization) == before
+    assert foreign.signatures.count() == signatures
 
 
 @pytest.mark.parametrize(

@@ -92,9 +92,11 @@ def _live_sessions(keys: set[str]) -> dict[str, int]:
     from importlib import import_module
 
     from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 
     found: dict[str, int] = {}
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if issubclass(store, DatabaseStore):  # Django's table (councils.web.sessions reads it too)
         from django.contrib.sessions.models import Session
 
         for session in Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()):
@@ -102,7 +104,6 @@ def _live_sessions(keys: set[str]) -> dict[str, int]:
             if user is not None:
                 found[session.session_key] = int(user)
         return found
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     for key in keys:  # other engines: one look-up per session (a cache, usually)
         user = store(session_key=key).get(SESSION_KEY)
         if user is not None:

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from councils import hotsql
 from councils.federation import selectors, services
 from councils.federation.models import (
     RecallPetition,
@@ -53,15 +52,10 @@ def petition_list(
 
 
 def _petition(request: ApiRequest, slug: str, petition_id: int) -> RecallPetition:
+    """The petition of this id in the organization, not read: the service reads it once, locked,
+    with the caller's membership (``RecallPetition.DoesNotExist`` if it is not there: 404)."""
     organization = organization_for(request, slug)
-    # get_object_or_404(RecallPetition, organization=organization, pk=petition_id), SQL written once:
-    # every signature asks for it.
-    found = hotsql.rows(
-        RecallPetition, "x.organization_id = %s AND x.id = %s", [organization.pk, petition_id]
-    )
-    if not found:
-        raise Http404
-    return found[0]
+    return RecallPetition(pk=petition_id, organization=organization)
 
 
 @router.post("/organizations/{slug}/petitions", response={201: PetitionOut, **WRITE_ERRORS})
@@ -84,7 +78,10 @@ def petition_open(request: ApiRequest, slug: str, payload: PetitionIn) -> Any:
 )
 def petition_sign(request: ApiRequest, slug: str, petition_id: int) -> Any:
     """Sign a recall petition (once). At the threshold the deputy's seat ends: `recalled` is true."""
-    return services.petition_sign(actor=request.auth, petition=_petition(request, slug, petition_id))
+    try:
+        return services.petition_sign(actor=request.auth, petition=_petition(request, slug, petition_id))
+    except RecallPetition.DoesNotExist:
+        raise Http404 from None
 
 
 @router.post(
@@ -92,4 +89,7 @@ def petition_sign(request: ApiRequest, slug: str, petition_id: int) -> Any:
 )
 def petition_withdraw(request: ApiRequest, slug: str, petition_id: int) -> Any:
     """Withdraw the caller's signature from a petition that is still open."""
-    return services.petition_withdraw(actor=request.auth, petition=_petition(request, slug, petition_id))
+    try:
+        return services.petition_withdraw(actor=request.auth, petition=_petition(request, slug, petition_id))
+    except RecallPetition.DoesNotExist:
+        raise Http404 from None

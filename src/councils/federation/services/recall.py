@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils import hotsql, requestmemo
-from councils.accounts.actors import Actor
+from councils.accounts.actors import Actor, is_person
 from councils.audit.services import event_record, stream_for
 from councils.federation import notifications
 from councils.federation.errors import NotAllowed
@@ -142,9 +142,9 @@ def petition_vote_decide(
     return petition
 
 
-def _constituent(actor: Actor, constituency: Constituency) -> Member:
-    """The acting member, if they may sign in ``constituency`` (the rule ``sign_petition``)."""
-    member = current_member(user=actor, organization=constituency.organization)
+def _constituent(actor: Actor, constituency: Constituency, member: Member | None) -> Member:
+    """The acting member, if they may sign in ``constituency`` (the rule ``sign_petition``);
+    ``member``: the actor's current membership of the organization, already read (or ``None``)."""
     if member is not None:
         # What the rule's predicate asks, just read: kept for this request (councils.requestmemo),
         # so that the rule is decided without asking the database again.
@@ -178,7 +178,9 @@ def petition_open(
         raise ValidationError(
             {"seat": _("A delegate is recalled through their seat in the council that sent them.")}
         )
-    opener = _constituent(actor, constituency)
+    opener = _constituent(
+        actor, constituency, current_member(user=actor, organization=constituency.organization)
+    )
     try:
         RecallPetition._meta.get_field("reason").run_validators(reason)
     except ValidationError as e:
@@ -243,14 +245,30 @@ def petition_open(
     return petition
 
 
-def _locked_open_petition(petition: RecallPetition, moment: datetime) -> RecallPetition:
+def _locked_open_petition(
+    petition: RecallPetition, moment: datetime, actor: Actor
+) -> tuple[RecallPetition, Member | None]:
+    """The petition, locked, if it is open; and the actor's current membership of its organization
+    (``None`` if none, or if the actor is not a person), read with it.
+
+    ``petition`` may be a reference to a petition of an organization (its id and organization's,
+    not read: the API's signature reads the petition only here): one of another organization, or
+    none, is ``RecallPetition.DoesNotExist``."""
     # Locking the petition serializes its signers: the one whose signature reaches the threshold
     # is the only one to end the seat (select_for_update is a no-op on SQLite, whose IMMEDIATE
     # transactions already serialize writers).
     # RecallPetition.objects.select_for_update(of=("self",)).select_related("seat__holder",
     # "seat__council__organization", "constituency__organization").get(pk=...), SQL written once:
-    # building that query cost a third of a signature's CPU (councils.hotsql).
-    petition = hotsql.locked_petition(petition.pk)
+    # building that query cost a third of a signature's CPU (councils.hotsql). A person's
+    # membership comes in the same round trip.
+    member = None
+    if is_person(actor):
+        locked, member = hotsql.locked_petition_and_member(petition.pk, actor.pk)
+    else:
+        locked = hotsql.locked_petition(petition.pk)
+    if locked.organization_id != petition.organization_id:
+        raise RecallPetition.DoesNotExist(f"No recall petition {petition.pk} in this organization.")
+    petition = locked
     if petition.status != RecallPetition.Status.OPEN:
         raise ValidationError(
             {"petition": _("This petition is %(s)s.") % {"s": petition.get_status_display()}}
@@ -262,7 +280,7 @@ def _locked_open_petition(petition: RecallPetition, moment: datetime) -> RecallP
                 % {"d": timezone.localtime(petition.expires_at).date().isoformat()}
             }
         )
-    return petition
+    return petition, member
 
 
 @dataclass(frozen=True)
@@ -280,8 +298,8 @@ class SignOutcome:
 def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None = None) -> SignOutcome:
     """Sign a recall petition, once; at the threshold the seat ends and by-elections open."""
     moment = moment_of(at)
-    petition = _locked_open_petition(petition, moment)
-    member = _constituent(actor, petition.constituency)
+    petition, member = _locked_open_petition(petition, moment, actor)
+    member = _constituent(actor, petition.constituency, member)
     # The unique constraint on a standing signature (petition, member) refuses a second one: no
     # query first, and no savepoint, since nothing more runs in this transaction after a refusal
     # (the ValidationError rolls it back). Each statement less is a round trip less per signature.
@@ -332,8 +350,8 @@ def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None
 def petition_withdraw(*, actor: Actor, petition: RecallPetition, at: datetime | None = None) -> Signature:
     """Withdraw one's signature from a petition that is still open."""
     moment = moment_of(at)
-    petition = _locked_open_petition(petition, moment)
-    member = _constituent(actor, petition.constituency)
+    petition, member = _locked_open_petition(petition, moment, actor)
+    member = _constituent(actor, petition.constituency, member)
     signature = Signature.objects.filter(petition=petition, member=member, withdrawn_at__isnull=True).first()
     if signature is None:
         raise ValidationError({"petition": _("You have not signed this petition.")})

@@ -5,7 +5,7 @@ The page chrome (the stylesheet and scripts, the organization's navigation) cost
 CPU as a whole API request when rendered anew (a dozen URL reversals and translations per page).
 It depends only on the language, the organization's name and address, the page's kind and the
 installation's address prefix, which are the key; nothing of the viewer is in it (their name,
-the CSRF token and the language switcher stay in ``web/base.html``).
+the CSRF token and the language switcher's form stay in ``web/base.html``).
 """
 
 from __future__ import annotations
@@ -73,3 +73,12 @@ def site_nav(context: Any, organization: Any = None) -> SafeString:
             "web/partials/site_nav.html", {"organization": organization, "url_name": url_name}
         ),
     )
+
+
+@register.simple_tag
+def language_choices() -> SafeString:
+    """The language switcher's buttons (``web/partials/language_choices.html``): the same for
+    every page in one language. The form around them (its CSRF token, the page to return to)
+    stays in ``web/partials/language_switcher.html``."""
+    language = get_language()
+    return _kept(("languages", language), lambda: render_to_string("web/partials/language_choices.html"))

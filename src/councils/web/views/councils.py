@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -111,6 +112,25 @@ def composition_context(organization: Organization, council: Council, at_form: A
     }
 
 
+def _viewer_free_parts(organization: Organization, council: Council, at_form: AtForm) -> dict[str, str]:
+    """The page's parts around the composition that read the same for every viewer: where the
+    council sits, its heading, the link to its elections and the date control."""
+    context = {"organization": organization, "council": council}
+    return {
+        "head": render_to_string("web/partials/council_head.html", context),
+        "elections": render_to_string("web/partials/council_elections_link.html", context),
+        "date_control": render_to_string(
+            "web/partials/date_control.html",
+            {
+                "target": "composition",
+                "action": reverse("council", args=[organization.slug, council.slug]),
+                "at_form": at_form,
+                "day": at_form.day(),
+            },
+        ),
+    }
+
+
 @require_GET
 @_organization_page
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
@@ -146,7 +166,19 @@ def council(request: HtmxHttpRequest, organization: Organization, council_slug: 
     # The day shown by default (today, or the end of a historical organization's history) is
     # the same for every reader until the next change: its composition is shared too.
     default = at_form.is_default()
+    parts = (
+        # The date control shows today's date as its limit: kept for the day (and for the day shown).
+        readcache.now(
+            organization,
+            ("council-parts", council.pk, at_form.day(), timezone.localdate()),
+            lambda: _viewer_free_parts(organization, council, at_form),
+        )
+        # A day the reader typed (valid or not) is shown back to that reader only.
+        if not at_form.is_bound
+        else _viewer_free_parts(organization, council, at_form)
+    )
     context = {
+        "parts": parts,
         "organization": organization,
         "council": council,
         "at_form": at_form,

@@ -1,0 +1,80 @@
+"""The council page's parts that read the same for every viewer are rendered once and shared:
+never another viewer's own parts, never a stale day or language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from councils.federation import readcache
+from councils.web.templatetags import chrome
+from tests.web.scenario import build_petrograd
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    readcache.clear()
+    chrome.clear()
+    yield
+    readcache.clear()
+    chrome.clear()
+    translation.deactivate()
+
+
+def _page(pg) -> str:
+    return f"/o/{pg.org.slug}/councils/{pg.soviet.slug}/"
+
+
+def _csrf_tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+
+
+def test_a_viewer_never_sees_the_parts_of_the_viewer_before() -> None:
+    pg = build_petrograd()
+    organizer, member = Client(), Client()
+    organizer.force_login(pg.organizer)
+    member.force_login(pg.dora.user)
+    first = organizer.get(_page(pg)).content.decode()
+    second = member.get(_page(pg)).content.decode()
+    assert "Apportion seats" in first
+    assert "Apportion seats" not in second
+    assert f">{pg.organizer.get_username()}</a>" in first
+    assert f">{pg.organizer.get_username()}</a>" not in second
+    assert f">{pg.dora.user.get_username()}</a>" in second
+    # Each form carries its reader's own CSRF token.
+    assert _csrf_tokens(first) and _csrf_tokens(second)
+    assert not _csrf_tokens(first) & _csrf_tokens(second)
+    # The shared parts are the same for both.
+    assert f"<h1>{pg.soviet.name}</h1>" in first and f"<h1>{pg.soviet.name}</h1>" in second
+    assert "Elections to" in first and "Elections to" in second
+
+
+def test_a_day_typed_by_one_reader_is_not_shown_to_the_next() -> None:
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.dora.user)
+    typed = client.get(_page(pg), {"at": "not a day"}).content.decode()
+    assert 'value="not a day"' in typed
+    assert 'aria-invalid="true"' in typed
+    plain = client.get(_page(pg)).content.decode()
+    assert 'value="not a day"' not in plain
+    assert 'aria-invalid="true"' not in plain
+
+
+def test_each_language_reads_its_own_parts_at_once() -> None:
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.dora.user)
+    english = client.get(_page(pg)).content.decode()
+    russian = client.get(_page(pg), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Elections to" in english and "Show the state on" in english
+    assert "Elections to" not in russian and "Show the state on" not in russian
+    # The language switcher marks the language read, in each.
+    assert 'class="current-language" lang="en"' in english
+    assert 'class="current-language" lang="ru"' in russian
+    assert 'class="current-language" lang="en"' in client.get(_page(pg)).content.decode()

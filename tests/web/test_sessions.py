@@ -1,0 +1,51 @@
+"""The pages' session store (councils.web.sessions) reads Django's session table with SQL written
+once: a signed-in reader stays signed in, and a session that ended or expired signs no one in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from councils.web.sessions import SessionStore
+from tests.web.scenario import build_petrograd
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(pg) -> str:
+    return f"/o/{pg.org.slug}/councils/{pg.soviet.slug}/"
+
+
+def test_a_signed_in_reader_stays_signed_in_until_signing_out() -> None:
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.dora.user)
+    assert client.get(_page(pg)).status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get(_page(pg)).status_code == 302  # to sign in
+
+
+def test_an_expired_session_signs_no_one_in() -> None:
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.dora.user)
+    assert client.get(_page(pg)).status_code == 200
+    key = client.cookies["sessionid"].value
+    session = Session.objects.get(session_key=key)
+    session.expire_date = timezone.now() - timedelta(seconds=1)
+    session.save()
+    assert client.get(_page(pg)).status_code == 302
+    # The store treats it as no session: a new one would be made, not the old one revived.
+    store = SessionStore(session_key=key)
+    assert store.load() == {}
+    assert store.session_key is None
+
+
+def test_an_unknown_session_key_reads_as_a_new_session() -> None:
+    store = SessionStore(session_key="x" * 32)
+    assert store.load() == {}
+    assert store.session_key is None
