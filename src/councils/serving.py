@@ -64,14 +64,15 @@ class Application:
     def __init__(self) -> None:
         import django
         from django.core.handlers.asgi import ASGIHandler
-        from django.core.handlers.wsgi import WSGIHandler
+
+        from councils.fastpath import Dispatcher
 
         # WhiteNoise's sync file iterators warn under ASGI; here they only run under WSGI.
         warnings.filterwarnings(
             "ignore", message="StreamingHttpResponse must consume synchronous iterators", category=Warning
         )
         django.setup(set_prefix=False)
-        self.wsgi = WSGIHandler()
+        self.wsgi = Dispatcher()  # Django's WSGI handler; a script's cast takes a lighter one
         self.asgi = ASGIHandler()
         self.pool = ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="councils-wsgi")
 
