@@ -169,10 +169,12 @@ def main_secret(args: Any) -> int:
     workers = args.workers or (2 if args.backend == "postgres" else 1)
     server = vb.start_server(setup, args)
     try:
-        cpu_before = server.cpu_seconds()
+        top = vb.ceiling(server, data_dir, args.ceiling_seconds)
+        cpu_before, pg_before = server.cpu_seconds(), vb.pg_backends_cpu(database_url)
         seconds = max(10, args.delegates // 20)
         result = vb.run_wrk(server.url, script, lines_file, fixtures["path"], seconds, vb.ACK_SECRET)
         server_cpu = server.cpu_seconds() - cpu_before
+        pg_cpu = vb.pg_backends_cpu(database_url) - pg_before
     finally:
         server.stop()
     acknowledged = int(result["acknowledged"])
@@ -185,6 +187,10 @@ def main_secret(args: Any) -> int:
         "server process(es)"
     )
     print(
+        f"the server's ceiling (static file, same run): {top['rps']:,.0f}/s, p99 {top['p99_ms']:.0f} ms, "
+        f"server CPU {top['cpu_ms']:.2f} ms per request"
+    )
+    print(
         f"answers {result['codes']}; {acknowledged:,} acknowledged; {len(rows):,} participations, "
         "the first to "
         f"the last in {window:.2f} s; p50 {result['p50_us'] / 1000:.1f} ms; socket errors {result['errors']}"
@@ -192,9 +198,11 @@ def main_secret(args: Any) -> int:
     )
     if rows:
         print(
-            f"server CPU: {server_cpu:.1f} s, {server_cpu / len(rows) * 1000:.2f} ms per ballot "
-            "(without PostgreSQL's)"
+            f"server CPU: {server_cpu:.1f} s, {server_cpu / len(rows) * 1000:.2f} ms per ballot; "
+            f"PostgreSQL's {pg_cpu / len(rows) * 1000:.2f} ms each; load average now {os.getloadavg()[0]:.1f}"
         )
+        if top["rps"]:
+            print(f"ballots/s against the ceiling: {rate / top['rps']:.3f}")
     counted = subprocess.run(
         [sys.executable, here, "count", str(fixtures["poll"]), str(keys_path)],
         env=env,
