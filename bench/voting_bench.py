@@ -27,8 +27,7 @@ that no request made (*doubled*). The last line is exactly::
 
 ``--kind secret`` runs a secret poll (``bench/voting_bench_secret.py``: ballots encrypted
 beforehand, the same checks, then the close and the trustees' decryption); target at least 400
-ballots/s, p99 at most 300 ms. ``COUNCILS_BENCH_PORTS=8110-8119`` limits its server's ports.
-Targets (issue 10): at least
+ballots/s, p99 at most 300 ms. Targets (issue 10): at least
 1,000 ballots/s with p99 at most 300 ms on PostgreSQL with two server processes. A small size
 (``--delegates 120 --backend sqlite``) runs in the suite as a smoke test. ``--database`` names the
 PostgreSQL database (dropped and made again); ``BENCH_PORTS=LOW-HIGH`` the server's ports.
@@ -42,6 +41,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -213,10 +213,14 @@ def _sessions(users: list[Any]) -> list[str]:
 
 
 LUA_CAST = r"""
--- Each thread casts the ballots of its share of the delegates (every THREADS-th line). A delegate
--- counts as done when an answer names them (201, or 200 for a retry answered from the first);
--- until then their ballot is sent again with the same key, which is what a client that lost an
--- answer does. (wrk may build a request it never sends: nothing here relies on it sending each.)
+-- Each thread casts the ballots of its share of the lines (every THREADS-th): "token key ack body",
+-- where ack is what an answer names when it takes that ballot (the principal of an open ballot,
+-- the tracker of a secret one; args[4] is the pattern that finds it in an answer). A ballot counts
+-- as done when an answer names it (201, or 200 for a retry answered from the first); until then it
+-- is sent again with the same key, which is what a client that lost an answer does. (wrk may build
+-- a request it never sends: nothing here relies on it sending each.) wrk's threads share nothing
+-- and wrk runs for its whole duration whatever they do: a thread done with its share says so by
+-- a file (args[5] and its id), and the benchmark stops wrk (SIGINT) once every thread has.
 threads = {}
 local counter = 0
 setup = function(thread)
@@ -224,16 +228,23 @@ setup = function(thread)
   counter = counter + 1
   table.insert(threads, thread)
 end
+local function finished()
+  local mark = io.open(done_mark, "w")
+  if mark ~= nil then mark:close() end
+  wrk.thread:stop()
+end
 init = function(args)
   codes = {}
   list = {}
   local n = tonumber(args[3])
   path = args[2]
+  ack_pattern = args[4]
+  done_mark = args[5] .. id
   local i = 0
   for line in io.lines(args[1]) do
     if i % n == id then
-      local token, key = line:match("^(%S+) (%S+)$")
-      list[#list + 1] = {token, key, key:match("^bench%-(%d+)%-")}
+      local token, key, ack, body = line:match("^(%S+) (%S+) (%S+) (.+)$")
+      list[#list + 1] = {token, key, ack, body}
     end
     i = i + 1
   end
@@ -241,7 +252,6 @@ init = function(args)
   total = #list
   remaining = #list
   index = 0
-  body = '{"answer": "yes"}'
 end
 request = function()
   for _ = 1, #list do
@@ -250,7 +260,7 @@ request = function()
     if not acknowledged[item[3]] then
       local headers = {["Authorization"] = "Bearer " .. item[1], ["Idempotency-Key"] = item[2],
         ["Content-Type"] = "application/json"}
-      return wrk.format("POST", path, headers, body)
+      return wrk.format("POST", path, headers, item[4])
     end
   end
   return wrk.format("GET", "/static/web/councils.css")
@@ -258,15 +268,15 @@ end
 response = function(status, headers, body)
   codes[status] = (codes[status] or 0) + 1
   if status == 201 or status == 200 then
-    local principal = body:match('"principal":%s*(%d+)')
-    if principal ~= nil and not acknowledged[principal] then
-      acknowledged[principal] = true
+    local ack = body:match(ack_pattern)
+    if ack ~= nil and not acknowledged[ack] then
+      acknowledged[ack] = true
       remaining = remaining - 1
     end
   elseif status >= 300 and refused == nil then
     refused = body
   end
-  if remaining <= 0 then wrk.thread:stop() end
+  if remaining <= 0 then finished() end
 end
 done = function(summary, latency, requests)
   local all = {}
@@ -289,20 +299,60 @@ done = function(summary, latency, requests)
 end
 """
 
+# What an answer names when it takes a ballot (Lua patterns): an open ballot's principal, a secret
+# ballot's tracker.
+ACK_OPEN = '"principal":%s*(%d+)'
+ACK_SECRET = '"tracker":%s*"(%x+)"'
 
-def run_wrk(url: str, script: Path, pairs_file: Path, path: str, seconds: int) -> dict[str, Any]:
+
+def cast_files(data_dir: Path, lines: list[tuple[str, str, str, str]]) -> tuple[Path, Path]:
+    """The lines wrk casts ("token key ack body") and its script, written in ``data_dir``."""
+    lines_file = data_dir / "ballots.txt"
+    lines_file.write_text("".join(" ".join(line) + "\n" for line in lines))
+    script = data_dir / "cast.lua"
+    script.write_text(LUA_CAST)
+    return lines_file, script
+
+
+def start_server(setup: Setup, args: argparse.Namespace) -> Server:
+    """``councils serve`` on the built congress, warmed (imports, pooled connections) by reads."""
+    workers = args.workers or (2 if args.backend == "postgres" else 1)
+    server = Server(setup.env, workers, setup.data_dir / "server.log", candidates=PORTS)
+    try:
+        for _ in range(20):
+            with urllib.request.urlopen(server.url + STATIC, timeout=10) as response:
+                response.read()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def run_wrk(url: str, script: Path, lines_file: Path, path: str, seconds: int, ack: str) -> dict[str, Any]:
+    """wrk casting every line (LUA_CAST), stopped once each of its threads has had its share
+    acknowledged, or after ``seconds``; its summary."""
+    marks = lines_file.parent / "wrk-done-"
+    for thread in range(THREADS):
+        Path(f"{marks}{thread}").unlink(missing_ok=True)
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
-    command += ["-s", str(script), url, "--", str(pairs_file), path, str(THREADS)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    refused = [
-        line[len("WRKREFUSED ") :] for line in done.stdout.splitlines() if line.startswith("WRKREFUSED ")
-    ]
-    for line in done.stdout.splitlines():
+    command += ["-s", str(script), url, "--", str(lines_file), path, str(THREADS), ack, str(marks)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = False
+    while True:
+        try:
+            stdout, stderr = process.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if not stopped and all(Path(f"{marks}{t}").exists() for t in range(THREADS)):
+                process.send_signal(signal.SIGINT)  # wrk stops, then prints its summary (done)
+                stopped = True
+    refused = [line[len("WRKREFUSED ") :] for line in stdout.splitlines() if line.startswith("WRKREFUSED ")]
+    for line in stdout.splitlines():
         if line.startswith("WRKJSON "):
             data = json.loads(line[len("WRKJSON ") :])
             data["refused"] = refused
             return data
-    raise RuntimeError(f"wrk gave no result: {done.stdout}\n{done.stderr}")
+    raise RuntimeError(f"wrk gave no result: {stdout}\n{stderr}")
 
 
 # =================================================================================================
@@ -494,21 +544,19 @@ def run_open(args: argparse.Namespace, setup: Setup) -> int:
     pairs = fixtures["pairs"]
     # With live pages, the last delegate votes after wrk, while the pages watch for the turnout.
     last = pairs[-1] if args.pages else None
-    pairs_file = data_dir / "pairs.txt"
-    pairs_file.write_text("".join(f"{token} {key}\n" for token, key in pairs[: len(pairs) - bool(last)]))
-    script = data_dir / "cast.lua"
-    script.write_text(LUA_CAST)
+    # The principal's id is in the key: bench-<member id>-<random>.
+    lines = [
+        (token, key, key.split("-")[1], '{"answer": "yes"}')
+        for token, key in pairs[: len(pairs) - bool(last)]
+    ]
+    lines_file, script = cast_files(data_dir, lines)
     workers = args.workers or (2 if args.backend == "postgres" else 1)
-    server = Server(setup.env, workers, data_dir / "server.log", candidates=PORTS)
+    server = start_server(setup, args)
     try:
-        # Warm the processes (imports, pooled connections) with reads before measuring.
-        for _ in range(20):
-            with urllib.request.urlopen(server.url + STATIC, timeout=10) as response:
-                response.read()
         top = ceiling(server, data_dir, args.ceiling_seconds)
         seconds = max(10, args.delegates // 50)
         cpu_before, pg_before = server.cpu_seconds(), pg_backends_cpu(setup.database_url)
-        result = run_wrk(server.url, script, pairs_file, fixtures["path"], seconds)
+        result = run_wrk(server.url, script, lines_file, fixtures["path"], seconds, ACK_OPEN)
         server_cpu = server.cpu_seconds() - cpu_before
         pg_cpu = pg_backends_cpu(setup.database_url) - pg_before
         live = asyncio.run(final_turnout(server, fixtures, last, args.delegates)) if last else None

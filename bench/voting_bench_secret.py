@@ -140,73 +140,10 @@ def count_secret(poll_id: int, keys_path: Path) -> dict[str, float]:
     }
 
 
-LUA_SECRET = r"""
--- Each thread casts the encrypted ballots of its share of the delegates; a delegate is done when
--- an answer carries the tracker of their ballot (201, or 200 for a retry answered from the first).
-threads = {}
-local counter = 0
-setup = function(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-init = function(args)
-  codes = {}
-  list = {}
-  trackers = {}
-  local n = tonumber(args[3])
-  path = args[2]
-  local i = 0
-  for line in io.lines(args[1]) do
-    if i % n == id then
-      local token, key, tracker, body = line:match("^(%S+) (%S+) (%S+) (.+)$")
-      list[#list + 1] = {token, key, tracker, '{"ballot":' .. body .. '}'}
-      trackers[tracker] = false
-    end
-    i = i + 1
-  end
-  total = #list
-  remaining = #list
-  index = 0
-end
-request = function()
-  for _ = 1, #list do
-    index = index % #list + 1
-    local item = list[index]
-    if not trackers[item[3]] then
-      local headers = {["Authorization"] = "Bearer " .. item[1], ["Idempotency-Key"] = item[2],
-        ["Content-Type"] = "application/json"}
-      return wrk.format("POST", path, headers, item[4])
-    end
-  end
-  return wrk.format("GET", "/static/web/councils.css")
-end
-response = function(status, headers, body)
-  codes[status] = (codes[status] or 0) + 1
-  if status == 201 or status == 200 then
-    local tracker = body:match('"tracker":%s*"(%x+)"')
-    if tracker ~= nil and trackers[tracker] == false then
-      trackers[tracker] = true
-      remaining = remaining - 1
-    end
-  elseif status >= 300 and refused == nil then
-    refused = body
-  end
-  if remaining <= 0 then wrk.thread:stop() end
-end
-"""
-
-
-def lua_script(open_script: str) -> str:
-    """The secret cast's script: its own request and response, the open script's summary (done)."""
-    return LUA_SECRET + open_script[open_script.index("done = function") :]
-
-
 def main_secret(args: Any) -> int:
     """The secret run: build, encrypt, serve, cast with wrk, check, then close and decrypt."""
     import shutil
     import subprocess
-    import urllib.request
 
     import voting_bench as vb
 
@@ -226,19 +163,18 @@ def main_secret(args: Any) -> int:
     )
     fixtures = json.loads(fixtures_path.read_text())
     lines = fixtures["lines"]
-    pairs_file = data_dir / "ballots.txt"
-    pairs_file.write_text("".join(" ".join(line) + "\n" for line in lines))
-    script = data_dir / "cast.lua"
-    script.write_text(lua_script(vb.LUA_CAST))
+    lines_file, script = vb.cast_files(
+        data_dir, [(token, key, tracker, '{"ballot":' + body + "}") for token, key, tracker, body in lines]
+    )
     workers = args.workers or (2 if args.backend == "postgres" else 1)
-    server = vb.Server(env, workers, data_dir / "server.log", candidates=vb.PORTS)
+    server = vb.start_server(setup, args)
     try:
-        for _ in range(20):
-            with urllib.request.urlopen(server.url + vb.STATIC, timeout=10) as response:
-                response.read()
-        cpu_before = server.cpu_seconds()
-        result = vb.run_wrk(server.url, script, pairs_file, fixtures["path"], max(10, args.delegates // 20))
+        top = vb.ceiling(server, data_dir, args.ceiling_seconds)
+        cpu_before, pg_before = server.cpu_seconds(), vb.pg_backends_cpu(database_url)
+        seconds = max(10, args.delegates // 20)
+        result = vb.run_wrk(server.url, script, lines_file, fixtures["path"], seconds, vb.ACK_SECRET)
         server_cpu = server.cpu_seconds() - cpu_before
+        pg_cpu = vb.pg_backends_cpu(database_url) - pg_before
     finally:
         server.stop()
     acknowledged = int(result["acknowledged"])
@@ -251,6 +187,10 @@ def main_secret(args: Any) -> int:
         "server process(es)"
     )
     print(
+        f"the server's ceiling (static file, same run): {top['rps']:,.0f}/s, p99 {top['p99_ms']:.0f} ms, "
+        f"server CPU {top['cpu_ms']:.2f} ms per request"
+    )
+    print(
         f"answers {result['codes']}; {acknowledged:,} acknowledged; {len(rows):,} participations, "
         "the first to "
         f"the last in {window:.2f} s; p50 {result['p50_us'] / 1000:.1f} ms; socket errors {result['errors']}"
@@ -258,17 +198,22 @@ def main_secret(args: Any) -> int:
     )
     if rows:
         print(
-            f"server CPU: {server_cpu:.1f} s, {server_cpu / len(rows) * 1000:.2f} ms per ballot "
-            "(without PostgreSQL's)"
+            f"server CPU: {server_cpu:.1f} s, {server_cpu / len(rows) * 1000:.2f} ms per ballot; "
+            f"PostgreSQL's {pg_cpu / len(rows) * 1000:.2f} ms each; load average now {os.getloadavg()[0]:.1f}"
         )
+        if top["rps"]:
+            print(f"ballots/s against the ceiling: {rate / top['rps']:.3f}")
     counted = subprocess.run(
         [sys.executable, here, "count", str(fixtures["poll"]), str(keys_path)],
         env=env,
         cwd=vb.ROOT,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if counted.returncode != 0:
+        print(f"the close and the count failed:\n{counted.stdout}{counted.stderr}")
+        return 1
     figures = json.loads(counted.stdout.strip().splitlines()[-1])
     print(
         f"close (the encrypted sum from the running tally): {figures['close_s']:.2f} s; the result "

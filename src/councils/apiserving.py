@@ -1,37 +1,68 @@
-"""A lighter stack for the API requests a personal token authenticates: no session, CSRF,
-messages, htmx or login-throttling middleware, which such a request never uses.
+"""A lighter stack for the API requests a personal token authenticates: the same views, without the
+middleware that only pages and signed-in sessions use.
 
-A profile of an authenticated ``GET /api/organizations`` (bench/web_profile.py) spent about a third
-of its CPU in the pages' middleware: loading no session, checking no CSRF token (the API checks
-it itself, and only for a session), preparing messages no one reads. A request that carries
-``Authorization: Bearer ...`` and no session cookie is for a script: ``councils.serving`` hands it
-to :class:`TokenApiHandler`, the same Django with only the middleware that still applies to it
-(security headers, the content security policy, the reader's language, the common rules). Its
-caller is anonymous until the token authenticates it; a request whose token is refused is answered
-401, as under the whole stack, since it has no session either.
+Profiles of a script's requests (bench/web_profile.py for ``GET /api/organizations``,
+bench/voting_bench_profile.py for a cast) spent a sixth to a third of their CPU in middleware that
+such a request never uses: loading no session, checking no CSRF token (the API checks it itself,
+and only for a session), preparing messages no one reads, sign-in lockouts, static files, the live
+page's version. A cast also spent about a twelfth resolving its address against every route.
+
+A request that carries ``Authorization: Bearer ...`` and no session cookie, to an address under
+``/api/``, is for a script: ``councils.serving`` hands it to :class:`TokenApiHandler`, the same
+Django with the rest of the middleware (security headers, the content security policy, the
+reader's language, the common rules, X-Frame-Options) around the SAME ninja views: the endpoint, its
+authentication, its schemas, the service and the error mapping are those every other request goes
+through, so answers, status codes and error bodies do not change. Its caller is anonymous until the
+token authenticates it; a request whose token is refused is answered 401, as under the whole stack,
+since it has no session either. The cast's address is found without trying every other route.
+
+``COUNCILS_LIGHT_API=0`` turns the lighter stack off (every request then takes the whole one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch, get_resolver
 
 API_PREFIX = "/api/"
 
-#: The project's middleware that applies to a token's request, in the project's order.
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "councils.web.middleware.ContentSecurityPolicy",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "councils.apiserving.AnonymousUntilAuthenticated",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "councils.web.middleware.OverflowIsNotFound",
-]
+# The cast's address as Django's router reads it (ninja's ``{slug}`` and ``{poll_id}`` are plain
+# path segments; ninja validates them).
+CAST_PATH = re.compile(r"^/api/organizations/(?P<slug>[^/]+)/polls/(?P<poll_id>[^/]+)/ballots$")
+SAMPLE_CAST_PATH = "/api/organizations/sample/polls/1/ballots"
+
+# The project's middleware that a token's API request does not need, and why.
+SKIPPED = {
+    "councils.web.middleware.LiveSince": "pages' live streams only",
+    "whitenoise.middleware.WhiteNoiseMiddleware": "static files only",
+    "django.contrib.sessions.middleware.SessionMiddleware": "no session cookie, so no session",
+    "django.middleware.csrf.CsrfViewMiddleware": "the API checks CSRF itself, for sessions only",
+    "django.contrib.messages.middleware.MessageMiddleware": "pages only",
+    "django_htmx.middleware.HtmxMiddleware": "pages only",
+    "axes.middleware.AxesMiddleware": "sign-in lockouts; a token's request never signs in",
+}
+# The signed-in user's middleware is replaced: the token, not a session, names the caller.
+AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
+ANONYMOUS = "councils.apiserving.AnonymousUntilAuthenticated"
+
+
+def enabled() -> bool:
+    """Whether the lighter stack is on: ``COUNCILS_LIGHT_API`` (default on; ``0`` turns it off)."""
+    return os.environ.get("COUNCILS_LIGHT_API", "1").strip().lower() not in {"0", "false", "off", "no"}
+
+
+def middleware() -> list[str]:
+    """The project's middleware, in its order, as a token's API request needs it."""
+    return [ANONYMOUS if path == AUTHENTICATION else path for path in settings.MIDDLEWARE if path not in SKIPPED]
 
 
 class AnonymousUntilAuthenticated:
@@ -50,35 +81,76 @@ class AnonymousUntilAuthenticated:
         return self.get_response(request)
 
 
-class TokenApiHandler(WSGIHandler):
-    """Django's WSGI handler with :data:`MIDDLEWARE` instead of the project's whole list."""
+class LightHandlerMixin(BaseHandler):
+    """A Django handler with :func:`middleware` only, which finds the cast's address directly."""
 
     def load_middleware(self, is_async: bool = False) -> None:
         # Django builds the chain from settings.MIDDLEWARE and takes no list of its own: the
         # setting is swapped while this handler's chain is built (once, as the server starts).
         whole = settings.MIDDLEWARE
-        settings.MIDDLEWARE = MIDDLEWARE
+        settings.MIDDLEWARE = middleware()
         try:
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = whole
+        self._cast = get_resolver().resolve(SAMPLE_CAST_PATH)
+        if self._cast.url_name != "ballot_cast":
+            raise ImproperlyConfigured(f"{SAMPLE_CAST_PATH} is not the cast's address: see councils.apiserving.")
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        """The cast's view as Django's router would find it, without trying every other route;
+        any other address by the router."""
+        found = CAST_PATH.match(request.path_info)
+        if found is None:
+            return super().resolve_request(request)
+        route = self._cast
+        match = ResolverMatch(
+            route.func,
+            (),
+            found.groupdict(),
+            url_name=route.url_name,
+            app_names=[*route.app_names],
+            namespaces=[*route.namespaces],
+            route=route.route,
+            captured_kwargs=found.groupdict(),
+        )
+        request.resolver_match = match
+        return match
+
+
+class TokenApiHandler(LightHandlerMixin, WSGIHandler):
+    """Django's WSGI handler with the lighter stack."""
+
+
+def _is_token_request(path: str, authorization: bytes, cookie: bytes) -> bool:
+    session = settings.SESSION_COOKIE_NAME.encode("latin-1")
+    return path.startswith(API_PREFIX) and authorization[:7].lower() == b"bearer " and session not in cookie
 
 
 def is_token_request(path: str, headers: Iterable[tuple[bytes, bytes]]) -> bool:
     """Whether an HTTP request (its path and its raw ASGI headers) is an API request with a bearer
-    token and without the pages' session cookie: one :class:`TokenApiHandler` serves."""
-    if not path.startswith(API_PREFIX):
-        return False
-    bearer = False
-    session = settings.SESSION_COOKIE_NAME.encode("latin-1")
+    token and without the pages' session cookie: :class:`TokenApiHandler` serves it."""
+    authorization, cookies = b"", []
     for name, value in headers:
         if name == b"authorization":
-            bearer = value[:7].lower() == b"bearer "
-        elif name == b"cookie" and session in value:
-            return False
-    return bearer
+            authorization = value
+        elif name == b"cookie":  # HTTP/2 may split the cookies over several headers
+            cookies.append(value)
+    return _is_token_request(path, authorization, b"; ".join(cookies))
 
 
-def handler_for(wsgi: WSGIHandler, lean: WSGIHandler, scope: dict[str, Any]) -> WSGIHandler:
-    """``lean`` for a token's API request (:func:`is_token_request`), else ``wsgi``."""
-    return lean if is_token_request(scope["path"], scope.get("headers", ())) else wsgi
+def environ_is_token_request(environ: Mapping[str, Any]) -> bool:
+    """:func:`is_token_request` for a WSGI environ (Django's test client)."""
+    return _is_token_request(
+        environ.get("PATH_INFO", ""),
+        environ.get("HTTP_AUTHORIZATION", "").encode("latin-1"),
+        environ.get("HTTP_COOKIE", "").encode("latin-1"),
+    )
+
+
+def handler_for(wsgi: WSGIHandler, lean: WSGIHandler | None, scope: Mapping[str, Any]) -> WSGIHandler:
+    """``lean`` for a token's API request (:func:`is_token_request`), else ``wsgi``; always ``wsgi``
+    when ``lean`` is None (the lighter stack turned off)."""
+    if lean is not None and is_token_request(scope["path"], scope.get("headers", ())):
+        return lean
+    return wsgi

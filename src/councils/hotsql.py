@@ -78,19 +78,44 @@ def _token_sql() -> tuple[str, list[str], list[str]]:
     return sql, token_names, user_names
 
 
-def live_token(key_hash: str) -> ApiToken | None:
-    """The unrevoked token of this hash whose user is active, with its user loaded; or ``None``."""
+@functools.cache
+def _token_touching_sql() -> str:
+    """PostgreSQL: the token's lookup and the record of its use in one statement (one round trip).
+    The UPDATE writes only when the last use recorded is older than the bound; the SELECT reads the
+    row as it was before (a data-modifying CTE runs once, on the statement's snapshot)."""
+    from councils.accounts.models import ApiToken
+
+    sql, _token_names, _user_names = _token_sql()
+    return (
+        f"WITH found AS ({sql}), touched AS (UPDATE {_table(ApiToken)} SET last_used_at = %s "
+        "WHERE key_hash = %s AND EXISTS (SELECT 1 FROM found) "
+        "AND (last_used_at IS NULL OR last_used_at < %s)) SELECT * FROM found"
+    )
+
+
+def live_token(key_hash: str, *, used_at: Any = None, stale_before: Any = None) -> ApiToken | None:
+    """The unrevoked token of this hash whose user is active, with its user loaded; or ``None``.
+
+    With ``used_at``, records that the token was used then, unless a use was recorded since
+    ``stale_before``: on PostgreSQL in the lookup's own statement, elsewhere by a second one. The
+    token returned carries the last use recorded before this one."""
     from councils.accounts.models import ApiToken
 
     sql, token_names, user_names = _token_sql()
     user_model = ApiToken._meta.get_field("user").related_model
     using = router.db_for_read(ApiToken)
+    connection = connections[using]
+    folded = used_at is not None and connection.vendor == "postgresql"
     with cursor(using) as hot:
-        hot.execute(sql, [key_hash, True])
+        if folded:
+            field = ApiToken._meta.get_field("last_used_at")
+            at, stale = (field.get_db_prep_save(v, connection) for v in (used_at, stale_before))
+            hot.execute(_token_touching_sql(), [key_hash, True, at, key_hash, stale])
+        else:
+            hot.execute(sql, [key_hash, True])
         row = hot.fetchone()
     if row is None:
         return None
-    connection = connections[using]
     values = _converted(connection, ApiToken, row[: len(token_names)])
     token = ApiToken.from_db(using, token_names, values)
     # cast: from_db makes an instance of the model it is called on, the token's user model (auth.User);
@@ -100,6 +125,9 @@ def live_token(key_hash: str) -> ApiToken | None:
         user_model.from_db(using, user_names, _converted(connection, user_model, row[len(token_names) :])),
     )
     token.user = user
+    stale = token.last_used_at is None or token.last_used_at < stale_before
+    if used_at is not None and not folded and stale:
+        token_touch(token, used_at, stale_before)
     return token
 
 

@@ -75,7 +75,7 @@ class Application:
         django.setup(set_prefix=False)
         self.wsgi = WSGIHandler()
         # A script's API request, authenticated by its token: a lighter middleware stack.
-        self.token_api = apiserving.TokenApiHandler()
+        self.token_api = apiserving.TokenApiHandler() if apiserving.enabled() else None
         self.asgi = ASGIHandler()
         self.pool = ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="councils-wsgi")
 

@@ -99,6 +99,23 @@ def test_using_a_token_records_when_it_was_last_used(world):
     assert token.last_used_at is not None and token.last_used_at >= before
 
 
+def test_a_token_records_its_use_at_most_once_a_minute(world):
+    from datetime import timedelta
+
+    from councils.accounts.models import ApiToken
+    from councils.accounts.services import token_authenticate
+
+    token, secret = token_create(actor=world.member.user, name="cron")
+    first = timezone.now()
+    assert token_authenticate(secret=secret, at=first).last_used_at == first
+    soon = token_authenticate(secret=secret, at=first + timedelta(seconds=30))
+    assert soon.last_used_at == first
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    later = first + timedelta(minutes=2)
+    assert token_authenticate(secret=secret, at=later).user == world.member.user
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == later
+
+
 def test_a_session_write_needs_the_csrf_token(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.member.user)

@@ -14,12 +14,6 @@ from tests.voting.conftest import make_body
 pytestmark = pytest.mark.django_db
 
 
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def post(client, url, body=None, **headers):
     return client.post(url, json.dumps(body or {}), content_type="application/json", **headers)
 
@@ -33,7 +27,7 @@ def url(body, tail=""):
     return f"/api/organizations/{body.organization.slug}/polls{tail}"
 
 
-def test_an_officer_creates_and_opens_a_poll_and_a_deputy_votes(body):
+def test_an_officer_creates_and_opens_a_poll_and_a_deputy_votes(body, client_of):
     officer = client_of(body.officer)
     made = post(
         officer,
@@ -59,7 +53,7 @@ def test_an_officer_creates_and_opens_a_poll_and_a_deputy_votes(body):
     assert [p["id"] for p in listed.json()["items"]] == [poll_id] and listed.json()["count"] == 1
 
 
-def test_a_retry_with_the_key_gets_200_and_the_first_answer_and_another_key_409(body):
+def test_a_retry_with_the_key_gets_200_and_the_first_answer_and_another_key_409(body, client_of):
     poll = body.poll()
     deputy = client_of(body.deputies[0].user)
     first = post(deputy, url(body, f"/{poll.pk}/ballots"), {"answer": "yes"}, HTTP_IDEMPOTENCY_KEY="k1")
@@ -84,7 +78,7 @@ def test_a_script_votes_with_a_token_without_csrf(body):
     assert done.status_code == 201, done.content
 
 
-def test_refusals_change_nothing_and_say_why(body):
+def test_refusals_change_nothing_and_say_why(body, client_of):
     poll = body.poll(kind="election", method="plurality", candidates=["A", "B"])
     a, b = Candidate.objects.filter(poll=poll).order_by("position").values_list("pk", flat=True)
     deputy = client_of(body.deputies[0].user)
@@ -103,14 +97,14 @@ def test_refusals_change_nothing_and_say_why(body):
     assert not Participation.objects.exists()
 
 
-def test_a_deputy_may_not_run_a_poll(body):
+def test_a_deputy_may_not_run_a_poll(body, client_of):
     poll = body.poll()
     done = post(client_of(body.deputies[0].user), url(body, f"/{poll.pk}/close"))
     assert done.status_code == 403
     assert Poll.objects.get(pk=poll.pk).state == "open"
 
 
-def test_a_ranked_secret_poll_is_refused_by_the_api_with_the_reason(body):
+def test_a_ranked_secret_poll_is_refused_by_the_api_with_the_reason(body, client_of):
     done = post(
         client_of(body.officer),
         url(body),
@@ -128,7 +122,7 @@ def test_a_ranked_secret_poll_is_refused_by_the_api_with_the_reason(body):
     assert "mixnet" in done.json()["errors"]["secrecy"][0]
 
 
-def test_officers_see_who_has_not_voted_and_everyone_the_named_votes_after_close(body):
+def test_officers_see_who_has_not_voted_and_everyone_the_named_votes_after_close(body, client_of):
     poll = body.poll()
     officer = client_of(body.officer)
     deputy = client_of(body.deputies[0].user)
@@ -154,7 +148,7 @@ def test_officers_see_who_has_not_voted_and_everyone_the_named_votes_after_close
     ]
 
 
-def test_results_with_stages_once_published(body):
+def test_results_with_stages_once_published(body, client_of):
     poll = body.poll(kind="election", method="scottish-stv", seats=2, candidates=["A", "B", "C"])
     ids = list(Candidate.objects.filter(poll=poll).order_by("position").values_list("pk", flat=True))
     for deputy, ranking in zip(body.deputies, [[0, 1], [0, 2], [0, 1], [1], [2, 1]], strict=True):

@@ -113,13 +113,13 @@ def token_authenticate(*, secret: str, at: datetime | None = None) -> ApiToken |
         return None
     # The same query as ApiToken.objects.select_related("user").filter(key_hash=...,
     # revoked_at__isnull=True, user__is_active=True).first(), without building it on every request.
-    token = hotsql.live_token(_hash(secret))
+    at = at or timezone.now()
+    stale_before = at - LAST_USED_PRECISION
+    token = hotsql.live_token(_hash(secret), used_at=at, stale_before=stale_before)
     if token is None:
         return None
-    at = at or timezone.now()
-    if token.last_used_at is None or token.last_used_at < at - LAST_USED_PRECISION:
-        hotsql.token_touch(token, at, at - LAST_USED_PRECISION)
-        token.last_used_at = at
+    if token.last_used_at is None or token.last_used_at < stale_before:
+        token.last_used_at = at  # recorded by live_token
     return token
 
 

@@ -9,27 +9,27 @@ The cast (:func:`secret_ballot_cast`) verifies the proofs before its transaction
 then: inserts the participation (``ON CONFLICT DO NOTHING``: the same key gets the first receipt,
 another key 409), inserts the ballot's ciphertexts (unique per poll: a copied ciphertext is
 refused), locks the tally's row (the board's head: the one place casts of a poll wait for each
-other), appends the ballot event, updates the sums, commits.
+other), appends the ballot event, updates the sums, commits (``secret_append``: two statements on
+PostgreSQL).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from councils.accounts.actors import Actor, is_person
 from councils.federation.errors import NotAllowed
 from councils.federation.models import Member
 from councils.federation.services._common import moment_of
-from councils.voting.crypto.ballot import Ciphertext, Question, ballot_verify
+from councils.voting.crypto.ballot import Question, ballot_verify
 from councils.voting.crypto.board import BoardWriter
 from councils.voting.crypto.errors import CryptoError
 from councils.voting.crypto.trustees import (
@@ -52,12 +52,12 @@ from councils.voting.services.common import (
     NOT_ELECTOR,
     NOT_OPEN,
 )
+from councils.voting.services.secret_append import COPIED, SecretBallot, append_ballot
 
 NOT_SECRET = "This poll is open (named): cast a plain ballot."
 KEY_NEEDED = (
     "A secret ballot is cast with an Idempotency-Key (the booth sends one and resends it on a retry)."
 )
-COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
 
 
 @dataclass(frozen=True)
@@ -171,100 +171,6 @@ def _receipt_for(poll: Poll, participation: Participation, replayed: bool) -> Se
     return SecretReceipt(participation.tracker, head, seq + 1, replayed)
 
 
-_INSERT = (
-    "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', %s, %s WHERE EXISTS "
-    "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
-    "p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
-)
-
-
-def _append_ballot(
-    *,
-    poll: Poll,
-    principal_id: int,
-    cast_by_id: int,
-    weight: int,
-    key: str,
-    moment: datetime,
-    ballot: dict[str, Any],
-    canonical: bytes,
-    tracker: str,
-    alphas: list[str],
-) -> SecretReceipt | None:
-    """The cast's transaction; None when the participation conflicts (nothing written)."""
-    postgres = connection.vendor == "postgresql"
-    ballot_db = Participation._meta.get_field("ballot").get_db_prep_save(ballot, connection)
-    cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(moment, connection)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The poll must be open when the row is written, checked by the same statement under the
-        # weakest row lock of the poll (see casting._insert_returning): poll_close waits for us.
-        cursor.execute(
-            _INSERT.format(lock=" FOR KEY SHARE" if postgres else ""),
-            [poll.pk, principal_id, cast_by_id, weight, key, cast_at, ballot_db, tracker, poll.pk, cast_at],
-        )
-        if cursor.fetchone() is None:
-            return None
-        values = ", ".join(["(%s, %s)"] * len(alphas))
-        cursor.execute(
-            f"INSERT INTO voting_ballotciphertext (poll_id, alpha) VALUES {values} ON CONFLICT DO NOTHING",
-            [x for alpha in alphas for x in (poll.pk, alpha)],
-        )
-        if cursor.rowcount != len(alphas):
-            raise ValidationError({"ballot": _(COPIED)})
-        cursor.execute(
-            "SELECT head, length, sums FROM voting_secrettally WHERE poll_id = %s"
-            + (" FOR UPDATE" if postgres else ""),
-            [poll.pk],
-        )
-        head, seq, sums = cursor.fetchone()
-        sums = json.loads(sums) if isinstance(sums, str) else sums
-        # The event's canonical bytes, written directly: keys in order (body < prev < seq < type;
-        # ballot < tracker < weight) around the ballot's own canonical bytes (docs/secret-polls.md).
-        digest = hashlib.sha256(
-            b'{"body":{"ballot":'
-            + canonical
-            + b',"tracker":"'
-            + tracker.encode()
-            + b'","weight":'
-            + str(weight).encode()
-            + b'},"prev":"'
-            + head.encode()
-            + b'","seq":'
-            + str(seq).encode()
-            + b',"type":"ballot"}'
-        ).hexdigest()
-        added = [Ciphertext(bytes.fromhex(a), bytes.fromhex(b)) for a, b in _pairs(ballot)]
-        current = sums.get(str(weight))
-        if current is None:
-            new = added
-        else:
-            new = [
-                Ciphertext(bytes.fromhex(c["alpha"]), bytes.fromhex(c["beta"])) + ct
-                for c, ct in zip(current, added, strict=True)
-            ]
-        sums[str(weight)] = [ct.to_json() for ct in new]
-        body = BoardEvent._meta.get_field("body").get_db_prep_save(
-            {"ballot": ballot, "tracker": tracker, "weight": weight}, connection
-        )
-        sums_db = SecretTally._meta.get_field("sums").get_db_prep_save(sums, connection)
-        cursor.execute(
-            "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker) "
-            "VALUES (%s, %s, 'ballot', %s, %s, %s, %s)",
-            [poll.pk, seq, body, head, digest, tracker],
-        )
-        cursor.execute(
-            "UPDATE voting_secrettally SET head = %s, length = %s, count = count + 1, "
-            "total_weight = total_weight + %s, sums = %s WHERE poll_id = %s",
-            [digest, seq + 1, weight, sums_db, poll.pk],
-        )
-    return SecretReceipt(tracker, digest, seq + 1)
-
-
-def _pairs(ballot: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(a["alpha"], a["beta"]) for a in ballot["answers"]]
-
-
 def secret_ballot_cast(
     *,
     actor: Actor,
@@ -310,21 +216,22 @@ def secret_ballot_cast(
         raise ValidationError({"ballot": str(exc)}) from exc
     tracker = hashlib.sha256(canonical).hexdigest()
     ballot_json = parsed.to_json()
-    receipt = _append_ballot(
-        poll=poll,
-        principal_id=principal_id,
-        cast_by_id=member_id,
-        weight=cast_weight,
-        key=key,
-        moment=moment,
-        ballot=ballot_json,
-        canonical=canonical,
-        tracker=tracker,
-        alphas=[a for a, _b in _pairs(ballot_json)],
+    appended = append_ballot(
+        SecretBallot(
+            poll_id=poll.pk,
+            principal_id=principal_id,
+            cast_by_id=member_id,
+            weight=cast_weight,
+            key=key,
+            moment=moment,
+            ballot=ballot_json,
+            canonical=canonical,
+            tracker=tracker,
+        )
     )
-    if receipt is not None:
+    if appended is not None:
         transaction.on_commit(lambda: turnout_changed(poll))
-        return receipt
+        return SecretReceipt(tracker, *appended)
     # A conflict: the key or the voter has a participation, the ballot is a copy, or the poll closed.
     first = Participation.objects.filter(poll_id=poll.pk, idempotency_key=key).first()
     if first is not None:
