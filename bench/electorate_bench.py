@@ -166,7 +166,8 @@ def main() -> None:
         )
         print(
             f"{backend}: the poll's page for an elector: HTTP {found['page_status']:.0f}, "
-            f"{found['page_wall_s']:.2f} s, {found['page_bytes'] / 1e6:.1f} MB, {found['page_queries']:.0f} queries"
+            f"{found['page_wall_s']:.2f} s, {found['page_bytes'] / 1e6:.1f} MB, "
+            f"{found['page_queries']:.0f} queries"
         )
 
 

@@ -62,7 +62,8 @@ def enabled() -> bool:
 
 def middleware() -> list[str]:
     """The project's middleware, in its order, as a token's API request needs it."""
-    return [ANONYMOUS if path == AUTHENTICATION else path for path in settings.MIDDLEWARE if path not in SKIPPED]
+    kept = [path for path in settings.MIDDLEWARE if path not in SKIPPED]
+    return [ANONYMOUS if path == AUTHENTICATION else path for path in kept]
 
 
 class AnonymousUntilAuthenticated:
@@ -95,7 +96,9 @@ class LightHandlerMixin(BaseHandler):
             settings.MIDDLEWARE = whole
         self._cast = get_resolver().resolve(SAMPLE_CAST_PATH)
         if self._cast.url_name != "ballot_cast":
-            raise ImproperlyConfigured(f"{SAMPLE_CAST_PATH} is not the cast's address: see councils.apiserving.")
+            raise ImproperlyConfigured(
+                f"{SAMPLE_CAST_PATH} is not the cast's address: see councils.apiserving."
+            )
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
         """The cast's view as Django's router would find it, without trying every other route;
