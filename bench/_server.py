@@ -21,7 +21,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+# Where benchmarks keep their databases and files: BENCH_OUT if set (the smoke tests give each run
+# its own, so two test runs at once do not wipe each other's), else bench/out.
+OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 STATIC = "/static/web/councils.css"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
 

@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")  # as in _server.py
 PG = "postgresql://postgres@127.0.0.1:5432/"
 PG_DB = os.environ.get("DELIBERATION_BENCH_DB", "wdelib_bench")
 

@@ -53,7 +53,7 @@ from councils.accounts.actors import SYSTEM
 from councils.accounts.mail import quiet
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")  # as in _server.py
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
 ORG_SLUG = "bench"
 SLOT_MINUTES = 120  # the history's primary events start on a two-hour grid

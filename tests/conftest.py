@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,27 @@ def _fast_password_hashing(request):
     if request.config.pluginmanager.hasplugin("django"):
         settings = request.getfixturevalue("settings")
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test(request):
+    """Django's LocaleMiddleware leaves a request's language active in its thread, and nothing
+    resets it: after a test that asked for a Russian page, a command run by the next test in the
+    same worker printed Russian. Each test ends in the site's language."""
+    yield
+    if request.config.pluginmanager.hasplugin("django"):
+        from django.utils import translation
+
+        translation.deactivate()
+
+
+def bench_env(out: Path, *drop: str) -> dict[str, str]:
+    """The environment of a benchmark that a smoke test runs: without the test run's database (the
+    benchmark chooses its own) and with ``out`` as its folder, so that two test runs at once (the
+    SQLite and the PostgreSQL pass) do not wipe each other's files."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR", *drop}}
+    env["BENCH_OUT"] = str(out)
+    return env
 
 
 def on_ci() -> bool:

@@ -5,7 +5,6 @@ machine may be busy); that nothing was lost or doubled is asserted."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -14,19 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import on_ci
+from tests.conftest import bench_env, on_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench" / "voting_bench.py"
 
 
 @pytest.mark.slow
-def test_small_voting_benchmark_casts_every_ballot_once_and_prints_its_line() -> None:
+def test_small_voting_benchmark_casts_every_ballot_once_and_prints_its_line(tmp_path) -> None:
     if shutil.which("wrk") is None:
         if on_ci():
             pytest.fail("wrk is missing: .ci/run installs it (apt-get install -y wrk)")
         pytest.skip("voting benchmark smoke test: wrk is missing (apt-get install -y wrk)")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR"}}
+    env = bench_env(tmp_path)
     done = subprocess.run(
         [sys.executable, str(BENCH), "--delegates", "120", "--kind", "open", "--backend", "sqlite"],
         cwd=ROOT,
@@ -42,12 +41,14 @@ def test_small_voting_benchmark_casts_every_ballot_once_and_prints_its_line() ->
 
 
 @pytest.mark.slow
-def test_small_secret_benchmark_casts_every_encrypted_ballot_once_and_declares_the_result() -> None:
+def test_small_secret_benchmark_casts_every_encrypted_ballot_once_and_declares_the_result(
+    tmp_path,
+) -> None:
     if shutil.which("wrk") is None:
         if on_ci():
             pytest.fail("wrk is missing: .ci/run installs it (apt-get install -y wrk)")
         pytest.skip("voting benchmark smoke test: wrk is missing (apt-get install -y wrk)")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR"}}
+    env = bench_env(tmp_path)
     done = subprocess.run(
         [sys.executable, str(BENCH), "--delegates", "30", "--kind", "secret", "--backend", "sqlite"],
         cwd=ROOT,

@@ -4,7 +4,6 @@ Its figures are printed for people, never asserted (the machine may be busy)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -12,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import on_ci
+from tests.conftest import bench_env, on_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench" / "web_bench.py"
 
 
 @pytest.mark.slow
-def test_small_web_benchmark_serves_measures_and_prints_its_summary() -> None:
+def test_small_web_benchmark_serves_measures_and_prints_its_summary(tmp_path) -> None:
     if shutil.which("wrk") is None:
         if on_ci():
             pytest.fail("wrk is missing: .ci/run installs it (apt-get install -y wrk)")
         pytest.skip("web benchmark smoke test: wrk is missing (apt-get install -y wrk)")
     # The benchmark chooses its own database (a file under bench/out/): the test run's must not leak.
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR"}}
+    env = bench_env(tmp_path)
     done = subprocess.run(
         [sys.executable, str(BENCH), "--size", "small", "--backend", "sqlite"],
         cwd=ROOT,

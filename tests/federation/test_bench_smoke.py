@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import on_ci
+from tests.conftest import bench_env, on_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "federation_bench.py"
 
 
-def _run_bench(*backend_args: str) -> subprocess.CompletedProcess[str]:
-    # The benchmark chooses its own databases (a file under bench/out/, a dedicated PostgreSQL
+def _run_bench(out: Path, *backend_args: str) -> subprocess.CompletedProcess[str]:
+    # The benchmark chooses its own databases (a file under ``out``, a dedicated PostgreSQL
     # database): the test run's own database settings must not leak into it.
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR"}}
+    env = bench_env(out)
     return subprocess.run(
         [sys.executable, str(BENCH), "--size", "small", *backend_args],
         cwd=ROOT,
@@ -51,15 +51,15 @@ def _assert_table_printed(done: subprocess.CompletedProcess[str], backends: list
 
 
 @pytest.mark.slow
-def test_small_benchmark_runs_on_sqlite_and_prints_its_table() -> None:
-    _assert_table_printed(_run_bench("--backend", "sqlite"), ["sqlite"])
+def test_small_benchmark_runs_on_sqlite_and_prints_its_table(tmp_path) -> None:
+    _assert_table_printed(_run_bench(tmp_path, "--backend", "sqlite"), ["sqlite"])
 
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_small_benchmark_runs_on_postgres_and_prints_its_table() -> None:
+def test_small_benchmark_runs_on_postgres_and_prints_its_table(tmp_path) -> None:
     # Runs in CI's PostgreSQL pass; elsewhere opt in with BENCH_POSTGRES=1 (it builds a database).
     on_postgres_ci = on_ci() and os.environ.get("DATABASE_URL", "").startswith("postgres")
     if not (on_postgres_ci or os.environ.get("BENCH_POSTGRES")):
         pytest.skip("PostgreSQL benchmark smoke test: runs in CI's PostgreSQL pass, or set BENCH_POSTGRES=1")
-    _assert_table_printed(_run_bench("--backend", "postgres"), ["postgres"])
+    _assert_table_printed(_run_bench(tmp_path, "--backend", "postgres"), ["postgres"])

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import bench_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench" / "live_bench.py"
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_live_benchmark_runs_at_its_small_size() -> None:
+def test_the_live_benchmark_runs_at_its_small_size(tmp_path) -> None:
     # The benchmark chooses its own database and data directory: the test run's must not leak in.
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COUNCILS_DATA_DIR", "REDIS_URL"}}
+    env = bench_env(tmp_path, "REDIS_URL")
     done = subprocess.run(
         [sys.executable, str(BENCH), "--size", "small", "--port", str(19500 + os.getpid() % 400)],
         cwd=ROOT,
