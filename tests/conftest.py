@@ -33,6 +33,20 @@ def _site_language_after_each_test(request):
         translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _token_cache_emptied(request):
+    """The process's cache of authenticated API tokens (councils.accounts.tokencache) outlives a
+    test's database rows: each test starts and ends with it empty, so none sees another's tokens."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from councils.accounts.tokencache import CACHE
+
+    CACHE.clear()
+    yield
+    CACHE.clear()
+
+
 def bench_env(out: Path, *drop: str) -> dict[str, str]:
     """The environment of a benchmark that a smoke test runs: without the test run's database (the
     benchmark chooses its own) and with ``out`` as its folder, so that two test runs at once (the

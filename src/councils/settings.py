@@ -154,6 +154,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # PostgreSQL server keep apart by giving each its own.
 COUNCILS_LIVE_CHANNEL_PREFIX = os.environ.get("COUNCILS_LIVE_CHANNEL_PREFIX", "councils")
 
+# A personal API token that authenticated in this server process is authenticated from memory for
+# this many seconds (councils.accounts.tokencache; 0 turns it off). Revoking a token or deactivating
+# its user takes effect at once in the process that does it, and in every other server process
+# within these seconds at most: the bound a revocation may wait (docs/operations.md).
+COUNCILS_TOKEN_CACHE_SECONDS = float(os.environ.get("COUNCILS_TOKEN_CACHE_SECONDS", "5"))
+# At most this many tokens are remembered per process (the least recently used are forgotten first).
+COUNCILS_TOKEN_CACHE_SIZE = int(os.environ.get("COUNCILS_TOKEN_CACHE_SIZE", "10000"))
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",

@@ -8,3 +8,9 @@ class AccountsConfig(AppConfig):
     name = "councils.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # A token's cache forgets a token when it or its user changes (councils.accounts.tokencache).
+        from councils.accounts import tokencache
+
+        tokencache.connect_signals()

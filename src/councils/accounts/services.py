@@ -24,8 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from councils import hotsql
-from councils.accounts import mail, notifications
+from councils.accounts import mail, notifications, tokencache
 from councils.accounts.models import ApiToken, NotificationPreference
 from councils.federation.errors import NotAllowed
 
@@ -100,6 +99,8 @@ def token_revoke(
     if not updated:
         raise ValidationError(_("This token was already revoked."))
     token.revoked_at = at
+    # The update sends no signal: this process's cache of tokens forgets it here, now and at commit.
+    tokencache.forget(token.key_hash)
     return token
 
 
@@ -107,20 +108,16 @@ def token_authenticate(*, secret: str, at: datetime | None = None) -> ApiToken |
     """The live token whose secret this is (with its user loaded), or ``None``.
 
     A revoked token, or one whose user is inactive, authenticates no one. Records when the token
-    was last used, at most once a minute.
+    was last used, at most once a minute. A token that authenticated in this process within
+    ``COUNCILS_TOKEN_CACHE_SECONDS`` is authenticated from memory (:mod:`councils.accounts.tokencache`
+    says what stops it at once and what within that lifetime); each call gets its own instances.
     """
     if not secret or not secret.startswith(TOKEN_MARKER):
         return None
     # The same query as ApiToken.objects.select_related("user").filter(key_hash=...,
     # revoked_at__isnull=True, user__is_active=True).first(), without building it on every request.
     at = at or timezone.now()
-    stale_before = at - LAST_USED_PRECISION
-    token = hotsql.live_token(_hash(secret), used_at=at, stale_before=stale_before)
-    if token is None:
-        return None
-    if token.last_used_at is None or token.last_used_at < stale_before:
-        token.last_used_at = at  # recorded by live_token
-    return token
+    return tokencache.authenticate(_hash(secret), at=at, stale_before=at - LAST_USED_PRECISION)
 
 
 # --- a person's e-mail address and notification settings ----------------------------------------

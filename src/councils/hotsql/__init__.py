@@ -19,7 +19,7 @@ planning, against 0.03 ms to run the prepared token or elector lookup.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db import connections, models, router
 
@@ -93,15 +93,21 @@ def _token_touching_sql() -> str:
     )
 
 
-def live_token(key_hash: str, *, used_at: Any = None, stale_before: Any = None) -> ApiToken | None:
-    """The unrevoked token of this hash whose user is active, with its user loaded; or ``None``.
+class TokenRow(NamedTuple):
+    """A live token's row as immutable values: the database alias, the token's field values and
+    its user's, converted as the ORM converts them (:func:`token_from_row` makes the instances).
+    Safe to share between threads: it holds only numbers, strings, booleans and datetimes."""
 
-    With ``used_at``, records that the token was used then, unless a use was recorded since
-    ``stale_before``: on PostgreSQL in the lookup's own statement, elsewhere by a second one. The
-    token returned carries the last use recorded before this one."""
+    using: str
+    token: tuple[Any, ...]
+    user: tuple[Any, ...]
+
+
+def live_token_row(key_hash: str, *, used_at: Any = None, stale_before: Any = None) -> TokenRow | None:
+    """The row of :func:`live_token`, as values (for ``councils.accounts.tokencache``)."""
     from councils.accounts.models import ApiToken
 
-    sql, token_names, user_names = _token_sql()
+    sql, token_names, _user_names = _token_sql()
     user_model = ApiToken._meta.get_field("user").related_model
     using = router.db_for_read(ApiToken)
     connection = connections[using]
@@ -116,19 +122,53 @@ def live_token(key_hash: str, *, used_at: Any = None, stale_before: Any = None) 
         row = hot.fetchone()
     if row is None:
         return None
-    values = _converted(connection, ApiToken, row[: len(token_names)])
-    token = ApiToken.from_db(using, token_names, values)
+    width = len(token_names)
+    found = TokenRow(
+        using,
+        tuple(_converted(connection, ApiToken, row[:width])),
+        tuple(_converted(connection, user_model, row[width:])),
+    )
+    if used_at is not None and not folded:
+        last_used_at = found.token[_token_last_used_index()]
+        if last_used_at is None or last_used_at < stale_before:
+            token_touch(token_from_row(found), used_at, stale_before)
+    return found
+
+
+@functools.cache
+def _token_last_used_index() -> int:
+    from councils.accounts.models import ApiToken
+
+    return _token_sql()[1].index(ApiToken._meta.get_field("last_used_at").attname)
+
+
+def token_row_last_used(row: TokenRow) -> Any:
+    """The last use of the token that ``row`` recorded (a datetime, or None)."""
+    return row.token[_token_last_used_index()]
+
+
+def token_from_row(row: TokenRow) -> ApiToken:
+    """New instances of the token and of its user (``token.user``) from ``row``: each caller gets
+    its own, which it may change without changing anyone else's."""
+    from councils.accounts.models import ApiToken
+
+    _sql, token_names, user_names = _token_sql()
+    user_model = ApiToken._meta.get_field("user").related_model
+    token = ApiToken.from_db(row.using, token_names, row.token)
     # cast: from_db makes an instance of the model it is called on, the token's user model (auth.User);
     # the stubs type the foreign key's related_model only as some Model.
-    user = cast(
-        "User",
-        user_model.from_db(using, user_names, _converted(connection, user_model, row[len(token_names) :])),
-    )
-    token.user = user
-    stale = token.last_used_at is None or token.last_used_at < stale_before
-    if used_at is not None and not folded and stale:
-        token_touch(token, used_at, stale_before)
+    token.user = cast("User", user_model.from_db(row.using, user_names, row.user))
     return token
+
+
+def live_token(key_hash: str, *, used_at: Any = None, stale_before: Any = None) -> ApiToken | None:
+    """The unrevoked token of this hash whose user is active, with its user loaded; or ``None``.
+
+    With ``used_at``, records that the token was used then, unless a use was recorded since
+    ``stale_before``: on PostgreSQL in the lookup's own statement, elsewhere by a second one. The
+    token returned carries the last use recorded before this one."""
+    found = live_token_row(key_hash, used_at=used_at, stale_before=stale_before)
+    return None if found is None else token_from_row(found)
 
 
 def token_touch(token: ApiToken, at: Any, stale_before: Any) -> None:
@@ -322,11 +362,13 @@ from councils.hotsql.petitions import (  # noqa: E402
 )
 
 __all__ = [
+    "TokenRow",
     "council_with_parent",
     "cursor",
     "is_current_member",
     "live_session",
     "live_token",
+    "live_token_row",
     "locked_petition",
     "locked_petition_and_member",
     "organization_by_slug",
@@ -334,5 +376,7 @@ __all__ = [
     "organizations_of",
     "rows",
     "signature_insert",
+    "token_from_row",
+    "token_row_last_used",
     "token_touch",
 ]
