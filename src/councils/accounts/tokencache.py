@@ -197,9 +197,12 @@ def forget_user(user_id: int) -> None:
     transaction.on_commit(lambda: CACHE.forget_user(user_id))
 
 
-def _user_changed(sender: Any, instance: Any, update_fields: Any = None, **_kwargs: Any) -> None:
-    # Signing in saves last_login alone, which authentication by token never reads.
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+def _user_changed(
+    sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **_kwargs: Any
+) -> None:
+    # A new person has no token yet (loaders create thousands); signing in saves last_login alone,
+    # which authentication by token never reads.
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     if instance.pk is not None:
         forget_user(instance.pk)
