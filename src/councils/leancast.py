@@ -32,8 +32,6 @@ from typing import Any
 import pydantic
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as SchemaValidationError
 
 # Plain ids only: anything else (a sign, spaces, a number beyond the database's integers) is left
 # to ninja, which names the error.
@@ -52,7 +50,9 @@ def enabled() -> bool:
 def make_view(ninja_view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """The lean view of the cast's address, handing what it does not expect to ``ninja_view``."""
     # Imported here: councils.serving imports councils.apiserving (and so this module) before
-    # Django's apps are ready.
+    # Django is set up, and ninja reads the settings as it is imported.
+    from ninja.errors import AuthenticationError
+
     from councils.api import TokenAuth, api
     from councils.voting.api import cast
     from councils.voting.schemas import BallotIn, CastOut, SecretCastOut
@@ -99,6 +99,9 @@ def _payload(request: HttpRequest, schema: type[pydantic.BaseModel]) -> Any:
     """The request's body validated by ``schema``, or ninja's error for it (an unreadable body:
     ninja's 400, which the API answers as a 422; a body the schema refuses: the 422 errors placed
     under ``body``, ``payload`` as ninja places them; an empty body: the payload missing)."""
+    from ninja.errors import HttpError
+    from ninja.errors import ValidationError as SchemaValidationError
+
     raw = request.body
     if not raw:
         raise SchemaValidationError([{"type": "missing", "loc": BODY_LOC, "msg": "Field required"}])
