@@ -7,7 +7,9 @@
 It builds a congress as ``bench/voting_bench.py`` does (the database of ``DATABASE_URL`` is dropped
 and made again), then casts each delegate's ballot through ``councils.serving``'s ASGI application
 in this one process (no socket: a request's scope and body are handed to it directly, so uvicorn's
-HTTP parsing is left out), one after another. It prints the CPU time per ballot
+HTTP parsing is left out), one after another, in batches taking in turn the lean cast
+(``councils.leancast``), the lighter stack with ninja's endpoint (``COUNCILS_LEAN_CAST=0``) and the
+full stack (``--full`` or ``--ninja``: one of them only). It prints the CPU time per ballot
 (``time.process_time``: the machine is shared, so wall time is noise), the statements per ballot,
 and with ``--profile`` the CPU split by part of the stack (serving, Django's handler and its
 middleware, ninja and pydantic, the token, the service, SQL) and cProfile's top functions.
