@@ -7,7 +7,9 @@
 It builds a congress as ``bench/voting_bench.py`` does (the database of ``DATABASE_URL`` is dropped
 and made again), then casts each delegate's ballot through ``councils.serving``'s ASGI application
 in this one process (no socket: a request's scope and body are handed to it directly, so uvicorn's
-HTTP parsing is left out), one after another. It prints the CPU time per ballot
+HTTP parsing is left out), one after another, in batches taking in turn the lean cast
+(``councils.leancast``), the lighter stack with ninja's endpoint (``COUNCILS_LEAN_CAST=0``) and the
+full stack (``--full`` or ``--ninja``: one of them only). It prints the CPU time per ballot
 (``time.process_time``: the machine is shared, so wall time is noise), the statements per ballot,
 and with ``--profile`` the CPU split by part of the stack (serving, Django's handler and its
 middleware, ninja and pydantic, the token, the service, SQL) and cProfile's top functions.
@@ -43,7 +45,9 @@ PARTS = [
     ("auth: token lookup", "councils/api.py", "authenticate"),
     ("ninja: parse input", "ninja/operation.py", "_get_values"),
     ("ninja: render response", "ninja/operation.py", "_result_to_response"),
+    ("lean cast view (all)", "councils/leancast.py", "cast_view"),
     ("cast endpoint", "councils/voting/api.py", "ballot_cast"),
+    ("cast (endpoint's body)", "councils/voting/api.py", "cast"),
     ("cast service", "councils/voting/services/casting.py", "ballot_cast"),
     ("secret cast service", "councils/voting/services/secret.py", "secret_ballot_cast"),
     ("SQL execute (all)", "django/db/backends/utils.py", "execute"),
@@ -122,6 +126,9 @@ def main() -> int:
     parser.add_argument("--delegates", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="cProfile the casts")
     parser.add_argument("--full", action="store_true", help="the full path only (no lighter path)")
+    parser.add_argument(
+        "--ninja", action="store_true", help="the lighter path with ninja's endpoint only (no lean cast)"
+    )
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         print("Set DATABASE_URL to a PostgreSQL database of your own (it is dropped and made again).")
@@ -162,23 +169,33 @@ def main() -> int:
 
     connection_created.connect(count_on)
 
-    light = app.token_api
+    lean = app.token_api
+    # The lighter stack with the ninja endpoint for the cast (councils.leancast turned off).
+    os.environ["COUNCILS_LEAN_CAST"] = "0"
+    from councils.apiserving import TokenApiHandler
+
+    handlers = {"lean": lean, "ninja": TokenApiHandler(), "full": None}
+    del os.environ["COUNCILS_LEAN_CAST"]
 
     async def run() -> None:
         for token, key in pairs[:warm]:
             await _cast(app, path, token, key, body)
         profiler = cProfile.Profile(time.process_time) if args.profile else None
-        # In batches, the lighter path on and off in turn (unless --profile or --full): the machine
-        # is shared, and CPU figures taken minutes apart differ by more than what is measured.
-        cpu = {"light": 0.0, "full": 0.0}
-        count = {"light": 0, "full": 0}
+        # In batches, the lean cast, the lighter path with ninja's endpoint and the full path in turn
+        # (unless --profile, --full or --ninja): the machine is shared, and CPU figures taken minutes
+        # apart differ by more than what is measured.
+        cpu = {"lean": 0.0, "ninja": 0.0, "full": 0.0}
+        count = {"lean": 0, "ninja": 0, "full": 0}
         codes: dict[int, int] = {}
         counter.on = True
         if profiler is not None:
             profiler.enable()
         for start in range(warm, len(pairs), BATCH):
-            mode = "full" if args.full or (not args.profile and (start // BATCH) % 2) else "light"
-            app.token_api = light if mode == "light" else None
+            if args.full or args.ninja or args.profile:
+                mode = "full" if args.full else "ninja" if args.ninja else "lean"
+            else:
+                mode = ("lean", "ninja", "full")[(start // BATCH) % 3]
+            app.token_api = handlers[mode]
             began = time.process_time()
             for token, key in pairs[start : start + BATCH]:
                 status = await _cast(app, path, token, key, body)

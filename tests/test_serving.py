@@ -309,3 +309,34 @@ def test_a_client_that_leaves_stops_the_stream() -> None:
     assert response.made < 100  # it stopped making rows soon after the client left
     assert response.closed
     assert len(sent) == 3  # the start and two chunks
+
+
+def test_a_failure_in_the_handler_reaches_the_server_and_the_next_request_is_answered() -> None:
+    app = serving.application
+    sent: list[dict] = []
+
+    def failing(environ, start_response):
+        raise RuntimeError("the view broke")
+
+    def working(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"fine"]
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/o/petrograd/", "headers": [(b"host", b"127.0.0.1")]}
+    original = app.wsgi
+    try:
+        app.wsgi = failing  # type: ignore[assignment]
+        with pytest.raises(RuntimeError, match="the view broke"):
+            _run(app(scope, receive, send))
+        assert sent == []  # uvicorn answers 500 for an application that raises
+        app.wsgi = working  # type: ignore[assignment]
+        _run(app(scope, receive, send))
+    finally:
+        app.wsgi = original
+    assert sent[0]["status"] == 200 and sent[1]["body"] == b"fine"

@@ -14,7 +14,8 @@ reader's language, the common rules, X-Frame-Options) around the SAME ninja view
 authentication, its schemas, the service and the error mapping are those every other request goes
 through, so answers, status codes and error bodies do not change. Its caller is anonymous until the
 token authenticates it; a request whose token is refused is answered 401, as under the whole stack,
-since it has no session either. The cast's address is found without trying every other route.
+since it has no session either. The cast's address is found without trying every other route, and
+its view is :mod:`councils.leancast`'s: the same endpoint without ninja's operation machinery.
 
 ``COUNCILS_LIGHT_API=0`` turns the lighter stack off (every request then takes the whole one).
 """
@@ -32,6 +33,8 @@ from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch, get_resolver
+
+from councils import leancast
 
 API_PREFIX = "/api/"
 
@@ -99,6 +102,9 @@ class LightHandlerMixin(BaseHandler):
             raise ImproperlyConfigured(
                 f"{SAMPLE_CAST_PATH} is not the cast's address: see councils.apiserving."
             )
+        # The cast's view: the lean one (councils.leancast), which hands what it does not expect
+        # to ninja's; ninja's alone when it is turned off.
+        self._cast_view = leancast.make_view(self._cast.func) if leancast.enabled() else self._cast.func
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
         """The cast's view as Django's router would find it, without trying every other route;
@@ -108,7 +114,7 @@ class LightHandlerMixin(BaseHandler):
             return super().resolve_request(request)
         route = self._cast
         match = ResolverMatch(
-            route.func,
+            self._cast_view,
             (),
             found.groupdict(),
             url_name=route.url_name,

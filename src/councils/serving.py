@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import os
 import re
@@ -121,21 +122,18 @@ class Application:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         environ = wsgi_environ(scope, body)
         loop = asyncio.get_running_loop()
         # Set to the queue of a streaming response when one starts, or to None once the thread is
-        # done with an ordinary response (the common case: one future more than before, no task).
+        # done with an ordinary response. The pool's own future is not wrapped in an asyncio one
+        # (as run_in_executor does) for the common case: one future and one wake-up of the loop
+        # per request.
         streaming: asyncio.Future[asyncio.Queue[Any] | None] = loop.create_future()
         emit = _Emitter(loop, streaming)
         handler = apiserving.handler_for(self.wsgi, self.token_api, scope)
-        work = loop.run_in_executor(self.pool, self.run_wsgi, environ, emit, handler)
-
-        def ordinary(_done: object) -> None:
-            if not streaming.done():
-                streaming.set_result(None)
-
-        work.add_done_callback(ordinary)
+        work = self.pool.submit(self.run_wsgi, environ, emit, handler)
+        work.add_done_callback(functools.partial(_wake, loop, streaming))
         queue = await streaming
         if queue is None:
             whole = work.result()  # the handler's failure, if any, is raised here as before
@@ -160,7 +158,7 @@ class Application:
         if not emit.gone.is_set():
             await send({"type": "http.response.body", "body": b""})
         with contextlib.suppress(ClientGone):  # the client left: its chunks stopped being made
-            await work
+            await asyncio.wrap_future(work, loop=loop)
 
     def run_wsgi(
         self,
@@ -201,6 +199,18 @@ class Application:
                 close()
         status, headers = started
         return (int(status[:3]), _encoded(headers), content)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, streaming: asyncio.Future[Any], _work: object) -> None:
+    """Tell the loop that the pool's work for a request is done (from the pool's thread)."""
+    with contextlib.suppress(RuntimeError):  # the loop has closed: no one waits any more
+        loop.call_soon_threadsafe(_ordinary, streaming)
+
+
+def _ordinary(streaming: asyncio.Future[Any]) -> None:
+    # An ordinary response: nothing was streamed (a streaming one has set the queue already).
+    if not streaming.done():
+        streaming.set_result(None)
 
 
 class ClientGone(Exception):
@@ -262,17 +272,35 @@ def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    keys = _HEADER_KEYS
     for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        key = keys.get(raw_name)
+        if key is None:
+            key = _header_key(raw_name)
+        if key == "CONTENT_LENGTH":
+            continue
         value = raw_value.decode("latin-1")
-        if name == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = value
-            continue
-        if name == "CONTENT_LENGTH":
-            continue
-        key = "HTTP_" + name
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
+        if key == "CONTENT_TYPE":
+            environ[key] = value
+        elif key in environ:
+            environ[key] = f"{environ[key]},{value}"
+        else:
+            environ[key] = value
     return environ
+
+
+# The environ's key of each header name met, as it arrives (lower-case bytes from the server):
+# spelled once per name, not once per request. Bounded: a client may send any names.
+_HEADER_KEYS: dict[bytes, str] = {}
+_HEADER_KEYS_MAX = 512
+
+
+def _header_key(raw_name: bytes) -> str:
+    name = raw_name.decode("latin-1").upper().replace("-", "_")
+    key = name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + name
+    if len(_HEADER_KEYS) < _HEADER_KEYS_MAX:
+        _HEADER_KEYS[raw_name] = key
+    return key
 
 
 def warm_up() -> None:

@@ -4,7 +4,7 @@ who has not voted, named votes. Each finds what its URL names, then calls one se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -35,6 +35,9 @@ from councils.voting.schemas import (
     RunningOut,
     SecretCastOut,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 router = Router(tags=["voting"])
 
@@ -161,11 +164,21 @@ def ballot_cast(
     A secret poll takes `{"ballot": {...}}`, encrypted and proved in the booth, with an
     `Idempotency-Key`; it answers the receipt (`tracker`, `board_head`). A malformed ballot, a proof
     that fails or a ciphertext copied from another ballot is refused with 400 naming the part."""
+    status, body = cast(request.auth, slug, poll_id, payload, idempotency_key)
+    return Status(status, body)
+
+
+def cast(
+    actor: User, slug: str, poll_id: int, payload: BallotIn, idempotency_key: str
+) -> tuple[int, dict[str, Any]]:
+    """The cast as the endpoint answers it: (status, body), or the service's error raised for
+    ``councils.api`` to map. Shared with the lean cast handler (:mod:`councils.leancast`), so
+    that both paths find, check and cast alike."""
     # One query for the poll (the cast is the hot path): the service's elector row proves the caller
     # belongs to the organization; only a refusal asks the organization's access rule, for its message.
     poll = selectors.poll_by_slug(slug=slug, poll_id=poll_id)
     if poll is None:
-        organization_for(request.auth, slug)
+        organization_for(actor, slug)
         raise Http404(poll_id)
     principal = None
     if payload.principal is not None:
@@ -173,17 +186,17 @@ def ballot_cast(
         if principal is None:
             raise ValidationError({"principal": [_("No member %(id)s here.") % {"id": payload.principal}]})
     if poll.is_secret:
-        return _secret_cast(request, slug, poll, payload, principal, idempotency_key)
+        return _secret_cast(actor, slug, poll, payload, principal, idempotency_key)
     try:
         outcome = services.ballot_cast(
-            actor=request.auth,
+            actor=actor,
             poll=poll,
             ballot=payload.plain(),
             principal=principal,
             idempotency_key=idempotency_key,
         )
     except NotAllowed:
-        organization_for(request.auth, slug)  # an outsider is told so, as on every endpoint
+        organization_for(actor, slug)  # an outsider is told so, as on every endpoint
         raise
     row = outcome.participation
     body = {
@@ -195,7 +208,7 @@ def ballot_cast(
         "replayed": outcome.replayed,
         "ballot": row.ballot,
     }
-    return Status(200 if outcome.replayed else 201, body)
+    return 200 if outcome.replayed else 201, body
 
 
 @router.get("/organizations/{slug}/polls/{poll_id}/electorate", response={200: list[ElectorOut], **ERRORS})
@@ -262,16 +275,16 @@ def proxy_give(request: ApiRequest, slug: str, poll_id: int, payload: ProxyIn) -
 
 
 def _secret_cast(
-    request: ApiRequest, slug: str, poll: Poll, payload: BallotIn, principal: Member | None, key: str
-) -> Any:
+    actor: User, slug: str, poll: Poll, payload: BallotIn, principal: Member | None, key: str
+) -> tuple[int, dict[str, Any]]:
     if payload.ballot is None or payload.plain():
         raise ValidationError({"ballot": [_(services.SECRET_CAST_ELSEWHERE)]})
     try:
         receipt = services.secret_ballot_cast(
-            actor=request.auth, poll=poll, ballot=payload.ballot, principal=principal, idempotency_key=key
+            actor=actor, poll=poll, ballot=payload.ballot, principal=principal, idempotency_key=key
         )
     except NotAllowed:
-        organization_for(request.auth, slug)
+        organization_for(actor, slug)
         raise
     body = {
         "tracker": receipt.tracker,
@@ -279,7 +292,7 @@ def _secret_cast(
         "board_length": receipt.board_length,
         "replayed": receipt.replayed,
     }
-    return Status(200 if receipt.replayed else 201, body)
+    return 200 if receipt.replayed else 201, body
 
 
 # The secret polls' endpoints join this router (their module imports it).

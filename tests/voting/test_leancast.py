@@ -1,0 +1,314 @@
+"""The lean cast (``councils.leancast``) answers every cast exactly as the ninja endpoint under the
+whole stack does: each case is sent through both, from the same database state, and compared."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from dataclasses import dataclass
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+
+from councils import apiserving, leancast, serving
+from councils.accounts.services import token_create
+from councils.voting import selectors, services
+from councils.voting.models import Participation
+from tests.voting.conftest import Body, make_body
+from tests.voting.secret_setup import encrypted, ready_committee
+
+pytestmark = pytest.mark.django_db
+
+APP = serving.application
+
+
+class NinjaCastHandler(apiserving.TokenApiHandler):
+    """The lighter stack with the lean cast turned off: its casts go to the ninja endpoint."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        super().load_middleware(is_async)
+        self._cast_view = self._cast.func
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: a request does not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def ninja_handler() -> NinjaCastHandler:
+    return NinjaCastHandler()
+
+
+def _environ(method: str, path: str, body: bytes, headers: dict[str, str]) -> dict:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    environ.update(headers)
+    return environ
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[bytes, bytes]
+    body: dict | list
+    stored: int  # participations in the database after the request
+
+
+def _send(handler, method: str, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+    """One request through ``handler`` (a WSGI handler), rolled back after: the next path starts
+    from the same database state. Ids and times that the database gives anew are blanked."""
+    with transaction.atomic():
+        selectors._poll_cache.clear()
+        whole = APP.run_wsgi(_environ(method, path, body, headers), None, handler)
+        stored = Participation.objects.count()
+        transaction.set_rollback(True)
+    selectors._poll_cache.clear()
+    assert whole is not None
+    status, raw_headers, content = whole
+    found = json.loads(content) if content.startswith((b"{", b"[")) else {"text": content.decode()}
+    if isinstance(found, dict):
+        for name in ("participation", "cast_at"):
+            if name in found:
+                found[name] = "(given by the database)"
+    named = dict(raw_headers)
+    named.pop(b"content-length", None)  # its digits follow the blanked id's
+    return Answer(status, named, found, stored)
+
+
+def _compare(ninja_handler, method: str, path: str, body: bytes, **headers: str) -> Answer:
+    """The answer of the lean cast, after checking that the ninja endpoint under the lighter stack
+    and under the whole stack give the same."""
+    lean = _send(APP.token_api, method, path, body, headers)
+    ninja = _send(ninja_handler, method, path, body, headers)
+    whole = _send(APP.wsgi, method, path, body, headers)
+    assert lean == ninja
+    # The whole stack's session middleware adds "Vary: Cookie" when the session authenticator has
+    # looked for a session (a refused token): no cookie was sent, so no cache keeps two answers.
+    vary = whole.headers.get(b"vary")
+    if vary is not None and vary.endswith(b", Cookie"):
+        whole.headers[b"vary"] = vary.removesuffix(b", Cookie")
+    assert lean == whole
+    return lean
+
+
+@pytest.fixture
+def votes() -> Body:
+    assert leancast.enabled() and APP.token_api is not None
+    return make_body()
+
+
+def _token(user) -> str:
+    _token_row, secret = token_create(actor=user, name="script")
+    return f"Bearer {secret}"
+
+
+def _path(body: Body, poll_id: object, slug: str | None = None) -> str:
+    return f"/api/organizations/{slug or body.organization.slug}/polls/{poll_id}/ballots"
+
+
+def test_a_first_cast_a_retry_and_another_key(votes, ninja_handler) -> None:
+    poll = votes.poll()
+    auth = _token(votes.deputies[0].user)
+    path = _path(votes, poll.pk)
+    first = _compare(
+        ninja_handler, "POST", path, b'{"answer": "yes"}', HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    assert first.status == 201 and first.stored == 1
+    assert first.body["ballot"] == {"answers": {"yes": 1}} and first.body["replayed"] is False
+    assert first.headers[b"content-type"] == b"application/json; charset=utf-8"
+    assert b"x-frame-options" in first.headers and b"content-security-policy" in first.headers
+    # Cast for good (outside the comparison), then retry and vote again.
+    services.ballot_cast(
+        actor=votes.deputies[0].user, poll=poll, ballot={"answer": "yes"}, idempotency_key="k1"
+    )
+    again = _compare(
+        ninja_handler, "POST", path, b'{"answer": "no"}', HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    assert again.status == 200 and again.body["replayed"] is True and again.stored == 1
+    other = _compare(
+        ninja_handler, "POST", path, b'{"answer": "no"}', HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="k2"
+    )
+    assert other.status == 409 and "already voted" in other.body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"answer": "maybe"}', 400),  # the service refuses it
+        (b'{"answer": 5}', 422),  # the schema refuses it
+        (b'{"ranking": "A", "answers": {"yes": "x"}}', 422),  # two errors at once
+        (b'{"principal": 99999999}', 400),  # no such member
+        (b"{not json", 422),
+        (b"", 422),
+        (b"null", 400),  # ninja reads it as an empty ballot
+        (b"[1, 2]", 400),
+        (b'"yes"', 400),
+        (b"{}", 400),
+    ],
+)
+def test_a_refused_ballot(votes, ninja_handler, body, status) -> None:
+    poll = votes.poll()
+    answer = _compare(
+        ninja_handler,
+        "POST",
+        _path(votes, poll.pk),
+        body,
+        HTTP_AUTHORIZATION=_token(votes.deputies[0].user),
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
+    assert answer.status == status and answer.stored == 0
+
+
+def test_refusals_in_the_readers_language(votes, ninja_handler) -> None:
+    poll = votes.poll()
+    auth = _token(votes.deputies[0].user)
+    for body in (b'{"answer": 5}', b"{not", b'{"answer": "maybe"}'):
+        answer = _compare(
+            ninja_handler,
+            "POST",
+            _path(votes, poll.pk),
+            body,
+            HTTP_AUTHORIZATION=auth,
+            HTTP_ACCEPT_LANGUAGE="ru",
+        )
+        assert answer.headers[b"content-language"] == b"ru"
+    refused = _compare(
+        ninja_handler,
+        "POST",
+        _path(votes, poll.pk),
+        b'{"answer": "yes"}',
+        HTTP_AUTHORIZATION="Bearer cnc_wrong",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert refused.status == 401 and "токен" in refused.body["detail"]
+
+
+def test_a_poll_not_open_a_voter_outside_and_unknown_addresses(votes, ninja_handler) -> None:
+    draft = votes.poll(open=False)
+    poll = votes.poll()
+    deputy = _token(votes.deputies[0].user)
+    yes = b'{"answer": "yes"}'
+    cases = [
+        (_path(votes, draft.pk), deputy, 400),
+        (_path(votes, poll.pk), _token(votes.outsider), 403),  # not a member
+        (_path(votes, poll.pk), _token(make_body().deputies[0].user), 403),  # another organization's
+        (_path(votes, 99999999), deputy, 404),
+        (_path(votes, poll.pk, slug="no-such-organization"), deputy, 404),
+        (_path(votes, "99999999999999999999"), deputy, 404),  # beyond the database's integers
+        (_path(votes, "x1"), deputy, 422),  # not an id: ninja names it
+        (_path(votes, poll.pk), "Bearer cnc_not-a-token", 401),
+        (_path(votes, poll.pk), "Bearer ", 401),
+    ]
+    for path, auth, status in cases:
+        answer = _compare(ninja_handler, "POST", path, yes, HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="k")
+        assert answer.status == status, (path, answer)
+        assert answer.stored == 0
+    assert answer.headers[b"www-authenticate"] == b'Bearer realm="api"'
+
+
+def test_a_member_not_on_the_council_is_refused(votes, ninja_handler) -> None:
+    poll = votes.poll()
+    from councils.federation.models import Member
+
+    member = Member.objects.filter(constituency=votes.constituency).exclude(
+        pk__in=[d.pk for d in votes.deputies]
+    )[0]
+    answer = _compare(
+        ninja_handler,
+        "POST",
+        _path(votes, poll.pk),
+        b'{"answer": "yes"}',
+        HTTP_AUTHORIZATION=_token(member.user),
+    )
+    assert answer.status == 403 and answer.stored == 0
+
+
+def test_a_proxy_cast(votes, ninja_handler) -> None:
+    poll = votes.poll()
+    giver, holder = votes.deputies[1], votes.deputies[2]
+    services.proxy_give(actor=giver.user, poll=poll, holder=holder)
+    body = json.dumps({"answer": "no", "principal": giver.pk}).encode()
+    answer = _compare(
+        ninja_handler,
+        "POST",
+        _path(votes, poll.pk),
+        body,
+        HTTP_AUTHORIZATION=_token(holder.user),
+        HTTP_IDEMPOTENCY_KEY="p",
+    )
+    assert answer.status == 201 and answer.body["principal"] == giver.pk and answer.stored == 1
+    # Without the proxy: refused.
+    body = json.dumps({"answer": "no", "principal": votes.deputies[3].pk}).encode()
+    answer = _compare(
+        ninja_handler, "POST", _path(votes, poll.pk), body, HTTP_AUTHORIZATION=_token(votes.deputies[4].user)
+    )
+    assert answer.status == 403 and answer.stored == 0
+
+
+def test_an_election(votes, ninja_handler) -> None:
+    election = votes.poll(kind="election", method="plurality", candidates=["A", "B"])
+    first, second = (c.pk for c in selectors.candidates(poll=election))
+    auth = _token(votes.deputies[0].user)
+    for ranking, status in (([first], 201), ([first, second], 400), ([0], 400)):
+        body = json.dumps({"ranking": ranking}).encode()
+        answer = _compare(ninja_handler, "POST", _path(votes, election.pk), body, HTTP_AUTHORIZATION=auth)
+        assert answer.status == status
+
+
+def test_a_secret_poll(votes, ninja_handler) -> None:
+    committee, _keys = ready_committee(votes)
+    poll = votes.poll(secrecy="secret", committee=committee)
+    auth = _token(votes.deputies[0].user)
+    path = _path(votes, poll.pk)
+    plain = _compare(ninja_handler, "POST", path, b'{"answer": "yes"}', HTTP_AUTHORIZATION=auth)
+    assert plain.status == 400 and plain.stored == 0
+    body = json.dumps({"ballot": encrypted(poll, [1, 0, 0])}).encode()
+    receipt = _compare(ninja_handler, "POST", path, body, HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="s1")
+    assert receipt.status == 201 and receipt.stored == 1 and len(receipt.body["tracker"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("POST", {"CONTENT_TYPE": "text/plain"}),  # not declared JSON: ninja reads it all the same
+        ("POST", {"CONTENT_TYPE": "application/x-www-form-urlencoded"}),
+        ("GET", {}),  # 405 from ninja
+        ("PUT", {}),
+    ],
+)
+def test_what_the_lean_cast_does_not_expect_goes_to_ninja(votes, ninja_handler, method, headers) -> None:
+    poll = votes.poll()
+    answer = _compare(
+        ninja_handler,
+        method,
+        _path(votes, poll.pk),
+        b'{"answer": "yes"}',
+        HTTP_AUTHORIZATION=_token(votes.deputies[0].user),
+        **headers,
+    )
+    assert answer.status in (201, 405)
