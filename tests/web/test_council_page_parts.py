@@ -78,3 +78,34 @@ def test_each_language_reads_its_own_parts_at_once() -> None:
     assert 'class="current-language" lang="en"' in english
     assert 'class="current-language" lang="ru"' in russian
     assert 'class="current-language" lang="en"' in client.get(_page(pg)).content.decode()
+
+
+def test_a_recall_shows_at_once_on_the_next_page_load() -> None:
+    from councils.federation import services
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.organizer)
+    before = client.get(_page(pg)).content.decode()
+    assert "Anna Petrova" in before
+    # Dora's signature completes the petition: Anna's seat ends.
+    services.petition_sign(actor=pg.dora.user, petition=pg.petition)
+    after = client.get(_page(pg)).content.decode()
+    assert "Anna Petrova" not in after
+    assert "Viktor Orlov" in after
+
+
+def test_a_council_created_after_its_address_was_asked_for_shows_at_once() -> None:
+    from councils.federation import services
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.organizer)
+    address = f"/o/{pg.org.slug}/councils/moscow/"
+    assert client.get(address).status_code == 404
+    services.council_create(
+        actor=pg.organizer, organization=pg.org, name="Moscow Soviet", slug="moscow", members_per_seat=2
+    )
+    page = client.get(address)
+    assert page.status_code == 200
+    assert "<h1>Moscow Soviet</h1>" in page.content.decode()

@@ -135,8 +135,14 @@ def _viewer_free_parts(organization: Organization, council: Council, at_form: At
 @_organization_page
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
-    # get_object_or_404(Council.objects.select_related("parent"), ...), SQL written once (hotsql).
-    council = hotsql.council_with_parent(organization.pk, council_slug)
+    # get_object_or_404(Council.objects.select_related("parent"), ...), SQL written once (hotsql),
+    # read once per change of the organization (readcache): a council is changed only by a
+    # service, which records the change in the organization's stream.
+    council = readcache.now(
+        organization,
+        ("council", council_slug),
+        lambda: hotsql.council_with_parent(organization.pk, council_slug),
+    )
     if council is None:
         raise Http404(council_slug)
     at_form = AtForm(request.GET or None, default=default_day(organization))
