@@ -109,3 +109,52 @@ def test_a_council_created_after_its_address_was_asked_for_shows_at_once() -> No
     page = client.get(address)
     assert page.status_code == 200
     assert "<h1>Moscow Soviet</h1>" in page.content.decode()
+
+
+def _without_own_strings(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', html)
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": ""', html)
+    return re.sub(r"since=\d+", "since=", html)
+
+
+def test_the_shared_page_reads_as_the_page_rendered_whole(monkeypatch) -> None:
+    from councils.web import pageshell
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.organizer)
+    client.get(_page(pg))
+    shared = client.get(_page(pg)).content.decode()
+    monkeypatch.setattr(pageshell, "has_messages", lambda request: True)
+    whole = client.get(_page(pg)).content.decode()
+    assert pageshell.CSRF not in shared and pageshell.NAME not in shared and pageshell.SINCE not in shared
+    assert _without_own_strings(shared) == _without_own_strings(whole)
+
+
+def test_a_reader_with_an_odd_name_sees_it_escaped() -> None:
+    from tests.factories import MemberFactory, UserFactory
+
+    pg = build_petrograd()
+    odd = MemberFactory(constituency=pg.putilov, user=UserFactory(username="<b>&dora"))
+    client = Client()
+    client.force_login(odd.user)
+    page = client.get(_page(pg)).content.decode()
+    assert "&lt;b&gt;&amp;dora" in page
+    assert "<b>&dora" not in page
+
+
+def test_the_shared_page_carries_a_csrf_token_that_works() -> None:
+    pg = build_petrograd()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(pg.organizer)
+    client.get(_page(pg))
+    page = client.get(_page(pg)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    refused = client.post(f"{_page(pg)}apportion/")
+    assert refused.status_code == 403
+    done = client.post(f"{_page(pg)}apportion/", {"csrfmiddlewaretoken": token.group(1)}, follow=True)
+    assert done.status_code == 200
+    # The outcome's message is shown once, on the page it leads to, then no more.
+    assert "apportioned" in done.content.decode()
+    assert "apportioned" not in client.get(_page(pg)).content.decode()

@@ -80,3 +80,19 @@ def test_the_signed_in_reader_is_named_on_the_page() -> None:
     client.force_login(pg.dora.user)
     page = client.get(_page(pg)).content.decode()
     assert f">{pg.dora.user.get_username()}</a>" in page
+
+
+def test_a_wrongly_remembered_user_of_a_session_changes_no_one() -> None:
+    from councils.web import sessions
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.dora.user)
+    assert client.get(_page(pg)).status_code == 200
+    # This process remembers which user a session named, to read them together next time; a
+    # wrong guess is only a guess: the session's own data names the reader.
+    sessions.remember(client.cookies["sessionid"].value, pg.organizer.pk)
+    page = client.get(_page(pg)).content.decode()
+    assert f">{pg.dora.user.get_username()}</a>" in page
+    assert f">{pg.organizer.get_username()}</a>" not in page
+    assert "Apportion seats" not in page

@@ -85,3 +85,43 @@ def organization_with_viewer_and_head(
     held = frozenset(role for role, flag in zip(roles, flags[1:], strict=True) if flag)
     length, head = row[-2], row[-1]
     return organization, flags[0], held, ((int(length), str(head)) if length is not None else (0, ""))
+
+
+@functools.cache
+def _session_user_sql() -> tuple[str, list[str], list[str]]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+
+    model = get_user_model()
+    session_cols, session_names = _columns(Session, "x")
+    user_cols, user_names = _columns(model, "u")
+    sql = (
+        f"SELECT {session_cols}, {user_cols} FROM {_table(Session)} x"
+        f" LEFT OUTER JOIN {_table(model)} u ON u.id = %s"
+        " WHERE x.session_key = %s AND x.expire_date > %s"
+    )
+    return sql, session_names, user_names
+
+
+def live_session_and_user(session_key: str, now: Any, user_id: int) -> tuple[Any, Any]:
+    """What :func:`councils.hotsql.live_session` reads, and the user of ``user_id`` (or ``None``),
+    in one round trip: ``user_id`` is the user this session was last seen to name, which only
+    its decoded data can confirm (``councils.web.sessions``)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+
+    model = get_user_model()
+    sql, session_names, user_names = _session_user_sql()
+    using = router.db_for_read(Session)
+    connection = connections[using]
+    moment = Session._meta.get_field("expire_date").get_db_prep_value(now, connection)
+    with cursor(using) as hot:
+        hot.execute(sql, [user_id, session_key, moment])
+        row = hot.fetchone()
+    if row is None:
+        return None, None
+    width = len(session_names)
+    session = Session.from_db(using, session_names, _converted(connection, Session, row[:width]))
+    if row[width] is None:
+        return session, None
+    return session, model.from_db(using, user_names, _converted(connection, model, row[width:]))

@@ -27,13 +27,21 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from councils.hotsql.pages import user_by_id
+from councils.web import sessions
 
 
-def _backend_user(backend: Any, user_id: Any) -> Any:
-    if type(backend).get_user is ModelBackend.get_user:
+def _backend_user(request: HttpRequest, backend: Any, user_id: Any) -> Any:
+    if type(backend).get_user is not ModelBackend.get_user:
+        return backend.get_user(user_id)
+    # ModelBackend.get_user: the user's row (read with the session when it was seen before).
+    read_with = getattr(request.session, "user_read_with", None)
+    read, user = read_with(user_id) if read_with is not None else (False, None)
+    if not read:
         user = user_by_id(user_id)
-        return user if user is not None and backend.user_can_authenticate(user) else None
-    return backend.get_user(user_id)
+    if user is None or not backend.user_can_authenticate(user):
+        return None
+    sessions.remember(request.session.session_key, user.pk)
+    return user
 
 
 def get_user(request: HttpRequest) -> Any:
@@ -47,7 +55,7 @@ def get_user(request: HttpRequest) -> Any:
     else:
         if backend_path in settings.AUTHENTICATION_BACKENDS:
             backend = load_backend(backend_path)
-            user = _backend_user(backend, user_id)
+            user = _backend_user(request, backend, user_id)
             # Verify the session
             if hasattr(user, "get_session_auth_hash"):
                 session_hash = request.session.get(HASH_SESSION_KEY)
