@@ -78,3 +78,83 @@ def test_each_language_reads_its_own_parts_at_once() -> None:
     assert 'class="current-language" lang="en"' in english
     assert 'class="current-language" lang="ru"' in russian
     assert 'class="current-language" lang="en"' in client.get(_page(pg)).content.decode()
+
+
+def test_a_recall_shows_at_once_on_the_next_page_load() -> None:
+    from councils.federation import services
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.organizer)
+    before = client.get(_page(pg)).content.decode()
+    assert "Anna Petrova" in before
+    # Dora's signature completes the petition: Anna's seat ends.
+    services.petition_sign(actor=pg.dora.user, petition=pg.petition)
+    after = client.get(_page(pg)).content.decode()
+    assert "Anna Petrova" not in after
+    assert "Viktor Orlov" in after
+
+
+def test_a_council_created_after_its_address_was_asked_for_shows_at_once() -> None:
+    from councils.federation import services
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.organizer)
+    address = f"/o/{pg.org.slug}/councils/moscow/"
+    assert client.get(address).status_code == 404
+    services.council_create(
+        actor=pg.organizer, organization=pg.org, name="Moscow Soviet", slug="moscow", members_per_seat=2
+    )
+    page = client.get(address)
+    assert page.status_code == 200
+    assert "<h1>Moscow Soviet</h1>" in page.content.decode()
+
+
+def _without_own_strings(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', html)
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": ""', html)
+    return re.sub(r"since=\d+", "since=", html)
+
+
+def test_the_shared_page_reads_as_the_page_rendered_whole(monkeypatch) -> None:
+    from councils.web import pageshell
+
+    pg = build_petrograd()
+    client = Client()
+    client.force_login(pg.organizer)
+    client.get(_page(pg))
+    shared = client.get(_page(pg)).content.decode()
+    monkeypatch.setattr(pageshell, "has_messages", lambda request: True)
+    whole = client.get(_page(pg)).content.decode()
+    assert pageshell.CSRF not in shared and pageshell.NAME not in shared and pageshell.SINCE not in shared
+    assert _without_own_strings(shared) == _without_own_strings(whole)
+
+
+def test_a_reader_with_an_odd_name_sees_it_escaped() -> None:
+    from tests.factories import MemberFactory, UserFactory
+
+    pg = build_petrograd()
+    odd = MemberFactory(constituency=pg.putilov, user=UserFactory(username="<b>&dora"))
+    client = Client()
+    client.force_login(odd.user)
+    page = client.get(_page(pg)).content.decode()
+    assert "&lt;b&gt;&amp;dora" in page
+    assert "<b>&dora" not in page
+
+
+def test_the_shared_page_carries_a_csrf_token_that_works() -> None:
+    pg = build_petrograd()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(pg.organizer)
+    client.get(_page(pg))
+    page = client.get(_page(pg)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    refused = client.post(f"{_page(pg)}apportion/")
+    assert refused.status_code == 403
+    done = client.post(f"{_page(pg)}apportion/", {"csrfmiddlewaretoken": token.group(1)}, follow=True)
+    assert done.status_code == 200
+    # The outcome's message is shown once, on the page it leads to, then no more.
+    assert "apportioned" in done.content.decode()
+    assert "apportioned" not in client.get(_page(pg)).content.decode()

@@ -17,6 +17,7 @@ to the three statements there, and when the stream has no row yet (its first eve
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from typing import Any
 
 from django.db import connections, router
 
+from councils import hotsql
 from councils.audit.models import HASH_STREAMS, Event, Stream
 
 # Stand-ins for the two values only the locked row knows. They are replaced in the statement; a
@@ -36,6 +38,7 @@ def _quoted_table(model: Any) -> str:
     return str(connections["default"].ops.quote_name(model._meta.db_table))
 
 
+@functools.cache
 def _sql(by_id: bool) -> str:
     stream_table = _quoted_table(Stream)
     event_table = _quoted_table(Event)
@@ -121,7 +124,10 @@ def append(
     stored = Event._meta.get_field("data").get_db_prep_save(data, connection)
     params = [genesis, *where, *parts, organization_id, HASH_STREAMS, kind, actor_id, occurred_at]
     params += [object_type, object_id, stored]
-    with connection.cursor() as cursor:
+    # A cursor binding on the server (councils.hotsql): the statement is prepared once per
+    # connection, not parsed and planned again on every append (a quarter of a millisecond of
+    # PostgreSQL's CPU each time for this statement).
+    with hotsql.cursor(using) as cursor:
         cursor.execute(_sql(stream_id is not None), params)
         row = cursor.fetchone()
     if row is None:

@@ -18,7 +18,9 @@ from councils import hotsql, requestmemo
 from councils.accounts.actors import Actor, is_person, is_system
 from councils.federation.errors import NotAllowed, NotSignedIn
 from councils.federation.models import Officer, Organization
+from councils.federation.readcache import stream_head_key
 from councils.federation.rules import viewer_key
+from councils.hotsql.pages import organization_with_viewer_and_head
 
 VIEW = "federation.view_organization"
 
@@ -39,12 +41,15 @@ def organization_for(user: Actor, slug: str) -> Organization:
     # Organization.objects.filter(slug=slug).first(), with its SQL written once: every page and API
     # request asks (councils.hotsql). For a person, what they are there comes in the same query and
     # is kept for the rest of the request: the rules' predicates read it instead of asking again.
+    # So is where the organization's audit stream stands, the key of what the pages share
+    # (readcache): read with the organization, it costs no round trip of its own.
     if is_person(user):
-        found = hotsql.organization_with_viewer(slug, user.pk)
+        found = organization_with_viewer_and_head(slug, user.pk)
         if found is None:
             raise Http404(slug)
-        organization, member, offices = found
+        organization, member, offices, head = found
         requestmemo.put(viewer_key(organization.pk, user.pk), (member, offices))
+        requestmemo.put(stream_head_key(organization.pk), head)
     else:
         organization = hotsql.organization_by_slug(slug)
     if organization is None:

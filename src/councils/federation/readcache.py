@@ -71,7 +71,13 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T], *, 
 def _head(organization_id: int) -> tuple[int, str]:
     """The organization's own stream's length and head (0 and "" before any event), read once per
     request (a page asks for several parts) until the request changes something (requestmemo)."""
-    return requestmemo.read(("stream-head", organization_id), lambda: _read_head(organization_id))
+    return requestmemo.read(stream_head_key(organization_id), lambda: _read_head(organization_id))
+
+
+def stream_head_key(organization_id: int) -> tuple[str, int]:
+    """The request memo's key of the organization's stream head: a query that reads the head with
+    something else (``access.organization_for``) keeps it there, and this module reads no more."""
+    return ("stream-head", organization_id)
 
 
 def _read_head(organization_id: int) -> tuple[int, str]:

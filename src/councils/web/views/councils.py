@@ -21,7 +21,7 @@ from councils.federation.models import (
     Council,
     Organization,
 )
-from councils.web import charts, majority
+from councils.web import charts, majority, pageshell
 from councils.web.forms import (
     AtForm,
     HistoryRangeForm,
@@ -135,8 +135,14 @@ def _viewer_free_parts(organization: Organization, council: Council, at_form: At
 @_organization_page
 def council(request: HtmxHttpRequest, organization: Organization, council_slug: str) -> HttpResponse:
     """A council: its hemicycle and deputies at a date, and its composition over time."""
-    # get_object_or_404(Council.objects.select_related("parent"), ...), SQL written once (hotsql).
-    council = hotsql.council_with_parent(organization.pk, council_slug)
+    # get_object_or_404(Council.objects.select_related("parent"), ...), SQL written once (hotsql),
+    # read once per change of the organization (readcache): a council is changed only by a
+    # service, which records the change in the organization's stream.
+    council = readcache.now(
+        organization,
+        ("council", council_slug),
+        lambda: hotsql.council_with_parent(organization.pk, council_slug),
+    )
     if council is None:
         raise Http404(council_slug)
     at_form = AtForm(request.GET or None, default=default_day(organization))
@@ -166,42 +172,56 @@ def council(request: HtmxHttpRequest, organization: Organization, council_slug: 
     # The day shown by default (today, or the end of a historical organization's history) is
     # the same for every reader until the next change: its composition is shared too.
     default = at_form.is_default()
-    parts = (
-        # The date control shows today's date as its limit: kept for the day (and for the day shown).
-        readcache.now(
-            organization,
-            ("council-parts", council.pk, at_form.day(), timezone.localdate()),
-            lambda: _viewer_free_parts(organization, council, at_form),
-        )
-        # A day the reader typed (valid or not) is shown back to that reader only.
-        if not at_form.is_bound
-        else _viewer_free_parts(organization, council, at_form)
-    )
-    context = {
-        "parts": parts,
-        "organization": organization,
-        "council": council,
-        "at_form": at_form,
-        "day": at_form.day(),
-        "composition_html": (
+    may_apportion = request.user.has_perm("federation.change_structure", organization)
+
+    def context() -> dict[str, Any]:
+        parts = (
+            # The date control shows today's date as its limit: kept for the day (and the day shown).
             readcache.now(
                 organization,
-                ("composition-html", council.pk, at_form.day()),
-                composition_html,
-                # A past day (the end of a historical organization's history) stays as it was.
-                timeless=at_form.moment() is not None,
+                ("council-parts", council.pk, at_form.day(), timezone.localdate()),
+                lambda: _viewer_free_parts(organization, council, at_form),
             )
-            if default
-            else composition_html()
-        ),
-        "history_html": (
-            history_html()
-            if range_form.is_bound
-            else readcache.now(organization, ("history-html", council.pk), history_html)
-        ),
-        "may_apportion": request.user.has_perm("federation.change_structure", organization),
-    }
-    return render(request, "web/council.html", context)
+            # A day the reader typed (valid or not) is shown back to that reader only.
+            if not at_form.is_bound
+            else _viewer_free_parts(organization, council, at_form)
+        )
+        return {
+            "parts": parts,
+            "organization": organization,
+            "council": council,
+            "at_form": at_form,
+            "day": at_form.day(),
+            "composition_html": (
+                readcache.now(
+                    organization,
+                    ("composition-html", council.pk, at_form.day()),
+                    composition_html,
+                    # A past day (the end of a historical organization's history) stays as it was.
+                    timeless=at_form.moment() is not None,
+                )
+                if default
+                else composition_html()
+            ),
+            "history_html": (
+                history_html()
+                if range_form.is_bound
+                else readcache.now(organization, ("history-html", council.pk), history_html)
+            ),
+            "may_apportion": may_apportion,
+        }
+
+    if at_form.is_bound or range_form.is_bound:
+        return render(request, "web/council.html", context())
+    # The page as the reader asked for it by its address alone: the whole page is shared, but for
+    # the reader's own strings (councils.web.pageshell).
+    return pageshell.render(
+        request,
+        organization,
+        ("council", council.pk, at_form.day(), timezone.localdate(), may_apportion),
+        "web/council.html",
+        context,
+    )
 
 
 @require_POST
