@@ -49,6 +49,7 @@ SKIPPED = {
     "whitenoise.middleware.WhiteNoiseMiddleware": "static files only",
     "django.contrib.sessions.middleware.SessionMiddleware": "no session cookie, so no session",
     "django.middleware.csrf.CsrfViewMiddleware": "the API checks CSRF itself, for sessions only",
+    "councils.web.authentication.SessionUser": "reads a session's user; a token's request has no session",
     "django.contrib.messages.middleware.MessageMiddleware": "pages only",
     "django_htmx.middleware.HtmxMiddleware": "pages only",
     "axes.middleware.AxesMiddleware": "sign-in lockouts; a token's request never signs in",
