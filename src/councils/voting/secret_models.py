@@ -131,15 +131,16 @@ class BoardEvent(models.Model):
 
 class SecretTally(models.Model):
     """A secret poll's live board state, updated in each cast's transaction: the head and length of
-    its board, and the encrypted sums by weight (``{"<weight>": [{"alpha", "beta"}, ...]}``), so
-    that closing costs one multiplication per distinct weight instead of re-adding every ballot."""
+    its board (``prev``: the hash the head's event follows), the ballots cast and their total
+    weight. It keeps no encrypted sums: a running sum would make every cast add points while it
+    holds this row's lock; the close adds up the board's ballots instead (``secret_close``)."""
 
     poll = models.OneToOneField(Poll, on_delete=models.PROTECT, primary_key=True, related_name="tally")
     head = models.CharField(_("board head"), max_length=64)
+    prev = models.CharField(_("hash before the head"), max_length=64, blank=True, default="")
     length = models.PositiveIntegerField(_("board events"))
     count = models.PositiveIntegerField(_("ballots"), default=0)
     total_weight = models.PositiveBigIntegerField(_("total weight"), default=0)
-    sums = models.JSONField(_("encrypted sums by weight"), default=dict)
 
     class Meta:
         verbose_name = _("secret tally")

@@ -2,15 +2,15 @@
 
 A secret poll's ballots are encrypted in the voter's browser (``booth-crypto.js``); the server
 checks their proofs, appends them to the poll's public board (:class:`BoardEvent`, a hash chain,
-append-only) and keeps the encrypted sums by weight (:class:`SecretTally`) in the same transaction.
-Only the sum is ever decrypted, by the committee's trustees (``VOTING-DESIGN.md``).
+append-only) and moves the board's head (:class:`SecretTally`) in the same transaction. Only the
+sum of the ballots, added up at the close, is ever decrypted, by the committee's trustees
+(``VOTING-DESIGN.md``).
 
 The cast (:func:`secret_ballot_cast`) verifies the proofs before its transaction (about 1.7 ms),
 then: inserts the participation (``ON CONFLICT DO NOTHING``: the same key gets the first receipt,
 another key 409), inserts the ballot's ciphertexts (unique per poll: a copied ciphertext is
-refused), locks the tally's row (the board's head: the one place casts of a poll wait for each
-other), appends the ballot event, updates the sums, commits (``secret_append``: two statements on
-PostgreSQL).
+refused), moves the tally's head (the one place casts of a poll wait for each other), appends the
+ballot event, commits (``secret_append``: one statement on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def _event_rows(poll: Poll, events: list[dict[str, Any]]) -> list[BoardEvent]:
 
 def secret_open(poll: Poll) -> None:
     """Inside ``poll_open``'s transaction: write the board's setup and trustee keys, the poll's
-    fingerprint and an empty tally. The committee must be ready."""
+    fingerprint and the tally's head. The committee must be ready."""
     committee = poll.committee
     if committee is None or committee.state != TrusteeCommittee.State.READY:
         raise ValidationError(
@@ -138,7 +138,7 @@ def secret_open(poll: Poll) -> None:
     )
     BoardEvent.objects.bulk_create(_event_rows(poll, writer.events))
     poll.board_head, poll.board_length = writer.head, len(writer.events)
-    SecretTally.objects.create(poll=poll, head=poll.board_head, length=poll.board_length, sums={})
+    SecretTally.objects.create(poll=poll, head=poll.board_head, length=poll.board_length)
 
 
 # --- casting ------------------------------------------------------------------------------------

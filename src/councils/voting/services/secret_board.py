@@ -1,10 +1,11 @@
 """A secret poll's board read whole, its close, and the trustees' decryption of the sum.
 
 The close (inside ``poll_close``) appends the count, the total weight and the weighted encrypted
-sum from the running tally: one multiplication per distinct weight. Each trustee then posts one
-factor per answer with its proof (:func:`trustee_factors_post`); the server checks them against
-the close's sum and the trustee's verification key (not the whole board again: every ballot was
-checked when cast, and ``councils verify-poll`` re-checks the board for anyone). With the
+sum of the board's ballots: their points added up by weight and answer (the C module's
+``point_sum``, one decoding per point), then one multiplication per distinct weight. Each trustee
+then posts one factor per answer with its proof (:func:`trustee_factors_post`); the server checks
+them against the close's sum and the trustee's verification key (not the whole board again: every
+ballot was checked when cast, and ``councils verify-poll`` re-checks the board for anyone). With the
 threshold's factors the counts are combined, the result event appended and the poll counted
 through ``poll_count``, all in the transaction of the last factors.
 """
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from councils.accounts.actors import SYSTEM, Actor
 from councils.audit.services import event_record
 from councils.federation.services._common import require
 from councils.live.publish import publish_on_commit
+from councils.voting.crypto import group
 from councils.voting.crypto.ballot import Ciphertext
 from councils.voting.crypto.board import BOARD_FORMAT, Tally, event_hash, trustee_decrypt
 from councils.voting.crypto.errors import CryptoError
@@ -81,18 +83,59 @@ def _append(poll: Poll, tally: SecretTally, type_: str, body: dict[str, Any]) ->
         prev=prev,
         hash=event_hash(seq=seq, type_=type_, prev=prev, body=body),
     )
-    tally.head, tally.length = event.hash, seq + 1
-    tally.save(update_fields=["head", "length"])
+    tally.prev, tally.head, tally.length = prev, event.hash, seq + 1
+    tally.save(update_fields=["prev", "head", "length"])
     poll.board_head, poll.board_length = tally.head, tally.length
     return event
 
 
-def _tally_of(tally: SecretTally, answers: int) -> Tally:
+# PostgreSQL hands over each ballot event's weight and its ciphertexts as one hexadecimal string
+# (alpha, beta of each answer in order), so that 100,000 ballots' bodies are not parsed in Python.
+_PG_CIPHERTEXTS = (
+    "SELECT CAST(e.body ->> 'weight' AS bigint), (SELECT string_agg((a ->> 'alpha') || (a ->> 'beta'), '' "
+    "ORDER BY i) FROM jsonb_array_elements(e.body -> 'ballot' -> 'answers') WITH ORDINALITY AS x(a, i)) "
+    "FROM voting_boardevent e WHERE e.poll_id = %s AND e.type = 'ballot'"
+)
+
+
+def _ballot_rows(poll: Poll) -> Iterator[tuple[int, str]]:
+    """Each ballot event's weight and its ciphertexts' points in hexadecimal, alpha and beta of
+    each answer in order. (The server writes no "ballot_withdrawn" event; the board's check
+    would subtract one, and so would this sum once a rule writes them.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_CIPHERTEXTS, [poll.pk])
+            while rows := cursor.fetchmany(5000):
+                yield from rows
+        return
+    for body in BoardEvent.objects.filter(poll=poll, type="ballot").values_list("body", flat=True):
+        yield body["weight"], "".join(a["alpha"] + a["beta"] for a in body["ballot"]["answers"])
+
+
+def ballot_sums(poll: Poll, answers: int) -> Tally:
+    """The board's ballots added up by weight (every ballot was checked when it was cast; the
+    trustees and ``verify-poll`` recompute this sum from the board themselves)."""
+    points: dict[int, list[list[bytes]]] = {}
+    count = total_weight = 0
+    for weight, text in _ballot_rows(poll):
+        raw = bytes.fromhex(text)
+        if len(raw) != 64 * answers:
+            raise ValidationError(
+                {"poll": _("A ballot on the board does not have one ciphertext per answer.")}
+            )
+        lists = points.setdefault(int(weight), [[] for _ in range(2 * answers)])
+        for i in range(2 * answers):
+            lists[i].append(raw[32 * i : 32 * i + 32])
+        count += 1
+        total_weight += int(weight)
     out = Tally(answers)
-    out.count, out.total_weight = tally.count, int(tally.total_weight)
+    out.count, out.total_weight = count, total_weight
     out.by_weight = {
-        int(w): [Ciphertext(bytes.fromhex(c["alpha"]), bytes.fromhex(c["beta"])) for c in cts]
-        for w, cts in tally.sums.items()
+        weight: [
+            Ciphertext(group.point_sum(lists[2 * a]), group.point_sum(lists[2 * a + 1]))
+            for a in range(answers)
+        ]
+        for weight, lists in points.items()
     }
     return out
 
@@ -101,7 +144,7 @@ def secret_close(poll: Poll) -> None:
     """Inside ``poll_close``'s transaction (the poll's row locked): append the close event with the
     weighted encrypted sum, and set the poll's board head and length (saved by the caller)."""
     tally = SecretTally.objects.select_for_update().get(poll=poll)
-    running = _tally_of(tally, len(poll_answers(poll)))
+    running = ballot_sums(poll, len(poll_answers(poll)))
     sums = running.weighted_sums()
     _append(
         poll,
