@@ -31,6 +31,7 @@ from councils.federation.models import Member
 from councils.federation.services._common import moment_of
 from councils.voting.crypto.ballot import Question, ballot_verify
 from councils.voting.crypto.board import BoardWriter
+from councils.voting.crypto.canonical import canonical_json_trusted
 from councils.voting.crypto.errors import CryptoError
 from councils.voting.crypto.trustees import (
     ceremony_public,
@@ -211,11 +212,11 @@ def secret_ballot_cast(
     question, fingerprint, election_key = _secret_params(poll)
     try:
         parsed = ballot_verify(ballot, question=question, fingerprint=fingerprint, key=election_key)
-        canonical = parsed.canonical()
     except CryptoError as exc:
         raise ValidationError({"ballot": str(exc)}) from exc
-    tracker = hashlib.sha256(canonical).hexdigest()
     ballot_json = parsed.to_json()
+    canonical = canonical_json_trusted(ballot_json)  # what Ballot.canonical() writes
+    tracker = hashlib.sha256(canonical).hexdigest()
     appended = append_ballot(
         SecretBallot(
             poll_id=poll.pk,

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from councils.voting.models import BoardEvent, Participation
+from councils.voting.models import Participation
 
 COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
 
@@ -31,7 +31,7 @@ COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of a
 # row lock of the poll (see casting._insert_returning): poll_close waits for every cast in flight.
 _PARTICIPATION = (
     "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', %s, %s WHERE EXISTS "
+    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', {json}, %s WHERE EXISTS "
     "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
     "p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
 )
@@ -43,7 +43,7 @@ _PARTICIPATION = (
 # Python (``_event_prefix``), the rest is written here exactly as ``_event_hash`` writes it.
 # No row when the participation conflicts.
 _PG_CAST = (
-    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE')}), "
+    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE', json='CAST(%s AS jsonb)')}), "
     "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT %s, a "
     "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) "
     "ON CONFLICT DO NOTHING RETURNING 1), "
@@ -53,7 +53,7 @@ _PG_CAST = (
     "length = length + 1, count = count + 1, total_weight = total_weight + %s "
     "WHERE poll_id = %s AND EXISTS (SELECT 1 FROM p) RETURNING head, length, prev), "
     "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker) "
-    "SELECT %s, t.length - 1, 'ballot', %s, t.prev, t.head, %s FROM t RETURNING 1) "
+    "SELECT %s, t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, %s FROM t RETURNING 1) "
     "SELECT (SELECT count(*) FROM c), t.head, t.length FROM t"
 )
 
@@ -90,7 +90,8 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
     """Write the cast in one transaction: the board's new head and length, or None when the
     participation conflicts (the voter or the key has one, or the poll has closed; nothing is
     written). A ciphertext already cast is refused (``ValidationError``, nothing written)."""
-    ballot_db = Participation._meta.get_field("ballot").get_db_prep_save(cast.ballot, connection)
+    # The JSON columns get the ballot's canonical text as it is (JSON already): not dumped again.
+    ballot_db = cast.canonical.decode()
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(cast.moment, connection)
     participation = [
         cast.poll_id,
@@ -105,9 +106,7 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
         cast_at,
     ]
     alphas = cast.alphas()
-    body = BoardEvent._meta.get_field("body").get_db_prep_save(
-        {"ballot": cast.ballot, "tracker": cast.tracker, "weight": cast.weight}, connection
-    )
+    body = _event_body(cast).decode()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -142,7 +141,7 @@ def _steps(
     cursor: Any, cast: SecretBallot, participation: list[Any], alphas: list[str], body: Any
 ) -> tuple[int, str, int] | None:
     """SQLite: the same writes one statement each (the transaction holds the database's lock)."""
-    cursor.execute(_PARTICIPATION.format(lock=""), participation)
+    cursor.execute(_PARTICIPATION.format(lock="", json="%s"), participation)
     if cursor.fetchone() is None:
         return None
     values = ", ".join(["(%s, %s)"] * len(alphas))
@@ -159,19 +158,24 @@ def _steps(
     return stored, digest, seq + 1
 
 
-def _event_prefix(cast: SecretBallot) -> bytes:
-    """The ballot event's canonical bytes up to the previous hash: keys in order (body < prev <
-    seq < type; ballot < tracker < weight) around the ballot's own canonical bytes
-    (docs/secret-polls.md)."""
+def _event_body(cast: SecretBallot) -> bytes:
+    """The ballot event's body, canonical: keys in order (ballot < tracker < weight) around the
+    ballot's own canonical bytes (docs/secret-polls.md)."""
     return (
-        b'{"body":{"ballot":'
+        b'{"ballot":'
         + cast.canonical
         + b',"tracker":"'
         + cast.tracker.encode()
         + b'","weight":'
         + str(cast.weight).encode()
-        + b'},"prev":"'
+        + b"}"
     )
+
+
+def _event_prefix(cast: SecretBallot) -> bytes:
+    """The ballot event's canonical bytes up to the previous hash (keys in order: body < prev <
+    seq < type)."""
+    return b'{"body":' + _event_body(cast) + b',"prev":"'
 
 
 def _event_hash(cast: SecretBallot, head: str, seq: int) -> str:
