@@ -1,4 +1,4 @@
-"""A secret poll's models: its trustee committee, its public board, its running encrypted tally.
+"""A secret poll's models: its trustee committee, its public board, its board's head (the tally).
 
 See ``VOTING-DESIGN.md`` and ``docs/secret-polls.md``. Nothing here can hold a plaintext choice:
 ballots are ciphertexts with proofs, sums are ciphertexts, and the only plaintext numbers are the
