@@ -89,27 +89,29 @@ def _append(poll: Poll, tally: SecretTally, type_: str, body: dict[str, Any]) ->
     return event
 
 
-# PostgreSQL hands over each ballot event's weight and its ciphertexts as one hexadecimal string
-# (alpha, beta of each answer in order), so that 100,000 ballots' bodies are not parsed in Python.
-_PG_CIPHERTEXTS = (
-    "SELECT CAST(e.body ->> 'weight' AS bigint), (SELECT string_agg((a ->> 'alpha') || (a ->> 'beta'), '' "
-    "ORDER BY i) FROM jsonb_array_elements(e.body -> 'ballot' -> 'answers') WITH ORDINALITY AS x(a, i)) "
-    "FROM voting_boardevent e WHERE e.poll_id = %s AND e.type = 'ballot'"
+# Each ballot event's weight and its points (``BoardEvent.points``, written by the cast); an event
+# written before that column existed gives its body instead.
+_CIPHERTEXTS = (
+    "SELECT {weight}, points, CASE WHEN points IS NULL THEN body END FROM voting_boardevent "
+    "WHERE poll_id = %s AND type = 'ballot'"
 )
+_WEIGHT = {"postgresql": "CAST(body ->> 'weight' AS bigint)", "sqlite": "json_extract(body, '$.weight')"}
 
 
-def _ballot_rows(poll: Poll) -> Iterator[tuple[int, str]]:
-    """Each ballot event's weight and its ciphertexts' points in hexadecimal, alpha and beta of
-    each answer in order. (The server writes no "ballot_withdrawn" event; the board's check
-    would subtract one, and so would this sum once a rule writes them.)"""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_PG_CIPHERTEXTS, [poll.pk])
-            while rows := cursor.fetchmany(5000):
-                yield from rows
-        return
-    for body in BoardEvent.objects.filter(poll=poll, type="ballot").values_list("body", flat=True):
-        yield body["weight"], "".join(a["alpha"] + a["beta"] for a in body["ballot"]["answers"])
+def _ballot_rows(poll: Poll) -> Iterator[tuple[int, bytes]]:
+    """Each ballot event's weight and its ciphertexts' points, alpha and beta of each answer in
+    order. (The server writes no "ballot_withdrawn" event; the board's check would subtract one,
+    and so must this sum once a rule writes them.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(_CIPHERTEXTS.format(weight=_WEIGHT[connection.vendor]), [poll.pk])
+        while rows := cursor.fetchmany(5000):
+            for weight, points, body in rows:
+                if points is None:
+                    parsed = json.loads(body) if isinstance(body, str | bytes) else body
+                    text = "".join(a["alpha"] + a["beta"] for a in parsed["ballot"]["answers"])
+                    yield int(weight), bytes.fromhex(text)
+                else:
+                    yield int(weight), bytes(points)
 
 
 def ballot_sums(poll: Poll, answers: int) -> Tally:
@@ -117,17 +119,16 @@ def ballot_sums(poll: Poll, answers: int) -> Tally:
     trustees and ``verify-poll`` recompute this sum from the board themselves)."""
     points: dict[int, list[list[bytes]]] = {}
     count = total_weight = 0
-    for weight, text in _ballot_rows(poll):
-        raw = bytes.fromhex(text)
+    for weight, raw in _ballot_rows(poll):
         if len(raw) != 64 * answers:
             raise ValidationError(
                 {"poll": _("A ballot on the board does not have one ciphertext per answer.")}
             )
-        lists = points.setdefault(int(weight), [[] for _ in range(2 * answers)])
+        lists = points.setdefault(weight, [[] for _ in range(2 * answers)])
         for i in range(2 * answers):
             lists[i].append(raw[32 * i : 32 * i + 32])
         count += 1
-        total_weight += int(weight)
+        total_weight += weight
     out = Tally(answers)
     out.count, out.total_weight = count, total_weight
     out.by_weight = {
