@@ -102,9 +102,9 @@ class BoardEvent(models.Model):
     (a trigger refuses UPDATE and DELETE on PostgreSQL), hash-chained by ``prev`` and ``hash``.
 
     ``tracker`` repeats a ballot event's tracker (blank otherwise) so that a voter's receipt is
-    found by one index lookup; ``points`` repeats its ciphertexts as 32-byte points (alpha, beta
-    of each answer in order; null otherwise) so that the close adds up 100,000 ballots without
-    parsing their bodies. A ballot event holds no voter and no time."""
+    found by one index lookup; ``weight`` and ``points`` repeat its weight and its ciphertexts as
+    32-byte points (alpha, beta of each answer in order; null otherwise) so that the close adds up
+    100,000 ballots without reading their bodies. A ballot event holds no voter and no time."""
 
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="board_events")
     seq = models.PositiveIntegerField(_("number"))
@@ -113,6 +113,7 @@ class BoardEvent(models.Model):
     prev = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
     tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="")
+    weight = models.PositiveBigIntegerField(_("weight"), null=True, blank=True)
     points = models.BinaryField(_("ciphertexts' points"), null=True, blank=True)
 
     class Meta:

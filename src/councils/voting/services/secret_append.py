@@ -52,14 +52,14 @@ _PG_CAST = (
     "CAST(length AS text) || ',\"type\":\"ballot\"}', 'UTF8')), 'hex'), "
     "length = length + 1, count = count + 1, total_weight = total_weight + %s "
     "WHERE poll_id = %s AND EXISTS (SELECT 1 FROM p) RETURNING head, length, prev), "
-    "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, points) "
-    "SELECT %s, t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, %s, %s FROM t RETURNING 1) "
+    "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
+    "SELECT %s, t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, %s, %s, %s FROM t RETURNING 1) "
     "SELECT (SELECT count(*) FROM c), t.head, t.length FROM t"
 )
 
 _EVENT = (
-    "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, points) "
-    "VALUES (%s, %s, 'ballot', %s, %s, %s, %s, %s)"
+    "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
+    "VALUES (%s, %s, 'ballot', %s, %s, %s, %s, %s, %s)"
 )
 _TALLY = (
     "UPDATE voting_secrettally SET prev = head, head = %s, length = %s, count = count + 1, "
@@ -125,6 +125,7 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
                     cast.poll_id,
                     body,
                     cast.tracker,
+                    cast.weight,
                     cast.points(),
                 ],
             )
@@ -158,7 +159,7 @@ def _steps(
     cursor.execute("SELECT head, length FROM voting_secrettally WHERE poll_id = %s", [cast.poll_id])
     head, seq = cursor.fetchone()
     digest = _event_hash(cast, head, seq)
-    cursor.execute(_EVENT, [cast.poll_id, seq, body, head, digest, cast.tracker, cast.points()])
+    cursor.execute(_EVENT, [cast.poll_id, seq, body, head, digest, cast.tracker, cast.weight, cast.points()])
     cursor.execute(_TALLY, [digest, seq + 1, cast.weight, cast.poll_id])
     return stored, digest, seq + 1
 
