@@ -117,27 +117,28 @@ def _ballot_rows(poll: Poll) -> Iterator[tuple[int, bytes]]:
 def ballot_sums(poll: Poll, answers: int) -> Tally:
     """The board's ballots added up by weight (every ballot was checked when it was cast; the
     trustees and ``verify-poll`` recompute this sum from the board themselves)."""
-    points: dict[int, list[list[bytes]]] = {}
+    width = 64 * answers
+    blobs: dict[int, list[bytes]] = {}
     count = total_weight = 0
     for weight, raw in _ballot_rows(poll):
-        if len(raw) != 64 * answers:
+        if len(raw) != width:
             raise ValidationError(
                 {"poll": _("A ballot on the board does not have one ciphertext per answer.")}
             )
-        lists = points.setdefault(weight, [[] for _ in range(2 * answers)])
-        for i in range(2 * answers):
-            lists[i].append(raw[32 * i : 32 * i + 32])
+        blobs.setdefault(weight, []).append(raw)
         count += 1
         total_weight += weight
     out = Tally(answers)
     out.count, out.total_weight = count, total_weight
-    out.by_weight = {
-        weight: [
-            Ciphertext(group.point_sum(lists[2 * a]), group.point_sum(lists[2 * a + 1]))
-            for a in range(answers)
+    for weight, items in blobs.items():
+        # Every ballot's points of one weight side by side: the k-th point of each is every
+        # (2 * answers)-th 32 bytes, from the k-th on.
+        joined = b"".join(items)
+        column = [
+            group.point_sum([joined[i : i + 32] for i in range(32 * k, len(joined), width)])
+            for k in range(2 * answers)
         ]
-        for weight, lists in points.items()
-    }
+        out.by_weight[weight] = [Ciphertext(column[2 * a], column[2 * a + 1]) for a in range(answers)]
     return out
 
 
