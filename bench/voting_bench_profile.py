@@ -2,7 +2,7 @@
 """In-process profile of a cast: CPU time, statements and where the CPU goes, per ballot.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/NAME \\
-        .venv/bin/python bench/voting_bench_profile.py [--delegates 2000] [--profile]
+        .venv/bin/python bench/voting_bench_profile.py [--delegates 2000] [--profile] [--kind secret]
 
 It builds a congress as ``bench/voting_bench.py`` does (the database of ``DATABASE_URL`` is dropped
 and made again), then casts each delegate's ballot through ``councils.serving``'s ASGI application
@@ -13,7 +13,8 @@ full stack (``--full`` or ``--ninja``: one of them only). It prints the CPU time
 (``time.process_time``: the machine is shared, so wall time is noise), the statements per ballot,
 and with ``--profile`` the CPU split by part of the stack (serving, Django's handler and its
 middleware, ninja and pydantic, the token, the service, SQL) and cProfile's top functions.
-Nothing here is a test: figures only.
+``--kind secret`` casts in a secret poll instead (``bench/voting_bench_secret.py``'s committee and
+ballots, encrypted beforehand and not counted). Nothing here is a test: figures only.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ def main() -> int:
     parser.add_argument(
         "--ninja", action="store_true", help="the lighter path with ninja's endpoint only (no lean cast)"
     )
+    parser.add_argument("--kind", choices=["open", "secret"], default="open")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         print("Set DATABASE_URL to a PostgreSQL database of your own (it is dropped and made again).")
@@ -144,6 +146,10 @@ def main() -> int:
 
     fixtures_path = Path(os.environ["COUNCILS_DATA_DIR"]) / "fixtures.json"
     voting_bench.build(args.delegates, fixtures_path)
+    if args.kind == "secret":
+        import voting_bench_secret
+
+        voting_bench_secret.build_secret(fixtures_path, fixtures_path.with_name("trustee-keys.json"))
     fixtures = json.loads(fixtures_path.read_text())
     from django.db import connections
     from django.db.backends.signals import connection_created
@@ -158,7 +164,10 @@ def main() -> int:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         app.pool = _Inline()  # type: ignore[assignment]
     path, pairs = fixtures["path"], fixtures["pairs"]
-    body = b'{"answer": "yes"}'
+    bodies = [b'{"answer": "yes"}'] * len(pairs)
+    if args.kind == "secret":  # lines: token, key, tracker, the ballot's canonical JSON
+        pairs = [(token, key) for token, key, _tracker, _text in fixtures["lines"]]
+        bodies = [b'{"ballot":' + text.encode() + b"}" for _t, _k, _tr, text in fixtures["lines"]]
     warm = 50
     counter = _Counter()
 
@@ -178,7 +187,7 @@ def main() -> int:
     del os.environ["COUNCILS_LEAN_CAST"]
 
     async def run() -> None:
-        for token, key in pairs[:warm]:
+        for (token, key), body in zip(pairs[:warm], bodies, strict=False):
             await _cast(app, path, token, key, body)
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         # In batches, the lean cast, the lighter path with ninja's endpoint and the full path in turn
@@ -188,6 +197,7 @@ def main() -> int:
         count = {"lean": 0, "ninja": 0, "full": 0}
         codes: dict[int, int] = {}
         counter.on = True
+        pg_before = voting_bench.pg_backends_cpu(os.environ["DATABASE_URL"])
         if profiler is not None:
             profiler.enable()
         for start in range(warm, len(pairs), BATCH):
@@ -197,7 +207,9 @@ def main() -> int:
                 mode = ("lean", "ninja", "full")[(start // BATCH) % 3]
             app.token_api = handlers[mode]
             began = time.process_time()
-            for token, key in pairs[start : start + BATCH]:
+            for (token, key), body in zip(
+                pairs[start : start + BATCH], bodies[start : start + BATCH], strict=True
+            ):
                 status = await _cast(app, path, token, key, body)
                 codes[status] = codes.get(status, 0) + 1
                 count[mode] += 1
@@ -205,7 +217,9 @@ def main() -> int:
         if profiler is not None:
             profiler.disable()
         counter.on = False
+        pg_cpu = voting_bench.pg_backends_cpu(os.environ["DATABASE_URL"]) - pg_before
         print(f"answers {codes}")
+        print(f"PostgreSQL's CPU per ballot (its backends): {pg_cpu / sum(count.values()) * 1000:.3f} ms")
         for mode in cpu:
             if count[mode]:
                 print(f"{mode} path: {count[mode]} ballots, CPU {cpu[mode] / count[mode] * 1000:.3f} ms each")

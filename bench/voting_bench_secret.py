@@ -216,7 +216,7 @@ def main_secret(args: Any) -> int:
         return 1
     figures = json.loads(counted.stdout.strip().splitlines()[-1])
     print(
-        f"close (the encrypted sum from the running tally): {figures['close_s']:.2f} s; the result "
+        f"close (the board's ballots added up): {figures['close_s']:.2f} s; the result "
         f"{figures['result_s']:.3f} s (CPU {figures['result_cpu_s']:.3f} s) after the last trustee's "
         f"factors (target <= 2 s); counts {figures['counts']}"
     )

@@ -53,7 +53,7 @@ def test_many_deputies_casting_at_once_each_get_one_ballot_on_one_chain():
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     checked = verify_board(services.board_document(poll), processes=1)
     assert checked.ballots == 8 and {o.board_length for o in outcomes} == set(range(5, 13))
-    # The running sums kept by the casts are the sum of every ballot on the board: the close
-    # writes them as the encrypted sum, which the board's check recomputes from the ballots.
+    # The close adds up the ballots the casts wrote and appends that encrypted sum, which the
+    # board's check recomputes from the ballots.
     closed = services.poll_close(actor=body.officer, poll=poll)
     assert verify_board(services.board_document(closed), processes=1).ballots == 8

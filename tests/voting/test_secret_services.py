@@ -71,6 +71,32 @@ def test_the_full_life_of_a_secret_motion_with_weights_and_a_proxy(body):
     assert checked.counts == (3, 1, 1) and checked.head == poll.board_head
 
 
+def test_a_poll_whose_first_ballots_were_cast_before_the_points_column_closes_and_counts(body, monkeypatch):
+    # Ballot events written before migration 0005 have no points: the close reads their bodies.
+    from councils.voting.services.secret_append import SecretBallot
+
+    made = make_committee(body)
+    poll = body.poll(secrecy="secret", committee=made.committee)
+    d = body.deputies
+    services.proxy_give(actor=d[4].user, poll=poll, holder=d[3])
+    with monkeypatch.context() as patched:
+        patched.setattr(SecretBallot, "points", lambda self: None)
+        cast(poll, d[0], YES)
+        cast(poll, d[3], NO, principal=d[4])  # a proxy's ballot, also without points
+    cast(poll, d[1], YES)
+    cast(poll, d[3], YES)
+    stored = dict(BoardEvent.objects.filter(poll=poll, type="ballot").values_list("seq", "points"))
+    assert sorted(p is None for p in stored.values()) == [False, False, True, True]
+    weights = dict(Participation.objects.filter(poll=poll).values_list("principal_id", "weight"))
+    poll = services.poll_close(actor=body.officer, poll=poll)
+    close = BoardEvent.objects.get(poll=poll, type="close").body
+    assert close["count"] == 4 and close["total_weight"] == sum(weights.values())
+    poll = decrypt_as(made, decrypt_as(made, poll, 1), 2)
+    yes, no = weights[d[0].pk] + weights[d[1].pk] + weights[d[3].pk], weights[d[4].pk]
+    assert poll.result["decision"]["yes"] == yes and poll.result["decision"]["no"] == no
+    assert verify_board(services.board_document(poll), processes=1).counts == (yes, no, 0)
+
+
 def test_a_retry_with_the_same_key_gets_the_first_receipt_and_another_key_409(body):
     made = make_committee(body)
     poll = body.poll(secrecy="secret", committee=made.committee)

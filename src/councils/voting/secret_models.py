@@ -1,4 +1,4 @@
-"""A secret poll's models: its trustee committee, its public board, its running encrypted tally.
+"""A secret poll's models: its trustee committee, its public board, its board's head (the tally).
 
 See ``VOTING-DESIGN.md`` and ``docs/secret-polls.md``. Nothing here can hold a plaintext choice:
 ballots are ciphertexts with proofs, sums are ciphertexts, and the only plaintext numbers are the
@@ -102,7 +102,9 @@ class BoardEvent(models.Model):
     (a trigger refuses UPDATE and DELETE on PostgreSQL), hash-chained by ``prev`` and ``hash``.
 
     ``tracker`` repeats a ballot event's tracker (blank otherwise) so that a voter's receipt is
-    found by one index lookup; a ballot event holds no voter and no time."""
+    found by one index lookup; ``weight`` and ``points`` repeat its weight and its ciphertexts as
+    32-byte points (alpha, beta of each answer in order; null otherwise) so that the close adds up
+    100,000 ballots without reading their bodies. A ballot event holds no voter and no time."""
 
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="board_events")
     seq = models.PositiveIntegerField(_("number"))
@@ -111,6 +113,8 @@ class BoardEvent(models.Model):
     prev = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
     tracker = models.CharField(_("tracker"), max_length=64, blank=True, default="")
+    weight = models.PositiveBigIntegerField(_("weight"), null=True, blank=True)
+    points = models.BinaryField(_("ciphertexts' points"), null=True, blank=True)
 
     class Meta:
         ordering = ["poll", "seq"]
@@ -131,15 +135,16 @@ class BoardEvent(models.Model):
 
 class SecretTally(models.Model):
     """A secret poll's live board state, updated in each cast's transaction: the head and length of
-    its board, and the encrypted sums by weight (``{"<weight>": [{"alpha", "beta"}, ...]}``), so
-    that closing costs one multiplication per distinct weight instead of re-adding every ballot."""
+    its board (``prev``: the hash the head's event follows), the ballots cast and their total
+    weight. It keeps no encrypted sums: a running sum would make every cast add points while it
+    holds this row's lock; the close adds up the board's ballots instead (``secret_close``)."""
 
     poll = models.OneToOneField(Poll, on_delete=models.PROTECT, primary_key=True, related_name="tally")
     head = models.CharField(_("board head"), max_length=64)
+    prev = models.CharField(_("hash before the head"), max_length=64, blank=True, default="")
     length = models.PositiveIntegerField(_("board events"))
     count = models.PositiveIntegerField(_("ballots"), default=0)
     total_weight = models.PositiveBigIntegerField(_("total weight"), default=0)
-    sums = models.JSONField(_("encrypted sums by weight"), default=dict)
 
     class Meta:
         verbose_name = _("secret tally")

@@ -2,15 +2,15 @@
 
 A secret poll's ballots are encrypted in the voter's browser (``booth-crypto.js``); the server
 checks their proofs, appends them to the poll's public board (:class:`BoardEvent`, a hash chain,
-append-only) and keeps the encrypted sums by weight (:class:`SecretTally`) in the same transaction.
-Only the sum is ever decrypted, by the committee's trustees (``VOTING-DESIGN.md``).
+append-only) and moves the board's head (:class:`SecretTally`) in the same transaction. Only the
+sum of the ballots, added up at the close, is ever decrypted, by the committee's trustees
+(``VOTING-DESIGN.md``).
 
 The cast (:func:`secret_ballot_cast`) verifies the proofs before its transaction (about 1.7 ms),
 then: inserts the participation (``ON CONFLICT DO NOTHING``: the same key gets the first receipt,
 another key 409), inserts the ballot's ciphertexts (unique per poll: a copied ciphertext is
-refused), locks the tally's row (the board's head: the one place casts of a poll wait for each
-other), appends the ballot event, updates the sums, commits (``secret_append``: two statements on
-PostgreSQL).
+refused), moves the tally's head (the one place casts of a poll wait for each other), appends the
+ballot event, commits (``secret_append``: one statement on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from councils.federation.models import Member
 from councils.federation.services._common import moment_of
 from councils.voting.crypto.ballot import Question, ballot_verify
 from councils.voting.crypto.board import BoardWriter
+from councils.voting.crypto.canonical import canonical_json_trusted
 from councils.voting.crypto.errors import CryptoError
 from councils.voting.crypto.trustees import (
     ceremony_public,
@@ -121,7 +122,7 @@ def _event_rows(poll: Poll, events: list[dict[str, Any]]) -> list[BoardEvent]:
 
 def secret_open(poll: Poll) -> None:
     """Inside ``poll_open``'s transaction: write the board's setup and trustee keys, the poll's
-    fingerprint and an empty tally. The committee must be ready."""
+    fingerprint and the tally's head. The committee must be ready."""
     committee = poll.committee
     if committee is None or committee.state != TrusteeCommittee.State.READY:
         raise ValidationError(
@@ -138,7 +139,7 @@ def secret_open(poll: Poll) -> None:
     )
     BoardEvent.objects.bulk_create(_event_rows(poll, writer.events))
     poll.board_head, poll.board_length = writer.head, len(writer.events)
-    SecretTally.objects.create(poll=poll, head=poll.board_head, length=poll.board_length, sums={})
+    SecretTally.objects.create(poll=poll, head=poll.board_head, length=poll.board_length)
 
 
 # --- casting ------------------------------------------------------------------------------------
@@ -211,11 +212,11 @@ def secret_ballot_cast(
     question, fingerprint, election_key = _secret_params(poll)
     try:
         parsed = ballot_verify(ballot, question=question, fingerprint=fingerprint, key=election_key)
-        canonical = parsed.canonical()
     except CryptoError as exc:
         raise ValidationError({"ballot": str(exc)}) from exc
-    tracker = hashlib.sha256(canonical).hexdigest()
     ballot_json = parsed.to_json()
+    canonical = canonical_json_trusted(ballot_json)  # what Ballot.canonical() writes
+    tracker = hashlib.sha256(canonical).hexdigest()
     appended = append_ballot(
         SecretBallot(
             poll_id=poll.pk,

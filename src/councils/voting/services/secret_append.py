@@ -1,18 +1,20 @@
-"""The secret cast's transaction: the participation, the ballot's ciphertexts, the board's ballot
-event and the running sums, written together or not at all.
+"""The secret cast's transaction: the participation, the ballot's ciphertexts and the board's ballot
+event, written together or not at all.
 
 The tally's row is the board's head: the one place where casts of a poll wait for each other, from
-the moment it is locked until the commit. On PostgreSQL the transaction takes two statements (and
-its BEGIN and COMMIT): the first inserts the participation and the ciphertexts and locks and reads
-the tally; the second appends the ballot event and updates the tally. The lock is then held over
-one statement's round trip and the commit's, not three. SQLite, which has no data-modifying CTEs
-(and serializes every write anyway), runs the same steps one statement each.
+the moment it is locked until the commit. On PostgreSQL the transaction is one statement (and its
+BEGIN and COMMIT): it inserts the participation and the ciphertexts, then moves the head (the new
+event's hash is computed by PostgreSQL's ``sha256`` from the ballot's bytes and the old head) and
+inserts the ballot event. The lock is then held over that statement's end and the commit, with no
+round trip back to Python while other casts wait. The tally keeps no running encrypted sums: the
+close adds up the board's ballots (``secret_board.secret_close``), so nothing a cast writes depends
+on a point addition done under the lock. SQLite, which has no data-modifying CTEs (and serializes
+every write anyway), runs the same steps one statement each, the hash computed in Python.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,8 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from councils.voting.crypto.ballot import Ciphertext
-from councils.voting.models import BoardEvent, Participation, SecretTally
+from councils.voting.models import Participation
 
 COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
 
@@ -30,31 +31,40 @@ COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of a
 # row lock of the poll (see casting._insert_returning): poll_close waits for every cast in flight.
 _PARTICIPATION = (
     "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', %s, %s WHERE EXISTS "
+    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', {json}, %s WHERE EXISTS "
     "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
     "p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
 )
 
-# PostgreSQL: the participation, then (only if it was written) the ciphertexts, then the tally's
-# row locked and read; no row when the participation conflicts.
-_PG_FIRST = (
-    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE')}), "
+# PostgreSQL, one statement: the participation; only if it was written, the ciphertexts and the
+# head moved (the UPDATE waits for the row's lock and then sees the newest head; its SET reads the
+# old values, so ``prev`` keeps the head the event follows); then the event after that head. The
+# event's hash is SHA-256 of its canonical bytes: the part before the previous hash comes from
+# Python (``_event_prefix``), the rest is written here exactly as ``_event_hash`` writes it.
+# No row when the participation conflicts.
+_PG_CAST = (
+    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE', json='CAST(%s AS jsonb)')}), "
     "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT %s, a "
     "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) "
-    "ON CONFLICT DO NOTHING RETURNING 1) "
-    "SELECT (SELECT count(*) FROM c), t.head, t.length, t.sums FROM voting_secrettally t "
-    "WHERE t.poll_id = %s AND EXISTS (SELECT 1 FROM p) FOR UPDATE OF t"
+    "ON CONFLICT DO NOTHING RETURNING 1), "
+    "t AS (UPDATE voting_secrettally SET prev = head, "
+    'head = encode(sha256(CAST(%s AS bytea) || convert_to(head || \'","seq":\' || '
+    "CAST(length AS text) || ',\"type\":\"ballot\"}', 'UTF8')), 'hex'), "
+    "length = length + 1, count = count + 1, total_weight = total_weight + %s "
+    "WHERE poll_id = %s AND EXISTS (SELECT 1 FROM p) RETURNING head, length, prev), "
+    "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
+    "SELECT %s, t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, %s, %s, %s FROM t RETURNING 1) "
+    "SELECT (SELECT count(*) FROM c), t.head, t.length FROM t"
 )
 
 _EVENT = (
-    "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker) "
-    "VALUES (%s, %s, 'ballot', %s, %s, %s, %s)"
+    "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
+    "VALUES (%s, %s, 'ballot', %s, %s, %s, %s, %s, %s)"
 )
 _TALLY = (
-    "UPDATE voting_secrettally SET head = %s, length = %s, count = count + 1, "
-    "total_weight = total_weight + %s, sums = %s WHERE poll_id = %s"
+    "UPDATE voting_secrettally SET prev = head, head = %s, length = %s, count = count + 1, "
+    "total_weight = total_weight + %s WHERE poll_id = %s"
 )
-_PG_SECOND = f"WITH e AS ({_EVENT}) {_TALLY}"
 
 
 @dataclass(frozen=True)
@@ -71,16 +81,21 @@ class SecretBallot:
     canonical: bytes
     tracker: str
 
-    def pairs(self) -> list[tuple[str, str]]:
-        """Its ciphertexts, (alpha, beta) in hex, in answer order."""
-        return [(a["alpha"], a["beta"]) for a in self.ballot["answers"]]
+    def alphas(self) -> list[str]:
+        """Its ciphertexts' first halves, in hex, in answer order."""
+        return [a["alpha"] for a in self.ballot["answers"]]
+
+    def points(self) -> bytes:
+        """Its ciphertexts as 32-byte points, alpha and beta of each answer in order."""
+        return bytes.fromhex("".join(a["alpha"] + a["beta"] for a in self.ballot["answers"]))
 
 
 def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
     """Write the cast in one transaction: the board's new head and length, or None when the
     participation conflicts (the voter or the key has one, or the poll has closed; nothing is
     written). A ciphertext already cast is refused (``ValidationError``, nothing written)."""
-    ballot_db = Participation._meta.get_field("ballot").get_db_prep_save(cast.ballot, connection)
+    # The JSON columns get the ballot's canonical text as it is (JSON already): not dumped again.
+    ballot_db = cast.canonical.decode()
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(cast.moment, connection)
     participation = [
         cast.poll_id,
@@ -94,82 +109,84 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
         cast.poll_id,
         cast_at,
     ]
-    alphas = [alpha for alpha, _beta in cast.pairs()]
-    postgres = connection.vendor == "postgresql"
+    alphas = cast.alphas()
+    body = _event_body(cast).decode()
     with transaction.atomic(), connection.cursor() as cursor:
-        found = _written_and_locked(cursor, postgres, cast.poll_id, participation, alphas)
-        if found is None:
-            return None
-        stored, head, seq, sums = found
-        if stored != len(alphas):
-            raise ValidationError({"ballot": _(COPIED)})
-        digest = _event_hash(cast, head, seq)
-        body = BoardEvent._meta.get_field("body").get_db_prep_save(
-            {"ballot": cast.ballot, "tracker": cast.tracker, "weight": cast.weight}, connection
-        )
-        new_sums = _summed(json.loads(sums) if isinstance(sums, str) else sums, cast)
-        sums_db = SecretTally._meta.get_field("sums").get_db_prep_save(new_sums, connection)
-        event = [cast.poll_id, seq, body, head, digest, cast.tracker]
-        tally = [digest, seq + 1, cast.weight, sums_db, cast.poll_id]
-        if postgres:
-            cursor.execute(_PG_SECOND, [*event, *tally])
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _PG_CAST,
+                [
+                    *participation,
+                    cast.poll_id,
+                    alphas,
+                    _event_prefix(cast),
+                    cast.weight,
+                    cast.poll_id,
+                    cast.poll_id,
+                    body,
+                    cast.tracker,
+                    cast.weight,
+                    cast.points(),
+                ],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            stored, digest, length = row
         else:
-            cursor.execute(_EVENT, event)
-            cursor.execute(_TALLY, tally)
-    return digest, seq + 1
+            found = _steps(cursor, cast, participation, alphas, body)
+            if found is None:
+                return None
+            stored, digest, length = found
+        if stored != len(alphas):
+            raise ValidationError({"ballot": _(COPIED)})  # the atomic block undoes it all
+    return digest, length
 
 
-def _written_and_locked(
-    cursor: Any, postgres: bool, poll_id: int, participation: list[Any], alphas: list[str]
-) -> tuple[int, str, int, Any] | None:
-    """Insert the participation and the ciphertexts, lock and read the tally: the ciphertexts
-    stored, the board's head and length, the sums; None when the participation conflicts."""
-    if postgres:
-        cursor.execute(_PG_FIRST, [*participation, poll_id, alphas, poll_id])
-        row = cursor.fetchone()
-        return None if row is None else (row[0], row[1], row[2], row[3])
-    cursor.execute(_PARTICIPATION.format(lock=""), participation)
+def _steps(
+    cursor: Any, cast: SecretBallot, participation: list[Any], alphas: list[str], body: Any
+) -> tuple[int, str, int] | None:
+    """SQLite: the same writes one statement each (the transaction holds the database's lock)."""
+    cursor.execute(_PARTICIPATION.format(lock="", json="%s"), participation)
     if cursor.fetchone() is None:
         return None
     values = ", ".join(["(%s, %s)"] * len(alphas))
     cursor.execute(
         f"INSERT INTO voting_ballotciphertext (poll_id, alpha) VALUES {values} ON CONFLICT DO NOTHING",
-        [x for alpha in alphas for x in (poll_id, alpha)],
+        [x for alpha in alphas for x in (cast.poll_id, alpha)],
     )
     stored = cursor.rowcount
-    cursor.execute("SELECT head, length, sums FROM voting_secrettally WHERE poll_id = %s", [poll_id])
-    head, seq, sums = cursor.fetchone()
-    return stored, head, seq, sums
+    cursor.execute("SELECT head, length FROM voting_secrettally WHERE poll_id = %s", [cast.poll_id])
+    head, seq = cursor.fetchone()
+    digest = _event_hash(cast, head, seq)
+    cursor.execute(_EVENT, [cast.poll_id, seq, body, head, digest, cast.tracker, cast.weight, cast.points()])
+    cursor.execute(_TALLY, [digest, seq + 1, cast.weight, cast.poll_id])
+    return stored, digest, seq + 1
 
 
-def _event_hash(cast: SecretBallot, head: str, seq: int) -> str:
-    """The ballot event's hash, from its canonical bytes written directly: keys in order (body <
-    prev < seq < type; ballot < tracker < weight) around the ballot's own canonical bytes
-    (docs/secret-polls.md)."""
-    return hashlib.sha256(
-        b'{"body":{"ballot":'
+def _event_body(cast: SecretBallot) -> bytes:
+    """The ballot event's body, canonical: keys in order (ballot < tracker < weight) around the
+    ballot's own canonical bytes (docs/secret-polls.md)."""
+    return (
+        b'{"ballot":'
         + cast.canonical
         + b',"tracker":"'
         + cast.tracker.encode()
         + b'","weight":'
         + str(cast.weight).encode()
-        + b'},"prev":"'
-        + head.encode()
-        + b'","seq":'
-        + str(seq).encode()
-        + b',"type":"ballot"}'
+        + b"}"
+    )
+
+
+def _event_prefix(cast: SecretBallot) -> bytes:
+    """The ballot event's canonical bytes up to the previous hash (keys in order: body < prev <
+    seq < type)."""
+    return b'{"body":' + _event_body(cast) + b',"prev":"'
+
+
+def _event_hash(cast: SecretBallot, head: str, seq: int) -> str:
+    """The ballot event's hash, from its canonical bytes written directly (``_PG_CAST`` computes
+    the same in PostgreSQL)."""
+    return hashlib.sha256(
+        _event_prefix(cast) + head.encode() + b'","seq":' + str(seq).encode() + b',"type":"ballot"}'
     ).hexdigest()
-
-
-def _summed(sums: dict[str, Any], cast: SecretBallot) -> dict[str, Any]:
-    """The running encrypted sums by weight with this ballot added to its weight's."""
-    added = [Ciphertext(bytes.fromhex(a), bytes.fromhex(b)) for a, b in cast.pairs()]
-    current = sums.get(str(cast.weight))
-    if current is None:
-        new = added
-    else:
-        new = [
-            Ciphertext(bytes.fromhex(c["alpha"]), bytes.fromhex(c["beta"])) + ct
-            for c, ct in zip(current, added, strict=True)
-        ]
-    return {**sums, str(cast.weight): [ct.to_json() for ct in new]}
