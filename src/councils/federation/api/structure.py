@@ -80,8 +80,13 @@ def council_composition(request: ApiRequest, slug: str, council: str, at: AtPara
     its majority. The answer costs the same few queries however many seats the council has."""
     moment = parse_moment(at)
     organization = organization_for(request, slug)
-    # get_object_or_404(Council, organization=organization, slug=council), SQL written once.
-    councils = hotsql.rows(Council, "x.organization_id = %s AND x.slug = %s", [organization.pk, council])
+    # get_object_or_404(Council, organization=organization, slug=council), SQL written once, read
+    # once per change of the organization (readcache): a council is changed only by a service.
+    councils = readcache.now(
+        organization,
+        ("council-row", council),
+        lambda: hotsql.rows(Council, "x.organization_id = %s AND x.slug = %s", [organization.pk, council]),
+    )
     if not councils:
         raise Http404
     found = councils[0]
