@@ -19,7 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.utils import translation
 
@@ -34,6 +34,10 @@ MAX_ENTRIES = 1024
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+# The entries being computed, each by one thread: (its id, set when it is done).
+_computing: dict[tuple[Any, ...], tuple[int, threading.Event]] = {}
+# How long a request waits for another's computation of the entry it needs before computing it too.
+WAIT_SECONDS = 10.0
 
 
 def now(organization: Organization, key: Hashable, compute: Callable[[], T], *, timeless: bool = False) -> T:
@@ -53,19 +57,48 @@ def now(organization: Organization, key: Hashable, compute: Callable[[], T], *, 
         translation.get_language(),
         key,
     )
-    moment = time.monotonic()
-    with _lock:
-        found = _entries.get(full)
-        if found is not None and found[0] > moment:
+    return cached(full, compute, timeless=timeless)
+
+
+def cached(full: tuple[Any, ...], compute: Callable[[], T], *, timeless: bool = False) -> T:
+    """``compute()``, or what it gave for the key ``full`` (which names the chain state) within its
+    lifetime. One thread computes a missing or expired entry at a time: the others asking for it
+    meanwhile get the expired value if there is one, else wait for the new one, so that the moment
+    an entry expires under load (every ``TTL_SECONDS``, and after every change) costs one
+    computation instead of one per request in flight (the tail of a page's response times)."""
+    me = threading.get_ident()
+    while True:
+        moment = time.monotonic()
+        with _lock:
+            found = _entries.get(full)
+            if found is not None and found[0] > moment:
+                _entries.move_to_end(full)
+                return cast(T, found[1])
+            running = _computing.get(full)
+            if running is None or running[0] == me:
+                # This thread computes (a compute that asks for its own key computes it again).
+                done = threading.Event()
+                _computing.setdefault(full, (me, done))
+                break
+        if found is not None:
+            return cast(T, found[1])  # expired a moment ago: the new value is being computed
+        assert running is not None
+        if not running[1].wait(timeout=WAIT_SECONDS):
+            return compute()  # the computing thread is stuck: do not queue behind it
+        # Computed (or failed: then this thread computes it) — look again.
+    try:
+        value = compute()
+        with _lock:
+            _entries[full] = (math.inf if timeless else time.monotonic() + TTL_SECONDS, value)
             _entries.move_to_end(full)
-            return found[1]
-    value = compute()
-    with _lock:
-        _entries[full] = (math.inf if timeless else moment + TTL_SECONDS, value)
-        _entries.move_to_end(full)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-    return value
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
+        return value
+    finally:
+        with _lock:
+            if _computing.get(full, (None, None))[1] is done:
+                del _computing[full]
+        done.set()
 
 
 def _head(organization_id: int) -> tuple[int, str]:
@@ -93,3 +126,4 @@ def clear() -> None:
     """Forget every entry (tests)."""
     with _lock:
         _entries.clear()
+        _computing.clear()
