@@ -4,62 +4,30 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import sys
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
 from councils import apiserving, serving
 from councils.accounts.services import token_create, token_revoke
 from councils.federation.models import Signature
 from tests.threads import off_loop
 from tests.web.scenario import build_petrograd
+from tests.wsgi import environ, keep_test_connection
 
 pytestmark = pytest.mark.django_db
 
 APP = serving.application
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """As Django's test client does: a request does not close the test's database connection."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-def _environ(method: str, path: str, **headers: str) -> dict:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "CONTENT_LENGTH": "0",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        **headers,
-    }
+_keep_the_test_connection = pytest.fixture(autouse=True)(keep_test_connection)
 
 
 def _both(method: str, path: str, **headers: str) -> tuple[tuple, tuple]:
     """The answer of the lean stack, then of the whole stack, to the same request (in this
     thread: the test's database transaction)."""
-    lean = APP.run_wsgi(_environ(method, path, **headers), None, APP.token_api)
-    whole = APP.run_wsgi(_environ(method, path, **headers), None, APP.wsgi)
+    lean = APP.run_wsgi(environ(method, path, **headers), None, APP.token_api)
+    whole = APP.run_wsgi(environ(method, path, **headers), None, APP.wsgi)
     assert lean is not None and whole is not None
     return lean, whole
 
@@ -93,18 +61,18 @@ def test_a_refused_token_is_answered_401_in_the_readers_language() -> None:
 def test_a_revoked_token_is_refused_at_its_next_request() -> None:
     pg = build_petrograd()
     token, secret = token_create(actor=pg.dora.user, name="script")
-    environ = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    assert APP.run_wsgi(_environ("GET", "/api/organizations", **environ), None, APP.token_api)[0] == 200
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert APP.run_wsgi(environ("GET", "/api/organizations", **auth), None, APP.token_api)[0] == 200
     token_revoke(actor=pg.dora.user, token=token)
-    assert APP.run_wsgi(_environ("GET", "/api/organizations", **environ), None, APP.token_api)[0] == 401
+    assert APP.run_wsgi(environ("GET", "/api/organizations", **auth), None, APP.token_api)[0] == 401
 
 
 def test_a_signature_on_the_lean_stack_is_written_once() -> None:
     pg = build_petrograd()
     _token, secret = token_create(actor=pg.dora.user, name="script")
     path = f"/api/organizations/{pg.org.slug}/petitions/{pg.petition.pk}/sign"
-    first = APP.run_wsgi(_environ("POST", path, HTTP_AUTHORIZATION=f"Bearer {secret}"), None, APP.token_api)
-    again = APP.run_wsgi(_environ("POST", path, HTTP_AUTHORIZATION=f"Bearer {secret}"), None, APP.token_api)
+    first = APP.run_wsgi(environ("POST", path, HTTP_AUTHORIZATION=f"Bearer {secret}"), None, APP.token_api)
+    again = APP.run_wsgi(environ("POST", path, HTTP_AUTHORIZATION=f"Bearer {secret}"), None, APP.token_api)
     assert first is not None and again is not None
     assert first[0] == 200, first[2]
     assert again[0] == 400

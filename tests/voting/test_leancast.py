@@ -3,14 +3,11 @@ whole stack does: each case is sent through both, from the same database state, 
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from dataclasses import dataclass
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from councils import apiserving, leancast, serving
 from councils.accounts.services import token_create
@@ -18,6 +15,7 @@ from councils.voting import selectors, services
 from councils.voting.models import Participation
 from tests.voting.conftest import Body, make_body
 from tests.voting.secret_setup import encrypted, ready_committee
+from tests.wsgi import environ, keep_test_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +30,7 @@ class NinjaCastHandler(apiserving.TokenApiHandler):
         self._cast_view = self._cast.func
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """As Django's test client does: a request does not close the test's database connection."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+_keep_the_test_connection = pytest.fixture(autouse=True)(keep_test_connection)
 
 
 @pytest.fixture(scope="module")
@@ -48,27 +39,7 @@ def ninja_handler() -> NinjaCastHandler:
 
 
 def _environ(method: str, path: str, body: bytes, headers: dict[str, str]) -> dict:
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": "application/json",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    environ.update(headers)
-    return environ
+    return environ(method, path, body, **{"CONTENT_TYPE": "application/json", **headers})
 
 
 @dataclass
