@@ -284,28 +284,6 @@ def _viewer_sql() -> tuple[str, list[str], list[str]]:
     return sql, names, roles
 
 
-def organization_with_viewer(slug: str, user_id: int) -> tuple[Any, bool, frozenset[str]] | None:
-    """The organization of this slug, whether the user is a current member of it, and the offices
-    they hold there now (``Officer.Role`` values), in one query; ``None`` for no such organization."""
-    from councils.federation.models import Organization
-
-    sql, names, roles = _viewer_sql()
-    using = router.db_for_read(Organization)
-    connection = connections[using]
-    params: list[Any] = [user_id]
-    for role in roles:
-        params += [user_id, role]
-    with cursor(using) as hot:
-        hot.execute(sql, [*params, slug])
-        row = hot.fetchone()
-    if row is None:
-        return None
-    organization = Organization.from_db(using, names, _converted(connection, Organization, row[: len(names)]))
-    flags = [bool(flag) for flag in row[len(names) :]]
-    held = frozenset(role for role, flag in zip(roles, flags[1:], strict=True) if flag)
-    return organization, flags[0], held
-
-
 @functools.cache
 def _council_sql() -> tuple[str, int]:
     from councils.federation.models import Council
@@ -372,7 +350,6 @@ __all__ = [
     "locked_petition",
     "locked_petition_and_member",
     "organization_by_slug",
-    "organization_with_viewer",
     "organizations_of",
     "rows",
     "signature_insert",

@@ -62,9 +62,9 @@ def _viewer_head_sql() -> tuple[str, list[str], list[str]]:
 def organization_with_viewer_and_head(
     slug: str, user_id: int
 ) -> tuple[Any, bool, frozenset[str], tuple[int, str]] | None:
-    """What :func:`councils.hotsql.organization_with_viewer` reads, and the organization's own audit
-    stream's length and head (0 and "" before any event), in one query; ``None`` for no such
-    organization."""
+    """The organization of this slug, whether the user is a current member of it, the offices they
+    hold there now (``Officer.Role`` values), and the organization's own audit stream's length and
+    head (0 and "" before any event), in one query; ``None`` for no such organization."""
     from councils.audit.models import ORGANIZATION_OWNER
     from councils.federation.models import Organization
 
