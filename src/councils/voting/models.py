@@ -369,15 +369,11 @@ class Elector(models.Model):
         return f"{self.member_id} in poll {self.poll_id} ({self.weight})"
 
 
-# A poll's proxies and participations live in their own module; imported here so that Django finds
-# them in the app's models.
-# A list election's rule and places live in their own module; imported here so that Django finds
-# them in the app's models.
+# A list election's rule and places, a poll's proxies and participations, and the secret polls'
+# models (trustees, boards, tallies) live in modules of their own; imported here so that Django
+# finds them in the app's models.
 from councils.voting.list_models import ListPlace, ListRule  # noqa: E402
 from councils.voting.participation_models import Participation, Proxy  # noqa: E402
-
-# The secret polls' models live in their own module (trustees, boards, tallies); imported here so
-# that Django finds them in the app's models.
 from councils.voting.secret_models import (  # noqa: E402
     BallotCiphertext,
     BoardEvent,
