@@ -8,7 +8,7 @@ It builds a congress as ``bench/voting_bench.py`` does (the database of ``DATABA
 and made again), then casts each delegate's ballot through ``councils.serving``'s ASGI application
 in this one process (no socket: a request's scope and body are handed to it directly, so uvicorn's
 HTTP parsing is left out), one after another, in batches taking in turn the lean cast
-(``councils.leancast``), the lighter stack with ninja's endpoint (``COUNCILS_LEAN_CAST=0``) and the
+(``councils.lean.cast``), the lighter stack with ninja's endpoint (``COUNCILS_LEAN_API=0``) and the
 full stack (``--full`` or ``--ninja``: one of them only). It prints the CPU time per ballot
 (``time.process_time``: the machine is shared, so wall time is noise), the statements per ballot,
 and with ``--profile`` the CPU split by part of the stack (serving, Django's handler and its
@@ -46,7 +46,7 @@ PARTS = [
     ("auth: token lookup", "councils/api.py", "authenticate"),
     ("ninja: parse input", "ninja/operation.py", "_get_values"),
     ("ninja: render response", "ninja/operation.py", "_result_to_response"),
-    ("lean cast view (all)", "councils/leancast.py", "cast_view"),
+    ("lean cast view (all)", "councils/lean/cast.py", "cast_view"),
     ("cast endpoint", "councils/voting/api.py", "ballot_cast"),
     ("cast (endpoint's body)", "councils/voting/api.py", "cast"),
     ("cast service", "councils/voting/services/casting.py", "ballot_cast"),
@@ -179,12 +179,12 @@ def main() -> int:
     connection_created.connect(count_on)
 
     lean = app.token_api
-    # The lighter stack with the ninja endpoint for the cast (councils.leancast turned off).
-    os.environ["COUNCILS_LEAN_CAST"] = "0"
+    # The lighter stack with the ninja endpoint for the cast (councils.lean's views turned off).
+    os.environ["COUNCILS_LEAN_API"] = "0"
     from councils.apiserving import TokenApiHandler
 
     handlers = {"lean": lean, "ninja": TokenApiHandler(), "full": None}
-    del os.environ["COUNCILS_LEAN_CAST"]
+    del os.environ["COUNCILS_LEAN_API"]
 
     async def run() -> None:
         for (token, key), body in zip(pairs[:warm], bodies, strict=False):

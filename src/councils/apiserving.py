@@ -14,8 +14,9 @@ reader's language, the common rules, X-Frame-Options) around the SAME ninja view
 authentication, its schemas, the service and the error mapping are those every other request goes
 through, so answers, status codes and error bodies do not change. Its caller is anonymous until the
 token authenticates it; a request whose token is refused is answered 401, as under the whole stack,
-since it has no session either. The cast's address is found without trying every other route, and
-its view is :mod:`councils.leancast`'s: the same endpoint without ninja's operation machinery.
+since it has no session either. The hottest writes' addresses (a cast, a petition's signature) are
+found without trying every other route, and their views are :mod:`councils.lean`'s: the same
+endpoints without ninja's operation machinery.
 
 ``COUNCILS_LIGHT_API=0`` turns the lighter stack off (every request then takes the whole one).
 """
@@ -25,23 +26,48 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import ResolverMatch, get_resolver
 
-from councils import leancast
+from councils import lean
+from councils.lean import cast, sign
 
 API_PREFIX = "/api/"
 
-# The cast's address as Django's router reads it (ninja's ``{slug}`` and ``{poll_id}`` are plain
-# path segments; ninja validates them).
-CAST_PATH = re.compile(r"^/api/organizations/(?P<slug>[^/]+)/polls/(?P<poll_id>[^/]+)/ballots$")
-SAMPLE_CAST_PATH = "/api/organizations/sample/polls/1/ballots"
+
+@dataclass(frozen=True)
+class LeanRoute:
+    """An address served by a lean view: its pattern as Django's router reads it (ninja's
+    ``{slug}`` and ids are plain path segments; ninja validates them), an address it matches, the
+    route's name, and the maker of its lean view from ninja's."""
+
+    pattern: re.Pattern[str]
+    sample: str
+    url_name: str
+    make_view: Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]
+
+
+LEAN_ROUTES = (
+    LeanRoute(
+        re.compile(r"^/api/organizations/(?P<slug>[^/]+)/polls/(?P<poll_id>[^/]+)/ballots$"),
+        "/api/organizations/sample/polls/1/ballots",
+        "ballot_cast",
+        cast.make_view,
+    ),
+    LeanRoute(
+        re.compile(r"^/api/organizations/(?P<slug>[^/]+)/petitions/(?P<petition_id>[^/]+)/sign$"),
+        "/api/organizations/sample/petitions/1/sign",
+        "petition_sign",
+        sign.make_view,
+    ),
+)
 
 # The project's middleware that a token's API request does not need, and why.
 SKIPPED = {
@@ -87,7 +113,11 @@ class AnonymousUntilAuthenticated:
 
 
 class LightHandlerMixin(BaseHandler):
-    """A Django handler with :func:`middleware` only, which finds the cast's address directly."""
+    """A Django handler with :func:`middleware` only, which finds the lean routes' addresses
+    directly."""
+
+    # False in a handler that must call ninja's endpoints at the lean routes too (the tests compare).
+    lean_views = True
 
     def load_middleware(self, is_async: bool = False) -> None:
         # Django builds the chain from settings.MIDDLEWARE and takes no list of its own: the
@@ -98,34 +128,40 @@ class LightHandlerMixin(BaseHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = whole
-        self._cast = get_resolver().resolve(SAMPLE_CAST_PATH)
-        if self._cast.url_name != "ballot_cast":
-            raise ImproperlyConfigured(
-                f"{SAMPLE_CAST_PATH} is not the cast's address: see councils.apiserving."
-            )
-        # The cast's view: the lean one (councils.leancast), which hands what it does not expect
-        # to ninja's; ninja's alone when it is turned off.
-        self._cast_view = leancast.make_view(self._cast.func) if leancast.enabled() else self._cast.func
+        # Each lean route: what the router finds at its address, and the view that serves it (the
+        # lean one, which hands what it does not expect to ninja's; ninja's alone when they are off).
+        self._lean: list[tuple[LeanRoute, ResolverMatch, Callable[..., HttpResponseBase]]] = []
+        for route in LEAN_ROUTES:
+            found = get_resolver().resolve(route.sample)
+            if found.url_name != route.url_name:
+                raise ImproperlyConfigured(
+                    f"{route.sample} is not {route.url_name}: see councils.apiserving."
+                )
+            view = route.make_view(found.func) if self.lean_views and lean.enabled() else found.func
+            self._lean.append((route, found, view))
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
-        """The cast's view as Django's router would find it, without trying every other route;
-        any other address by the router."""
-        found = CAST_PATH.match(request.path_info)
-        if found is None:
-            return super().resolve_request(request)
-        route = self._cast
-        match = ResolverMatch(
-            self._cast_view,
-            (),
-            found.groupdict(),
-            url_name=route.url_name,
-            app_names=[*route.app_names],
-            namespaces=[*route.namespaces],
-            route=route.route,
-            captured_kwargs=found.groupdict(),
-        )
-        request.resolver_match = match
-        return match
+        """A lean route's view as Django's router would find it, without trying every other
+        route; any other address by the router."""
+        path = request.path_info
+        for route, found, view in self._lean:
+            matched = route.pattern.match(path)
+            if matched is None:
+                continue
+            kwargs = matched.groupdict()
+            match = ResolverMatch(
+                view,
+                (),
+                kwargs,
+                url_name=found.url_name,
+                app_names=[*found.app_names],
+                namespaces=[*found.namespaces],
+                route=found.route,
+                captured_kwargs=kwargs,
+            )
+            request.resolver_match = match
+            return match
+        return super().resolve_request(request)
 
 
 class TokenApiHandler(LightHandlerMixin, WSGIHandler):

@@ -172,7 +172,7 @@ def cast(
     actor: User, slug: str, poll_id: int, payload: BallotIn, idempotency_key: str
 ) -> tuple[int, dict[str, Any]]:
     """The cast as the endpoint answers it: (status, body), or the service's error raised for
-    ``councils.api`` to map. Shared with the lean cast handler (:mod:`councils.leancast`), so
+    ``councils.api`` to map. Shared with the lean cast handler (:mod:`councils.lean.cast`), so
     that both paths find, check and cast alike."""
     # One query for the poll (the cast is the hot path): the service's elector row proves the caller
     # belongs to the organization; only a refusal asks the organization's access rule, for its message.

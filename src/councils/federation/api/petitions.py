@@ -9,7 +9,15 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from councils.federation import selectors, services
+from councils.federation import access, selectors, services
+from councils.federation.api._common import (
+    READ_AT_ERRORS,
+    STATUS_QUERY,
+    WRITE_ERRORS,
+    ApiRequest,
+    organization_for,
+    paginated,
+)
 from councils.federation.models import (
     RecallPetition,
     Seat,
@@ -23,16 +31,7 @@ from councils.federation.schemas import (
 )
 
 if TYPE_CHECKING:
-    pass
-
-from councils.federation.api._common import (
-    READ_AT_ERRORS,
-    STATUS_QUERY,
-    WRITE_ERRORS,
-    ApiRequest,
-    organization_for,
-    paginated,
-)
+    from django.contrib.auth.models import User
 
 router = Router(tags=["recall"])
 
@@ -78,10 +77,23 @@ def petition_open(request: ApiRequest, slug: str, payload: PetitionIn) -> Any:
 )
 def petition_sign(request: ApiRequest, slug: str, petition_id: int) -> Any:
     """Sign a recall petition (once). At the threshold the deputy's seat ends: `recalled` is true."""
+    return sign(request.auth, slug, petition_id)
+
+
+def sign(actor: User, slug: str, petition_id: int) -> services.SignOutcome:
+    """The signature as the endpoint makes it, or the error raised for ``councils.api`` to map.
+    Shared with the lean view (:mod:`councils.lean.sign`), so that both paths check and sign alike."""
+    # The signature is the hot path: the service reads the caller's membership with the locked
+    # petition, and a signature proves that the caller is a member of the petition's organization,
+    # named by the address (so they may see it). Only a refusal asks the organization's access rule,
+    # so that an outsider is told that first, as on every endpoint.
     try:
-        return services.petition_sign(actor=request.auth, petition=_petition(request, slug, petition_id))
-    except RecallPetition.DoesNotExist:
-        raise Http404 from None
+        return services.petition_sign(actor=actor, petition=services.PetitionRef(petition_id, slug))
+    except Exception as exc:
+        access.organization_for(actor, slug)
+        if isinstance(exc, RecallPetition.DoesNotExist):
+            raise Http404 from None
+        raise
 
 
 @router.post(

@@ -47,6 +47,7 @@ from councils.federation.services.members import (
     members_invite_pending,
 )
 from councils.federation.services.recall import (
+    PetitionRef,
     SignOutcome,
     petition_open,
     petition_sign,
@@ -76,6 +77,7 @@ __all__ = [
     "ImportReport",
     "InviteOutcome",
     "MoveOutcome",
+    "PetitionRef",
     "SignOutcome",
     "TickReport",
     "bloc_change",

@@ -245,15 +245,23 @@ def petition_open(
     return petition
 
 
+@dataclass(frozen=True)
+class PetitionRef:
+    """A petition as an address names it: its id and its organization's slug, neither read yet."""
+
+    pk: int
+    organization_slug: str
+
+
 def _locked_open_petition(
-    petition: RecallPetition, moment: datetime, actor: Actor
+    petition: RecallPetition | PetitionRef, moment: datetime, actor: Actor
 ) -> tuple[RecallPetition, Member | None]:
     """The petition, locked, if it is open; and the actor's current membership of its organization
     (``None`` if none, or if the actor is not a person), read with it.
 
-    ``petition`` may be a reference to a petition of an organization (its id and organization's,
-    not read: the API's signature reads the petition only here): one of another organization, or
-    none, is ``RecallPetition.DoesNotExist``."""
+    ``petition`` may be a reference to a petition of an organization (its id and its organization's
+    id, or a :class:`PetitionRef`, not read: the API's signature reads the petition only here): one
+    of another organization, or none, is ``RecallPetition.DoesNotExist``."""
     # Locking the petition serializes its signers: the one whose signature reaches the threshold
     # is the only one to end the seat (select_for_update is a no-op on SQLite, whose IMMEDIATE
     # transactions already serialize writers).
@@ -266,21 +274,24 @@ def _locked_open_petition(
         locked, member = hotsql.locked_petition_and_member(petition.pk, actor.pk)
     else:
         locked = hotsql.locked_petition(petition.pk)
-    if locked.organization_id != petition.organization_id:
+    if isinstance(petition, PetitionRef):
+        elsewhere = locked.organization.slug != petition.organization_slug
+    else:
+        elsewhere = locked.organization_id != petition.organization_id
+    if elsewhere:
         raise RecallPetition.DoesNotExist(f"No recall petition {petition.pk} in this organization.")
-    petition = locked
-    if petition.status != RecallPetition.Status.OPEN:
+    if locked.status != RecallPetition.Status.OPEN:
         raise ValidationError(
-            {"petition": _("This petition is %(s)s.") % {"s": petition.get_status_display()}}
+            {"petition": _("This petition is %(s)s.") % {"s": locked.get_status_display()}}
         )
-    if petition.expires_at <= moment:
+    if locked.expires_at <= moment:
         raise ValidationError(
             {
                 "petition": _("This petition expired on %(d)s.")
-                % {"d": timezone.localtime(petition.expires_at).date().isoformat()}
+                % {"d": timezone.localtime(locked.expires_at).date().isoformat()}
             }
         )
-    return petition, member
+    return locked, member
 
 
 @dataclass(frozen=True)
@@ -295,7 +306,9 @@ class SignOutcome:
 
 
 @transaction.atomic
-def petition_sign(*, actor: Actor, petition: RecallPetition, at: datetime | None = None) -> SignOutcome:
+def petition_sign(
+    *, actor: Actor, petition: RecallPetition | PetitionRef, at: datetime | None = None
+) -> SignOutcome:
     """Sign a recall petition, once; at the threshold the seat ends and by-elections open."""
     moment = moment_of(at)
     petition, member = _locked_open_petition(petition, moment, actor)

@@ -1,95 +1,51 @@
-"""The lean cast (``councils.leancast``) answers every cast exactly as the ninja endpoint under the
+"""The lean cast (``councils.lean.cast``) answers every cast exactly as the ninja endpoint under the
 whole stack does: each case is sent through both, from the same database state, and compared."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
 
-from councils import apiserving, leancast, serving
+from councils import lean, serving
 from councils.accounts.services import token_create
 from councils.voting import selectors, services
 from councils.voting.models import Participation
 from tests.voting.conftest import Body, make_body
 from tests.voting.secret_setup import encrypted, ready_committee
-from tests.wsgi import environ, keep_test_connection
+from tests.wsgi import Answer, NinjaHandler, compare, keep_test_connection
 
 pytestmark = pytest.mark.django_db
 
 APP = serving.application
 
 
-class NinjaCastHandler(apiserving.TokenApiHandler):
-    """The lighter stack with the lean cast turned off: its casts go to the ninja endpoint."""
-
-    def load_middleware(self, is_async: bool = False) -> None:
-        super().load_middleware(is_async)
-        self._cast_view = self._cast.func
-
-
 _keep_the_test_connection = pytest.fixture(autouse=True)(keep_test_connection)
 
 
 @pytest.fixture(scope="module")
-def ninja_handler() -> NinjaCastHandler:
-    return NinjaCastHandler()
-
-
-def _environ(method: str, path: str, body: bytes, headers: dict[str, str]) -> dict:
-    return environ(method, path, body, **{"CONTENT_TYPE": "application/json", **headers})
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[bytes, bytes]
-    body: dict | list
-    stored: int  # participations in the database after the request
-
-
-def _send(handler, method: str, path: str, body: bytes, headers: dict[str, str]) -> Answer:
-    """One request through ``handler`` (a WSGI handler), rolled back after: the next path starts
-    from the same database state. Ids and times that the database gives anew are blanked."""
-    with transaction.atomic():
-        selectors._poll_cache.clear()
-        whole = APP.run_wsgi(_environ(method, path, body, headers), None, handler)
-        stored = Participation.objects.count()
-        transaction.set_rollback(True)
-    selectors._poll_cache.clear()
-    assert whole is not None
-    status, raw_headers, content = whole
-    found = json.loads(content) if content.startswith((b"{", b"[")) else {"text": content.decode()}
-    if isinstance(found, dict):
-        for name in ("participation", "cast_at"):
-            if name in found:
-                found[name] = "(given by the database)"
-    named = dict(raw_headers)
-    named.pop(b"content-length", None)  # its digits follow the blanked id's
-    return Answer(status, named, found, stored)
+def ninja_handler() -> NinjaHandler:
+    return NinjaHandler()
 
 
 def _compare(ninja_handler, method: str, path: str, body: bytes, **headers: str) -> Answer:
-    """The answer of the lean cast, after checking that the ninja endpoint under the lighter stack
-    and under the whole stack give the same."""
-    lean = _send(APP.token_api, method, path, body, headers)
-    ninja = _send(ninja_handler, method, path, body, headers)
-    whole = _send(APP.wsgi, method, path, body, headers)
-    assert lean == ninja
-    # The whole stack's session middleware adds "Vary: Cookie" when the session authenticator has
-    # looked for a session (a refused token): no cookie was sent, so no cache keeps two answers.
-    vary = whole.headers.get(b"vary")
-    if vary is not None and vary.endswith(b", Cookie"):
-        whole.headers[b"vary"] = vary.removesuffix(b", Cookie")
-    assert lean == whole
-    return lean
+    """The answer of the lean cast, after checking that ninja's endpoint gives the same; ``stored``
+    counts the participations after the request."""
+    return compare(
+        ninja_handler,
+        method,
+        path,
+        body,
+        headers,
+        stored=Participation.objects.count,
+        blanked=("participation", "cast_at"),
+        reset=selectors._poll_cache.clear,
+    )
 
 
 @pytest.fixture
 def votes() -> Body:
-    assert leancast.enabled() and APP.token_api is not None
+    assert lean.enabled() and APP.token_api is not None
     return make_body()
 
 
