@@ -101,8 +101,7 @@ def append(
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None
-    from councils.audit.services import _canonical
-
+    # ``data`` is a payload as councils.audit.kinds cleans it: JSON values only, already canonical.
     parts = _split(
         {
             "v": HASH_STREAMS,
@@ -114,7 +113,7 @@ def append(
             "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "object_type": object_type,
             "object_id": object_id,
-            "data": _canonical(data),
+            "data": data,
             "previous": _PREVIOUS,
         }
     )

@@ -24,7 +24,7 @@ from councils.audit.anchor import (
     StreamHead,
 )
 from councils.audit.append import append
-from councils.audit.kinds import kind_get, payload_dump, payload_load
+from councils.audit.kinds import kind_get, payload_clean
 from councils.audit.models import HASH_LEGACY, HASH_STREAMS, ORGANIZATION_OWNER, Event, Stream
 
 GENESIS_HASH = "0" * 64
@@ -168,7 +168,7 @@ def event_record(
     if isinstance(data, Mapping):
         data = _canonical(data)
     # Stored as the payload class writes it back: what is stored is what is checked and hashed.
-    payload = payload_dump(payload_load(registered, data))
+    payload = payload_clean(registered, data)
     if stream is not None and stream.organization_id != organization.pk:
         raise ValueError(f"The stream {stream.name} belongs to another organization.")
     # This request changes something: what it read once for the rest of it is read again.
