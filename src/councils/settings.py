@@ -133,15 +133,19 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too, so a live server thread and the tests see the same data.
     _database["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 elif _database["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's pool keeps connections open across requests (STACK-NOTES: essential under ASGI).
-    if _env_bool("COUNCILS_DB_POOL", True):
-        # Sized per server process: one connection for each of its request threads
-        # (COUNCILS_THREADS, councils.serving), and a few for the live streams' permission checks.
+    # Each of a server process's request threads (COUNCILS_THREADS, councils.serving: a fixed set)
+    # keeps its own connection open across requests. Taking one from psycopg 3's pool and giving it
+    # back on every request cost a cast about a fifth of its CPU (bench/voting_bench.py: 1.97 ms
+    # of server CPU per ballot with the pool, 1.61 ms without). The pool (COUNCILS_DB_POOL=true)
+    # suits servers that run views in threads of their own making, unbounded in number.
+    if _env_bool("COUNCILS_DB_POOL", False):
+        # Sized per server process: one connection for each of its request threads, and a few
+        # for the live streams' permission checks.
         _threads = int(os.environ.get("COUNCILS_THREADS", "4"))
         _database["OPTIONS"] = {"pool": {"min_size": 2, "max_size": _threads + 4, "timeout": 20}}
         _database["CONN_MAX_AGE"] = 0
     else:
-        _database["CONN_MAX_AGE"] = 60
+        _database["CONN_MAX_AGE"] = 600
     # Prepared statements: Django turns them off (for poolers in transaction mode, which Councils
     # does not use: its pool is in the process). Only the cursors of councils.hotsql bind on the
     # server and so can be prepared: the few statements of every request (the token, the cast),
