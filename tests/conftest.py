@@ -36,15 +36,19 @@ def _site_language_after_each_test(request):
 @pytest.fixture(autouse=True)
 def _token_cache_emptied(request):
     """The process's cache of authenticated API tokens (councils.accounts.tokencache) outlives a
-    test's database rows: each test starts and ends with it empty, so none sees another's tokens."""
+    test's database rows: each test starts and ends with it empty, so none sees another's tokens;
+    the same for the uses of tokens waiting to be written (councils.accounts.tokenuse)."""
     if not request.config.pluginmanager.hasplugin("django"):
         yield
         return
     from councils.accounts.tokencache import CACHE
+    from councils.accounts.tokenuse import USES
 
     CACHE.clear()
+    USES.clear()
     yield
     CACHE.clear()
+    USES.clear()
 
 
 def bench_env(out: Path, *drop: str) -> dict[str, str]:

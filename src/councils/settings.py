@@ -167,6 +167,9 @@ COUNCILS_LIVE_CHANNEL_PREFIX = os.environ.get("COUNCILS_LIVE_CHANNEL_PREFIX", "c
 COUNCILS_TOKEN_CACHE_SECONDS = float(os.environ.get("COUNCILS_TOKEN_CACHE_SECONDS", "5"))
 # At most this many tokens are remembered per process (the least recently used are forgotten first).
 COUNCILS_TOKEN_CACHE_SIZE = int(os.environ.get("COUNCILS_TOKEN_CACHE_SIZE", "10000"))
+# A token's last use (kept to the minute) is written with the other uses of the last this many
+# seconds, in one statement per server process (councils.accounts.tokenuse; 0 writes each at once).
+COUNCILS_TOKEN_USE_SECONDS = float(os.environ.get("COUNCILS_TOKEN_USE_SECONDS", "1"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -13,7 +13,8 @@ plus a round trip). A token seen in the last ``COUNCILS_TOKEN_CACHE_SECONDS`` se
 - Only tokens that authenticate are kept: an unknown or refused secret runs its query every time,
   so a token created a moment ago works at once.
 - Its last use is still recorded at most once a minute (``LAST_USED_PRECISION``): an entry whose
-  recorded use is older runs the same conditional UPDATE as before and remembers the new time.
+  recorded use is older records the new one (:mod:`councils.accounts.tokenuse`, which writes the
+  uses of many requests at once) and remembers the new time.
 
 **What stops a token at once, and what within the lifetime.** In the process that makes the
 change, at once: revoking it (:func:`councils.accounts.services.token_revoke`, the admin's action),
@@ -40,6 +41,7 @@ from django.conf import settings
 from django.db import transaction
 
 from councils import hotsql
+from councils.accounts import tokenuse
 
 if TYPE_CHECKING:
     from councils.accounts.models import ApiToken
@@ -145,8 +147,10 @@ def lifetime() -> float:
 
 def authenticate(key_hash: str, *, at: datetime, stale_before: datetime) -> ApiToken | None:
     """The live token of this hash with its user (new instances), or None; from memory when it
-    authenticated within the lifetime. Records its use ``at`` unless one was recorded since
-    ``stale_before``; the token returned carries the last use recorded, this one included."""
+    authenticated within the lifetime. Records its use ``at`` (:mod:`councils.accounts.tokenuse`)
+    unless one was recorded since ``stale_before``; the token returned carries the last use
+    recorded, this one included."""
+    tokenuse.write_due()
     seconds = lifetime()
     if seconds <= 0:
         return _from_database(key_hash, at, stale_before, generation=None, seconds=0)
@@ -156,11 +160,7 @@ def authenticate(key_hash: str, *, at: datetime, stale_before: datetime) -> ApiT
     token = hotsql.token_from_row(entry.row)
     token.last_used_at = entry.last_used_at
     if CACHE.claim_touch(key_hash, at, stale_before):
-        try:
-            hotsql.token_touch(token, at, stale_before)
-        except BaseException:
-            CACHE.forget(key_hash)  # not recorded after all: the next request reads and records
-            raise
+        tokenuse.record(entry.row.using, token.pk, at)
         token.last_used_at = at
     return token
 
@@ -168,12 +168,13 @@ def authenticate(key_hash: str, *, at: datetime, stale_before: datetime) -> ApiT
 def _from_database(
     key_hash: str, at: datetime, stale_before: datetime, *, generation: int | None, seconds: float
 ) -> ApiToken | None:
-    row = hotsql.live_token_row(key_hash, used_at=at, stale_before=stale_before)
+    row = hotsql.live_token_row(key_hash)
     if row is None:
         return None
     token = hotsql.token_from_row(row)
     if token.last_used_at is None or token.last_used_at < stale_before:
-        token.last_used_at = at  # recorded by live_token_row
+        tokenuse.record(row.using, token.pk, at)
+        token.last_used_at = at
     if generation is not None:
         size = int(getattr(settings, "COUNCILS_TOKEN_CACHE_SIZE", DEFAULT_SIZE))
         entry = Entry(row, token.user_id, token.last_used_at, CACHE.clock() + seconds)

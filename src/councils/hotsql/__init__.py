@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -78,21 +78,6 @@ def _token_sql() -> tuple[str, list[str], list[str]]:
     return sql, token_names, user_names
 
 
-@functools.cache
-def _token_touching_sql() -> str:
-    """PostgreSQL: the token's lookup and the record of its use in one statement (one round trip).
-    The UPDATE writes only when the last use recorded is older than the bound; the SELECT reads the
-    row as it was before (a data-modifying CTE runs once, on the statement's snapshot)."""
-    from councils.accounts.models import ApiToken
-
-    sql, _token_names, _user_names = _token_sql()
-    return (
-        f"WITH found AS ({sql}), touched AS (UPDATE {_table(ApiToken)} SET last_used_at = %s "
-        "WHERE key_hash = %s AND EXISTS (SELECT 1 FROM found) "
-        "AND (last_used_at IS NULL OR last_used_at < %s)) SELECT * FROM found"
-    )
-
-
 class TokenRow(NamedTuple):
     """A live token's row as immutable values: the database alias, the token's field values and
     its user's, converted as the ORM converts them (:func:`token_from_row` makes the instances).
@@ -103,48 +88,26 @@ class TokenRow(NamedTuple):
     user: tuple[Any, ...]
 
 
-def live_token_row(key_hash: str, *, used_at: Any = None, stale_before: Any = None) -> TokenRow | None:
-    """The row of :func:`live_token`, as values (for ``councils.accounts.tokencache``)."""
+def live_token_row(key_hash: str) -> TokenRow | None:
+    """The unrevoked token of this hash whose user is active, with its user's row, as values; or
+    ``None`` (for ``councils.accounts.tokencache``, which records its use)."""
     from councils.accounts.models import ApiToken
 
     sql, token_names, _user_names = _token_sql()
     user_model = ApiToken._meta.get_field("user").related_model
     using = router.db_for_read(ApiToken)
     connection = connections[using]
-    folded = used_at is not None and connection.vendor == "postgresql"
     with cursor(using) as hot:
-        if folded:
-            field = ApiToken._meta.get_field("last_used_at")
-            at, stale = (field.get_db_prep_save(v, connection) for v in (used_at, stale_before))
-            hot.execute(_token_touching_sql(), [key_hash, True, at, key_hash, stale])
-        else:
-            hot.execute(sql, [key_hash, True])
+        hot.execute(sql, [key_hash, True])
         row = hot.fetchone()
     if row is None:
         return None
     width = len(token_names)
-    found = TokenRow(
+    return TokenRow(
         using,
         tuple(_converted(connection, ApiToken, row[:width])),
         tuple(_converted(connection, user_model, row[width:])),
     )
-    if used_at is not None and not folded:
-        last_used_at = found.token[_token_last_used_index()]
-        if last_used_at is None or last_used_at < stale_before:
-            token_touch(token_from_row(found), used_at, stale_before)
-    return found
-
-
-@functools.cache
-def _token_last_used_index() -> int:
-    from councils.accounts.models import ApiToken
-
-    return _token_sql()[1].index(ApiToken._meta.get_field("last_used_at").attname)
-
-
-def token_row_last_used(row: TokenRow) -> Any:
-    """The last use of the token that ``row`` recorded (a datetime, or None)."""
-    return row.token[_token_last_used_index()]
 
 
 def token_from_row(row: TokenRow) -> ApiToken:
@@ -161,30 +124,31 @@ def token_from_row(row: TokenRow) -> ApiToken:
     return token
 
 
-def live_token(key_hash: str, *, used_at: Any = None, stale_before: Any = None) -> ApiToken | None:
-    """The unrevoked token of this hash whose user is active, with its user loaded; or ``None``.
-
-    With ``used_at``, records that the token was used then, unless a use was recorded since
-    ``stale_before``: on PostgreSQL in the lookup's own statement, elsewhere by a second one. The
-    token returned carries the last use recorded before this one."""
-    found = live_token_row(key_hash, used_at=used_at, stale_before=stale_before)
-    return None if found is None else token_from_row(found)
-
-
-def token_touch(token: ApiToken, at: Any, stale_before: Any) -> None:
-    """Record that ``token`` was used ``at``, unless it was recorded since ``stale_before``: one
-    conditional UPDATE, so concurrent requests need no transaction to agree."""
+def token_uses_write(using: str, uses: dict[int, Any]) -> None:
+    """Record the last use of tokens (``{token id: datetime}``) in one statement on PostgreSQL (one
+    transaction of one statement each elsewhere). A time only moves forward: a row whose recorded
+    use is newer keeps it, so writers in any order agree (``councils.accounts.tokenuse``)."""
     from councils.accounts.models import ApiToken
 
-    using = router.db_for_write(ApiToken)
-    field = ApiToken._meta.get_field("last_used_at")
     connection = connections[using]
-    values = [field.get_db_prep_save(v, connection) for v in (at, stale_before)]
-    with cursor(using) as hot:
-        hot.execute(
-            f"UPDATE {_table(ApiToken)} SET last_used_at = %s WHERE id = %s"
-            " AND (last_used_at IS NULL OR last_used_at < %s)",
-            [values[0], token.pk, values[1]],
+    field = ApiToken._meta.get_field("last_used_at")
+    ids = list(uses)
+    times = [field.get_db_prep_save(uses[i], connection) for i in ids]
+    table = _table(ApiToken)
+    if connection.vendor == "postgresql":
+        with cursor(using) as hot:
+            hot.execute(
+                f"UPDATE {table} t SET last_used_at = v.at FROM unnest(CAST(%s AS bigint[]), "
+                "CAST(%s AS timestamptz[])) AS v(id, at) WHERE t.id = v.id "
+                "AND (t.last_used_at IS NULL OR t.last_used_at < v.at)",
+                [ids, times],
+            )
+        return
+    with transaction.atomic(using), connection.cursor() as plain:
+        plain.executemany(
+            f"UPDATE {table} SET last_used_at = %s WHERE id = %s "
+            "AND (last_used_at IS NULL OR last_used_at < %s)",
+            [(at, i, at) for i, at in zip(ids, times, strict=True)],
         )
 
 
@@ -345,7 +309,6 @@ __all__ = [
     "cursor",
     "is_current_member",
     "live_session",
-    "live_token",
     "live_token_row",
     "locked_petition",
     "locked_petition_and_member",
@@ -354,6 +317,5 @@ __all__ = [
     "rows",
     "signature_insert",
     "token_from_row",
-    "token_row_last_used",
-    "token_touch",
+    "token_uses_write",
 ]

@@ -281,9 +281,7 @@ def _locked_open_petition(
     if elsewhere:
         raise RecallPetition.DoesNotExist(f"No recall petition {petition.pk} in this organization.")
     if locked.status != RecallPetition.Status.OPEN:
-        raise ValidationError(
-            {"petition": _("This petition is %(s)s.") % {"s": locked.get_status_display()}}
-        )
+        raise ValidationError({"petition": _("This petition is %(s)s.") % {"s": locked.get_status_display()}})
     if locked.expires_at <= moment:
         raise ValidationError(
             {
