@@ -63,6 +63,12 @@ def put(key: Hashable, value: Any) -> None:
         entries[key] = value
 
 
+def take(key: Hashable) -> Any | None:
+    """What this request read for ``key``, or None, kept no longer: for a read that is good once."""
+    entries = getattr(_local, "entries", None)
+    return None if entries is None else entries.pop(key, None)
+
+
 def read(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, once per request (and per change it makes) for ``key``."""
     found = get(key)

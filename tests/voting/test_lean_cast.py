@@ -13,7 +13,7 @@ from councils.voting import selectors, services
 from councils.voting.models import Participation
 from tests.voting.conftest import Body, make_body
 from tests.voting.secret_setup import encrypted, ready_committee
-from tests.wsgi import Answer, NinjaHandler, compare, keep_test_connection
+from tests.wsgi import Answer, NinjaHandler, compare, keep_test_connection, send
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +239,28 @@ def test_what_the_lean_cast_does_not_expect_goes_to_ninja(votes, ninja_handler, 
         **headers,
     )
     assert answer.status in (201, 405)
+
+
+def test_a_token_used_for_the_first_time_casts_in_two_statements(votes) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    poll = votes.poll()
+    path = _path(votes, poll.pk)
+    # Another deputy's cast first (rolled back), so that the poll is known as a running server knows it.
+    warm = {"HTTP_AUTHORIZATION": _token(votes.deputies[1].user)}
+    assert send(APP.token_api, "POST", path, b'{"answer": "yes"}', warm, stored=list).status == 201
+    headers = {"HTTP_AUTHORIZATION": _token(votes.deputies[0].user), "HTTP_IDEMPOTENCY_KEY": "first"}
+    with CaptureQueriesContext(connection) as captured:
+        answer = send(APP.token_api, "POST", path, b'{"answer": "no"}', headers, stored=list)
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+    ]
+    assert answer.status == 201 and answer.body["ballot"] == {"answers": {"no": 1}}
+    # The token with the voter's elector row, then the participation.
+    assert len(statements) == 2, "\n".join(s[:150] for s in statements)
+    assert "accounts_apitoken" in statements[0] and "voting_elector" in statements[0]
+    assert statements[1].startswith("INSERT INTO voting_participation")
+    assert Participation.objects.filter(poll=poll).count() == 0  # send() rolled the request back

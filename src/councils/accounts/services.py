@@ -104,6 +104,13 @@ def token_revoke(
     return token
 
 
+def token_hash(secret: str) -> str | None:
+    """The hash a token of this secret is stored under, or None for what cannot be a token."""
+    if not secret or not secret.startswith(TOKEN_MARKER):
+        return None
+    return _hash(secret)
+
+
 def token_authenticate(*, secret: str, at: datetime | None = None) -> ApiToken | None:
     """The live token whose secret this is (with its user loaded), or ``None``.
 

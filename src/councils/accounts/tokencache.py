@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 
-from councils import hotsql
+from councils import hotsql, requestmemo
 from councils.accounts import tokenuse
 
 if TYPE_CHECKING:
@@ -165,10 +165,29 @@ def authenticate(key_hash: str, *, at: datetime, stale_before: datetime) -> ApiT
     return token
 
 
+def read_along(key_hash: str, rider: hotsql.Rider, params: list[Any]) -> tuple[Any, ...] | None:
+    """For a request about to authenticate the token of ``key_hash``: when it is not remembered,
+    read its row with ``rider``'s columns in one statement, keep the row for this request's
+    authentication (:mod:`councils.requestmemo`, which then runs no query of its own) and return
+    the rider's values. None when the token is remembered (nothing is read) or not live."""
+    if lifetime() > 0 and CACHE.get(key_hash) is not None:
+        return None
+    found = hotsql.live_token_row_with(key_hash, rider, params)
+    if found is None:
+        return None
+    row, values = found
+    requestmemo.put(_memo_key(key_hash), row)
+    return values
+
+
+def _memo_key(key_hash: str) -> tuple[str, str]:
+    return ("token-row", key_hash)
+
+
 def _from_database(
     key_hash: str, at: datetime, stale_before: datetime, *, generation: int | None, seconds: float
 ) -> ApiToken | None:
-    row = hotsql.live_token_row(key_hash)
+    row = requestmemo.get(_memo_key(key_hash)) or hotsql.live_token_row(key_hash)
     if row is None:
         return None
     token = hotsql.token_from_row(row)

@@ -110,6 +110,49 @@ def live_token_row(key_hash: str) -> TokenRow | None:
     )
 
 
+class Rider(NamedTuple):
+    """Columns read along with a token's row, in the same statement: their select list and the
+    joins they need (on ``t``, the token, and ``u``, its user), constant SQL whose parameters come
+    before the token's."""
+
+    columns: str
+    joins: str
+
+
+@functools.cache
+def _token_with_sql(rider: Rider) -> str:
+    sql, _token_names, _user_names = _token_sql()
+    select, where = sql.split(" WHERE ")
+    head, tables = select.split(" FROM ")
+    return f"{head}, {rider.columns} FROM {tables} {rider.joins} WHERE {where}"
+
+
+def live_token_row_with(
+    key_hash: str, rider: Rider, params: list[Any]
+) -> tuple[TokenRow, tuple[Any, ...]] | None:
+    """:func:`live_token_row` with the ``rider``'s columns read in the same statement (one round
+    trip for two reads): the token's row and the rider's values as the database gives them; or
+    ``None`` when the token is not live."""
+    from councils.accounts.models import ApiToken
+
+    _sql, token_names, user_names = _token_sql()
+    user_model = ApiToken._meta.get_field("user").related_model
+    using = router.db_for_read(ApiToken)
+    connection = connections[using]
+    with cursor(using) as hot:
+        hot.execute(_token_with_sql(rider), [*params, key_hash, True])
+        row = hot.fetchone()
+    if row is None:
+        return None
+    width, user_width = len(token_names), len(user_names)
+    found = TokenRow(
+        using,
+        tuple(_converted(connection, ApiToken, row[:width])),
+        tuple(_converted(connection, user_model, row[width : width + user_width])),
+    )
+    return found, tuple(row[width + user_width :])
+
+
 def token_from_row(row: TokenRow) -> ApiToken:
     """New instances of the token and of its user (``token.user``) from ``row``: each caller gets
     its own, which it may change without changing anyone else's."""
@@ -304,12 +347,14 @@ from councils.hotsql.petitions import (  # noqa: E402
 )
 
 __all__ = [
+    "Rider",
     "TokenRow",
     "council_with_parent",
     "cursor",
     "is_current_member",
     "live_session",
     "live_token_row",
+    "live_token_row_with",
     "locked_petition",
     "locked_petition_and_member",
     "organization_by_slug",

@@ -18,12 +18,15 @@ def make_view(ninja_view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     # Django is set up.
     from councils.voting.api import cast
     from councils.voting.schemas import BallotIn, CastOut, SecretCastOut
+    from councils.voting.services import elector_read_along
 
     lean = Lean()
 
     def cast_view(request: HttpRequest, slug: str, poll_id: str) -> HttpResponseBase:
         if lean.is_for_ninja(request, poll_id, body=True):
             return ninja_view(request, slug=slug, poll_id=poll_id)
+        # The token and the caller's elector row in one statement, for the two reads below.
+        elector_read_along(lean.bearer(request).strip(), int(poll_id))
         refused = lean.authenticate(request)
         if refused is not None:
             return refused

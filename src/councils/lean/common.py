@@ -46,12 +46,15 @@ class Lean:
             or self.session_cookie in request.COOKIES
         )
 
+    def bearer(self, request: HttpRequest) -> str:
+        """The token the request carries (``Authorization: Bearer <token>``), as ninja reads it."""
+        return " ".join(request.META.get("HTTP_AUTHORIZATION", "").split(" ")[1:])
+
     def authenticate(self, request: HttpRequest) -> HttpResponseBase | None:
         """Authenticate the bearer token as ninja runs ``TokenAuth``: None when it names a user (set
         as ``request.auth``), else the API's answer (401, or the error the authenticator raised)."""
-        parts = request.META.get("HTTP_AUTHORIZATION", "").split(" ")
         try:
-            user = self.token_auth.authenticate(request, " ".join(parts[1:]))
+            user = self.token_auth.authenticate(request, self.bearer(request))
         except Exception as exc:
             return self.api.on_exception(request, exc)
         if not user:

@@ -14,7 +14,13 @@ their key ceremony), ``secret`` (the board's setup, the encrypted cast) and ``se
 board read whole, the close's sum, the trustees' factors and the result).
 """
 
-from councils.voting.services.casting import CastOutcome, ballot_cast, ballot_clean, candidate_ids
+from councils.voting.services.casting import (
+    CastOutcome,
+    ballot_cast,
+    ballot_clean,
+    candidate_ids,
+    elector_read_along,
+)
 from councils.voting.services.closing import (
     count_result,
     participation_digest,
@@ -86,6 +92,7 @@ __all__ = [
     "committee_for_poll",
     "council_proxy_limit",
     "count_result",
+    "elector_read_along",
     "electorate_digest",
     "embedded_key_path",
     "embedded_trustee_decrypt",
