@@ -85,8 +85,10 @@ def test_the_browser_language_is_followed_without_a_choice(client, pg) -> None:
     client.force_login(pg.dora.user)
     page = client.get(_council_url(pg), headers={"accept-language": "ru-RU,ru;q=0.9,en;q=0.5"})
     assert '<html lang="ru"' in page.content.decode()
+    # Caches are told that the page depends on the header, and which language it is in.
+    assert page.headers["Content-Language"] == "ru" and "Accept-Language" in page.headers["Vary"]
     page = client.get(_council_url(pg), headers={"accept-language": "de-DE,de;q=0.9"})
-    assert '<html lang="en"' in page.content.decode()
+    assert '<html lang="en"' in page.content.decode() and page.headers["Content-Language"] == "en"
 
 
 def test_dates_and_numbers_are_localized(client, pg) -> None:

@@ -10,9 +10,12 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from councils.live.publish import version_now
 from councils.web.views.errors import page_not_found
@@ -98,4 +101,27 @@ class ContentSecurityPolicy(CSPMiddleware):
                 response[header] = policy
         # As django-csp: a nonce asked for after the header is written is an error, not a gap.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+class Locale:
+    """Django's ``LocaleMiddleware`` for a site whose addresses carry no language (no
+    ``i18n_patterns``): the reader's language from the language cookie or ``Accept-Language``,
+    activated for the request, and the answer marked ``Vary: Accept-Language`` with its
+    ``Content-Language``, as Django's does it. Django's also looks for a language prefix in the
+    path twice on every request, which cannot find one here: about a third of its time."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        from django.conf.urls.i18n import is_language_prefix_patterns_used
+
+        if is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]:
+            raise ImproperlyConfigured("Addresses with a language prefix need Django's LocaleMiddleware.")
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
