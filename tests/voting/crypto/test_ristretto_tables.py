@@ -83,7 +83,7 @@ def test_commitments_equal_to_the_identity_are_encoded_as_libsodium_does() -> No
 def test_random_proofs_under_alternating_keys_give_libsodiums_points() -> None:
     """More keys than the module keeps tables for, in turn: each table is rebuilt and still right."""
     rng = random.Random(23)
-    keys = [_point(rng) for _ in range(6)]
+    keys = [_point(rng) for _ in range(20)]
     for _ in range(3):
         for key in keys + keys[:2]:
             n = rng.choice((1, 2, 4))

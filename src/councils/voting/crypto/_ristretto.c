@@ -610,7 +610,8 @@ static void ge_p3_dbl_n(ge_p3 *r, const ge_p3 *p, int n)
 #define WIDE 64        /* odd multiples up to 127 P: the window of 8 of the fixed bases */
 
 /* A fixed base's tables: the odd multiples up to 127 P and up to 127 (2^128 P), affine. Built
- * once for G and once per election key: about 60 µs, one inversion for all 128 points. */
+ * once for G and once per election key (128 doublings, 128 additions and one inversion for all
+ * 128 points: a few tenths of a millisecond, as much as a ballot's proofs). */
 typedef struct { ge_precomp lo[WIDE], hi[WIDE]; } fixed_tables;
 
 static void fixed_tables_build(fixed_tables *out, const ge_p3 *p)
@@ -844,9 +845,10 @@ static void encode_doubled_batch(unsigned char *out, const ge_p3 *p, Py_ssize_t 
 static fixed_tables base_tables;      /* G's, built at import */
 static ge_cached base_table[8];       /* G's window of 5, for linear_combination */
 
-/* The election keys' tables, the last few used: a poll has one key, so they are built once per
- * process and poll; several slots keep two polls voting at once from rebuilding in turn. */
-#define KEY_SLOTS 4
+/* The election keys' tables, the last ones used (15 KB each): a poll has one key, so they are
+ * built once per process and poll; sixteen slots keep up to sixteen secret polls voting at once
+ * from rebuilding their tables in turn for every ballot. */
+#define KEY_SLOTS 16
 typedef struct {
     int set;
     unsigned char bytes[32];
