@@ -9,7 +9,7 @@ one encoding.
 Verifiers recompute many commitments ``s*G - c*P``: ``range_commitments`` and ``point_sum`` do
 that work in the optional C module ``_ristretto`` (multi-scalar multiplication, variable time,
 for public values only) and fall back to libsodium, with byte-identical results, when it is not
-built.
+built or is a build of another interface (``C_API``).
 """
 
 from __future__ import annotations
@@ -18,23 +18,42 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
+from types import ModuleType
 
 import rbcl
 
 from councils.voting.crypto.errors import MalformedError
 
+#: The C module's interface this code speaks (``API`` in ``_ristretto.c``).
+C_API = 2
+
+
+def c_module_if_current(module: ModuleType | None) -> ModuleType | None:
+    """``module`` if it is the C module of this code's ``C_API``, else None (libsodium instead).
+
+    An install without a compiler can leave an older build in place, whose rows mean something
+    else: it must not be called.
+    """
+    if module is None or getattr(module, "API", 1) != C_API:
+        return None
+    return module
+
+
 try:
     from councils.voting.crypto import _ristretto
 except ImportError:  # built by setup.py where a C compiler exists; libsodium does the same work
     _ristretto = None  # type: ignore[assignment]
+_ristretto = c_module_if_current(_ristretto)  # type: ignore[assignment]
 
 __all__ = [
     "BASE",
+    "C_API",
     "IDENTITY",
     "L",
     "add",
     "base_mul",
     "bytes32_from_hex",
+    "c_module_if_current",
     "hash_to_scalar",
     "mul",
     "point_from_hex",
@@ -165,8 +184,8 @@ def range_commitments(
     passes ``variable_time=False``: its timing must not tell its real branch from the others.
     """
     if _ristretto is not None and variable_time:
-        rows = [(_scalar_bytes(s), _scalar_bytes(-c), _scalar_bytes(c * v)) for v, c, s in branches]
-        return list(_ristretto.range_commitments(key, alpha, beta, rows))
+        rows = [(_scalar_bytes(s), _scalar_bytes(c), v) for v, c, s in branches]
+        return _ristretto.range_commitments(key, alpha, beta, rows)
     out: list[bytes] = []
     for v, c, s in branches:
         shifted = sub(beta, _small_multiple(v)) if v else beta
