@@ -1,5 +1,6 @@
 """The secret cast's transaction: the participation, the ballot's ciphertexts and the board's ballot
-event, written together or not at all.
+event, written together or not at all. The ballot itself is stored once, in the event's body; the
+participation keeps its tracker, which names that event (``BoardEvent``'s (poll, tracker) index).
 
 The tally's row is the board's head: the one place where casts of a poll wait for each other, from
 the moment it is locked until the commit. On PostgreSQL the transaction is one statement (and its
@@ -31,7 +32,7 @@ COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of a
 # row lock of the poll (see casting._insert_returning): poll_close waits for every cast in flight.
 _PARTICIPATION = (
     "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', {json}, %s WHERE EXISTS "
+    "cast_at, source, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', %s WHERE EXISTS "
     "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
     "p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
 )
@@ -43,7 +44,7 @@ _PARTICIPATION = (
 # Python (``_event_prefix``), the rest is written here exactly as ``_event_hash`` writes it.
 # No row when the participation conflicts.
 _PG_CAST = (
-    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE', json='CAST(%s AS jsonb)')}), "
+    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE')}), "
     "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT %s, a "
     "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) "
     "ON CONFLICT DO NOTHING RETURNING 1), "
@@ -94,8 +95,6 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
     """Write the cast in one transaction: the board's new head and length, or None when the
     participation conflicts (the voter or the key has one, or the poll has closed; nothing is
     written). A ciphertext already cast is refused (``ValidationError``, nothing written)."""
-    # The JSON columns get the ballot's canonical text as it is (JSON already): not dumped again.
-    ballot_db = cast.canonical.decode()
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(cast.moment, connection)
     participation = [
         cast.poll_id,
@@ -104,12 +103,12 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
         cast.weight,
         cast.key,
         cast_at,
-        ballot_db,
         cast.tracker,
         cast.poll_id,
         cast_at,
     ]
     alphas = cast.alphas()
+    # The event's JSON column gets its canonical text as it is (JSON already): not dumped again.
     body = _event_body(cast).decode()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -147,7 +146,7 @@ def _steps(
     cursor: Any, cast: SecretBallot, participation: list[Any], alphas: list[str], body: Any
 ) -> tuple[int, str, int] | None:
     """SQLite: the same writes one statement each (the transaction holds the database's lock)."""
-    cursor.execute(_PARTICIPATION.format(lock="", json="%s"), participation)
+    cursor.execute(_PARTICIPATION.format(lock=""), participation)
     if cursor.fetchone() is None:
         return None
     values = ", ".join(["(%s, %s)"] * len(alphas))
