@@ -65,7 +65,9 @@ class Participation(models.Model):
         ONLINE = "online", _("cast online")
         ROLL_CALL = "roll_call", _("entered by the chair")
 
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
+    # No index of its own: the unique (poll, principal) index serves every lookup by poll, and each
+    # index costs every cast an insertion.
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations", db_index=False)
     principal = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     cast_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     weight = models.PositiveIntegerField(_("weight"))
