@@ -191,3 +191,34 @@ def test_a_secret_poll_needs_a_ready_committee(body):
     with pytest.raises(ValidationError, match="trustee committee"):
         body.poll(secrecy="secret")
     assert not Poll.objects.exists()
+
+
+def test_a_secret_ballot_is_stored_once_on_the_board_and_the_close_seals_it_from_there(body):
+    # Migration 0006 moves the ballots of earlier casts off the participations and back: the
+    # close's digest is the same either way (it is the one computed when both held the ballot).
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("councils.voting.migrations.0006_secret_ballot_once")
+    made = make_committee(body)
+    poll = body.poll(secrecy="secret", committee=made.committee)
+    d = body.deputies
+    receipts = [cast(poll, d[0], YES), cast(poll, d[1], NO), cast(poll, d[2], ABSTAIN)]
+    rows = Participation.objects.filter(poll=poll)
+    assert sorted(rows.values_list("tracker", flat=True)) == sorted(r.tracker for r in receipts)
+    assert set(rows.values_list("ballot", flat=True)) == {None}
+    on_board = dict(
+        BoardEvent.objects.filter(poll=poll, type="ballot").values_list("tracker", "body__ballot")
+    )
+    once = services.participation_digest(poll)
+    migration.backward(apps, None)
+    assert {p.tracker: p.ballot for p in rows.all()} == on_board
+    assert services.participation_digest(poll) == once
+    Participation.objects.filter(poll=poll, principal=d[2]).update(ballot=None)  # a row moved
+    assert services.participation_digest(poll) == once
+    migration.forward(apps, None)
+    assert set(rows.values_list("ballot", flat=True)) == {None}
+    poll = services.poll_close(actor=body.officer, poll=poll)
+    assert Event.objects.get(kind="poll.closed").data["digest"] == once[2]
+    assert once[:2] == (3, sum(rows.values_list("weight", flat=True)))

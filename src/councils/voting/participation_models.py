@@ -1,6 +1,6 @@
 """A poll's proxies and participations: a deputy's vote handed to another, and the record that a
 voter has voted (one per poll and voter, held by the database), with the named ballot of an open
-poll or the encrypted ballot and tracker of a secret one.
+poll or the tracker of a secret one's encrypted ballot (which is on the board).
 
 History is data: participations are never changed; a proxy is withdrawn, not deleted.
 """
@@ -52,21 +52,22 @@ class Participation(models.Model):
     open poll ``ballot`` is the named choice: ``{"answers": {"yes": 3}}`` for a motion (a weighted
     voter may split their weight), ``{"ranking": [candidate ids]}`` for an election (the marks of
     plurality, block and approval ballots, or the order of a ranked one). In a secret poll it is
-    null: the ballot is on the board, with no link to this row.
+    null: the encrypted ballot (ciphertexts and proofs, never a choice) is stored once, in the
+    board's ballot event, and ``tracker``, its SHA-256 and the voter's receipt, names that event
+    (``BoardEvent``'s (poll, tracker) index, unique). No column of a secret poll's participation
+    can hold a plaintext choice. (Rows written before migration 0006 had the ballot here too.)
 
     ``idempotency_key`` (unique per poll when given) lets a client retry a cast: the same key gets
     the first answer back and nothing is stored again.
-
-    In a secret poll ``ballot`` is the encrypted ballot's canonical JSON (ciphertexts and proofs,
-    never a choice) and ``tracker`` its SHA-256, unique per poll: the voter's receipt. No column of
-    a secret poll's participation can hold a plaintext choice.
     """
 
     class Source(models.TextChoices):
         ONLINE = "online", _("cast online")
         ROLL_CALL = "roll_call", _("entered by the chair")
 
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
+    # No index of its own: the unique (poll, principal) index serves every lookup by poll, and each
+    # index costs every cast an insertion.
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations", db_index=False)
     principal = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     cast_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     weight = models.PositiveIntegerField(_("weight"))

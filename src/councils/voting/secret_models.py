@@ -106,7 +106,8 @@ class BoardEvent(models.Model):
     32-byte points (alpha, beta of each answer in order; null otherwise) so that the close adds up
     100,000 ballots without reading their bodies. A ballot event holds no voter and no time."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="board_events")
+    # No index of its own: the unique (poll, seq) index serves every lookup by poll.
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="board_events", db_index=False)
     seq = models.PositiveIntegerField(_("number"))
     type = models.CharField(_("type"), max_length=24)
     body = models.JSONField(_("body"))
@@ -158,7 +159,8 @@ class BallotCiphertext(models.Model):
     """Every ciphertext's first half (``alpha``) of a secret poll's ballots, unique per poll: a
     ballot repeating another's ciphertext (a replay, even reordered) is refused by the database."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (poll, alpha) index serves every lookup by poll.
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="+", db_index=False)
     alpha = models.CharField(max_length=64)
 
     class Meta:

@@ -1,5 +1,6 @@
 """The secret cast's transaction: the participation, the ballot's ciphertexts and the board's ballot
-event, written together or not at all.
+event, written together or not at all. The ballot itself is stored once, in the event's body; the
+participation keeps its tracker, which names that event (``BoardEvent``'s (poll, tracker) index).
 
 The tally's row is the board's head: the one place where casts of a poll wait for each other, from
 the moment it is locked until the commit. On PostgreSQL the transaction is one statement (and its
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from councils import hotsql
 from councils.voting.models import Participation
 
 COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
@@ -31,9 +33,16 @@ COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of a
 # row lock of the poll (see casting._insert_returning): poll_close waits for every cast in flight.
 _PARTICIPATION = (
     "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-    "cast_at, source, ballot, tracker) SELECT %s, %s, %s, %s, %s, %s, 'online', {json}, %s WHERE EXISTS "
+    "cast_at, source, tracker) SELECT {values} WHERE EXISTS "
     "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
     "p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
+)
+_VALUES = "%s, %s, %s, %s, %s, %s, 'online', %s"
+# PostgreSQL binds the values on the server (hotsql.cursor), where a bare parameter in a SELECT
+# list would be read as text: each is cast to its column's type.
+_PG_VALUES = (
+    "CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS integer), "
+    "CAST(%s AS varchar), CAST(%s AS timestamptz), 'online', CAST(%s AS varchar)"
 )
 
 # PostgreSQL, one statement: the participation; only if it was written, the ciphertexts and the
@@ -41,19 +50,22 @@ _PARTICIPATION = (
 # old values, so ``prev`` keeps the head the event follows); then the event after that head. The
 # event's hash is SHA-256 of its canonical bytes: the part before the previous hash comes from
 # Python (``_event_prefix``), the rest is written here exactly as ``_event_hash`` writes it.
-# No row when the participation conflicts.
+# No row when the participation conflicts. Bound on the server (``hotsql.cursor``), so that psycopg
+# prepares it once per connection: parsing, analysing and planning this statement anew took about
+# two fifths of PostgreSQL's CPU per cast (perf, on the bench's backends).
 _PG_CAST = (
-    f"WITH p AS ({_PARTICIPATION.format(lock=' FOR KEY SHARE', json='CAST(%s AS jsonb)')}), "
-    "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT %s, a "
+    f"WITH p AS ({_PARTICIPATION.format(values=_PG_VALUES, lock=' FOR KEY SHARE')}), "
+    "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT CAST(%s AS bigint), a "
     "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) "
     "ON CONFLICT DO NOTHING RETURNING 1), "
     "t AS (UPDATE voting_secrettally SET prev = head, "
     'head = encode(sha256(CAST(%s AS bytea) || convert_to(head || \'","seq":\' || '
     "CAST(length AS text) || ',\"type\":\"ballot\"}', 'UTF8')), 'hex'), "
-    "length = length + 1, count = count + 1, total_weight = total_weight + %s "
+    "length = length + 1, count = count + 1, total_weight = total_weight + CAST(%s AS bigint) "
     "WHERE poll_id = %s AND EXISTS (SELECT 1 FROM p) RETURNING head, length, prev), "
     "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
-    "SELECT %s, t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, %s, %s, %s FROM t RETURNING 1) "
+    "SELECT CAST(%s AS bigint), t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, "
+    "CAST(%s AS varchar), CAST(%s AS bigint), CAST(%s AS bytea) FROM t RETURNING 1) "
     "SELECT (SELECT count(*) FROM c), t.head, t.length FROM t"
 )
 
@@ -94,8 +106,6 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
     """Write the cast in one transaction: the board's new head and length, or None when the
     participation conflicts (the voter or the key has one, or the poll has closed; nothing is
     written). A ciphertext already cast is refused (``ValidationError``, nothing written)."""
-    # The JSON columns get the ballot's canonical text as it is (JSON already): not dumped again.
-    ballot_db = cast.canonical.decode()
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(cast.moment, connection)
     participation = [
         cast.poll_id,
@@ -104,14 +114,14 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
         cast.weight,
         cast.key,
         cast_at,
-        ballot_db,
         cast.tracker,
         cast.poll_id,
         cast_at,
     ]
     alphas = cast.alphas()
+    # The event's JSON column gets its canonical text as it is (JSON already): not dumped again.
     body = _event_body(cast).decode()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), hotsql.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 _PG_CAST,
@@ -147,7 +157,7 @@ def _steps(
     cursor: Any, cast: SecretBallot, participation: list[Any], alphas: list[str], body: Any
 ) -> tuple[int, str, int] | None:
     """SQLite: the same writes one statement each (the transaction holds the database's lock)."""
-    cursor.execute(_PARTICIPATION.format(lock="", json="%s"), participation)
+    cursor.execute(_PARTICIPATION.format(values=_VALUES, lock=""), participation)
     if cursor.fetchone() is None:
         return None
     values = ", ".join(["(%s, %s)"] * len(alphas))
