@@ -77,6 +77,13 @@ def _scan(data: bytes, secrets: list[str]) -> list[str]:
 
 
 def test_a_byte_scan_of_the_database_finds_no_plaintext_choice_nor_anything_that_decrypts_one():
+    if connection.vendor == "sqlite" and Path(connection.settings_dict["NAME"]).exists():
+        # The file is shared with the tests that ran before in this process, whose open polls'
+        # named ballots ("ranking") stay in free pages after their rows are flushed: rewritten
+        # without them, the file then holds only what this poll leaves.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("VACUUM")
     _body, _made, poll, secrets = full_poll()
     assert poll.result["stages"][0]["votes"] == {"Zinoviev-q7": "4", "Kamenev-q7": "2", "Trotsky-q7": "0"}
     if connection.vendor == "sqlite":
