@@ -91,23 +91,31 @@ class TokenRow(NamedTuple):
 def live_token_row(key_hash: str) -> TokenRow | None:
     """The unrevoked token of this hash whose user is active, with its user's row, as values; or
     ``None`` (for ``councils.accounts.tokencache``, which records its use)."""
+    found = _token_read(_token_sql()[0], [key_hash, True])
+    return None if found is None else found[0]
+
+
+def _token_read(sql: str, params: list[Any]) -> tuple[TokenRow, tuple[Any, ...]] | None:
+    """Run ``sql``, a token lookup that selects the token's and its user's columns first: the
+    token's row, and the values of any columns after them."""
     from councils.accounts.models import ApiToken
 
-    sql, token_names, _user_names = _token_sql()
+    _sql, token_names, user_names = _token_sql()
     user_model = ApiToken._meta.get_field("user").related_model
     using = router.db_for_read(ApiToken)
     connection = connections[using]
     with cursor(using) as hot:
-        hot.execute(sql, [key_hash, True])
+        hot.execute(sql, params)
         row = hot.fetchone()
     if row is None:
         return None
-    width = len(token_names)
-    return TokenRow(
+    width, user_width = len(token_names), len(user_names)
+    found = TokenRow(
         using,
         tuple(_converted(connection, ApiToken, row[:width])),
-        tuple(_converted(connection, user_model, row[width:])),
+        tuple(_converted(connection, user_model, row[width : width + user_width])),
     )
+    return found, tuple(row[width + user_width :])
 
 
 class Rider(NamedTuple):
@@ -133,24 +141,7 @@ def live_token_row_with(
     """:func:`live_token_row` with the ``rider``'s columns read in the same statement (one round
     trip for two reads): the token's row and the rider's values as the database gives them; or
     ``None`` when the token is not live."""
-    from councils.accounts.models import ApiToken
-
-    _sql, token_names, user_names = _token_sql()
-    user_model = ApiToken._meta.get_field("user").related_model
-    using = router.db_for_read(ApiToken)
-    connection = connections[using]
-    with cursor(using) as hot:
-        hot.execute(_token_with_sql(rider), [*params, key_hash, True])
-        row = hot.fetchone()
-    if row is None:
-        return None
-    width, user_width = len(token_names), len(user_names)
-    found = TokenRow(
-        using,
-        tuple(_converted(connection, ApiToken, row[:width])),
-        tuple(_converted(connection, user_model, row[width : width + user_width])),
-    )
-    return found, tuple(row[width + user_width :])
+    return _token_read(_token_with_sql(rider), [*params, key_hash, True])
 
 
 def token_from_row(row: TokenRow) -> ApiToken:
