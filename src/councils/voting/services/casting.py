@@ -41,6 +41,7 @@ from councils.voting.services.common import (
     NOT_OPEN,
     SECRET_CAST_ELSEWHERE,
 )
+from councils.voting.services.participation_insert import participation_insert_sql
 
 # Candidates do not change once a poll exists (no service changes them): their ids are cached
 # per process so that a cast spends no query on them.
@@ -194,24 +195,6 @@ def _poll_and_elector(poll: Poll, user_id: int) -> tuple[str, datetime | None, i
     return state, closes_at, member_id, weight, name or ""
 
 
-def _insert_sql(postgresql: bool) -> str:
-    # On PostgreSQL the values are bound on the server (hotsql.cursor: the statement is prepared
-    # once per connection), where a bare parameter in a SELECT list would be read as text.
-    types = ("bigint", "bigint", "bigint", "integer", "varchar", "timestamptz", "varchar", "jsonb")
-    values = ", ".join(f"CAST(%s AS {t})" if postgresql else "%s" for t in types)
-    lock = " FOR KEY SHARE" if postgresql else ""
-    return (
-        "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-        f"cast_at, source, ballot) SELECT {values} WHERE EXISTS (SELECT 1 FROM voting_poll p "
-        "WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > %s)"
-        f"{lock}) ON CONFLICT DO NOTHING RETURNING id"
-    )
-
-
-# By whether the database is PostgreSQL.
-_INSERT_SQL = {False: _insert_sql(False), True: _insert_sql(True)}
-
-
 def _insert_returning(
     *,
     poll: Poll,
@@ -228,14 +211,11 @@ def _insert_returning(
     field = Participation._meta.get_field("ballot")
     ballot_db = field.get_db_prep_save(ballot, connection)
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(moment, connection)
-    # The poll must still be open when the row is written, checked by the same statement: on
-    # PostgreSQL under the weakest row lock (KEY SHARE), so casts do not wait for each other but
-    # poll_close (which locks the row FOR UPDATE) waits for every cast in flight, and a cast after
-    # the close finds it closed; no vote commits after the close has sealed the participations. On
-    # SQLite every write is serialized anyway.
+    # The poll must still be open when the row is written, checked by the same statement
+    # (participation_insert): no vote commits after the close has sealed the participations.
     with hotsql.cursor() as cursor:
         cursor.execute(
-            _INSERT_SQL[connection.vendor == "postgresql"],
+            participation_insert_sql("ballot", postgresql=connection.vendor == "postgresql"),
             [poll.pk, principal_id, cast_by_id, weight, key, cast_at, source, ballot_db, poll.pk, cast_at],
         )
         row = cursor.fetchone()

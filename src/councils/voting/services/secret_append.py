@@ -26,24 +26,9 @@ from django.utils.translation import gettext as _
 
 from councils import hotsql
 from councils.voting.models import Participation
+from councils.voting.services.participation_insert import participation_insert_sql
 
 COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
-
-# The poll must be open when the row is written, checked by the same statement under the weakest
-# row lock of the poll (see casting._insert_returning): poll_close waits for every cast in flight.
-_PARTICIPATION = (
-    "INSERT INTO voting_participation (poll_id, principal_id, cast_by_id, weight, idempotency_key, "
-    "cast_at, source, tracker) SELECT {values} WHERE EXISTS "
-    "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
-    "p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
-)
-_VALUES = "%s, %s, %s, %s, %s, %s, 'online', %s"
-# PostgreSQL binds the values on the server (hotsql.cursor), where a bare parameter in a SELECT
-# list would be read as text: each is cast to its column's type.
-_PG_VALUES = (
-    "CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS integer), "
-    "CAST(%s AS varchar), CAST(%s AS timestamptz), 'online', CAST(%s AS varchar)"
-)
 
 # PostgreSQL, one statement: the participation; only if it was written, the ciphertexts and the
 # head moved (the UPDATE waits for the row's lock and then sees the newest head; its SET reads the
@@ -54,7 +39,7 @@ _PG_VALUES = (
 # prepares it once per connection: parsing, analysing and planning this statement anew took about
 # two fifths of PostgreSQL's CPU per cast (perf, on the bench's backends).
 _PG_CAST = (
-    f"WITH p AS ({_PARTICIPATION.format(values=_PG_VALUES, lock=' FOR KEY SHARE')}), "
+    f"WITH p AS ({participation_insert_sql('tracker', postgresql=True)}), "
     "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT CAST(%s AS bigint), a "
     "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) "
     "ON CONFLICT DO NOTHING RETURNING 1), "
@@ -114,6 +99,7 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
         cast.weight,
         cast.key,
         cast_at,
+        Participation.Source.ONLINE,
         cast.tracker,
         cast.poll_id,
         cast_at,
@@ -157,7 +143,7 @@ def _steps(
     cursor: Any, cast: SecretBallot, participation: list[Any], alphas: list[str], body: Any
 ) -> tuple[int, str, int] | None:
     """SQLite: the same writes one statement each (the transaction holds the database's lock)."""
-    cursor.execute(_PARTICIPATION.format(values=_VALUES, lock=""), participation)
+    cursor.execute(participation_insert_sql("tracker", postgresql=False), participation)
     if cursor.fetchone() is None:
         return None
     values = ", ".join(["(%s, %s)"] * len(alphas))
