@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # its own, so two test runs at once do not wipe each other's), else bench/out.
 OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 STATIC = "/static/web/councils.css"
+# A JSON hello, served only by the benchmarks' own settings (hello_settings.py, hello_urls.py).
+HELLO = "/api/bench-hello"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
 
 

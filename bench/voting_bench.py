@@ -8,8 +8,11 @@ personal API token and a signed-in session), creates and opens a named yes/no po
 council through the services, then starts the server exactly as an operator does (``councils
 serve --workers 2`` on PostgreSQL, one worker on SQLite; ``bench/_server.py``) and measures:
 
-1. the server's ceiling in the same run: wrk on a static file (requests per second, and the
-   server's CPU per request); the cast's rate is also printed as a ratio to it;
+1. the server's ceilings in the same run: wrk on a static file, and on a JSON hello asked with a
+   bearer token (``bench/hello_urls.py``: the same lighter stack as a script's cast, without any
+   endpoint's work; the server runs with ``bench/hello_settings.py``, the project's settings with
+   that one URL more); requests per second and the server's CPU per request of each. The cast's
+   rate is also printed as a ratio to each;
 2. the cast: wrk (64 connections kept alive, 2 threads; a Lua script, little CPU) casts one ballot
    per delegate but the last: ``POST /api/organizations/<org>/polls/<id>/ballots`` with the
    delegate's token and an ``Idempotency-Key``, until every one is acknowledged. The server's CPU
@@ -53,7 +56,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import DEFAULT_PG, OUT, ROOT, STATIC, Server, bench_env, log, pg_recreate
+from _server import DEFAULT_PG, HELLO, OUT, ROOT, STATIC, Server, bench_env, log, pg_recreate
 
 CONNECTIONS = 64
 THREADS = 2
@@ -428,14 +431,18 @@ def pg_backends_cpu(database_url: str | None) -> float:
     return total
 
 
-def ceiling(server: Server, data_dir: Path, seconds: int) -> dict[str, float]:
+def ceiling(server: Server, data_dir: Path, seconds: int, *, hello: bool = False) -> dict[str, float]:
     """The server's ceiling in this run: wrk on a static file (WhiteNoise, through the server and
-    the middleware before it), requests per second and the server's CPU per request."""
-    script = data_dir / "static.lua"
-    script.write_text(LUA_STATIC)
+    the middleware before it), requests per second and the server's CPU per request. ``hello``:
+    the JSON hello of ``bench/hello_urls.py`` instead, asked with a bearer token, so through the
+    same lighter stack as a script's cast: Django's floor under the cast."""
+    script = data_dir / ("hello.lua" if hello else "static.lua")
+    script.write_text((LUA_BEARER if hello else "") + LUA_STATIC)
     cpu_before = server.cpu_seconds()
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script)]
-    done = subprocess.run([*command, server.url + STATIC], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*command, server.url + (HELLO if hello else STATIC)], capture_output=True, text=True, check=False
+    )
     cpu = server.cpu_seconds() - cpu_before
     server.settle()
     for line in done.stdout.splitlines():
@@ -449,6 +456,31 @@ def ceiling(server: Server, data_dir: Path, seconds: int) -> dict[str, float]:
             }
     raise RuntimeError(f"wrk gave no result: {done.stdout}\n{done.stderr}")
 
+
+def ceilings(server: Server, data_dir: Path, seconds: int) -> tuple[dict[str, float], dict[str, float]]:
+    """The static file's ceiling and the hello's, one after the other in this run."""
+    return ceiling(server, data_dir, seconds), ceiling(server, data_dir, seconds, hello=True)
+
+
+def print_ceilings(top: dict[str, float], hello: dict[str, float]) -> None:
+    """Both ceilings, as the casts' figures are read against them."""
+    for label, figures in (("static file", top), ("JSON hello, lighter stack", hello)):
+        print(
+            f"the server's ceiling ({label}, same run): {figures['rps']:,.0f}/s, "
+            f"p99 {figures['p99_ms']:.0f} ms, server CPU {figures['cpu_ms']:.2f} ms per request"
+        )
+
+
+def print_against(rate: float, top: dict[str, float], hello: dict[str, float]) -> None:
+    """The casts' rate as a ratio to each ceiling of the same run."""
+    if top["rps"] and hello["rps"]:
+        print(
+            f"ballots/s against the ceiling: {rate / top['rps']:.3f} (static file), "
+            f"{rate / hello['rps']:.3f} (hello)"
+        )
+
+
+LUA_BEARER = 'wrk.headers["Authorization"] = "Bearer bench-hello"\n'
 
 LUA_STATIC = r"""
 done = function(summary, latency, requests)
@@ -520,7 +552,13 @@ def prepare(args: argparse.Namespace) -> Setup | str:
         problem = pg_recreate(database_url)
         if problem:
             return f"PostgreSQL not reachable ({problem})"
-    env = bench_env(data_dir, database_url)
+    # The server's settings: the project's, with the hello beside its URLs (bench/hello_settings.py).
+    env = bench_env(
+        data_dir,
+        database_url,
+        DJANGO_SETTINGS_MODULE="hello_settings",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")]),
+    )
     fixtures_path = data_dir / "fixtures.json"
     log(f"building a congress of {args.delegates:,} delegates ({args.backend}, data in {data_dir})")
     started = time.perf_counter()
@@ -553,7 +591,7 @@ def run_open(args: argparse.Namespace, setup: Setup) -> int:
     workers = args.workers or (2 if args.backend == "postgres" else 1)
     server = start_server(setup, args)
     try:
-        top = ceiling(server, data_dir, args.ceiling_seconds)
+        top, hello = ceilings(server, data_dir, args.ceiling_seconds)
         seconds = max(10, args.delegates // 50)
         cpu_before, pg_before = server.cpu_seconds(), pg_backends_cpu(setup.database_url)
         result = run_wrk(server.url, script, lines_file, fixtures["path"], seconds, ACK_OPEN)
@@ -577,10 +615,7 @@ def run_open(args: argparse.Namespace, setup: Setup) -> int:
         f"\nVoting benchmark: {args.delegates:,} delegates, {args.backend} with {workers} server "
         f"process(es), wrk -t{THREADS} -c{CONNECTIONS}"
     )
-    print(
-        f"the server's ceiling (static file, same run): {top['rps']:,.0f}/s, p99 {top['p99_ms']:.0f} ms, "
-        f"server CPU {top['cpu_ms']:.2f} ms per request"
-    )
+    print_ceilings(top, hello)
     print(
         f"answers {codes} (200: reads after a thread's last ballot, or a retry answered from the first); "
         f"{acknowledged:,} delegates' ballots acknowledged; {len(rows):,} participations stored, the first "
@@ -595,8 +630,7 @@ def run_open(args: argparse.Namespace, setup: Setup) -> int:
             f"PostgreSQL's {pg_cpu / max(1, cast_by_wrk) * 1000:.2f} ms each; "
             f"load average now {os.getloadavg()[0]:.1f}"
         )
-        if top["rps"]:
-            print(f"ballots/s against the ceiling: {rate / top['rps']:.3f}")
+        print_against(rate, top, hello)
     if live:
         print(
             f"live pages: {live['open']:,} of {args.pages:,} streams of the poll open in "

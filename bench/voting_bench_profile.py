@@ -130,6 +130,9 @@ def main() -> int:
     parser.add_argument(
         "--ninja", action="store_true", help="the lighter path with ninja's endpoint only (no lean cast)"
     )
+    parser.add_argument(
+        "--lean", action="store_true", help="the lean cast only, not profiled (for a sampling profiler)"
+    )
     parser.add_argument("--kind", choices=["open", "secret"], default="open")
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
@@ -201,7 +204,7 @@ def main() -> int:
         if profiler is not None:
             profiler.enable()
         for start in range(warm, len(pairs), BATCH):
-            if args.full or args.ninja or args.profile:
+            if args.full or args.ninja or args.profile or args.lean:
                 mode = "full" if args.full else "ninja" if args.ninja else "lean"
             else:
                 mode = ("lean", "ninja", "full")[(start // BATCH) % 3]

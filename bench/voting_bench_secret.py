@@ -169,7 +169,7 @@ def main_secret(args: Any) -> int:
     workers = args.workers or (2 if args.backend == "postgres" else 1)
     server = vb.start_server(setup, args)
     try:
-        top = vb.ceiling(server, data_dir, args.ceiling_seconds)
+        top, hello = vb.ceilings(server, data_dir, args.ceiling_seconds)
         cpu_before, pg_before = server.cpu_seconds(), vb.pg_backends_cpu(database_url)
         seconds = max(10, args.delegates // 20)
         result = vb.run_wrk(server.url, script, lines_file, fixtures["path"], seconds, vb.ACK_SECRET)
@@ -186,10 +186,7 @@ def main_secret(args: Any) -> int:
         f"\nSecret voting benchmark: {args.delegates:,} delegates, {args.backend} with {workers} "
         "server process(es)"
     )
-    print(
-        f"the server's ceiling (static file, same run): {top['rps']:,.0f}/s, p99 {top['p99_ms']:.0f} ms, "
-        f"server CPU {top['cpu_ms']:.2f} ms per request"
-    )
+    vb.print_ceilings(top, hello)
     print(
         f"answers {result['codes']}; {acknowledged:,} acknowledged; {len(rows):,} participations, "
         "the first to "
@@ -201,8 +198,7 @@ def main_secret(args: Any) -> int:
             f"server CPU: {server_cpu:.1f} s, {server_cpu / len(rows) * 1000:.2f} ms per ballot; "
             f"PostgreSQL's {pg_cpu / len(rows) * 1000:.2f} ms each; load average now {os.getloadavg()[0]:.1f}"
         )
-        if top["rps"]:
-            print(f"ballots/s against the ceiling: {rate / top['rps']:.3f}")
+        vb.print_against(rate, top, hello)
     counted = subprocess.run(
         [sys.executable, here, "count", str(fixtures["poll"]), str(keys_path)],
         env=env,
