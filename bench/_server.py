@@ -27,6 +27,8 @@ OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 STATIC = "/static/web/councils.css"
 # A JSON hello, served only by the benchmarks' own settings (hello_settings.py, hello_urls.py).
 HELLO = "/api/bench-hello"
+# The floor of a cast in this stack, a measuring instrument for the benchmarks' server only (hello_urls.py).
+FLOOR = "/api/bench-floor/polls/{poll}/ballots"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
 
 
