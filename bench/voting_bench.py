@@ -8,11 +8,12 @@ personal API token and a signed-in session), creates and opens a named yes/no po
 council through the services, then starts the server exactly as an operator does (``councils
 serve --workers 2`` on PostgreSQL, one worker on SQLite; ``bench/_server.py``) and measures:
 
-1. the server's ceilings in the same run: wrk on a static file, and on a JSON hello asked with a
-   bearer token (``bench/hello_urls.py``: the same lighter stack as a script's cast, without any
-   endpoint's work; the server runs with ``bench/hello_settings.py``, the project's settings with
-   that one URL more); requests per second and the server's CPU per request of each. The cast's
-   rate is also printed as a ratio to each;
+1. the server's ceilings in the same run: wrk on a static file (first), and on a JSON hello (after
+   the casts, before the live pages) asked with a bearer token (``bench/hello_urls.py``: the same
+   lighter stack as a script's cast, without any endpoint's work; the server runs with
+   ``bench/hello_settings.py``, the project's settings with that one URL more); requests per
+   second and the server's CPU per request of each. The cast's rate is also printed as a ratio to
+   each;
 2. the cast: wrk (64 connections kept alive, 2 threads; a Lua script, little CPU) casts one ballot
    per delegate but the last: ``POST /api/organizations/<org>/polls/<id>/ballots`` with the
    delegate's token and an ``Idempotency-Key``, until every one is acknowledged. The server's CPU
@@ -460,11 +461,6 @@ def ceiling(server: Server, data_dir: Path, seconds: int, *, hello: bool = False
     raise RuntimeError(f"wrk gave no result: {done.stdout}\n{done.stderr}")
 
 
-def ceilings(server: Server, data_dir: Path, seconds: int) -> tuple[dict[str, float], dict[str, float]]:
-    """The static file's ceiling and the hello's, one after the other in this run."""
-    return ceiling(server, data_dir, seconds), ceiling(server, data_dir, seconds, hello=True)
-
-
 def print_ceilings(top: dict[str, float], hello: dict[str, float]) -> None:
     """Both ceilings, as the casts' figures are read against them."""
     for label, figures in (("static file", top), ("JSON hello, lighter stack", hello)):
@@ -594,13 +590,18 @@ def run_open(args: argparse.Namespace, setup: Setup) -> int:
     workers = args.workers or (2 if args.backend == "postgres" else 1)
     server = start_server(setup, args)
     try:
-        top, hello = ceilings(server, data_dir, args.ceiling_seconds)
+        top = ceiling(server, data_dir, args.ceiling_seconds)
         seconds = max(10, args.delegates // 50)
         cpu_before, pg_before = server.cpu_seconds(), pg_backends_cpu(setup.database_url)
         path = FLOOR.format(poll=fixtures["poll"]) if args.floor else fixtures["path"]
         result = run_wrk(server.url, script, lines_file, path, seconds, ACK_OPEN)
         server_cpu = server.cpu_seconds() - cpu_before
         pg_cpu = pg_backends_cpu(setup.database_url) - pg_before
+        # The hello's ceiling after the casts: taken before them, its burst was followed in some runs
+        # by casts and a live phase slower than without it (not understood), which the issue's
+        # figures must not carry. Before the live pages: the server is busy closing their streams
+        # for a while after them.
+        hello = ceiling(server, data_dir, args.ceiling_seconds, hello=True)
         live = asyncio.run(final_turnout(server, fixtures, last, args.delegates)) if last else None
     finally:
         server.stop()
