@@ -8,12 +8,11 @@ personal API token and a signed-in session), creates and opens a named yes/no po
 council through the services, then starts the server exactly as an operator does (``councils
 serve --workers 2`` on PostgreSQL, one worker on SQLite; ``bench/_server.py``) and measures:
 
-1. the server's ceilings in the same run: wrk on a static file (first), and on a JSON hello (after
-   the casts, before the live pages) asked with a bearer token (``bench/hello_urls.py``: the same
-   lighter stack as a script's cast, without any endpoint's work; the server runs with
-   ``bench/hello_settings.py``, the project's settings with that one URL more); requests per
-   second and the server's CPU per request of each. The cast's rate is also printed as a ratio to
-   each;
+1. the server's ceiling in the same run: wrk on a static file (requests per second, and the
+   server's CPU per request); the cast's rate is also printed as a ratio to it. With ``--hello``,
+   after the casts, also a JSON hello asked with a bearer token (``bench/hello_urls.py``: the same
+   lighter stack as a script's cast, without any endpoint's work; the server always runs with
+   ``bench/hello_settings.py``, the project's settings with that URL and ``--floor``'s more);
 2. the cast: wrk (64 connections kept alive, 2 threads; a Lua script, little CPU) casts one ballot
    per delegate but the last: ``POST /api/organizations/<org>/polls/<id>/ballots`` with the
    delegate's token and an ``Idempotency-Key``, until every one is acknowledged. The server's CPU
@@ -461,22 +460,24 @@ def ceiling(server: Server, data_dir: Path, seconds: int, *, hello: bool = False
     raise RuntimeError(f"wrk gave no result: {done.stdout}\n{done.stderr}")
 
 
-def print_ceilings(top: dict[str, float], hello: dict[str, float]) -> None:
-    """Both ceilings, as the casts' figures are read against them."""
+def print_ceilings(top: dict[str, float], hello: dict[str, float] | None) -> None:
+    """The ceilings measured, as the casts' figures are read against them."""
     for label, figures in (("static file", top), ("JSON hello, lighter stack", hello)):
+        if figures is None:
+            continue
         print(
             f"the server's ceiling ({label}, same run): {figures['rps']:,.0f}/s, "
             f"p99 {figures['p99_ms']:.0f} ms, server CPU {figures['cpu_ms']:.2f} ms per request"
         )
 
 
-def print_against(rate: float, top: dict[str, float], hello: dict[str, float]) -> None:
+def print_against(rate: float, top: dict[str, float], hello: dict[str, float] | None) -> None:
     """The casts' rate as a ratio to each ceiling of the same run."""
-    if top["rps"] and hello["rps"]:
-        print(
-            f"ballots/s against the ceiling: {rate / top['rps']:.3f} (static file), "
-            f"{rate / hello['rps']:.3f} (hello)"
-        )
+    ratios = [f"{rate / top['rps']:.3f} (static file)"] if top["rps"] else []
+    if hello is not None and hello["rps"]:
+        ratios.append(f"{rate / hello['rps']:.3f} (hello)")
+    if ratios:
+        print("ballots/s against the ceiling: " + ", ".join(ratios))
 
 
 LUA_BEARER = 'wrk.headers["Authorization"] = "Bearer bench-hello"\n'
@@ -597,11 +598,11 @@ def run_open(args: argparse.Namespace, setup: Setup) -> int:
         result = run_wrk(server.url, script, lines_file, path, seconds, ACK_OPEN)
         server_cpu = server.cpu_seconds() - cpu_before
         pg_cpu = pg_backends_cpu(setup.database_url) - pg_before
-        # The hello's ceiling after the casts: taken before them, its burst was followed in some runs
-        # by casts and a live phase slower than without it (not understood), which the issue's
+        # Only when asked (--hello), after the casts: in runs with the hello's burst, the live
+        # pages' final turnout came twice as slow in most (not understood), which the issue's
         # figures must not carry. Before the live pages: the server is busy closing their streams
         # for a while after them.
-        hello = ceiling(server, data_dir, args.ceiling_seconds, hello=True)
+        hello = ceiling(server, data_dir, args.ceiling_seconds, hello=True) if args.hello else None
         live = asyncio.run(final_turnout(server, fixtures, last, args.delegates)) if last else None
     finally:
         server.stop()
@@ -697,6 +698,12 @@ def main(argv: list[str] | None = None) -> int:
         "--pages",
         type=int,
         help="live pages of the poll open for the last ballot (default: as many as delegates, at most 5,000)",
+    )
+    parser.add_argument(
+        "--hello",
+        action="store_true",
+        help="after the casts, also the ceiling of a JSON hello through the cast's lighter stack "
+        "(bench/hello_urls.py)",
     )
     parser.add_argument(
         "--floor",

@@ -175,8 +175,8 @@ def main_secret(args: Any) -> int:
         result = vb.run_wrk(server.url, script, lines_file, fixtures["path"], seconds, vb.ACK_SECRET)
         server_cpu = server.cpu_seconds() - cpu_before
         pg_cpu = vb.pg_backends_cpu(database_url) - pg_before
-        # After the casts, as in voting_bench.run_open.
-        hello = vb.ceiling(server, data_dir, args.ceiling_seconds, hello=True)
+        # Only when asked, after the casts, as in voting_bench.run_open.
+        hello = vb.ceiling(server, data_dir, args.ceiling_seconds, hello=True) if args.hello else None
     finally:
         server.stop()
     acknowledged = int(result["acknowledged"])
