@@ -23,16 +23,8 @@ from councils import hotsql
 from councils.accounts import tokencache
 from councils.accounts.services import token_hash
 from councils.urls import urlpatterns as project
+from councils.voting.services.casting import _ELECTOR_RIDER  # the lean cast's own read, exactly
 from councils.voting.services.participation_insert import participation_insert_sql
-
-# The caller's elector row, read along with the token (councils.voting.services.casting's rider).
-ELECTOR = hotsql.Rider(
-    columns="e.member_id, e.weight",
-    joins="LEFT JOIN voting_poll p ON p.id = %s "
-    "LEFT JOIN federation_member m ON m.organization_id = p.organization_id AND m.user_id = u.id "
-    "AND m.left_at IS NULL "
-    "LEFT JOIN voting_elector e ON e.poll_id = p.id AND e.member_id = m.id",
-)
 
 
 def hello(request: HttpRequest) -> JsonResponse:
@@ -44,10 +36,10 @@ def floor_cast(request: HttpRequest, poll_id: int) -> HttpResponse:
     """The two statements of a cast and a JSON answer; 403 when the token or the elector row is
     not found, 409 when nothing was inserted (the benchmark counts only 201 and 200)."""
     secret = request.META.get("HTTP_AUTHORIZATION", "")[len("Bearer ") :]
-    found = tokencache.read_along(token_hash(secret) or "", ELECTOR, [poll_id])
-    if found is None or found[0] is None:
+    found = tokencache.read_along(token_hash(secret) or "", _ELECTOR_RIDER, [poll_id])
+    if found is None or found[3] is None:
         return JsonResponse({"detail": "no token or no elector row"}, status=403)
-    member_id, weight = found
+    _user_id, _state, _closes_at, member_id, weight, _name = found
     ballot = json.loads(request.body)
     now = datetime.now(UTC)
     key = request.META.get("HTTP_IDEMPOTENCY_KEY", "")
