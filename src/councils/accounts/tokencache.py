@@ -172,7 +172,15 @@ def read_along(key_hash: str, rider: hotsql.Rider, params: list[Any]) -> tuple[A
     the rider's values. None when the token is remembered (nothing is read) or not live."""
     if lifetime() > 0 and CACHE.get(key_hash) is not None:
         return None
-    found = hotsql.live_token_row_with(key_hash, rider, params)
+    return read_with(key_hash, hotsql.token_with_sql(rider), [*params, key_hash, True])
+
+
+def read_with(key_hash: str, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """For a request about to authenticate the token of ``key_hash``: run ``sql``, a statement
+    whose row starts with that token's (``hotsql.token_read``), whether or not the token is
+    remembered; keep the token's row for this request's authentication and return the values
+    after it. None when the token is not live (no row)."""
+    found = hotsql.token_read(sql, params)
     if found is None:
         return None
     row, values = found

@@ -91,13 +91,14 @@ class TokenRow(NamedTuple):
 def live_token_row(key_hash: str) -> TokenRow | None:
     """The unrevoked token of this hash whose user is active, with its user's row, as values; or
     ``None`` (for ``councils.accounts.tokencache``, which records its use)."""
-    found = _token_read(_token_sql()[0], [key_hash, True])
+    found = token_read(_token_sql()[0], [key_hash, True])
     return None if found is None else found[0]
 
 
-def _token_read(sql: str, params: list[Any]) -> tuple[TokenRow, tuple[Any, ...]] | None:
-    """Run ``sql``, a token lookup that selects the token's and its user's columns first: the
-    token's row, and the values of any columns after them."""
+def token_read(sql: str, params: list[Any]) -> tuple[TokenRow, tuple[Any, ...]] | None:
+    """Run ``sql``, a statement whose rows select the token's and its user's columns first (as
+    :func:`token_with_sql` writes them): the token's row, and the values of any columns after
+    them; None when it gives no row."""
     from councils.accounts.models import ApiToken
 
     _sql, token_names, user_names = _token_sql()
@@ -128,7 +129,9 @@ class Rider(NamedTuple):
 
 
 @functools.cache
-def _token_with_sql(rider: Rider) -> str:
+def token_with_sql(rider: Rider) -> str:
+    """The live token's read (its parameters: the rider's, then the token's hash and ``True``) with
+    the ``rider``'s columns after the token's and its user's."""
     sql, _token_names, _user_names = _token_sql()
     select, where = sql.split(" WHERE ")
     head, tables = select.split(" FROM ")
@@ -141,7 +144,7 @@ def live_token_row_with(
     """:func:`live_token_row` with the ``rider``'s columns read in the same statement (one round
     trip for two reads): the token's row and the rider's values as the database gives them; or
     ``None`` when the token is not live."""
-    return _token_read(_token_with_sql(rider), [*params, key_hash, True])
+    return token_read(token_with_sql(rider), [*params, key_hash, True])
 
 
 def token_from_row(row: TokenRow) -> ApiToken:

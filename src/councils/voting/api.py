@@ -198,6 +198,27 @@ def cast(
     except NotAllowed:
         organization_for(actor, slug)  # an outsider is told so, as on every endpoint
         raise
+    return _cast_answer(poll, outcome)
+
+
+def cast_along(
+    secret: str, slug: str, poll_id: int, payload: BallotIn | None, idempotency_key: str
+) -> tuple[int, dict[str, Any]] | None:
+    """For the lean cast, before its token is authenticated: the vote taken in the same statement
+    as the token's read (``services.ballot_cast_along``), as the endpoint answers it; None when it
+    was not taken there (``payload`` None: a body the endpoint refuses), and :func:`cast` must run
+    once the token is authenticated. Either way the token's row is read here, once."""
+    poll = selectors.poll_by_slug(slug=slug, poll_id=poll_id) if payload is not None else None
+    if poll is None or payload is None or payload.principal is not None:
+        services.elector_read_along(secret, poll_id)
+        return None
+    outcome = services.ballot_cast_along(
+        secret=secret, poll=poll, ballot=payload.plain(), idempotency_key=idempotency_key
+    )
+    return None if outcome is None else _cast_answer(poll, outcome)
+
+
+def _cast_answer(poll: Poll, outcome: services.CastOutcome) -> tuple[int, dict[str, Any]]:
     row = outcome.participation
     body = {
         "poll": poll.pk,

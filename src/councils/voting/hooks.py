@@ -7,6 +7,8 @@ extension point, beside :mod:`councils.voting.purposes`).
   when it has nothing to say about the poll.
 - **Ballot checks** run before a named ballot is stored (online or entered by the chair) and may
   refuse it with a ``ValidationError``: a delegate's binding instruction stops a contrary vote.
+  A check may say which polls it can refuse a ballot of (``applies``): a script's cast in any
+  other poll is written without knowing the voter first (``services.token_cast``).
 - **Published listeners** run inside ``poll_publish``'s transaction after the purpose's handler:
   a sitting's poll records the council's decision.
 
@@ -24,10 +26,12 @@ if TYPE_CHECKING:
 
 ElectorateFilter = Callable[["Poll", datetime], "set[int] | None"]
 BallotCheck = Callable[["Poll", int, Mapping[str, Any], datetime], None]
+PollPredicate = Callable[["Poll"], bool]
 PublishedListener = Callable[..., Any]
 
 _filters: list[ElectorateFilter] = []
 _checks: list[BallotCheck] = []
+_applies: dict[BallotCheck, PollPredicate | None] = {}
 _listeners: list[PublishedListener] = []
 
 
@@ -41,9 +45,22 @@ def register_electorate_filter(fn: ElectorateFilter) -> None:
     _add(_filters, fn)
 
 
-def register_ballot_check(fn: BallotCheck) -> None:
-    """``fn(poll, principal_id, clean_ballot, moment)`` raises ``ValidationError`` to refuse."""
+def register_ballot_check(fn: BallotCheck, *, applies: PollPredicate | None = None) -> None:
+    """``fn(poll, principal_id, clean_ballot, moment)`` raises ``ValidationError`` to refuse;
+    ``applies(poll)`` is False for a poll none of whose ballots ``fn`` can refuse (None: it may
+    refuse in any poll)."""
     _add(_checks, fn)
+    _applies[fn] = applies
+
+
+def checks_need_voter(poll: Poll) -> bool:
+    """Whether a registered ballot check may refuse a ballot of ``poll``: its voter must then be
+    known before the ballot is written."""
+    for fn in _checks:
+        applies = _applies.get(fn)
+        if applies is None or applies(poll):
+            return True
+    return False
 
 
 def register_published_listener(fn: PublishedListener) -> None:

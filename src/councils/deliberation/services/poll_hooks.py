@@ -80,12 +80,18 @@ def _choices(ballot: Mapping[str, Any]) -> list[str]:
     return [a for a, n in (ballot.get("answers") or {}).items() if n]
 
 
+def instruction_applies(poll: Poll) -> bool:
+    """Whether a delegate's instruction may refuse a ballot of ``poll``: a named vote on a motion
+    of a sitting."""
+    return (
+        poll.kind == Poll.Kind.MOTION and poll.secrecy == Poll.Secrecy.OPEN and _motion_link(poll) is not None
+    )
+
+
 def check_instruction(poll: Poll, principal_id: int, ballot: Mapping[str, Any], moment: datetime) -> None:
     """Ballot check: a delegate's named ballot on a motion of a sitting against a binding instruction
     of their council below is refused, with the message naming the instruction."""
-    if poll.kind != Poll.Kind.MOTION or poll.secrecy != Poll.Secrecy.OPEN:
-        return
-    link = _motion_link(poll)
+    link = _motion_link(poll) if instruction_applies(poll) else None
     if link is None:
         return
     motion_id, _council_id = link
@@ -200,5 +206,5 @@ def record_decision(poll: Poll, *, actor: Any, at: datetime) -> None:
 def register() -> None:
     """Take part in the voting app's polls (called when the app is ready)."""
     hooks.register_electorate_filter(present_seats)
-    hooks.register_ballot_check(check_instruction)
+    hooks.register_ballot_check(check_instruction, applies=instruction_applies)
     hooks.register_published_listener(record_decision)

@@ -58,6 +58,7 @@ from councils.voting.services.secret_board import (
     trustee_factors_post,
 )
 from councils.voting.services.tick import PollTickReport, polls_tick
+from councils.voting.services.token_cast import ballot_cast_along
 from councils.voting.services.trustees import (
     NOT_TRUSTEE,
     ceremony_document,
@@ -82,6 +83,7 @@ __all__ = [
     "PollTickReport",
     "SecretReceipt",
     "ballot_cast",
+    "ballot_cast_along",
     "ballot_clean",
     "board_document",
     "board_json_chunks",
