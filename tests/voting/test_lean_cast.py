@@ -248,9 +248,9 @@ def _statements(votes, poll, body: bytes, user) -> tuple[Answer, list[str]]:
 
     path = _path(votes, poll.pk)
     # Another deputy's cast first (rolled back), so that the poll is known as a running server knows it.
-    warm = {"HTTP_AUTHORIZATION": _token(votes.deputies[1].user, "warm")}
+    warm = {"HTTP_AUTHORIZATION": _token(votes.deputies[1].user, f"warm {poll.pk}")}
     assert send(APP.token_api, "POST", path, body, warm, stored=list).status == 201
-    headers = {"HTTP_AUTHORIZATION": _token(user, "first"), "HTTP_IDEMPOTENCY_KEY": "first"}
+    headers = {"HTTP_AUTHORIZATION": _token(user, f"first {poll.pk}"), "HTTP_IDEMPOTENCY_KEY": "first"}
     with CaptureQueriesContext(connection) as captured:
         answer = send(APP.token_api, "POST", path, body, headers, stored=list)
     statements = [
@@ -278,6 +278,13 @@ def test_a_token_used_for_the_first_time_casts_in_one_statement_on_postgresql(vo
         assert len(statements) == 2, shown
         assert "accounts_apitoken" in statements[0] and "voting_elector" in statements[0]
         assert statements[1].startswith("INSERT INTO voting_participation")
+    # A ranking is written as it is (an election's ballot does not depend on the weight).
+    election = votes.poll(kind="election", method="approval", candidates=["A", "B", "C"], seats=2)
+    first, _second, third = (c.pk for c in selectors.candidates(poll=election))
+    body = json.dumps({"ranking": [third, first]}).encode()
+    answer, statements = _statements(votes, election, body, votes.deputies[2].user)
+    assert answer.status == 201 and answer.body["ballot"] == {"ranking": [third, first]}
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
 
 
 def test_a_weighted_vote_carries_the_voters_weight(votes, ninja_handler) -> None:
