@@ -294,17 +294,32 @@ def ballot_cast(
         if state != Poll.State.OPEN or (closes_at is not None and closes_at <= moment):
             return _not_open(poll, key, state)
         return _replay_or_conflict(poll, principal_id, key, principal_name)
+    return vote_taken(poll, new_id, principal_id, member_id, cast_weight, key, moment, clean)
+
+
+def vote_taken(
+    poll: Poll,
+    new_id: int,
+    principal_id: int,
+    cast_by_id: int | None,
+    weight: int,
+    key: str,
+    moment: datetime,
+    ballot: dict[str, Any],
+) -> CastOutcome:
+    """The participation just written online (row ``new_id``), as the cast answers it; the poll's
+    open pages are told once it commits."""
     transaction.on_commit(lambda: turnout_changed(poll))
     participation = Participation(
         pk=new_id,
         poll_id=poll.pk,
         principal_id=principal_id,
-        cast_by_id=member_id,
-        weight=cast_weight,
+        cast_by_id=cast_by_id,
+        weight=weight,
         idempotency_key=key,
         cast_at=moment,
         source=Participation.Source.ONLINE,
-        ballot=clean,
+        ballot=ballot,
     )
     return CastOutcome(participation=participation)
 

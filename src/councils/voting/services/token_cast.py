@@ -29,14 +29,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from councils import hotsql, requestmemo
 from councils.accounts import tokencache
 from councils.accounts.services import token_hash
 from councils.federation.services._common import moment_of
 from councils.voting import hooks
-from councils.voting.live import turnout_changed
 from councils.voting.models import Participation, Poll
 from councils.voting.services.casting import (
     _ELECTOR_RIDER,
@@ -44,6 +43,7 @@ from councils.voting.services.casting import (
     _elector_key,
     ballot_clean,
     elector_read_along,
+    vote_taken,
 )
 from councils.voting.services.participation_insert import COLUMNS
 
@@ -126,17 +126,5 @@ def ballot_cast_along(
         if state is not None:
             requestmemo.put(_elector_key(poll.pk, user_id), (state, closes_at, member_id, weight, name))
         return None
-    transaction.on_commit(lambda: turnout_changed(poll))
     stored = {"answers": {answer: weight}} if answer is not None else clean
-    participation = Participation(
-        pk=new_id,
-        poll_id=poll.pk,
-        principal_id=member_id,
-        cast_by_id=member_id,
-        weight=weight,
-        idempotency_key=key,
-        cast_at=moment,
-        source=Participation.Source.ONLINE,
-        ballot=stored,
-    )
-    return CastOutcome(participation=participation)
+    return vote_taken(poll, new_id, member_id, member_id, weight, key, moment, stored)
