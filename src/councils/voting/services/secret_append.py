@@ -3,11 +3,13 @@ event, written together or not at all. The ballot itself is stored once, in the 
 participation keeps its tracker, which names that event (``BoardEvent``'s (poll, tracker) index).
 
 The tally's row is the board's head: the one place where casts of a poll wait for each other, from
-the moment it is locked until the commit. On PostgreSQL the transaction is one statement (and its
-BEGIN and COMMIT): it inserts the participation and the ciphertexts, then moves the head (the new
-event's hash is computed by PostgreSQL's ``sha256`` from the ballot's bytes and the old head) and
-inserts the ballot event. The lock is then held over that statement's end and the commit, with no
-round trip back to Python while other casts wait. The tally keeps no running encrypted sums: the
+the moment it is locked until the commit. On PostgreSQL the transaction is one autocommitted
+statement (no BEGIN or COMMIT of its own: two round trips fewer per cast): it inserts the
+participation and the ciphertexts, then moves the head (the new event's hash is computed by
+PostgreSQL's ``sha256`` from the ballot's bytes and the old head) and inserts the ballot event. The
+lock is then held over that statement's end and its commit, with no round trip back to Python while
+other casts wait. A ballot repeating a ciphertext fails the statement on the ciphertexts'
+uniqueness, which undoes all of it. The tally keeps no running encrypted sums: the
 close adds up the board's ballots (``secret_board.secret_close``), so nothing a cast writes depends
 on a point addition done under the lock. SQLite, which has no data-modifying CTEs (and serializes
 every write anyway), runs the same steps one statement each, the hash computed in Python.
@@ -15,13 +17,14 @@ every write anyway), runs the same steps one statement each, the hash computed i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from councils import hotsql
@@ -41,8 +44,7 @@ COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of a
 _PG_CAST = (
     f"WITH p AS ({participation_insert_sql('tracker', postgresql=True)}), "
     "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT CAST(%s AS bigint), a "
-    "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) "
-    "ON CONFLICT DO NOTHING RETURNING 1), "
+    "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) RETURNING 1), "
     "t AS (UPDATE voting_secrettally SET prev = head, "
     'head = encode(sha256(CAST(%s AS bytea) || convert_to(head || \'","seq":\' || '
     "CAST(length AS text) || ',\"type\":\"ballot\"}', 'UTF8')), 'hex'), "
@@ -53,6 +55,8 @@ _PG_CAST = (
     "CAST(%s AS varchar), CAST(%s AS bigint), CAST(%s AS bytea) FROM t RETURNING 1) "
     "SELECT (SELECT count(*) FROM c), t.head, t.length FROM t"
 )
+# The ciphertexts' uniqueness: a ballot repeating one is refused by it (``_PG_CAST``).
+_COPY_CONSTRAINT = "voting_ballotciphertext_once"
 
 _EVENT = (
     "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
@@ -107,36 +111,49 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
     alphas = cast.alphas()
     # The event's JSON column gets its canonical text as it is (JSON already): not dumped again.
     body = _event_body(cast).decode()
-    with transaction.atomic(), hotsql.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                _PG_CAST,
-                [
-                    *participation,
-                    cast.poll_id,
-                    alphas,
-                    _event_prefix(cast),
-                    cast.weight,
-                    cast.poll_id,
-                    cast.poll_id,
-                    body,
-                    cast.tracker,
-                    cast.weight,
-                    cast.points(),
-                ],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                return None
-            stored, digest, length = row
-        else:
+    if connection.vendor == "postgresql":
+        found = _pg_append(cast, participation, alphas, body)
+    else:
+        with transaction.atomic(), hotsql.cursor() as cursor:
             found = _steps(cursor, cast, participation, alphas, body)
-            if found is None:
-                return None
-            stored, digest, length = found
-        if stored != len(alphas):
-            raise ValidationError({"ballot": _(COPIED)})  # the atomic block undoes it all
-    return digest, length
+            if found is not None and found[0] != len(alphas):
+                raise ValidationError({"ballot": _(COPIED)})  # the atomic block undoes it all
+    return None if found is None else (found[1], found[2])
+
+
+def _pg_append(
+    cast: SecretBallot, participation: list[Any], alphas: list[str], body: str
+) -> tuple[int, str, int] | None:
+    """PostgreSQL: ``_PG_CAST``, one statement and so its own transaction, with no BEGIN or
+    COMMIT of its own (two round trips fewer); within a caller's transaction, under a savepoint.
+    A ciphertext already cast fails the statement on the ciphertexts' uniqueness, which undoes
+    all of it: the copy is refused."""
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    params = [
+        *participation,
+        cast.poll_id,
+        alphas,
+        _event_prefix(cast),
+        cast.weight,
+        cast.poll_id,
+        cast.poll_id,
+        body,
+        cast.tracker,
+        cast.weight,
+        cast.points(),
+    ]
+    try:
+        with guard, hotsql.cursor() as cursor:
+            cursor.execute(_PG_CAST, params)
+            row = cursor.fetchone()
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == _COPY_CONSTRAINT:
+            raise ValidationError({"ballot": _(COPIED)}) from exc
+        raise
+    if row is None:
+        return None
+    stored, digest, length = row
+    return int(stored), str(digest), int(length)
 
 
 def _steps(
