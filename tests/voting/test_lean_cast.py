@@ -13,7 +13,7 @@ from councils.voting import selectors, services
 from councils.voting.models import Elector, Participation
 from tests.voting.conftest import Body, make_body
 from tests.voting.secret_setup import encrypted, ready_committee
-from tests.wsgi import Answer, NinjaHandler, compare, keep_test_connection, send
+from tests.wsgi import Answer, NinjaHandler, compare, environ, keep_test_connection, send
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +217,42 @@ def test_a_secret_poll(votes, ninja_handler) -> None:
     body = json.dumps({"ballot": encrypted(poll, [1, 0, 0])}).encode()
     receipt = _compare(ninja_handler, "POST", path, body, HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="s1")
     assert receipt.status == 201 and receipt.stored == 1 and len(receipt.body["tracker"]) == 64
+
+
+def test_secret_ballots_of_weighted_voters_are_on_a_board_that_verifies(votes, ninja_handler) -> None:
+    from councils.voting.crypto.board import verify_board
+
+    committee, _keys = ready_committee(votes)
+    poll = votes.poll(secrecy="secret", committee=committee)
+    Elector.objects.filter(poll=poll, member=votes.deputies[0]).update(weight=5)
+    path = _path(votes, poll.pk)
+    body = json.dumps({"ballot": encrypted(poll, [0, 1, 0])}).encode()
+    headers = {"HTTP_AUTHORIZATION": _token(votes.deputies[0].user), "HTTP_IDEMPOTENCY_KEY": "w"}
+    compared = _compare(ninja_handler, "POST", path, body, **headers)  # the same head both ways
+    assert compared.status == 201
+
+    def kept(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """A request through the lean view, not rolled back."""
+        found = APP.run_wsgi(
+            environ("POST", path, body, CONTENT_TYPE="application/json", **headers), None, APP.token_api
+        )
+        assert found is not None
+        return found[0], found[2]
+
+    # Cast for good through the lean view, then the second deputy, then a copy of the first ballot.
+    assert kept(body, headers)[0] == 201
+    other = {"HTTP_AUTHORIZATION": _token(votes.deputies[1].user), "HTTP_IDEMPOTENCY_KEY": "o"}
+    assert kept(json.dumps({"ballot": encrypted(poll, [1, 0, 0])}).encode(), other)[0] == 201
+    # A copy, and the same ciphertexts in another order (every proof still holds): refused.
+    third = {"HTTP_AUTHORIZATION": _token(votes.deputies[2].user), "HTTP_IDEMPOTENCY_KEY": "c"}
+    first = json.loads(body)["ballot"]
+    reordered = {**first, "answers": [first["answers"][1], first["answers"][0], first["answers"][2]]}
+    for copy in (body, json.dumps({"ballot": reordered}).encode()):
+        status, content = kept(copy, third)
+        assert status == 400 and b"repeats a ciphertext" in content
+    checked = verify_board(services.board_document(poll), processes=1)
+    assert checked.ballots == 2
+    assert sorted(Participation.objects.filter(poll=poll).values_list("weight", flat=True)) == [1, 5]
 
 
 @pytest.mark.parametrize(

@@ -212,6 +212,14 @@ def cast_along(
     if poll is None or payload is None or payload.principal is not None:
         services.elector_read_along(secret, poll_id)
         return None
+    if poll.is_secret:
+        if payload.ballot is None or payload.plain():
+            services.elector_read_along(secret, poll_id)
+            return None
+        receipt = services.secret_ballot_cast_along(
+            secret=secret, poll=poll, ballot=payload.ballot, idempotency_key=idempotency_key
+        )
+        return None if receipt is None else _secret_answer(receipt)
     outcome = services.ballot_cast_along(
         secret=secret, poll=poll, ballot=payload.plain(), idempotency_key=idempotency_key
     )
@@ -307,6 +315,10 @@ def _secret_cast(
     except NotAllowed:
         organization_for(actor, slug)
         raise
+    return _secret_answer(receipt)
+
+
+def _secret_answer(receipt: services.SecretReceipt) -> tuple[int, dict[str, Any]]:
     body = {
         "tracker": receipt.tracker,
         "board_head": receipt.board_head,

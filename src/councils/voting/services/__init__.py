@@ -58,7 +58,7 @@ from councils.voting.services.secret_board import (
     trustee_factors_post,
 )
 from councils.voting.services.tick import PollTickReport, polls_tick
-from councils.voting.services.token_cast import ballot_cast_along
+from councils.voting.services.token_cast import ballot_cast_along, secret_ballot_cast_along
 from councils.voting.services.trustees import (
     NOT_TRUSTEE,
     ceremony_document,
@@ -114,5 +114,6 @@ __all__ = [
     "proxy_limit",
     "proxy_withdraw",
     "secret_ballot_cast",
+    "secret_ballot_cast_along",
     "trustee_factors_post",
 ]

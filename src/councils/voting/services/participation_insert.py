@@ -40,9 +40,31 @@ def participation_insert_sql(last: str, *, postgresql: bool) -> str:
     columns = (*COLUMNS, (last, LAST[last]))
     names = ", ".join(name for name, _type in columns)
     values = ", ".join(f"CAST(%s AS {kind})" if postgresql else "%s" for _name, kind in columns)
+    return (
+        f"INSERT INTO voting_participation ({names}) SELECT {values} WHERE {_open(postgresql=postgresql)} "
+        "ON CONFLICT DO NOTHING RETURNING id"
+    )
+
+
+def participation_insert_from_read(last: str, value: str, returning: str) -> str:
+    """PostgreSQL: the same insert with its voter from ``r``, the token's read with the voter's
+    elector row (``casting._ELECTOR_RIDER``: the principal, who cast it and the weight), and
+    ``last`` given by the SQL ``value``; returning ``returning``. Its parameters: the poll, the
+    key, the moment, the source, ``value``'s, then the poll and the moment (the open check)."""
+    names = ", ".join(name for name, _type in COLUMNS) + f", {last}"
+    return (
+        f"INSERT INTO voting_participation ({names}) SELECT CAST(%s AS bigint), r.member_id, "
+        "r.member_id, r.weight, CAST(%s AS varchar), CAST(%s AS timestamptz), CAST(%s AS varchar), "
+        f"{value} FROM r WHERE r.member_id IS NOT NULL AND {_open(postgresql=True)} "
+        f"ON CONFLICT DO NOTHING RETURNING {returning}"
+    )
+
+
+def _open(*, postgresql: bool) -> str:
+    """The poll still open (its parameters: the poll, the moment), its row under a KEY SHARE lock
+    on PostgreSQL."""
     lock = " FOR KEY SHARE" if postgresql else ""
     return (
-        f"INSERT INTO voting_participation ({names}) SELECT {values} WHERE EXISTS "
-        "(SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND (p.closes_at IS NULL OR "
-        f"p.closes_at > %s){lock}) ON CONFLICT DO NOTHING RETURNING id"
+        "EXISTS (SELECT 1 FROM voting_poll p WHERE p.id = %s AND p.state = 'open' AND "
+        f"(p.closes_at IS NULL OR p.closes_at > %s){lock})"
     )

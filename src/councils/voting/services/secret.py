@@ -149,7 +149,7 @@ def secret_open(poll: Poll) -> None:
 _params: dict[tuple[int, datetime], tuple[Question, str, bytes]] = {}
 
 
-def _secret_params(poll: Poll) -> tuple[Question, str, bytes]:
+def secret_params(poll: Poll) -> tuple[Question, str, bytes]:
     found = _params.get((poll.pk, poll.created_at))
     if found is None:
         fingerprint, key = Poll.objects.filter(pk=poll.pk).values_list(
@@ -209,7 +209,7 @@ def secret_ballot_cast(
     principal_id, principal_name, cast_weight = member_id, name, weight
     if principal is not None and principal.pk != member_id:
         principal_id, principal_name, cast_weight = _proxy_for(poll, principal, member_id, actor)
-    question, fingerprint, election_key = _secret_params(poll)
+    question, fingerprint, election_key = secret_params(poll)
     try:
         parsed = ballot_verify(ballot, question=question, fingerprint=fingerprint, key=election_key)
     except CryptoError as exc:

@@ -18,6 +18,7 @@ every write anyway), runs the same steps one statement each, the hash computed i
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,8 +29,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from councils import hotsql
+from councils.accounts import tokencache
 from councils.voting.models import Participation
-from councils.voting.services.participation_insert import participation_insert_sql
+from councils.voting.services.casting import _ELECTOR_RIDER
+from councils.voting.services.participation_insert import (
+    participation_insert_from_read,
+    participation_insert_sql,
+)
 
 COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
 
@@ -58,6 +64,75 @@ _PG_CAST = (
 # The ciphertexts' uniqueness: a ballot repeating one is refused by it (``_PG_CAST``).
 _COPY_CONSTRAINT = "voting_ballotciphertext_once"
 
+
+@functools.cache
+def _pg_along_sql() -> str:
+    """``_PG_CAST`` after the token's read with the voter's elector row (``r``), whose member and
+    weight it writes: the weight goes into the event's body, so the event's bytes are put together
+    here around it, as ``_event_hash`` and ``_event_body`` write them. One row, the token's with
+    the rider's columns, then the new head and length (None when nothing was written); no row when
+    the token is not live."""
+    read = hotsql.token_with_sql(_ELECTOR_RIDER)
+    insert = participation_insert_from_read("tracker", "CAST(%s AS varchar)", "weight")
+    return (
+        f"WITH r AS ({read}), p AS ({insert}), "
+        "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT CAST(%s AS bigint), a "
+        "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) RETURNING 1), "
+        "t AS (UPDATE voting_secrettally SET prev = head, "
+        "head = encode(sha256(CAST(%s AS bytea) || convert_to(CAST(p.weight AS text) || "
+        '\'},"prev":"\' || head || \'","seq":\' || CAST(length AS text) || \',"type":"ballot"}\', '
+        "'UTF8')), 'hex'), length = length + 1, count = count + 1, total_weight = total_weight + p.weight "
+        "FROM p WHERE poll_id = %s RETURNING head, length, prev, p.weight AS weight), "
+        "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
+        "SELECT CAST(%s AS bigint), t.length - 1, 'ballot', "
+        "CAST(CAST(%s AS text) || CAST(t.weight AS text) || '}' AS jsonb), t.prev, t.head, "
+        "CAST(%s AS varchar), t.weight, CAST(%s AS bytea) FROM t RETURNING 1) "
+        "SELECT r.*, t.head, t.length FROM r LEFT JOIN t ON true"
+    )
+
+
+def append_ballot_along(
+    key_hash: str,
+    poll_id: int,
+    key: str,
+    moment: datetime,
+    ballot: dict[str, Any],
+    canonical: bytes,
+    tracker: str,
+) -> tuple[Any, ...] | None:
+    """A verified ballot of the token's owner for themselves, written with the token's read in one
+    autocommitted statement (``_pg_along_sql``; PostgreSQL only): the values read after the token's
+    row (the user's id, the poll's state and closing time, the elector's member, weight and name),
+    then the board's new head and length, both None when nothing was written (the voter or the key
+    has a participation, the poll is not open, the caller is no elector); None when the token is
+    not live, or the ballot repeats a ciphertext (nothing is written: the ordinary cast refuses it).
+    The token's row is kept for the request's authentication (``tokencache.read_with``)."""
+    cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(moment, connection)
+    alphas, points = _alphas(ballot), _points(ballot)
+    head = _event_body_head(canonical, tracker)
+    params = [poll_id, key_hash, True]  # the token's read: the rider's poll, then the token's own
+    params += [poll_id, key, cast_at, Participation.Source.ONLINE, tracker, poll_id, cast_at]
+    params += [poll_id, alphas, b'{"body":' + head, poll_id, poll_id, head.decode(), tracker, points]
+    try:
+        with _guard():
+            return tokencache.read_with(key_hash, _pg_along_sql(), params)
+    except IntegrityError as exc:
+        if _is_copy(exc):
+            return None
+        raise
+
+
+def _guard() -> Any:
+    """Nothing for a statement in autocommit (its own transaction); inside a caller's transaction,
+    a savepoint, so that a refused copy undoes only the statement."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+
+
+def _is_copy(exc: IntegrityError) -> bool:
+    """Whether the statement failed on the ciphertexts' uniqueness: a ballot repeating one."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == _COPY_CONSTRAINT
+
+
 _EVENT = (
     "INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
     "VALUES (%s, %s, 'ballot', %s, %s, %s, %s, %s, %s)"
@@ -84,11 +159,19 @@ class SecretBallot:
 
     def alphas(self) -> list[str]:
         """Its ciphertexts' first halves, in hex, in answer order."""
-        return [a["alpha"] for a in self.ballot["answers"]]
+        return _alphas(self.ballot)
 
     def points(self) -> bytes:
         """Its ciphertexts as 32-byte points, alpha and beta of each answer in order."""
-        return bytes.fromhex("".join(a["alpha"] + a["beta"] for a in self.ballot["answers"]))
+        return _points(self.ballot)
+
+
+def _alphas(ballot: dict[str, Any]) -> list[str]:
+    return [a["alpha"] for a in ballot["answers"]]
+
+
+def _points(ballot: dict[str, Any]) -> bytes:
+    return bytes.fromhex("".join(a["alpha"] + a["beta"] for a in ballot["answers"]))
 
 
 def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
@@ -128,7 +211,6 @@ def _pg_append(
     COMMIT of its own (two round trips fewer); within a caller's transaction, under a savepoint.
     A ciphertext already cast fails the statement on the ciphertexts' uniqueness, which undoes
     all of it: the copy is refused."""
-    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     params = [
         *participation,
         cast.poll_id,
@@ -143,11 +225,11 @@ def _pg_append(
         cast.points(),
     ]
     try:
-        with guard, hotsql.cursor() as cursor:
+        with _guard(), hotsql.cursor() as cursor:
             cursor.execute(_PG_CAST, params)
             row = cursor.fetchone()
     except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == _COPY_CONSTRAINT:
+        if _is_copy(exc):
             raise ValidationError({"ballot": _(COPIED)}) from exc
         raise
     if row is None:
@@ -180,15 +262,12 @@ def _steps(
 def _event_body(cast: SecretBallot) -> bytes:
     """The ballot event's body, canonical: keys in order (ballot < tracker < weight) around the
     ballot's own canonical bytes (docs/secret-polls.md)."""
-    return (
-        b'{"ballot":'
-        + cast.canonical
-        + b',"tracker":"'
-        + cast.tracker.encode()
-        + b'","weight":'
-        + str(cast.weight).encode()
-        + b"}"
-    )
+    return _event_body_head(cast.canonical, cast.tracker) + str(cast.weight).encode() + b"}"
+
+
+def _event_body_head(canonical: bytes, tracker: str) -> bytes:
+    """The ballot event's body up to its weight."""
+    return b'{"ballot":' + canonical + b',"tracker":"' + tracker.encode() + b'","weight":'
 
 
 def _event_prefix(cast: SecretBallot) -> bytes:

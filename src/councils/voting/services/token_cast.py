@@ -24,18 +24,23 @@ do (:mod:`councils.requestmemo`): the token is read once per request.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from councils import hotsql, requestmemo
 from councils.accounts import tokencache
 from councils.accounts.services import token_hash
 from councils.federation.services._common import moment_of
 from councils.voting import hooks
+from councils.voting.crypto.ballot import ballot_verify
+from councils.voting.crypto.canonical import canonical_json_trusted
+from councils.voting.crypto.errors import CryptoError
+from councils.voting.live import turnout_changed
 from councils.voting.models import Participation, Poll
 from councils.voting.services.casting import (
     _ELECTOR_RIDER,
@@ -45,7 +50,9 @@ from councils.voting.services.casting import (
     elector_read_along,
     vote_taken,
 )
-from councils.voting.services.participation_insert import COLUMNS
+from councils.voting.services.participation_insert import participation_insert_from_read
+from councils.voting.services.secret import SecretReceipt, secret_params
+from councils.voting.services.secret_append import append_ballot_along
 
 
 @functools.cache
@@ -53,20 +60,14 @@ def _sql() -> str:
     """The token's read with the elector row (``r``), the insert from it (``i``), and both."""
     # The read's own select list names the token's and the user's ids alike: the insert takes only
     # the rider's columns, whose names are its own.
-    read = hotsql.token_with_sql(_ELECTOR_RIDER)
-    names = ", ".join(name for name, _type in COLUMNS) + ", ballot"
-    return (
-        f"WITH r AS ({read}), i AS (INSERT INTO voting_participation ({names}) "
-        "SELECT CAST(%s AS bigint), r.member_id, r.member_id, r.weight, CAST(%s AS varchar), "
-        "CAST(%s AS timestamptz), CAST(%s AS varchar), "
-        # A motion's answer carries the voter's weight, known only from the row; a ranking does not.
+    # A motion's answer carries the voter's weight, known only from the row; a ranking does not.
+    ballot = (
         "CASE WHEN CAST(%s AS text) IS NULL THEN CAST(%s AS jsonb) "
-        "ELSE jsonb_build_object('answers', jsonb_build_object(CAST(%s AS text), r.weight)) END "
-        "FROM r WHERE r.member_id IS NOT NULL AND EXISTS (SELECT 1 FROM voting_poll p WHERE p.id = %s "
-        "AND p.state = 'open' AND (p.closes_at IS NULL OR p.closes_at > %s) FOR KEY SHARE) "
-        "ON CONFLICT DO NOTHING RETURNING id) "
-        "SELECT r.*, (SELECT id FROM i) FROM r"
+        "ELSE jsonb_build_object('answers', jsonb_build_object(CAST(%s AS text), r.weight)) END"
     )
+    insert = participation_insert_from_read("ballot", ballot, "id")
+    read = hotsql.token_with_sql(_ELECTOR_RIDER)
+    return f"WITH r AS ({read}), i AS ({insert}) SELECT r.*, (SELECT id FROM i) FROM r"
 
 
 def _taken_here(poll: Poll, ballot: Mapping[str, Any], key: str) -> dict[str, Any] | None:
@@ -128,3 +129,48 @@ def ballot_cast_along(
         return None
     stored = {"answers": {answer: weight}} if answer is not None else clean
     return vote_taken(poll, new_id, member_id, member_id, weight, key, moment, stored)
+
+
+def secret_ballot_cast_along(
+    *,
+    secret: str,
+    poll: Poll,
+    ballot: Any,
+    idempotency_key: str,
+    at: datetime | None = None,
+) -> SecretReceipt | None:
+    """:func:`ballot_cast_along` for a secret poll: the ballot verified first (its proofs do not
+    depend on the voter), then written with the token's read in one statement
+    (``secret_append.append_ballot_along``). None when it was not taken here, and the ordinary
+    secret cast must run after the authentication, which checks everything again: a ballot that
+    is not verified or repeats a ciphertext, a refusal, a retry, SQLite."""
+    key = (idempotency_key or "").strip()
+    key_hash = token_hash(secret)
+    if (
+        key_hash is None
+        or connection.vendor != "postgresql"
+        or not poll.is_secret
+        or not key
+        or len(key) > 100
+    ):
+        elector_read_along(secret, poll.pk)
+        return None
+    try:
+        question, fingerprint, election_key = secret_params(poll)
+        parsed = ballot_verify(ballot, question=question, fingerprint=fingerprint, key=election_key)
+    except (CryptoError, ValidationError):
+        elector_read_along(secret, poll.pk)
+        return None  # the ordinary cast refuses it, in its order (the voter's checks first)
+    ballot_json = parsed.to_json()
+    canonical = canonical_json_trusted(ballot_json)
+    tracker = hashlib.sha256(canonical).hexdigest()
+    found = append_ballot_along(key_hash, poll.pk, key, moment_of(at), ballot_json, canonical, tracker)
+    if found is None:
+        return None  # not live, or a copy: the authentication or the ordinary cast says so
+    user_id, state, closes_at, member_id, weight, name, head, length = found
+    if head is None:
+        if state is not None:
+            requestmemo.put(_elector_key(poll.pk, user_id), (state, closes_at, member_id, weight, name))
+        return None
+    transaction.on_commit(lambda: turnout_changed(poll))
+    return SecretReceipt(tracker, head, length)
