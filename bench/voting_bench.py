@@ -33,7 +33,7 @@ beforehand, the same checks, then the close and the trustees' decryption); targe
 ballots/s, p99 at most 300 ms. Targets (issue 10): at least
 1,000 ballots/s with p99 at most 300 ms on PostgreSQL with two server processes. A small size
 (``--delegates 120 --backend sqlite``) runs in the suite as a smoke test. ``--floor`` casts at a
-bench-only address instead (``bench/hello_urls.py``): the cast's two statements through the same
+bench-only address instead (``bench/hello_urls.py``): the cast's statement through the same
 stack with no rule checked, the floor under Councils' own work per ballot; not the issue's figure.
 ``--database`` names the PostgreSQL database (dropped and made again); ``BENCH_PORTS=LOW-HIGH`` the
 server's ports.
@@ -708,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--floor",
         action="store_true",
-        help="cast at the bench-only floor instead (bench/hello_urls.py: the cast's two statements "
+        help="cast at the bench-only floor instead (bench/hello_urls.py: the cast's one statement "
         "through the same stack, no rule checked): what the stack costs below Councils' own work",
     )
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
