@@ -15,10 +15,16 @@ token live and its user active (the token's own read, as ``hotsql`` writes it), 
 electorate (their elector row, whose weight the row takes), the poll open, the key's length, the
 ballot's form (``casting.ballot_clean``). What this path does not take is left to the ordinary
 cast, which then runs as before and checks everything again: a proxy's vote, a split weight, a poll
-whose ballot checks (``hooks``) need the voter first, a secret poll, SQLite (whose writes are
-serialized anyway), and every statement that wrote nothing: a refusal, a retry, a token not live.
-The rows read serve the request's authentication and the ordinary cast, as ``elector_read_along``'s
-do (:mod:`councils.requestmemo`): the token is read once per request.
+whose ballot checks (``hooks``) need the voter first, SQLite (whose writes are serialized anyway),
+and every statement that wrote nothing: a refusal, a retry, a token not live. The rows read serve
+the request's authentication and the ordinary cast, as ``elector_read_along``'s do
+(:mod:`councils.requestmemo`): the token is read once per request.
+
+A secret ballot (:func:`secret_ballot_cast_along`) is verified first, since its proofs do not
+depend on the voter, then written with the token's read in the secret cast's own statement
+(``secret_append.append_ballot_along``): the participation, the ciphertexts, the board's head and
+its ballot event, whose bytes carry the voter's weight from the elector row. With 3,000 delegates
+it took the rate from 337-384 to 400-452 ballots/s in alternating runs.
 """
 
 from __future__ import annotations
