@@ -219,6 +219,24 @@ def test_a_secret_poll(votes, ninja_handler) -> None:
     assert receipt.status == 201 and receipt.stored == 1 and len(receipt.body["tracker"]) == 64
 
 
+@pytest.mark.parametrize(
+    "ballot", [{"answers": 5}, {"answers": [{"alpha": "zz"}]}, "not a ballot", {"version": 99}]
+)
+def test_a_malformed_secret_ballot_is_refused_as_ninja_refuses_it(votes, ninja_handler, ballot) -> None:
+    committee, _keys = ready_committee(votes)
+    poll = votes.poll(secrecy="secret", committee=committee)
+    body = json.dumps({"ballot": ballot}).encode()
+    path = _path(votes, poll.pk)
+    auth = _token(votes.deputies[0].user)
+    answer = _compare(ninja_handler, "POST", path, body, HTTP_AUTHORIZATION=auth, HTTP_IDEMPOTENCY_KEY="m")
+    assert answer.status in (400, 422) and answer.stored == 0
+    # Without a live token, the token is refused first.
+    stranger = _compare(
+        ninja_handler, "POST", path, body, HTTP_AUTHORIZATION="Bearer cnc_nothing", HTTP_IDEMPOTENCY_KEY="m"
+    )
+    assert stranger.status == 401 and stranger.stored == 0
+
+
 def test_secret_ballots_of_weighted_voters_are_on_a_board_that_verifies(votes, ninja_handler) -> None:
     from councils.voting.crypto.board import verify_board
 

@@ -21,9 +21,6 @@ def make_view(ninja_view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     """The lean view of the cast's address, handing what it does not expect to ``ninja_view``."""
     # Imported here: councils.serving imports councils.apiserving (and so this module) before
     # Django is set up.
-    from ninja.errors import HttpError
-    from ninja.errors import ValidationError as SchemaValidationError
-
     from councils.voting.api import cast, cast_along
     from councils.voting.schemas import BallotIn, CastOut, SecretCastOut
 
@@ -35,8 +32,8 @@ def make_view(ninja_view: Callable[..., HttpResponseBase]) -> Callable[..., Http
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "")
         try:
             ballot = payload(request, BallotIn)
-        except (HttpError, SchemaValidationError):
-            ballot = None  # refused below, after the token, as the endpoint refuses it
+        except Exception:
+            ballot = None  # read again below, after the token, and refused as the endpoint refuses it
         try:
             # The token read (once), and in the same statement the vote when it can be taken there.
             first = cast_along(lean.bearer(request).strip(), slug, int(poll_id), ballot, key)
