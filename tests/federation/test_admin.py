@@ -26,7 +26,14 @@ def org(db):
 
 @pytest.fixture
 def organizer(org):
-    user = UserFactory(username="organizer", is_staff=True)
+    # Fixed names: the people searches below must not find the organizer by a random name.
+    user = UserFactory(
+        username="organizer",
+        first_name="Olga",
+        last_name="Zorina",
+        email="organizer@example.org",
+        is_staff=True,
+    )
     OfficerFactory(organization=org, user=user)
     return user
 
