@@ -138,15 +138,6 @@ def token_with_sql(rider: Rider) -> str:
     return f"{head}, {rider.columns} FROM {tables} {rider.joins} WHERE {where}"
 
 
-def live_token_row_with(
-    key_hash: str, rider: Rider, params: list[Any]
-) -> tuple[TokenRow, tuple[Any, ...]] | None:
-    """:func:`live_token_row` with the ``rider``'s columns read in the same statement (one round
-    trip for two reads): the token's row and the rider's values as the database gives them; or
-    ``None`` when the token is not live."""
-    return token_read(token_with_sql(rider), [*params, key_hash, True])
-
-
 def token_from_row(row: TokenRow) -> ApiToken:
     """New instances of the token and of its user (``token.user``) from ``row``: each caller gets
     its own, which it may change without changing anyone else's."""
@@ -348,7 +339,6 @@ __all__ = [
     "is_current_member",
     "live_session",
     "live_token_row",
-    "live_token_row_with",
     "locked_petition",
     "locked_petition_and_member",
     "organization_by_slug",

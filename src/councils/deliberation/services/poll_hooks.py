@@ -91,7 +91,9 @@ def instruction_applies(poll: Poll) -> bool:
 def check_instruction(poll: Poll, principal_id: int, ballot: Mapping[str, Any], moment: datetime) -> None:
     """Ballot check: a delegate's named ballot on a motion of a sitting against a binding instruction
     of their council below is refused, with the message naming the instruction."""
-    link = _motion_link(poll) if instruction_applies(poll) else None
+    if poll.kind != Poll.Kind.MOTION or poll.secrecy != Poll.Secrecy.OPEN:
+        return
+    link = _motion_link(poll)
     if link is None:
         return
     motion_id, _council_id = link
