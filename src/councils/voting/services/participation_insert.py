@@ -34,15 +34,16 @@ LAST = {"ballot": "jsonb", "tracker": "varchar"}
 
 
 @functools.cache
-def participation_insert_sql(last: str, *, postgresql: bool) -> str:
+def participation_insert_sql(last: str, *, postgresql: bool, returning: str = "id") -> str:
     """The insert of a participation with ``last`` (``"ballot"`` or ``"tracker"``) while its poll is
-    open, nothing on a conflict, returning the new row's id (no row when none was written)."""
+    open, nothing on a conflict, returning the new row's ``returning`` (its id; no row when none was
+    written)."""
     columns = (*COLUMNS, (last, LAST[last]))
     names = ", ".join(name for name, _type in columns)
     values = ", ".join(f"CAST(%s AS {kind})" if postgresql else "%s" for _name, kind in columns)
     return (
         f"INSERT INTO voting_participation ({names}) SELECT {values} WHERE {_open(postgresql=postgresql)} "
-        "ON CONFLICT DO NOTHING RETURNING id"
+        f"ON CONFLICT DO NOTHING RETURNING {returning}"
     )
 
 

@@ -39,45 +39,20 @@ from councils.voting.services.participation_insert import (
 
 COPIED = "This ballot repeats a ciphertext of a ballot already cast: a copy of another vote is refused."
 
-# PostgreSQL, one statement: the participation; only if it was written, the ciphertexts and the
-# head moved (the UPDATE waits for the row's lock and then sees the newest head; its SET reads the
-# old values, so ``prev`` keeps the head the event follows); then the event after that head. The
-# event's hash is SHA-256 of its canonical bytes: the part before the previous hash comes from
-# Python (``_event_prefix``), the rest is written here exactly as ``_event_hash`` writes it.
-# No row when the participation conflicts. Bound on the server (``hotsql.cursor``), so that psycopg
-# prepares it once per connection: parsing, analysing and planning this statement anew took about
-# two fifths of PostgreSQL's CPU per cast (perf, on the bench's backends).
-_PG_CAST = (
-    f"WITH p AS ({participation_insert_sql('tracker', postgresql=True)}), "
-    "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT CAST(%s AS bigint), a "
-    "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) RETURNING 1), "
-    "t AS (UPDATE voting_secrettally SET prev = head, "
-    'head = encode(sha256(CAST(%s AS bytea) || convert_to(head || \'","seq":\' || '
-    "CAST(length AS text) || ',\"type\":\"ballot\"}', 'UTF8')), 'hex'), "
-    "length = length + 1, count = count + 1, total_weight = total_weight + CAST(%s AS bigint) "
-    "WHERE poll_id = %s AND EXISTS (SELECT 1 FROM p) RETURNING head, length, prev), "
-    "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
-    "SELECT CAST(%s AS bigint), t.length - 1, 'ballot', CAST(%s AS jsonb), t.prev, t.head, "
-    "CAST(%s AS varchar), CAST(%s AS bigint), CAST(%s AS bytea) FROM t RETURNING 1) "
-    "SELECT (SELECT count(*) FROM c), t.head, t.length FROM t"
-)
-# The ciphertexts' uniqueness: a ballot repeating one is refused by it (``_PG_CAST``).
-_COPY_CONSTRAINT = "voting_ballotciphertext_once"
 
-
-@functools.cache
-def _pg_along_sql() -> str:
-    """``_PG_CAST`` after the token's read with the voter's elector row (``r``), whose member and
-    weight it writes: the weight goes into the event's body, so the event's bytes are put together
-    here around it, as ``_event_hash`` and ``_event_body`` write them. One row, the token's with
-    the rider's columns, then the new head and length (None when nothing was written); no row when
-    the token is not live."""
-    read = hotsql.token_with_sql(_ELECTOR_RIDER)
-    insert = participation_insert_from_read("tracker", "CAST(%s AS varchar)", "weight")
+def _board_append(participation: str) -> str:
+    """PostgreSQL: after ``participation`` (the insert of the participation, returning its weight:
+    ``p``), only if it was written, the ciphertexts and the head moved (the UPDATE waits for the
+    row's lock and then sees the newest head; its SET reads the old values, so ``prev`` keeps the
+    head the event follows); then the event after that head. The event's hash is SHA-256 of its
+    canonical bytes: the part up to the weight comes from Python (``_event_body_head``), the rest
+    is written here exactly as ``_event_hash`` and ``_event_body`` write it. Its parameters, after
+    the participation's: the poll, the ciphertexts' alphas, the event's bytes up to the weight, the
+    poll twice, the body up to the weight, the tracker, the points (``_board_params``)."""
     return (
-        f"WITH r AS ({read}), p AS ({insert}), "
+        f"p AS ({participation}), "
         "c AS (INSERT INTO voting_ballotciphertext (poll_id, alpha) SELECT CAST(%s AS bigint), a "
-        "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p) RETURNING 1), "
+        "FROM unnest(CAST(%s AS text[])) AS a WHERE EXISTS (SELECT 1 FROM p)), "
         "t AS (UPDATE voting_secrettally SET prev = head, "
         "head = encode(sha256(CAST(%s AS bytea) || convert_to(CAST(p.weight AS text) || "
         '\'},"prev":"\' || head || \'","seq":\' || CAST(length AS text) || \',"type":"ballot"}\', '
@@ -86,8 +61,39 @@ def _pg_along_sql() -> str:
         "e AS (INSERT INTO voting_boardevent (poll_id, seq, type, body, prev, hash, tracker, weight, points) "
         "SELECT CAST(%s AS bigint), t.length - 1, 'ballot', "
         "CAST(CAST(%s AS text) || CAST(t.weight AS text) || '}' AS jsonb), t.prev, t.head, "
-        "CAST(%s AS varchar), t.weight, CAST(%s AS bytea) FROM t RETURNING 1) "
-        "SELECT r.*, t.head, t.length FROM r LEFT JOIN t ON true"
+        "CAST(%s AS varchar), t.weight, CAST(%s AS bytea) FROM t) "
+    )
+
+
+def _board_params(
+    poll_id: int, alphas: list[str], points: bytes, canonical: bytes, tracker: str
+) -> list[Any]:
+    """The parameters of ``_board_append``'s part after the participation's."""
+    head = _event_body_head(canonical, tracker)
+    return [poll_id, alphas, b'{"body":' + head, poll_id, poll_id, head.decode(), tracker, points]
+
+
+# PostgreSQL, one statement: the participation as the caller gives it, then the board's part. No row
+# when the participation conflicts. Bound on the server (``hotsql.cursor``), so that psycopg
+# prepares it once per connection: parsing, analysing and planning this statement anew took about
+# two fifths of PostgreSQL's CPU per cast (perf, on the bench's backends).
+_PG_CAST = (
+    f"WITH {_board_append(participation_insert_sql('tracker', postgresql=True, returning='weight'))}"
+    "SELECT t.head, t.length FROM t"
+)
+# The ciphertexts' uniqueness: a ballot repeating one is refused by it.
+_COPY_CONSTRAINT = "voting_ballotciphertext_once"
+
+
+@functools.cache
+def _pg_along_sql() -> str:
+    """``_PG_CAST`` after the token's read with the voter's elector row (``r``), whose member and
+    weight the participation takes. One row, the token's with the rider's columns, then the new
+    head and length (None when nothing was written); no row when the token is not live."""
+    read = hotsql.token_with_sql(_ELECTOR_RIDER)
+    insert = participation_insert_from_read("tracker", "CAST(%s AS varchar)", "weight")
+    return (
+        f"WITH r AS ({read}), {_board_append(insert)}SELECT r.*, t.head, t.length FROM r LEFT JOIN t ON true"
     )
 
 
@@ -108,11 +114,9 @@ def append_ballot_along(
     not live, or the ballot repeats a ciphertext (nothing is written: the ordinary cast refuses it).
     The token's row is kept for the request's authentication (``tokencache.read_with``)."""
     cast_at = Participation._meta.get_field("cast_at").get_db_prep_save(moment, connection)
-    alphas, points = _alphas(ballot), _points(ballot)
-    head = _event_body_head(canonical, tracker)
     params = [poll_id, key_hash, True]  # the token's read: the rider's poll, then the token's own
     params += [poll_id, key, cast_at, Participation.Source.ONLINE, tracker, poll_id, cast_at]
-    params += [poll_id, alphas, b'{"body":' + head, poll_id, poll_id, head.decode(), tracker, points]
+    params += _board_params(poll_id, _alphas(ballot), _points(ballot), canonical, tracker)
     try:
         with _guard():
             return tokencache.read_with(key_hash, _pg_along_sql(), params)
@@ -191,39 +195,28 @@ def append_ballot(cast: SecretBallot) -> tuple[str, int] | None:
         cast.poll_id,
         cast_at,
     ]
+    if connection.vendor == "postgresql":
+        return _pg_append(cast, participation)
     alphas = cast.alphas()
     # The event's JSON column gets its canonical text as it is (JSON already): not dumped again.
     body = _event_body(cast).decode()
-    if connection.vendor == "postgresql":
-        found = _pg_append(cast, participation, alphas, body)
-    else:
-        with transaction.atomic(), hotsql.cursor() as cursor:
-            found = _steps(cursor, cast, participation, alphas, body)
-            if found is not None and found[0] != len(alphas):
-                raise ValidationError({"ballot": _(COPIED)})  # the atomic block undoes it all
-    return None if found is None else (found[1], found[2])
+    with transaction.atomic(), hotsql.cursor() as cursor:
+        found = _steps(cursor, cast, participation, alphas, body)
+        if found is None:
+            return None
+        stored, digest, length = found
+        if stored != len(alphas):
+            raise ValidationError({"ballot": _(COPIED)})  # the atomic block undoes it all
+    return digest, length
 
 
-def _pg_append(
-    cast: SecretBallot, participation: list[Any], alphas: list[str], body: str
-) -> tuple[int, str, int] | None:
+def _pg_append(cast: SecretBallot, participation: list[Any]) -> tuple[str, int] | None:
     """PostgreSQL: ``_PG_CAST``, one statement and so its own transaction, with no BEGIN or
     COMMIT of its own (two round trips fewer); within a caller's transaction, under a savepoint.
     A ciphertext already cast fails the statement on the ciphertexts' uniqueness, which undoes
     all of it: the copy is refused."""
-    params = [
-        *participation,
-        cast.poll_id,
-        alphas,
-        _event_prefix(cast),
-        cast.weight,
-        cast.poll_id,
-        cast.poll_id,
-        body,
-        cast.tracker,
-        cast.weight,
-        cast.points(),
-    ]
+    board = _board_params(cast.poll_id, cast.alphas(), cast.points(), cast.canonical, cast.tracker)
+    params = [*participation, *board]
     try:
         with _guard(), hotsql.cursor() as cursor:
             cursor.execute(_PG_CAST, params)
@@ -232,10 +225,7 @@ def _pg_append(
         if _is_copy(exc):
             raise ValidationError({"ballot": _(COPIED)}) from exc
         raise
-    if row is None:
-        return None
-    stored, digest, length = row
-    return int(stored), str(digest), int(length)
+    return None if row is None else (str(row[0]), int(row[1]))
 
 
 def _steps(
