@@ -370,8 +370,7 @@ class Elector(models.Model):
 
 
 # A list election's rule and places, a poll's proxies and participations, and the secret polls'
-# models (trustees, boards, tallies) live in modules of their own; imported here so that Django
-# finds them in the app's models.
+# models (trustees, boards, tallies) live in modules of their own, imported here for Django.
 from councils.voting.list_models import ListPlace, ListRule  # noqa: E402
 from councils.voting.participation_models import Participation, Proxy  # noqa: E402
 from councils.voting.secret_models import (  # noqa: E402
